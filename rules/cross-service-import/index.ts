@@ -1,0 +1,79 @@
+import picomatch from 'picomatch';
+import type { ImportForm } from '../../src/engine/facts.js';
+import type { Rule } from '../../src/engine/rule.js';
+import { asList, describeForms } from '../shared.js';
+
+export interface AllowEntry {
+  from: string | string[];
+  to: string | string[];
+  in?: 'all' | 'production' | 'tests';
+  forms?: ImportForm[];
+  reason?: string;
+}
+
+interface Options {
+  allow?: AllowEntry[];
+  ignoreForms?: ImportForm[];
+  unowned?: 'report' | 'ignore';
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'cross-service-import',
+    category: 'boundaries',
+    defaultSeverity: 'error',
+    summary: "A service imports another service's code (or repo code outside every service) without an allow entry.",
+  },
+  run(ctx) {
+    const opts = ctx.options as Options;
+    const allow = (opts.allow ?? []).map((a) => ({
+      from: picomatch(asList(a.from)),
+      to: picomatch(asList(a.to)),
+      in: a.in ?? 'all',
+      forms: a.forms,
+    }));
+    const ignore = new Set(opts.ignoreForms ?? []);
+    const reportUnowned = (opts.unowned ?? 'report') === 'report';
+    const { index } = ctx;
+    for (const file of index.files) {
+      if (!file.service) continue;
+      for (const imp of file.facts.imports) {
+        if (imp.forms.some((f) => ignore.has(f))) continue;
+        const target = index.resolve(file, imp);
+        if (target.kind === 'external') continue;
+        const to = target.service;
+        if (to?.name === file.service) continue;
+        // test support is the business of test-code-in-production (for production) and free for tests
+        if (to?.kind === 'test-support') continue;
+        if (!to) {
+          if (!reportUnowned || !target.path) continue;
+          ctx.report({
+            path: file.path,
+            line: imp.line,
+            column: imp.column,
+            subject: target.display,
+            message: `${file.service} imports "${target.display}" (${describeForms(imp.forms)}), which is repo code outside every service (${target.path}): it is not deployed with ${file.service}. Move it into the service or a shared library, or add the folder to a service in the config.`,
+          });
+          continue;
+        }
+        const permitted = allow.some(
+          (a) =>
+            a.from(file.service!) &&
+            a.to(to.name) &&
+            (a.in === 'all' || (a.in === 'tests') === file.test) &&
+            (!a.forms || imp.forms.some((f) => a.forms!.includes(f))),
+        );
+        if (permitted) continue;
+        ctx.report({
+          path: file.path,
+          line: imp.line,
+          column: imp.column,
+          subject: target.display,
+          message: `${file.service} imports "${target.display}" from ${to.kind === 'library' ? 'library' : 'service'} ${to.name} (${describeForms(imp.forms)}): the services deploy apart, so this import fails where ${to.name}'s code is absent. Depend on an API, a shared library, or add an allow entry with a reason.`,
+        });
+      }
+    }
+  },
+};
+
+export default rule;

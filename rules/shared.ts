@@ -1,0 +1,25 @@
+/** Helpers that more than one rule uses. Rules import only from src/engine and src/config (types) and here. */
+import picomatch from 'picomatch';
+import type { ImportForm } from '../src/engine/facts.js';
+
+export function describeForms(forms: ImportForm[]): string {
+  return forms.join(', ');
+}
+
+/** Does a module (dotted Python name or npm specifier) fall under a pattern? `a.b` covers `a.b.c`;
+ * `@x/*` and `pytest_*` are globs over the package name. */
+const globs = new Map<string, (s: string) => boolean>();
+
+export function moduleMatches(module: string, pattern: string): boolean {
+  if (/[*?[{]/.test(pattern)) {
+    let m = globs.get(pattern);
+    if (!m) globs.set(pattern, (m = picomatch(pattern)));
+    const pkg = module.startsWith('@') ? module.split('/').slice(0, 2).join('/') : module.split(/[./]/)[0]!;
+    return m(pkg) || m(module);
+  }
+  return module === pattern || module.startsWith(`${pattern}.`) || module.startsWith(`${pattern}/`);
+}
+
+export function asList(v: string | string[] | undefined): string[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}

@@ -1,0 +1,222 @@
+/**
+ * compliance.config.json: read, validate against the shipped JSON Schema, and normalise. Every problem becomes a
+ * ConfigError naming the file, the key, what was expected and what was found (exit code 2).
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { packageRoot } from '../util/package.js';
+import { didYouMean, lineCol } from '../util/text.js';
+
+export const CONFIG_FILE = 'compliance.config.json';
+
+export type Severity = 'off' | 'info' | 'warning' | 'error';
+export type ServiceKind = 'service' | 'library' | 'test-support';
+
+export interface ServiceConfig {
+  name: string;
+  /** repo-relative folders or globs, without a trailing slash */
+  paths: string[];
+  kind: ServiceKind;
+  packages: string[];
+}
+
+export interface RuleSetting {
+  severity?: Severity;
+  options: Record<string, unknown>;
+}
+
+export interface Config {
+  /** the file it came from, relative to the scan root (for messages) */
+  source: string;
+  services: ServiceConfig[];
+  pythonRoots: string[];
+  files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number };
+  rules: Record<string, RuleSetting>;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+let schema: Record<string, unknown> | undefined;
+
+export function configSchema(): Record<string, unknown> {
+  schema ??= JSON.parse(readFileSync(join(packageRoot(), 'schema', 'compliance.schema.json'), 'utf8')) as Record<string, unknown>;
+  return schema;
+}
+
+function validate(): ReturnType<Ajv['compile']> {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    validator = ajv.compile(configSchema());
+  }
+  return validator;
+}
+
+/** Find and load the config for a scan root (`explicit` is `--config`). */
+export function loadConfig(root: string, explicit?: string): Config {
+  const file = explicit ? resolve(explicit) : join(root, CONFIG_FILE);
+  const shown = explicit ?? CONFIG_FILE;
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      explicit
+        ? `${shown}: no such file.`
+        : `no ${CONFIG_FILE} in ${root}. Run \`comply init\` there to write one from the services it finds, or pass --config FILE.`,
+      shown,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${shown}: cannot read it (${(e as Error).message}).`, shown);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const m = /position (\d+)/.exec((e as Error).message);
+    const where = m ? lineCol(text, Number(m[1])) : undefined;
+    throw new ConfigError(
+      `${shown}${where ? `:${where.line}:${where.column}` : ''}: not valid JSON (${(e as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`,
+      shown,
+    );
+  }
+  return parseConfig(raw, relative(root, file) || shown);
+}
+
+/** Validate and normalise an already parsed config object. */
+export function parseConfig(raw: unknown, source: string): Config {
+  const check = validate();
+  if (!check(raw)) throw new ConfigError(`${source}: ${describeError(pickError(check.errors ?? []), raw)}`, source);
+  const c = raw as {
+    services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
+    python?: { roots?: string[] };
+    files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number };
+    rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
+  };
+  const services: ServiceConfig[] = Object.entries(c.services).map(([name, s]) => {
+    const paths = s.paths.map(normalisePath);
+    for (const p of paths) {
+      if (p.startsWith('../') || p === '..' || p.startsWith('/')) {
+        throw new ConfigError(`${source}: services.${name}.paths: "${p}" is outside the repository; paths are relative to the config's folder.`, source);
+      }
+    }
+    return {
+      name,
+      paths,
+      kind: s.kind ?? 'service',
+      packages: s.packages ?? paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.'),
+    };
+  });
+  const rules: Record<string, RuleSetting> = {};
+  for (const [id, setting] of Object.entries(c.rules ?? {})) {
+    if (typeof setting === 'string') rules[id] = { severity: setting, options: {} };
+    else {
+      const { severity, ...options } = setting;
+      rules[id] = severity ? { severity, options } : { options };
+    }
+  }
+  return {
+    source,
+    services,
+    pythonRoots: (c.python?.roots ?? ['.']).map(normalisePath),
+    files: {
+      exclude: c.files?.exclude ?? [],
+      tests: c.files?.tests ?? [],
+      production: c.files?.production ?? [],
+      useDefaults: c.files?.useDefaults ?? true,
+      maxBytes: c.files?.maxBytes ?? 4 * 1024 * 1024,
+    },
+    rules,
+  };
+}
+
+function normalisePath(p: string): string {
+  let s = p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (s === '') s = '.';
+  return s;
+}
+
+/** The most useful of ajv's errors: the deepest one, preferring unknown keys and types over oneOf noise. */
+function pickError(errors: ErrorObject[]): ErrorObject {
+  const useful = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'if');
+  let pool = useful.length > 0 ? useful : errors;
+  // a string where a oneOf allows a string enum or an object: the enum error says more than "expected object"
+  const atPath = (e: ErrorObject): ErrorObject[] => pool.filter((o) => o.instancePath === e.instancePath && o !== e);
+  pool = pool.filter((e) => !(e.keyword === 'type' && atPath(e).some((o) => o.keyword !== 'type')));
+  // inside a oneOf (severity string | options object), report against the branch the user meant
+  const sorted = [...pool].sort((a, b) => depth(b.instancePath) - depth(a.instancePath) || rank(a) - rank(b));
+  return sorted[0]!;
+}
+
+function depth(p: string): number {
+  return p.split('/').length;
+}
+function rank(e: ErrorObject): number {
+  return e.keyword === 'additionalProperties' ? 0 : e.keyword === 'enum' ? 2 : e.keyword === 'type' ? 1 : 3;
+}
+
+function keyPath(instancePath: string): string {
+  const parts = instancePath.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('') || '(top level)';
+}
+
+function valueAt(raw: unknown, instancePath: string): unknown {
+  let v: unknown = raw;
+  for (const p of instancePath.split('/').slice(1)) {
+    if (v && typeof v === 'object') v = (v as Record<string, unknown>)[p.replace(/~1/g, '/').replace(/~0/g, '~')];
+    else return undefined;
+  }
+  return v;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array (${JSON.stringify(v).slice(0, 60)})`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+function describeError(e: ErrorObject, raw: unknown): string {
+  const key = keyPath(e.instancePath);
+  const found = valueAt(raw, e.instancePath);
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const parentSchema = e.parentSchema as { properties?: Record<string, unknown> } | undefined;
+      const allowed = Object.keys(parentSchema?.properties ?? {});
+      const hint = didYouMean(extra, allowed);
+      const where = e.instancePath ? `${key}.${extra}` : extra;
+      return `unknown key "${where}"${hint ? `; did you mean "${hint}"?` : ''} Allowed here: ${allowed.join(', ')}.`;
+    }
+    case 'required':
+      return `${key}: missing the required key "${(e.params as { missingProperty: string }).missingProperty}".`;
+    case 'type':
+      return `${key}: expected ${(e.params as { type: string }).type}, found ${show(found)}.`;
+    case 'enum':
+      return `${key}: expected one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}, found ${show(found)}.`;
+    case 'minItems':
+      return `${key}: expected at least ${(e.params as { limit: number }).limit} item(s), found ${show(found)}.`;
+    case 'minProperties':
+      return `${key}: expected at least ${(e.params as { limit: number }).limit} entry, found an empty object.`;
+    case 'minLength':
+      return `${key}: expected a non-empty string, found ${show(found)}.`;
+    case 'minimum':
+      return `${key}: expected a number >= ${(e.params as { limit: number }).limit}, found ${show(found)}.`;
+    case 'pattern':
+    case 'propertyNames':
+      return `${key}: invalid name ${show((e.params as { propertyName?: string }).propertyName ?? found)} (${e.message ?? ''}).`;
+    default:
+      return `${key}: ${e.message ?? 'invalid'}, found ${show(found)}.`;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Language-neutral facts (DESIGN §3). A language adapter turns one file into a FileFacts; nothing after the
+ * adapters ever looks at source text again. Every field is plain data so facts can be cached and sent between
+ * worker threads as they are.
+ */
+
+export type Language = 'python' | 'typescript' | 'javascript';
+
+/**
+ * How an import is written. Several can hold at once (an import inside a function under try/except ImportError).
+ * - `top-level`: executed when the module is imported.
+ * - `function`: inside a function or method body (runs only when called).
+ * - `try-import`: inside `try:` whose handlers catch ImportError/ModuleNotFoundError, or in such a handler.
+ * - `type-checking`: under `if TYPE_CHECKING:` (never runs).
+ * - `type-only`: TS `import type` / `export type` (erased at compile time).
+ * - `re-export`: TS `export ... from`.
+ * - `dynamic`: `importlib.import_module("x")`, `__import__("x")`, `import("x")`, `require("x")`.
+ * - `mock-target`: a module named by a mock patch target string (`patch("pkg.mod.X")`, `jest.mock("x")`).
+ */
+export type ImportForm =
+  | 'top-level'
+  | 'function'
+  | 'try-import'
+  | 'type-checking'
+  | 'type-only'
+  | 're-export'
+  | 'dynamic'
+  | 'mock-target';
+
+export interface ImportFact {
+  /**
+   * Python: absolute dotted module name (relative imports already resolved). For `from a import b` this is `a`;
+   * `names` holds `b`, and resolution decides whether `a.b` is a module.
+   * TypeScript: the specifier as written. Resolution to a repo file happens in the project index, since it
+   * depends on other files (facts of one file depend only on its content and are cached by content hash).
+   */
+  module: string;
+  /** Names taken (`from m import a, b`; TS named imports). Empty for `import m` / side-effect imports. */
+  names: string[];
+  line: number;
+  column: number;
+  forms: ImportForm[];
+}
+
+export interface ParseDiagnostic {
+  message: string;
+  line: number;
+  column: number;
+}
+
+/** Reserved for the SSOT rules (declarations with a comparable shape). */
+export interface DeclarationFact {
+  name: string;
+  kind: string;
+  line: number;
+  bases: string[];
+  decorators: string[];
+  exported: boolean;
+  members: { name: string; type: string }[];
+}
+
+/** Reserved for the test rules. */
+export interface MockFact {
+  kind: string;
+  target?: string;
+  line: number;
+  column: number;
+  justification?: string;
+}
+
+export interface SuppressionFact {
+  rules: string[];
+  reason: string;
+  line: number;
+}
+
+export interface FileFacts {
+  imports: ImportFact[];
+  declarations: DeclarationFact[];
+  mocks: MockFact[];
+  suppressions: SuppressionFact[];
+  diagnostics: ParseDiagnostic[];
+  /** Python only: the file's own dotted module name under the configured roots, if it has one. */
+  moduleName?: string;
+}
+
+export function emptyFacts(): FileFacts {
+  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [] };
+}

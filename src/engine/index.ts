@@ -1,0 +1,199 @@
+/**
+ * The project index: every file's facts plus the lookups rules need (module → file, path → service), and import
+ * resolution. Resolution lives here, not in the adapters, because it depends on other files while facts depend
+ * only on one file's content.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { ts } from '../languages/typescript/ts.js';
+import type { ServiceConfig } from '../config/load.js';
+import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
+import type { FileFacts, ImportFact } from './facts.js';
+
+export interface ScannedFile extends WorkspaceFile {
+  facts: FileFacts;
+}
+
+export interface ImportTarget {
+  /** `file`: a repo file (or a repo path that holds no source file); `package`: a name that a service claims;
+   * `external`: neither (a third-party or standard-library module) */
+  kind: 'file' | 'package' | 'external';
+  path?: string;
+  service?: ServiceConfig;
+  test: boolean;
+  /** what the user would call it: a dotted module or the specifier */
+  display: string;
+}
+
+const TS_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+const JS_TO_TS: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
+
+interface TsPaths {
+  /** repo-relative folder the patterns resolve against */
+  base: string;
+  patterns: { prefix: string; suffix: string; wildcard: boolean; targets: string[] }[];
+  baseUrl?: string;
+}
+
+export class ProjectIndex {
+  readonly byPath = new Map<string, ScannedFile>();
+  readonly moduleToPath = new Map<string, string>();
+  readonly services = new Map<string, ServiceConfig>();
+  private readonly packageOwners = new Map<string, ServiceConfig>();
+  private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
+
+  constructor(
+    readonly workspace: Workspace,
+    readonly files: ScannedFile[],
+    services: ServiceConfig[],
+  ) {
+    for (const f of files) {
+      this.byPath.set(f.path, f);
+      if (f.moduleName !== undefined && f.moduleName !== '') {
+        // a package's __init__ and a same-named module cannot both exist; prefer the .py over a .pyi stub
+        if (!this.moduleToPath.has(f.moduleName) || f.path.endsWith('.py')) this.moduleToPath.set(f.moduleName, f.path);
+      }
+    }
+    for (const s of services) {
+      this.services.set(s.name, s);
+      for (const p of s.packages) this.packageOwners.set(p, s);
+    }
+  }
+
+  resolve(file: ScannedFile, imp: ImportFact): ImportTarget {
+    return file.language === 'python' ? this.resolvePython(imp) : this.resolveTs(file, imp);
+  }
+
+  private pathTarget(path: string, display: string): ImportTarget {
+    const service = this.workspace.ownerOf(path);
+    const known = this.byPath.get(path);
+    return { kind: 'file', path, ...(service ? { service } : {}), test: known ? known.test : this.workspace.isTestPath(path), display };
+  }
+
+  private packageTarget(name: string, display: string): ImportTarget {
+    const service = this.packageOwners.get(name);
+    if (service) return { kind: 'package', service, test: service.kind === 'test-support', display };
+    return { kind: 'external', test: false, display };
+  }
+
+  resolvePython(imp: ImportFact): ImportTarget {
+    const m = imp.module;
+    if (m.startsWith('.') || m === '') return { kind: 'external', test: false, display: m };
+    // `from a.b import c` where a/b/c.py exists
+    for (const n of imp.names) {
+      const sub = `${m}.${n}`;
+      const p = this.moduleToPath.get(sub);
+      if (p) return this.pathTarget(p, sub);
+    }
+    let prefix = m;
+    for (;;) {
+      const p = this.moduleToPath.get(prefix);
+      if (p) return this.pathTarget(p, m);
+      const dot = prefix.lastIndexOf('.');
+      if (dot < 0) break;
+      prefix = prefix.slice(0, dot);
+    }
+    return this.packageTarget(m.split('.')[0]!, m);
+  }
+
+  resolveTs(file: ScannedFile, imp: ImportFact): ImportTarget {
+    const spec = imp.module;
+    if (spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..') {
+      const p = posix.normalize(posix.join(posix.dirname(file.path), spec));
+      if (p.startsWith('../') || p === '..') return { kind: 'external', test: false, display: spec };
+      return this.pathTarget(this.findTsFile(p) ?? p, spec);
+    }
+    if (spec.startsWith('/') || /^[a-z]+:/i.test(spec)) return { kind: 'external', test: false, display: spec };
+    const cfg = this.tsPathsFor(posix.dirname(file.path));
+    if (cfg) {
+      let best: { prefix: string; suffix: string; wildcard: boolean; targets: string[] } | undefined;
+      for (const pat of cfg.patterns) {
+        const hit = pat.wildcard ? spec.startsWith(pat.prefix) && spec.endsWith(pat.suffix) && spec.length >= pat.prefix.length + pat.suffix.length : spec === pat.prefix;
+        if (hit && (!best || pat.prefix.length > best.prefix.length)) best = pat;
+      }
+      if (best) {
+        const star = best.wildcard ? spec.slice(best.prefix.length, spec.length - best.suffix.length) : '';
+        let first: string | undefined;
+        for (const t of best.targets) {
+          const p = posix.normalize(posix.join(cfg.base, t.replace('*', star)));
+          if (p.startsWith('../')) continue;
+          first ??= p;
+          const found = this.findTsFile(p);
+          if (found) return this.pathTarget(found, spec);
+        }
+        if (first) return this.pathTarget(first, spec);
+      }
+      if (cfg.baseUrl !== undefined) {
+        const found = this.findTsFile(posix.normalize(posix.join(cfg.baseUrl, spec)));
+        if (found) return this.pathTarget(found, spec);
+      }
+    }
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+    return this.packageTarget(name, spec);
+  }
+
+  private findTsFile(p: string): string | undefined {
+    const has = (x: string): boolean => this.byPath.has(x);
+    if (has(p)) return p;
+    const ext = posix.extname(p);
+    for (const alt of JS_TO_TS[ext] ?? []) {
+      const x = p.slice(0, -ext.length) + alt;
+      if (has(x)) return x;
+    }
+    for (const e of TS_EXTENSIONS) if (has(p + e)) return p + e;
+    for (const e of TS_EXTENSIONS) if (has(`${p}/index${e}`)) return `${p}/index${e}`;
+    return undefined;
+  }
+
+  /** The nearest tsconfig.json (or jsconfig.json) at or above a folder, inside the root. */
+  private tsPathsFor(dir: string): TsPaths | undefined {
+    if (this.tsconfigCache.has(dir)) return this.tsconfigCache.get(dir);
+    let result: TsPaths | undefined;
+    for (const name of ['tsconfig.json', 'jsconfig.json']) {
+      const rel = dir === '.' ? name : `${dir}/${name}`;
+      if (existsSync(join(this.workspace.root, rel))) {
+        result = this.readTsconfig(rel, 0);
+        break;
+      }
+    }
+    if (result === undefined && dir !== '.' && dir !== '') result = this.tsPathsFor(posix.dirname(dir) === dir ? '.' : posix.dirname(dir));
+    this.tsconfigCache.set(dir, result);
+    return result;
+  }
+
+  private readTsconfig(rel: string, depth: number): TsPaths | undefined {
+    if (depth > 8) return undefined;
+    let json: { extends?: string | string[]; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
+    try {
+      const text = readFileSync(join(this.workspace.root, rel), 'utf8');
+      const parsed = ts.parseConfigFileTextToJson(rel, text);
+      if (parsed.error || !parsed.config) return undefined;
+      json = parsed.config as typeof json;
+    } catch {
+      return undefined;
+    }
+    const dir = posix.dirname(rel);
+    let inherited: TsPaths | undefined;
+    for (const ext of ([] as string[]).concat(json.extends ?? [])) {
+      if (!ext.startsWith('.')) continue; // a package's tsconfig: outside the repo, never read
+      let target = posix.normalize(posix.join(dir, ext));
+      if (!target.endsWith('.json')) target += '.json';
+      if (target.startsWith('../')) continue;
+      inherited = this.readTsconfig(target, depth + 1) ?? inherited;
+    }
+    const co = json.compilerOptions ?? {};
+    if (!co.paths && co.baseUrl === undefined) return inherited;
+    const baseUrl = co.baseUrl !== undefined ? posix.normalize(posix.join(dir, co.baseUrl)) : undefined;
+    const base = baseUrl ?? (co.paths ? dir : inherited?.base ?? dir);
+    const patterns = co.paths
+      ? Object.entries(co.paths).map(([k, targets]) => {
+          const star = k.indexOf('*');
+          return star >= 0
+            ? { prefix: k.slice(0, star), suffix: k.slice(star + 1), wildcard: true, targets }
+            : { prefix: k, suffix: '', wildcard: false, targets };
+        })
+      : inherited?.patterns ?? [];
+    return { base, patterns, ...(baseUrl !== undefined ? { baseUrl } : inherited?.baseUrl !== undefined ? { baseUrl: inherited.baseUrl } : {}) };
+  }
+}
+

@@ -1,0 +1,42 @@
+/**
+ * The contract between the engine and a rule. A rule reads the project index and reports findings; it never
+ * reads files or parses text. Rules live under rules/<id>/ with their README next to them.
+ */
+import type { Config, Severity } from '../config/load.js';
+import type { ProjectIndex } from './index.js';
+
+export type Category = 'boundaries' | 'ssot' | 'tests' | 'hygiene';
+
+export interface RuleMeta {
+  id: string;
+  category: Category;
+  defaultSeverity: Exclude<Severity, 'off'>;
+  /** one line: what it finds */
+  summary: string;
+}
+
+export interface Location {
+  path: string;
+  line: number;
+  column: number;
+}
+
+export interface FindingInput extends Location {
+  message: string;
+  /** what the finding is about, stable across edits that move lines (imported module, type name, ...) */
+  subject: string;
+  related?: (Location & { message?: string })[];
+}
+
+export interface RuleContext {
+  index: ProjectIndex;
+  config: Config;
+  /** the rule's options from the config (already validated by the schema) */
+  options: Record<string, unknown>;
+  report(finding: FindingInput): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  run(ctx: RuleContext): void;
+}

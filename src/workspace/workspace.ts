@@ -1,0 +1,273 @@
+/**
+ * The workspace: which files a scan reads, and what each one is (language, owning service, production or test).
+ * The list comes from git when the root is in a work tree (so .gitignore holds), from a directory walk otherwise.
+ * Symlinks are never followed: a linked file is skipped, and one that points outside the root is said so.
+ */
+import { execFileSync } from 'node:child_process';
+import { lstatSync, realpathSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import fg from 'fast-glob';
+import picomatch from 'picomatch';
+import type { Language } from '../engine/facts.js';
+import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
+import { didYouMean } from '../util/text.js';
+
+export const DEFAULT_EXCLUDES = [
+  '**/.git/**',
+  '**/node_modules/**',
+  '**/bower_components/**',
+  '**/dist/**',
+  '**/build/**',
+  '**/out/**',
+  '**/.next/**',
+  '**/coverage/**',
+  '**/.venv/**',
+  '**/venv/**',
+  '**/__pycache__/**',
+  '**/.tox/**',
+  '**/.mypy_cache/**',
+  '**/.pytest_cache/**',
+  '**/site-packages/**',
+  '**/vendor/**',
+  '**/third_party/**',
+  '**/*.min.js',
+  '**/backup/**',
+  '**/backups/**',
+  '**/*_backup/**',
+  '**/.comply/**',
+];
+
+export const DEFAULT_TESTS = [
+  '**/tests/**',
+  '**/test/**',
+  '**/test_*.py',
+  '**/*_test.py',
+  '**/*_tests.py',
+  '**/conftest.py',
+  '**/*.test.*',
+  '**/*.spec.*',
+  '**/__tests__/**',
+  '**/__mocks__/**',
+  '**/test-utils/**',
+  '**/test_utils/**',
+  '**/testutils/**',
+  '**/cypress/**',
+  '**/jest.config.*',
+  '**/jest.setup.*',
+  '**/vitest.config.*',
+  '**/vitest.setup.*',
+  '**/setupTests.*',
+  '**/cypress.config.*',
+  '**/playwright.config.*',
+];
+
+const LANGUAGES: [RegExp, Language][] = [
+  [/\.pyi?$/, 'python'],
+  [/\.(?:ts|tsx|mts|cts)$/, 'typescript'],
+  [/\.(?:js|jsx|mjs|cjs)$/, 'javascript'],
+];
+
+export function languageOf(path: string): Language | undefined {
+  for (const [re, lang] of LANGUAGES) if (re.test(path)) return lang;
+  return undefined;
+}
+
+export interface WorkspaceFile {
+  /** repo-relative, with forward slashes */
+  path: string;
+  language: Language;
+  service: string | undefined;
+  test: boolean;
+  size: number;
+  /** Python: the dotted module name under the configured roots */
+  moduleName?: string;
+  isPackageInit?: boolean;
+}
+
+export interface Workspace {
+  root: string;
+  source: 'git' | 'walk';
+  files: WorkspaceFile[];
+  /** things the user should know that are not findings (symlinks skipped, stale excludes) */
+  notes: string[];
+  /** classify any repo-relative path, listed or not (import targets that are not source files) */
+  ownerOf(path: string): ServiceConfig | undefined;
+  isTestPath(path: string): boolean;
+}
+
+/** Every candidate path below root (repo-relative, forward slashes), before classification. */
+export function listPaths(root: string): { paths: string[]; source: 'git' | 'walk' } {
+  try {
+    const inside = execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+    if (inside === 'true') {
+      const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+        cwd: root,
+        maxBuffer: 1 << 30,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString();
+      const paths = [...new Set(out.split('\0').filter(Boolean))];
+      return { paths, source: 'git' };
+    }
+  } catch {
+    // not a git work tree, or no git: walk the folder instead
+  }
+  const paths = fg.sync('**/*', {
+    cwd: root,
+    dot: true,
+    onlyFiles: true,
+    followSymbolicLinks: false,
+    ignore: ['**/.git/**', '**/node_modules/**', '**/.venv/**', '**/__pycache__/**'],
+    suppressErrors: true,
+  });
+  return { paths, source: 'walk' };
+}
+
+export function buildWorkspace(root: string, config: Config): Workspace {
+  const realRoot = realpathSync(root);
+  const { paths, source } = listPaths(root);
+  const notes: string[] = [];
+  const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
+  const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
+  const isExcluded = picomatch(excludes, { dot: true });
+  const isTest = picomatch(testGlobs, { dot: true });
+  const isProduction = config.files.production.length > 0 ? picomatch(config.files.production, { dot: true }) : () => false;
+  const owner = serviceMatcher(config.services);
+  const userGlobHits = new Map<string, number>();
+  const countHits = (globs: string[], path: string): void => {
+    for (const g of globs) if (picomatch.isMatch(path, g, { dot: true })) userGlobHits.set(g, (userGlobHits.get(g) ?? 0) + 1);
+  };
+  const servicePathHits = new Map<string, number>();
+
+  const files: WorkspaceFile[] = [];
+  let linked = 0;
+  const outside: string[] = [];
+  for (const path of paths) {
+    const language = languageOf(path);
+    if (!language) continue;
+    if (config.files.exclude.length > 0) countHits(config.files.exclude, path);
+    if (isExcluded(path)) continue;
+    let st;
+    try {
+      st = lstatSync(join(root, path));
+    } catch {
+      continue; // listed by git but deleted from the work tree
+    }
+    if (st.isSymbolicLink()) {
+      linked++;
+      try {
+        const target = realpathSync(join(root, path));
+        if (target !== realRoot && !target.startsWith(realRoot + sep)) outside.push(path);
+      } catch {
+        // a dangling link: nothing to read
+      }
+      continue;
+    }
+    if (!st.isFile()) continue;
+    const own = owner(path);
+    if (own) servicePathHits.set(own.key, (servicePathHits.get(own.key) ?? 0) + 1);
+    const service = own?.service;
+    if (config.files.tests.length > 0) countHits(config.files.tests, path);
+    if (config.files.production.length > 0) countHits(config.files.production, path);
+    const test = !isProduction(path) && (service?.kind === 'test-support' || isTest(path));
+    const file: WorkspaceFile = { path, language, service: service?.name, test, size: st.size };
+    if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
+    files.push(file);
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+
+  // a service path that matches nothing is a typo until proven otherwise
+  const topLevel = topLevelNames(root);
+  for (const s of config.services) {
+    s.paths.forEach((p, i) => {
+      if (!servicePathHits.has(`${s.name}\0${p}`)) {
+        const hint = didYouMean(p.split('/')[0]!, topLevel);
+        throw new ConfigError(
+          `${config.source}: services.${s.name}.paths[${i}]: "${p}" matches no source file in ${source === 'git' ? "git's file list" : 'the tree'}` +
+            `${hint && hint !== p ? `; did you mean "${hint}"?` : '.'} Fix the path or remove it.`,
+          config.source,
+        );
+      }
+    });
+  }
+  for (const [key, globs] of [
+    ['files.tests', config.files.tests],
+    ['files.production', config.files.production],
+  ] as const) {
+    globs.forEach((g, i) => {
+      if (!userGlobHits.has(g)) {
+        throw new ConfigError(`${config.source}: ${key}[${i}]: "${g}" matches no source file. Fix the glob or remove it.`, config.source);
+      }
+    });
+  }
+  config.files.exclude.forEach((g) => {
+    if (!userGlobHits.has(g)) notes.push(`${config.source}: files.exclude "${g}" matches no source file (nothing to exclude).`);
+  });
+  if (linked > 0) notes.push(`${linked} symlinked source file(s) skipped (comply never follows links).`);
+  for (const p of outside.slice(0, 5)) notes.push(`${p}: a symlink to a path outside the repository; not followed.`);
+
+  const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
+  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
+  return { root, source, files, notes, ownerOf, isTestPath };
+}
+
+function topLevelNames(root: string): string[] {
+  try {
+    return readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** file path → owning service: the longest matching folder (or glob's static prefix) wins. */
+export function serviceMatcher(services: ServiceConfig[]): (path: string) => { service: ServiceConfig; key: string } | undefined {
+  const entries: { service: ServiceConfig; key: string; weight: number; test: (p: string) => boolean }[] = [];
+  for (const service of services) {
+    for (const p of service.paths) {
+      const key = `${service.name}\0${p}`;
+      if (/[*?[{]/.test(p)) {
+        const scan = picomatch.scan(p);
+        const m = picomatch(p, { dot: true });
+        entries.push({ service, key, weight: scan.base.length, test: (x) => m(x) });
+      } else if (p === '.') {
+        entries.push({ service, key, weight: 0, test: () => true });
+      } else {
+        const prefix = `${p}/`;
+        entries.push({ service, key, weight: p.length, test: (x) => x === p || x.startsWith(prefix) });
+      }
+    }
+  }
+  entries.sort((a, b) => b.weight - a.weight);
+  return (path) => {
+    for (const e of entries) if (e.test(path)) return { service: e.service, key: e.key };
+    return undefined;
+  };
+}
+
+/** A Python file's dotted module name below the deepest configured root that holds it. */
+export function pythonModule(path: string, roots: string[]): { moduleName?: string; isPackageInit?: boolean } {
+  let best: string | undefined;
+  for (const r of roots) {
+    if (r === '.' || path.startsWith(`${r}/`)) {
+      if (best === undefined || r.length > best.length) best = r;
+    }
+  }
+  if (best === undefined) return {};
+  const rel = best === '.' ? path : path.slice(best.length + 1);
+  const noExt = rel.replace(/\.pyi?$/, '');
+  const parts = noExt.split('/');
+  const isPackageInit = parts[parts.length - 1] === '__init__';
+  if (isPackageInit) parts.pop();
+  return { moduleName: parts.join('.'), isPackageInit };
+}
+
+export function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+export function relativePosix(from: string, to: string): string {
+  return toPosix(relative(from, to));
+}

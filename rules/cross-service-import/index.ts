@@ -52,7 +52,7 @@ const rule: Rule = {
             line: imp.line,
             column: imp.column,
             subject: target.display,
-            message: `${file.service} imports "${target.display}" (${describeForms(imp.forms)}), which is repo code outside every service (${target.path}): it is not deployed with ${file.service}. Move it into the service or a shared library, or add the folder to a service in the config.`,
+            message: `${file.service} imports "${target.display}" (${describeForms(imp.forms)}) from ${target.path}, which belongs to no service`,
           });
           continue;
         }
@@ -69,7 +69,7 @@ const rule: Rule = {
           line: imp.line,
           column: imp.column,
           subject: target.display,
-          message: `${file.service} imports "${target.display}" from ${to.kind === 'library' ? 'library' : 'service'} ${to.name} (${describeForms(imp.forms)}): the services deploy apart, so this import fails where ${to.name}'s code is absent. Depend on an API, a shared library, or add an allow entry with a reason.`,
+          message: `${file.service} imports "${target.display}" from ${to.kind === 'library' ? 'library' : 'service'} ${to.name} (${describeForms(imp.forms)})`,
         });
       }
     }

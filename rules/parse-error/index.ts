@@ -1,22 +1,27 @@
 import type { Rule } from '../../src/engine/rule.js';
 
+const LANGUAGE_NAMES = { python: 'Python', typescript: 'TypeScript', javascript: 'JavaScript' } as const;
+
 const rule: Rule = {
   meta: {
     id: 'parse-error',
     category: 'hygiene',
     defaultSeverity: 'error',
-    summary: 'A file that cannot be read or parsed; its other findings may be incomplete.',
+    summary: 'A file that cannot be read or parsed: its location and reason; other rules may see only part of it.',
   },
   run(ctx) {
     for (const file of ctx.index.files) {
       const d = file.facts.diagnostics[0];
       if (!d) continue;
+      const text = /[.?!)]$/.test(d.message) ? d.message : `${d.message}.`;
+      // the Python extractor keeps only what precedes the first error; the TypeScript parser recovers
+      const scope = file.language === 'python' && d.line > 1 ? ' Imports after this point are not analysed.' : '';
       ctx.report({
         path: file.path,
         line: d.line,
         column: d.column,
         subject: 'parse',
-        message: `${file.language === 'python' ? 'Python' : file.language === 'typescript' ? 'TypeScript' : 'JavaScript'}: ${d.message}. Rules saw only what comes before this point.`,
+        message: `${LANGUAGE_NAMES[file.language]}: ${text}${scope}`,
       });
     }
   },

@@ -54,7 +54,7 @@ const rule: Rule = {
           line: imp.line,
           column: imp.column,
           subject: target.display,
-          message: `production code imports "${target.display}" (${describeForms(imp.forms)}), ${what}: it is absent or wrong in a deployed build. Move what production needs out of the test code, or classify this file as a test in files.tests.`,
+          message: `production code imports "${target.display}" (${describeForms(imp.forms)}), ${what}`,
         });
       }
     }

@@ -55,7 +55,7 @@ export function configSchema(): Record<string, unknown> {
 
 function validate(): ReturnType<Ajv['compile']> {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     validator = ajv.compile(configSchema());
   }
   return validator;

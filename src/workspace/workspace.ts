@@ -113,15 +113,17 @@ export function listPaths(root: string): { paths: string[]; source: 'git' | 'wal
   } catch {
     // not a git work tree, or no git: walk the folder instead
   }
+  // onlyFiles would drop symlinks silently; list them (lstat says what they are) so the user hears of them
   const paths = fg.sync('**/*', {
     cwd: root,
     dot: true,
-    onlyFiles: true,
+    onlyFiles: false,
+    markDirectories: true,
     followSymbolicLinks: false,
     ignore: ['**/.git/**', '**/node_modules/**', '**/.venv/**', '**/__pycache__/**'],
     suppressErrors: true,
   });
-  return { paths, source: 'walk' };
+  return { paths: paths.filter((p) => !p.endsWith('/')), source: 'walk' };
 }
 
 export function buildWorkspace(root: string, config: Config): Workspace {

@@ -1,0 +1,110 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { copyFixture, FIXTURES, tempDir } from './helpers.js';
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['node', 'comply', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
+  return { code, stdout, stderr };
+}
+
+const example = join(FIXTURES, 'example-monorepo');
+const reportSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'report.schema.json'), 'utf8'));
+
+describe('comply scan', () => {
+  it('exits 1 with findings grouped by file and a summary per rule', async () => {
+    const r = await run('scan', example);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^billing\/invoices\.py {2}\(billing, production\)$/m);
+    expect(r.stdout).toMatch(/^ {2}8:8 +error +billing imports "accounts\.models" from service accounts \(top-level\) +cross-service-import$/m);
+    expect(r.stdout).toMatch(/\d+ findings \(\d+ errors\) in \d+ files — cross-service-import: \d+, test-code-in-production: \d+$/m);
+    expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a TTY
+  });
+
+  it('--json prints only JSON that matches the documented schema, the same bytes every time', async () => {
+    const a = await run('scan', example, '--json');
+    const b = await run('scan', example, '--json');
+    expect(a.code).toBe(1);
+    expect(a.stdout).toBe(b.stdout);
+    const report = JSON.parse(a.stdout);
+    const validate = new Ajv({ allErrors: true }).compile(reportSchema);
+    expect(validate.errors ?? validate(report) ? [] : validate.errors).toEqual([]);
+    expect(validate(report)).toBe(true);
+    expect(report.summary.byRule['parse-error']).toBe(0);
+    expect(report.findings.every((f: { path: string }) => !f.path.startsWith('/'))).toBe(true);
+    expect(a.stdout).not.toContain(example); // no absolute paths
+  });
+
+  it('exits 0 when nothing is found', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['.'] } } }));
+    writeFileSync(join(dir, 'main.py'), 'import os\n');
+    const r = await run('scan', dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/No findings in 1 files\./);
+  });
+
+  it('exits 2 with one clear message for a bad config, a bad path or a bad option', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'], kind: 'svc' } } }));
+    const bad = await run('scan', dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^comply: compliance\.config\.json: services\.api\.kind: expected one of/);
+    expect(bad.stdout).toBe('');
+    expect((await run('scan', join(dir, 'missing'))).code).toBe(2);
+    expect((await run('scan', '--no-such-option')).code).toBe(2);
+    expect((await run('explain', 'no-such-rule')).code).toBe(2);
+  });
+
+  it('--quiet shows error-level findings and the summary, no notes', async () => {
+    const r = await run('scan', example, '--quiet');
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/^note:/m);
+    expect(r.stdout).toMatch(/findings/);
+  });
+});
+
+describe('comply init', () => {
+  it('discovers services and writes a config that scans', async () => {
+    const dir = copyFixture('example-monorepo');
+    rmSync(join(dir, 'compliance.config.json'));
+    const r = await run('init', dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Found 6 service folder\(s\)/);
+    expect(r.stderr).toMatch(/scripts: 1 source files; looks like tooling/);
+    const config = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
+    expect(Object.keys(config.services).sort()).toEqual(['accounts', 'admin-console', 'billing', 'shared', 'test_support', 'web']);
+    expect(config.services.shared.kind).toBe('library');
+    expect(config.services.test_support.kind).toBe('test-support');
+    expect(config.services.web.packages).toEqual(['@example/web']);
+    expect(config.rules['cross-service-import'].allow[0]).toMatchObject({ from: '*', to: ['shared'] });
+    const scan = await run('scan', dir, '--json');
+    expect(scan.code).toBe(1);
+    expect(JSON.parse(scan.stdout).summary.byRule['cross-service-import']).toBeGreaterThan(0);
+  });
+
+  it('refuses to overwrite an existing config without --force', async () => {
+    const dir = copyFixture('example-monorepo');
+    const before = readFileSync(join(dir, 'compliance.config.json'), 'utf8');
+    const r = await run('init', dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/exists already/);
+    expect(readFileSync(join(dir, 'compliance.config.json'), 'utf8')).toBe(before);
+  });
+});
+
+describe('the installed command', () => {
+  it('runs from bin/ with the exit code of the scan', () => {
+    const bin = join(import.meta.dirname, '..', 'bin', 'comply.js');
+    expect(existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js')), 'run `npm run build` first').toBe(true);
+    const r = spawnSync(process.execPath, [bin, 'scan', example, '--quiet'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/cross-service-import/);
+    expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,79 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseConfig } from '../src/config/load.js';
+import { buildWorkspace } from '../src/workspace/workspace.js';
+import { tempDir } from './helpers.js';
+
+function configError(raw: unknown): string {
+  try {
+    parseConfig(raw, 'compliance.config.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const ok = { services: { api: { paths: ['api'] } } };
+
+describe('config validation', () => {
+  it('accepts a minimal config and fills defaults', () => {
+    const c = parseConfig(ok, 'c.json');
+    expect(c.services).toEqual([{ name: 'api', paths: ['api'], kind: 'service', packages: ['api'] }]);
+    expect(c.pythonRoots).toEqual(['.']);
+    expect(c.files.useDefaults).toBe(true);
+  });
+
+  it('names an unknown key and suggests the right one', () => {
+    expect(configError({ servics: {} })).toMatch(/unknown key "servics"; did you mean "services"\?/);
+    expect(configError({ ...ok, rules: { 'cross-service-imports': 'error' } })).toMatch(
+      /unknown key "rules.cross-service-imports"; did you mean "cross-service-import"\?/,
+    );
+    expect(configError({ services: { api: { paths: ['api'], knd: 'library' } } })).toMatch(/"services.api.knd"; did you mean "kind"/);
+  });
+
+  it('says what was expected and what was found', () => {
+    expect(configError({ services: { api: { paths: 'api' } } })).toMatch(/services\.api\.paths: expected array, found string "api"/);
+    expect(configError({ services: { api: { paths: ['api'], kind: 'lib' } } })).toMatch(
+      /services\.api\.kind: expected one of "service", "library", "test-support", found string "lib"/,
+    );
+    expect(configError({ ...ok, rules: { 'parse-error': 'eror' } })).toMatch(/rules\.parse-error: expected one of "off", "info", "warning", "error", found string "eror"/);
+    expect(configError({ ...ok, files: { maxBytes: 0 } })).toMatch(/files\.maxBytes: expected a number >= 1, found number 0/);
+  });
+
+  it('requires services', () => {
+    expect(configError({})).toMatch(/missing the required key "services"/);
+    expect(configError({ services: {} })).toMatch(/services: expected at least 1 entry/);
+  });
+
+  it('rejects service paths outside the repository', () => {
+    expect(configError({ services: { api: { paths: ['../elsewhere'] } } })).toMatch(/outside the repository/);
+  });
+
+  it('reports invalid JSON with the file, line and column', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'compliance.config.json'), '{\n  "services": {,}\n}\n');
+    expect(() => loadConfig(dir)).toThrow(/compliance\.config\.json:2:\d+: not valid JSON/);
+  });
+
+  it('explains a missing config', () => {
+    expect(() => loadConfig(tempDir())).toThrow(/no compliance\.config\.json in .*comply init/);
+  });
+
+  it('treats a service path that matches no file as an error, with a hint', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'auth_service'));
+    writeFileSync(join(dir, 'auth_service', 'main.py'), 'x = 1\n');
+    const config = parseConfig({ services: { auth: { paths: ['auth_servce'] } } }, 'compliance.config.json');
+    expect(() => buildWorkspace(dir, config)).toThrow(/services\.auth\.paths\[0\]: "auth_servce" matches no source file.*did you mean "auth_service"/);
+  });
+
+  it('treats a tests glob that matches nothing as an error', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'api'));
+    writeFileSync(join(dir, 'api', 'main.py'), 'x = 1\n');
+    const config = parseConfig({ ...ok, files: { tests: ['**/spec_*.py'] } }, 'compliance.config.json');
+    expect(() => buildWorkspace(dir, config)).toThrow(/files\.tests\[0\]: "\*\*\/spec_\*\.py" matches no source file/);
+  });
+});

@@ -1,0 +1,48 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { RULES } from '../rules/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { scan, type ScanResult } from '../src/engine/scan.js';
+
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
+
+export function scanDir(root: string): ScanResult {
+  return scan({ root, config: loadConfig(root), rules: [...RULES] });
+}
+
+/** A copy of a fixture in a fresh temporary folder (outside any git work tree). */
+export function copyFixture(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `comply-${name}-`));
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+export function tempDir(prefix = 'comply-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function walk(dir: string, root = dir): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) out.push(...walk(p, root));
+    else out.push(relative(root, p).split('\\').join('/'));
+  }
+  return out.sort();
+}
+
+const EXPECT = /(?:#|\/\/)\s*expect:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)/;
+
+/** `path:line rule` for every `# expect: rule` / `// expect: rule` annotation in a fixture's files. */
+export function expectations(root: string): string[] {
+  const out: string[] = [];
+  for (const path of walk(root)) {
+    const text = readFileSync(join(root, path)).toString('latin1');
+    text.split(/\r\n|\r|\n/).forEach((line, i) => {
+      const m = EXPECT.exec(line);
+      if (m) for (const rule of m[1]!.split(',')) out.push(`${path}:${i + 1} ${rule.trim()}`);
+    });
+  }
+  return out.sort();
+}

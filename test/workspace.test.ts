@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../src/config/load.js';
+import { buildWorkspace, pythonModule } from '../src/workspace/workspace.js';
+import { tempDir } from './helpers.js';
+
+function tree(files: Record<string, string>): string {
+  const dir = tempDir();
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), text);
+  }
+  return dir;
+}
+
+const services = {
+  api: { paths: ['api'] },
+  'api-admin': { paths: ['api/admin'] },
+  web: { paths: ['web'] },
+  testkit: { paths: ['testkit'], kind: 'test-support' },
+};
+
+describe('workspace classification', () => {
+  const dir = tree({
+    'api/main.py': '',
+    'api/tests/test_main.py': '',
+    'api/test_helpers.py': '',
+    'api/conftest.py': '',
+    'api/main_test.py': '',
+    'api/admin/views.py': '',
+    'api/node_modules/x/index.js': '',
+    'api/.venv/lib/site.py': '',
+    'api/__pycache__/main.cpython-312.py': '',
+    'web/src/App.tsx': '',
+    'web/src/App.test.tsx': '',
+    'web/src/__tests__/util.ts': '',
+    'web/src/__mocks__/api.js': '',
+    'web/src/thing.spec.ts': '',
+    'web/cypress/e2e/login.cy.ts': '',
+    'web/dist/bundle.js': '',
+    'web/README.md': '',
+    'testkit/factories.py': '',
+    'tools/run.py': '',
+  });
+  const ws = buildWorkspace(dir, parseConfig({ services }, 'c.json'));
+  const byPath = new Map(ws.files.map((f) => [f.path, f]));
+
+  it('lists source files only, without generated or vendored trees', () => {
+    expect(ws.files.map((f) => f.path)).toEqual([
+      'api/admin/views.py',
+      'api/conftest.py',
+      'api/main.py',
+      'api/main_test.py',
+      'api/test_helpers.py',
+      'api/tests/test_main.py',
+      'testkit/factories.py',
+      'tools/run.py',
+      'web/cypress/e2e/login.cy.ts',
+      'web/src/App.test.tsx',
+      'web/src/App.tsx',
+      'web/src/__mocks__/api.js',
+      'web/src/__tests__/util.ts',
+      'web/src/thing.spec.ts',
+    ]);
+  });
+
+  it('classifies tests by the default globs', () => {
+    const tests = ws.files.filter((f) => f.test).map((f) => f.path);
+    expect(tests).toEqual([
+      'api/conftest.py',
+      'api/main_test.py',
+      'api/test_helpers.py',
+      'api/tests/test_main.py',
+      'testkit/factories.py',
+      'web/cypress/e2e/login.cy.ts',
+      'web/src/App.test.tsx',
+      'web/src/__mocks__/api.js',
+      'web/src/__tests__/util.ts',
+      'web/src/thing.spec.ts',
+    ]);
+  });
+
+  it('gives each file to the longest matching service path', () => {
+    expect(byPath.get('api/admin/views.py')?.service).toBe('api-admin');
+    expect(byPath.get('api/main.py')?.service).toBe('api');
+    expect(byPath.get('tools/run.py')?.service).toBeUndefined();
+    expect(byPath.get('web/src/App.tsx')?.language).toBe('typescript');
+    expect(byPath.get('web/src/__mocks__/api.js')?.language).toBe('javascript');
+  });
+
+  it('lets files.production override a test glob, and files.tests add one', () => {
+    const ws2 = buildWorkspace(
+      dir,
+      parseConfig({ services, files: { production: ['api/test_helpers.py'], tests: ['tools/**'] } }, 'c.json'),
+    );
+    const m = new Map(ws2.files.map((f) => [f.path, f.test]));
+    expect(m.get('api/test_helpers.py')).toBe(false);
+    expect(m.get('tools/run.py')).toBe(true);
+  });
+
+  it('computes Python module names under the configured roots', () => {
+    expect(pythonModule('api/admin/views.py', ['.'])).toEqual({ moduleName: 'api.admin.views', isPackageInit: false });
+    expect(pythonModule('src/pkg/__init__.py', ['.', 'src'])).toEqual({ moduleName: 'pkg', isPackageInit: true });
+    expect(pythonModule('other/x.py', ['src'])).toEqual({});
+  });
+});
+
+describe('workspace file list', () => {
+  it("uses git's view of the tree, so .gitignore holds", () => {
+    const dir = tree({ 'api/main.py': '', 'api/generated/big.py': '', '.gitignore': 'api/generated/\n' });
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));
+    expect(ws.source).toBe('git');
+    expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
+  });
+
+  it('walks the folder when there is no git', () => {
+    const dir = tree({ 'api/main.py': '' });
+    const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));
+    expect(ws.source).toBe('walk');
+    expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
+  });
+
+  it('never follows a symlink, and says so when it points outside the root', () => {
+    const outside = tree({ 'secret.py': 'import os\n' });
+    const dir = tree({ 'api/main.py': '' });
+    symlinkSync(join(outside, 'secret.py'), join(dir, 'api', 'linked.py'));
+    symlinkSync(outside, join(dir, 'api', 'linked_dir'));
+    const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));
+    expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
+    expect(ws.notes.join('\n')).toMatch(/api\/linked\.py: a symlink to a path outside the repository; not followed/);
+  });
+});

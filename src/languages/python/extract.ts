@@ -98,7 +98,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   const dottedName = (i: number, b: number): { name: string; next: number } => {
     let name = '';
-    while (i < b && toks.type[i] === Tok.Name) {
+    // `import` ends the dotted name of `from . import x`
+    while (i < b && toks.type[i] === Tok.Name && !isName(i, 'import')) {
       name += tokText(i);
       if (i + 1 < b && isOp(i + 1, '.')) {
         name += '.';
@@ -145,7 +146,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     }
     let module = name;
     if (level > 0) {
-      if (pkgParts && level - 1 <= pkgParts.length) {
+      // like importlib: `level` dots need `level` package components (no climbing above the top-level package)
+      if (pkgParts && level <= pkgParts.length) {
         const base = pkgParts.slice(0, pkgParts.length - (level - 1));
         module = [...base, ...(name ? [name] : [])].join('.');
       } else {
@@ -170,7 +172,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       let module = value;
       if (value.startsWith('.') && fn === 'import_module') {
         const level = value.length - value.replace(/^\.+/, '').length;
-        if (!pkgParts || level - 1 > pkgParts.length) continue;
+        if (!pkgParts || level > pkgParts.length) continue;
         const rest = value.slice(level);
         module = [...pkgParts.slice(0, pkgParts.length - (level - 1)), ...(rest ? [rest] : [])].join('.');
       } else if (value.startsWith('.')) continue;
@@ -238,7 +240,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const a = ll.first;
     const b = ll.end;
     const first = toks.type[a] === Tok.Name ? tokText(a) : toks.type[a] === Tok.Op ? tokText(a) : '';
-    if (first === '@') continue; // decorator line
+    if (first === '@') {
+      // a decorator: no statement, but `@patch("a.b.C")` names a module
+      if (wantsDynamic) dynamicImports(a, b);
+      continue;
+    }
     let bodyStart = a;
     if (HEADER_KEYWORDS.has(first) || (isOp(b - 1, ':') && toks.type[a] === Tok.Name && !isOp(a + 1, '='))) {
       const colon = headerColon(toks, a, b);
@@ -300,6 +306,15 @@ function splitStatements(toks: Tokens, a: number, b: number, fn: (a: number, b: 
   fn(s, b);
 }
 
+const PYTHON_CODECS: Record<string, string> = {
+  'latin-1': 'latin1',
+  'iso-latin-1': 'latin1',
+  l1: 'latin1',
+  ascii: 'utf-8',
+  'us-ascii': 'utf-8',
+  cp1252: 'windows-1252',
+};
+
 /** Decode a Python source file's bytes: PEP 263 coding cookie, else UTF-8 (with or without BOM). */
 export function decodePython(bytes: Uint8Array): { text: string } | { error: string } {
   let encoding = 'utf-8';
@@ -313,6 +328,8 @@ export function decodePython(bytes: Uint8Array): { text: string } | { error: str
     if (!/^[ \t\f]*(#.*)?$/.test(l)) break;
   }
   if (encoding === 'utf8' || encoding.startsWith('utf-8') || encoding.startsWith('utf_8')) encoding = 'utf-8';
+  // Python codec names that the WHATWG decoder spells differently
+  encoding = PYTHON_CODECS[encoding.replace(/_/g, '-')] ?? encoding;
   let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(encoding.replace(/_/g, '-'), { fatal: true });

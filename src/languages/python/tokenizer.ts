@@ -168,8 +168,9 @@ export function tokenize(text: string): Tokens {
         else p = scanField(p + 1, q, triple);
       } else p++;
     }
+    const lastLine = n > 0 && isEol(text.charCodeAt(n - 1)) ? line - 1 : line;
     fail(
-      triple ? `unterminated triple-quoted string literal (detected at line ${line})` : `unterminated string literal (detected at line ${sLine})`,
+      triple ? `unterminated triple-quoted string literal (detected at line ${lastLine})` : `unterminated string literal (detected at line ${sLine})`,
       sLine,
       sCol,
       p,
@@ -385,7 +386,8 @@ export function tokenize(text: string): Tokens {
     fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset);
   }
   closeLogical();
-  if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, line, 0, n);
+  // at the end of the file CPython points at the header itself
+  if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, expectIndentLine, 0, n);
   return { text, count, type, start, end, lineStarts, lineCount, lines, error };
 }
 

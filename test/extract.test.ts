@@ -139,6 +139,11 @@ describe('Python imports', () => {
     expect(d[0]).toMatchObject({ message, line });
   });
 
+  it('counts the tests a module defines (test_* functions and methods, Test* classes)', () => {
+    expect(py('def test_a(): pass\nasync def test_b(): pass\nclass TestC:\n    def test_d(self): pass\ndef helper(): pass\nclass Other: pass\n').testDefinitions).toBe(4);
+    expect(py('def ping():\n    return "def test_x(): pass"\n').testDefinitions).toBe(0);
+  });
+
   it('accepts valid code without diagnostics: CRLF, CR, BOM, tabs, continuation lines', () => {
     for (const text of ['\ufeffimport a\r\nif a:\r\n\tpass\r\n', 'import a\rif a:\r    pass\r', 'x = 1 + \\\n    2\nimport b\n', '']) {
       expect(py(text).diagnostics).toEqual([]);

@@ -82,8 +82,11 @@ export interface FileFacts {
   diagnostics: ParseDiagnostic[];
   /** Python only: the file's own dotted module name under the configured roots, if it has one. */
   moduleName?: string;
+  /** test functions and classes the file defines (Python `def test_*`, `class Test*`): a file named like a test
+   * module that defines none is production code */
+  testDefinitions: number;
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [] };
+  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0 };
 }

@@ -86,7 +86,10 @@ export function scan(opts: ScanOptions): ScanResult {
   const files: ScannedFile[] = [];
   const total = workspace.files.length;
   workspace.files.forEach((file, i) => {
-    files.push({ ...file, facts: extractFile(root, file, config.files.maxBytes) });
+    const facts = extractFile(root, file, config.files.maxBytes);
+    const scanned: ScannedFile = { ...file, facts };
+    if (file.testByName && facts.testDefinitions === 0 && facts.diagnostics.length === 0) scanned.test = false;
+    files.push(scanned);
     if (opts.onProgress && (i % 200 === 0 || i === total - 1)) opts.onProgress(i + 1, total);
   });
   const t2 = performance.now();

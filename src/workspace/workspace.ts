@@ -37,12 +37,13 @@ export const DEFAULT_EXCLUDES = [
   '**/.comply/**',
 ];
 
+/** Python test modules by name: pytest collects them only if they define tests, so neither does comply (a
+ * production module named `test_endpoints.py` that defines no test is production code). */
+export const DEFAULT_PYTHON_TEST_NAMES = ['**/test_*.py', '**/*_test.py', '**/*_tests.py'];
+
 export const DEFAULT_TESTS = [
   '**/tests/**',
   '**/test/**',
-  '**/test_*.py',
-  '**/*_test.py',
-  '**/*_tests.py',
   '**/conftest.py',
   '**/*.test.*',
   '**/*.spec.*',
@@ -81,6 +82,8 @@ export interface WorkspaceFile {
   size: number;
   /** Python: the dotted module name under the configured roots */
   moduleName?: string;
+  /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
+  testByName?: boolean;
   isPackageInit?: boolean;
 }
 
@@ -134,6 +137,7 @@ export function buildWorkspace(root: string, config: Config): Workspace {
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
   const isExcluded = picomatch(excludes, { dot: true });
   const isTest = picomatch(testGlobs, { dot: true });
+  const isTestName = config.files.useDefaults ? picomatch(DEFAULT_PYTHON_TEST_NAMES, { dot: true }) : () => false;
   const isProduction = config.files.production.length > 0 ? picomatch(config.files.production, { dot: true }) : () => false;
   const owner = serviceMatcher(config.services);
   const userGlobHits = new Map<string, number>();
@@ -172,8 +176,11 @@ export function buildWorkspace(root: string, config: Config): Workspace {
     const service = own?.service;
     if (config.files.tests.length > 0) countHits(config.files.tests, path);
     if (config.files.production.length > 0) countHits(config.files.production, path);
-    const test = !isProduction(path) && (service?.kind === 'test-support' || isTest(path));
-    const file: WorkspaceFile = { path, language, service: service?.name, test, size: st.size };
+    const production = isProduction(path);
+    const test = !production && (service?.kind === 'test-support' || isTest(path));
+    const testByName = !production && !test && isTestName(path);
+    const file: WorkspaceFile = { path, language, service: service?.name, test: test || testByName, size: st.size };
+    if (testByName) file.testByName = true;
     if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
     files.push(file);
   }
@@ -210,7 +217,7 @@ export function buildWorkspace(root: string, config: Config): Workspace {
   for (const p of outside.slice(0, 5)) notes.push(`${p}: a symlink to a path outside the repository; not followed.`);
 
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
-  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
+  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
   return { root, source, files, notes, ownerOf, isTestPath };
 }
 

@@ -186,8 +186,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (kw === 'async' && a + 1 < colon) kw = tokText(a + 1);
     const inherited = stack.length > 0 && stack[stack.length - 1]!.typeChecking;
     const block: Block = { indent, kind: 'other', typeChecking: inherited };
-    if (kw === 'def') block.kind = 'def';
-    else if (kw === 'class') block.kind = 'class';
+    if (kw === 'def' || kw === 'class') {
+      block.kind = kw;
+      const nameTok = kw === tokText(a) ? a + 1 : a + 2;
+      if (toks.type[nameTok] === Tok.Name && text.startsWith(kw === 'def' ? 'test' : 'Test', toks.start[nameTok]!)) facts.testDefinitions++;
+    }
     else if (kw === 'if') {
       block.kind = 'if';
       if (isTypeCheckingTest(a + 1, colon)) {

@@ -1,10 +1,12 @@
 /** The rule registry: the CLI hands these to the engine (the engine never imports a rule). */
 import type { Rule } from '../src/engine/rule.js';
 import crossServiceImport from './cross-service-import/index.js';
+import duplicateType from './duplicate-type/index.js';
+import multipleImplementations from './multiple-implementations/index.js';
 import parseError from './parse-error/index.js';
 import testCodeInProduction from './test-code-in-production/index.js';
 
-export const RULES: readonly Rule[] = [crossServiceImport, testCodeInProduction, parseError];
+export const RULES: readonly Rule[] = [crossServiceImport, testCodeInProduction, duplicateType, multipleImplementations, parseError];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);

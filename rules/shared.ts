@@ -23,3 +23,9 @@ export function moduleMatches(module: string, pattern: string): boolean {
 export function asList(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
+
+/** A glob over names that are not paths (`*` crosses dots and slashes alike): `httpx.*`, `url:*auth*`. */
+export function nameGlob(glob: string): (s: string) => boolean {
+  const re = new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return (s) => re.test(s);
+}

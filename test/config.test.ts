@@ -4,6 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from '../src/config/load.js';
 import { buildWorkspace } from '../src/workspace/workspace.js';
 import { tempDir } from './helpers.js';
+import { RULES } from '../rules/index.js';
+import { configSchema } from '../src/config/load.js';
+import { existsSync } from 'node:fs';
 
 function configError(raw: unknown): string {
   try {
@@ -75,5 +78,13 @@ describe('config validation', () => {
     writeFileSync(join(dir, 'api', 'main.py'), 'x = 1\n');
     const config = parseConfig({ ...ok, files: { tests: ['**/spec_*.py'] } }, 'compliance.config.json');
     expect(() => buildWorkspace(dir, config)).toThrow(/files\.tests\[0\]: "\*\*\/spec_\*\.py" matches no source file/);
+  });
+});
+
+describe('the config schema and the rule registry', () => {
+  it('describe the same rules, and each rule has its documentation', () => {
+    const inSchema = Object.keys((configSchema() as { properties: { rules: { properties: object } } }).properties.rules.properties).sort();
+    expect(inSchema).toEqual(RULES.map((r) => r.meta.id).sort());
+    for (const r of RULES) expect(existsSync(join(import.meta.dirname, '..', 'rules', r.meta.id, 'README.md')), r.meta.id).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { existsSync, renameSync, statSync, writeFileSync, readFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
+import { conceptNames, explainConcept } from '../../rules/multiple-implementations/index.js';
 import { CONFIG_FILE, ConfigError, loadConfig } from '../config/load.js';
 import { scan } from '../engine/scan.js';
 import { jsonReport } from '../report/json.js';
@@ -119,11 +120,21 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('explain')
-    .description('show the documentation of a rule')
-    .argument('<rule>', 'rule id')
-    .action((id: string) => {
+    .description('show the documentation of a rule, or how a concept (database-manager, auth-client) is detected')
+    .argument('<rule-or-concept>', 'rule id or concept name')
+    .option('-c, --config <file>', `config whose concepts to explain (default: ./${CONFIG_FILE} if present)`)
+    .action((id: string, opts: { config?: string }) => {
       const rule = ruleById(id);
-      if (!rule) throw new UsageError(`unknown rule "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}.`);
+      if (!rule) {
+        const root = resolve('.');
+        const setting = opts.config || configExists(root) ? loadConfig(root, opts.config).rules['multiple-implementations'] : undefined;
+        const text = explainConcept(id, setting?.options ?? {});
+        if (text) {
+          io.stdout(text);
+          return;
+        }
+        throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
+      }
       const doc = join(packageRoot(), 'rules', id, 'README.md');
       io.stdout(existsSync(doc) ? readFileSync(doc, 'utf8') : `${id}: ${rule.meta.summary}\n`);
     });

@@ -48,15 +48,51 @@ export interface ParseDiagnostic {
   column: number;
 }
 
-/** Reserved for the SSOT rules (declarations with a comparable shape). */
+export type DeclarationKind =
+  // Python
+  | 'class'
+  | 'dataclass'
+  | 'pydantic-model'
+  | 'enum'
+  | 'typed-dict'
+  | 'named-tuple'
+  | 'protocol'
+  // TypeScript
+  | 'interface'
+  | 'type-alias'
+  | 'ts-enum'
+  | 'ts-class';
+
+export interface MemberFact {
+  name: string;
+  /** normalised type text ('' when none is written); 'method' for methods */
+  type: string;
+  optional?: boolean;
+}
+
+/**
+ * A module-level type declaration. `members` (sorted by name) is its **shape**: fields with normalised types and
+ * methods, so two declarations can be compared as identical, similar or only same-named.
+ */
 export interface DeclarationFact {
   name: string;
-  kind: string;
+  kind: DeclarationKind;
   line: number;
+  column: number;
   bases: string[];
   decorators: string[];
   exported: boolean;
-  members: { name: string; type: string }[];
+  members: MemberFact[];
+  /** `type A = B` (or `B<T>`, `import('x').B`): an alias of one definition, never a duplicate of it */
+  aliasOf?: string;
+  /** a type alias that is not an object type: its normalised text (unions, mapped types, ...) */
+  typeText?: string;
+  /**
+   * For classes: what the class calls or constructs, qualified through the file's imports
+   * (`create_async_engine` imported from `sqlalchemy.ext.asyncio` → `sqlalchemy.ext.asyncio.create_async_engine`),
+   * plus `url:` signals for string literals that look like auth or token endpoints. Sorted, unique.
+   */
+  signals: string[];
 }
 
 /** Reserved for the test rules. */

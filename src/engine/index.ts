@@ -60,8 +60,35 @@ export class ProjectIndex {
     }
   }
 
+  private readonly resolved = new WeakMap<ImportFact, ImportTarget>();
+  private importerCounts: Map<string, number> | undefined;
+
+  /** Where an import leads (memoised: several rules ask about the same imports). */
   resolve(file: ScannedFile, imp: ImportFact): ImportTarget {
-    return file.language === 'python' ? this.resolvePython(imp) : this.resolveTs(file, imp);
+    let t = this.resolved.get(imp);
+    if (!t) {
+      t = file.language === 'python' ? this.resolvePython(imp) : this.resolveTs(file, imp);
+      this.resolved.set(imp, t);
+    }
+    return t;
+  }
+
+  /** How many imports across the repo take `name` from the file at `path` (`from m import name`,
+   * `import { name } from './m'`): how established a declaration is. */
+  importersOf(path: string, name: string): number {
+    if (!this.importerCounts) {
+      const counts = new Map<string, number>();
+      for (const f of this.files) {
+        for (const imp of f.facts.imports) {
+          if (imp.names.length === 0) continue;
+          const t = this.resolve(f, imp);
+          if (!t.path) continue;
+          for (const n of imp.names) counts.set(`${t.path}\0${n}`, (counts.get(`${t.path}\0${n}`) ?? 0) + 1);
+        }
+      }
+      this.importerCounts = counts;
+    }
+    return this.importerCounts.get(`${path}\0${name}`) ?? 0;
   }
 
   private pathTarget(path: string, display: string): ImportTarget {

@@ -111,7 +111,7 @@ export function scan(opts: ScanOptions): ScanResult {
           ...f,
           rule: rule.meta.id,
           category: rule.meta.category,
-          severity,
+          severity: f.severity ?? severity,
           ...(file?.service ? { service: file.service } : {}),
           test: file?.test ?? false,
         });

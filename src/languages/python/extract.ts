@@ -6,6 +6,7 @@
  */
 import type { FileFacts, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
+import { PythonClassCollector } from './declarations.js';
 import { plainStringValue, position, Tok, tokenize, type Tokens } from './tokenizer.js';
 
 export interface PythonExtractOptions {
@@ -41,6 +42,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const wantsDynamic = text.includes('import_module') || text.includes('__import__') || text.includes('patch');
 
   const stack: Block[] = [];
+  const classes = new PythonClassCollector(toks);
+  let classBlock: Block | undefined;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
   let statementError: { message: string; line: number; column: number } | undefined;
 
@@ -119,7 +122,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (!name) break;
       addImport(name, [], i);
       i = next;
-      if (i < b && isName(i, 'as')) i += 2;
+      if (i + 1 < b && isName(i, 'as')) {
+        classes.bindings.set(tokText(i + 1), name);
+        i += 2;
+      } else classes.bindings.set(name.split('.')[0]!, name.split('.')[0]!);
       if (i < b && isOp(i, ',')) i++;
       else break;
     }
@@ -137,11 +143,17 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (i >= b || !isName(i, 'import')) return; // not an import statement (or a broken one)
     i++;
     const names: string[] = [];
+    const aliases: [string, string][] = [];
     for (; i < b; i++) {
       if (toks.type[i] === Tok.Name) {
         const t = tokText(i);
-        if (t === 'as') i++;
-        else names.push(t);
+        if (t === 'as' && i + 1 < b) {
+          i++;
+          aliases.push([tokText(i), names[names.length - 1] ?? '']);
+        } else {
+          names.push(t);
+          aliases.push([t, t]);
+        }
       } else if (isOp(i, '*')) names.push('*');
     }
     let module = name;
@@ -155,6 +167,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       }
     }
     addImport(module, names, a);
+    for (const [local, imported] of aliases) classes.bindings.set(local, `${module}.${imported}`);
   };
 
   /** `importlib.import_module("x")`, `__import__("x")`, `patch("a.b.C")` anywhere in tokens [a, b). */
@@ -243,8 +256,17 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const a = ll.first;
     const b = ll.end;
     const first = toks.type[a] === Tok.Name ? tokText(a) : toks.type[a] === Tok.Op ? tokText(a) : '';
+    // declarations: module-level classes, their members and signals
+    if (classBlock && stack[0] !== classBlock) {
+      classes.endClass();
+      classBlock = undefined;
+    }
+    const inClass = classBlock !== undefined;
+    const directlyInClass = inClass && stack.length === 1;
+    if (inClass) classes.signals(a, b);
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module
+      if (stack.length === 0) classes.decorator(a, b);
       if (wantsDynamic) dynamicImports(a, b);
       continue;
     }
@@ -252,7 +274,13 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (HEADER_KEYWORDS.has(first) || (isOp(b - 1, ':') && toks.type[a] === Tok.Name && !isOp(a + 1, '='))) {
       const colon = headerColon(toks, a, b);
       if (colon >= 0) {
+        const moduleLevel = stack.length === 0;
+        if (directlyInClass) classes.member(a, colon);
         header(a, colon, ll.indent, popped);
+        if (moduleLevel && first === 'class') {
+          classes.beginClass(a, colon);
+          classBlock = stack[stack.length - 1];
+        } else if (moduleLevel) classes.clearDecorators();
         if (colon === b - 1) {
           if (wantsDynamic) dynamicImports(a, b);
           continue;
@@ -262,9 +290,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         bodyStart = colon + 1;
       }
     }
+    if (stack.length === 0) classes.clearDecorators();
+    if (directlyInClass && bodyStart === a) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
     splitStatements(toks, bodyStart, b, simpleStatement);
     if (wantsDynamic) dynamicImports(a, b);
   }
+  facts.declarations = classes.finish();
 
   for (const { fact, tries } of pendingTry) {
     if (tries.some((t) => t.guarded)) fact.forms.push('try-import');

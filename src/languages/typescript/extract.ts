@@ -5,6 +5,7 @@
 import { ts, type TS } from './ts.js';
 import type { FileFacts, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
+import { collectDeclarations } from './declarations.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
   if (path.endsWith('.tsx')) return ts.ScriptKind.TSX;
@@ -77,6 +78,8 @@ export function extractTypeScript(text: string, path: string): FileFacts {
     };
     ts.forEachChild(sf, (child) => visit(child, false));
   }
+
+  facts.declarations = collectDeclarations(sf, pos);
 
   const diags = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = diags[0];

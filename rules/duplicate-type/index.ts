@@ -1,0 +1,128 @@
+import picomatch from 'picomatch';
+import type { Severity } from '../../src/config/load.js';
+import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
+import type { Rule } from '../../src/engine/rule.js';
+import { compareShapes, shapeDiff, type Likeness } from './shape.js';
+
+interface Options {
+  scope?: 'service' | 'repo';
+  includeTests?: boolean;
+  similarity?: number;
+  severities?: Partial<Record<Likeness, Severity>>;
+  allow?: { name: string; paths?: string[]; reason?: string }[];
+  contractDrift?: { pairs?: { python: string; typescript: string }[]; severity?: Exclude<Severity, 'off'> };
+}
+
+const DEFAULT_SEVERITIES: Record<Likeness, Severity> = { identical: 'error', similar: 'warning', 'name-clash': 'info' };
+const PY_MODELS = new Set(['dataclass', 'pydantic-model', 'typed-dict', 'named-tuple']);
+const TS_TYPES = new Set(['interface', 'type-alias']);
+
+interface Def {
+  file: ScannedFile;
+  decl: DeclarationFact;
+}
+
+const byPathLine = (a: Def, b: Def): number => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.decl.line - b.decl.line);
+const where = (d: Def): string => `${d.file.path}:${d.decl.line}`;
+
+function mostImportedFirst(defs: Def[], index: ProjectIndex): Def[] {
+  const n = new Map(defs.map((d) => [d, index.importersOf(d.file.path, d.decl.name)]));
+  return [...defs].sort((a, b) => n.get(b)! - n.get(a)! || byPathLine(a, b));
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'duplicate-type',
+    category: 'ssot',
+    defaultSeverity: 'error',
+    summary: 'The same type name declared in more than one module of one scope: identical, similar or a name clash.',
+  },
+  run(ctx) {
+    const opts = ctx.options as Options;
+    const scope = opts.scope ?? 'service';
+    const threshold = opts.similarity ?? 0.5;
+    const severities = { ...DEFAULT_SEVERITIES, ...opts.severities };
+    const allow = (opts.allow ?? []).map((a) => ({ name: picomatch(a.name), paths: a.paths ? picomatch(a.paths) : () => true }));
+    const allowed = (d: Def): boolean => allow.some((a) => a.name(d.decl.name) && a.paths(d.file.path));
+
+    const groups = new Map<string, Def[]>();
+    for (const file of ctx.index.files) {
+      if (!file.service || (file.test && !opts.includeTests)) continue;
+      for (const decl of file.facts.declarations) {
+        if (decl.aliasOf !== undefined) continue; // `type A = B`: one definition under two names
+        const d = { file, decl };
+        if (allowed(d)) continue;
+        const key = `${scope === 'repo' ? '' : file.service}\0${file.language === 'python' ? 'py' : 'ts'}\0${decl.name}`;
+        const list = groups.get(key);
+        if (list) list.push(d);
+        else groups.set(key, [d]);
+      }
+    }
+    for (const defs of groups.values()) {
+      // one module may declare a name twice (TS declaration merging, a .py and its .pyi): that is one definition
+      const modules = new Map<string, Def>();
+      for (const d of defs.sort(byPathLine)) {
+        const mod = d.file.path.replace(/\.pyi$/, '.py').replace(/\.d\.ts$/, '.ts');
+        if (!modules.has(mod)) modules.set(mod, d);
+      }
+      if (modules.size < 2) continue;
+      // the reference definition is the most imported one (then the first by path): the others are the extras
+      const unique = mostImportedFirst([...modules.values()], ctx.index);
+      const [first, ...rest] = unique as [Def, ...Def[]];
+      for (const d of rest) {
+        const { likeness, shared, total } = compareShapes(first.decl, d.decl, threshold);
+        const severity = severities[likeness];
+        if (severity === 'off') continue;
+        const diff = shapeDiff(first.decl, d.decl);
+        const detail =
+          likeness === 'identical'
+            ? 'identical shape'
+            : likeness === 'similar'
+              ? `similar: ${diff.join(', ')}`
+              : `same name, different type${total > 0 ? ` (${shared} of ${total} members shared)` : ''}`;
+        ctx.report({
+          path: d.file.path,
+          line: d.decl.line,
+          column: d.decl.column,
+          subject: d.decl.name,
+          severity,
+          message: `${d.decl.kind} "${d.decl.name}" is also declared at ${where(first)}${unique.length > 2 ? ` and ${unique.length - 2} other module(s)` : ''}${scope === 'service' ? ` in ${d.file.service}` : ''}: ${detail}`,
+          related: unique.filter((o) => o !== d).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.kind} ${o.decl.name}` })),
+        });
+      }
+    }
+
+    // contract drift: a Python model and a TypeScript type of one name, in services the config pairs
+    for (const pair of opts.contractDrift?.pairs ?? []) {
+      const pyAll = new Map<string, Def[]>();
+      const tsDefs: Def[] = [];
+      for (const file of ctx.index.files) {
+        if (file.test) continue;
+        for (const decl of file.facts.declarations) {
+          if (file.service === pair.python && file.language === 'python' && PY_MODELS.has(decl.kind)) pyAll.set(decl.name, [...(pyAll.get(decl.name) ?? []), { file, decl }]);
+          if (file.service === pair.typescript && file.language !== 'python' && TS_TYPES.has(decl.kind) && decl.aliasOf === undefined) tsDefs.push({ file, decl });
+        }
+      }
+      const py = new Map([...pyAll].map(([name, defs]) => [name, mostImportedFirst(defs, ctx.index)[0]!]));
+      for (const t of tsDefs.sort(byPathLine)) {
+        const p = py.get(t.decl.name);
+        if (!p) continue;
+        const diff = shapeDiff(p.decl, t.decl, 8, (n) => n.replace(/_/g, '').toLowerCase()).filter((x) => !x.includes('→') || x.startsWith('bases'));
+        const fields = diff.filter((x) => !x.startsWith('bases'));
+        if (fields.length === 0) continue;
+        ctx.report({
+          path: t.file.path,
+          line: t.decl.line,
+          column: t.decl.column,
+          subject: `contract:${t.decl.name}`,
+          severity: opts.contractDrift?.severity ?? 'warning',
+          message: `${t.decl.kind} "${t.decl.name}" drifts from the Python ${p.decl.kind} at ${where(p)}: ${fields.join(', ')}`,
+          related: [{ path: p.file.path, line: p.decl.line, column: p.decl.column, message: `${p.decl.kind} ${p.decl.name}` }],
+        });
+      }
+    }
+  },
+};
+
+export default rule;

@@ -1,0 +1,133 @@
+import picomatch from 'picomatch';
+import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { ScannedFile } from '../../src/engine/index.js';
+import type { Rule } from '../../src/engine/rule.js';
+import { nameGlob } from '../shared.js';
+import { BUILTIN_CONCEPTS, type Concept, type SignalPattern } from './concepts.js';
+
+interface Options {
+  concepts?: Record<string, Partial<Concept> | false>;
+}
+
+interface Impl {
+  file: ScannedFile;
+  decl: DeclarationFact;
+  evidence: string[];
+}
+
+const CLASS_KINDS = new Set(['class', 'dataclass', 'pydantic-model', 'ts-class']);
+
+/** The concepts in force: built-ins, overridden or extended by the config; `false` drops one. */
+export function effectiveConcepts(options: Options): Record<string, Concept> {
+  const out: Record<string, Concept> = {};
+  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = c;
+  for (const [name, c] of Object.entries(options.concepts ?? {})) {
+    if (c === false) delete out[name];
+    else out[name] = { ...(out[name] ?? { description: `user concept ${name}`, variants: {} }), ...c } as Concept;
+  }
+  return out;
+}
+
+type Matcher = (signals: string[]) => string[] | undefined;
+
+function compile(patterns: SignalPattern[]): Matcher {
+  const alternatives = patterns.map((p) => (Array.isArray(p) ? p : [p]).map((g) => ({ glob: g, m: nameGlob(g) })));
+  return (signals) => {
+    const hits = new Set<string>();
+    for (const all of alternatives) {
+      const found = all.map(({ m }) => signals.find((s) => m(s)));
+      if (found.every((f) => f !== undefined)) for (const f of found) hits.add(f!);
+    }
+    return hits.size > 0 ? [...hits].sort() : undefined;
+  };
+}
+
+const rule: Rule = {
+  meta: {
+    id: 'multiple-implementations',
+    category: 'ssot',
+    defaultSeverity: 'error',
+    summary: 'More implementations of one concept (a database manager per database kind, an auth client) in a scope than allowed.',
+  },
+  run(ctx) {
+    const concepts = effectiveConcepts(ctx.options as Options);
+    for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => a.localeCompare(b))) {
+      const variants = Object.entries(concept.variants).map(([v, pats]) => ({ variant: v, match: compile(pats) }));
+      const baseGlobs = (concept.bases ?? []).map(nameGlob);
+      const bases = baseGlobs.length > 0 ? (b: string) => baseGlobs.some((m) => m(b)) : undefined;
+      const nameGlobs = (concept.names ?? []).map(nameGlob);
+      const names = (n: string): boolean => nameGlobs.some((m) => m(n));
+      const canonical = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
+      const max = concept.max ?? 1;
+      const groups = new Map<string, Impl[]>();
+      for (const file of ctx.index.files) {
+        if (!file.service || (file.test && !concept.includeTests)) continue;
+        for (const decl of file.facts.declarations) {
+          if (!CLASS_KINDS.has(decl.kind)) continue;
+          const baseHit = bases ? decl.bases.filter((b) => bases(b) || bases(b.split('.').pop()!)) : [];
+          for (const { variant, match } of variants) {
+            const hits = match(decl.signals);
+            if (!hits && baseHit.length === 0) continue;
+            const evidence = [...(hits ?? []), ...baseHit.map((b) => `base ${b}`), ...(names(decl.name) ? [`name ${decl.name}`] : [])];
+            const key = `${concept.scope === 'repo' ? '' : file.service}\0${variant}`;
+            const list = groups.get(key) ?? [];
+            list.push({ file, decl, evidence });
+            groups.set(key, list);
+          }
+        }
+      }
+      for (const [key, impls] of groups) {
+        if (impls.length <= max) continue;
+        const [scope, variant] = key.split('\0') as [string, string];
+        impls.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.decl.line - b.decl.line));
+        const canon = canonical ? impls.filter((i) => canonical(i.file.path)) : [];
+        const kept = canon.length > 0 ? canon : impls.slice(0, max);
+        const label = `${variant === 'auth' || variant === 'default' ? '' : `${variant} `}${conceptName}`;
+        const list = impls.map((i) => `${i.decl.name} (${i.file.path}:${i.decl.line})${kept.includes(i) ? (canon.length > 0 ? ' [canonical]' : ' [first]') : ''}`);
+        for (const impl of impls) {
+          if (kept.includes(impl)) continue;
+          ctx.report({
+            path: impl.file.path,
+            line: impl.decl.line,
+            column: impl.decl.column,
+            subject: `${conceptName}:${variant}:${impl.decl.name}`,
+            message: `${impl.decl.name} is one of ${impls.length} ${label} implementations${scope ? ` in ${scope}` : ''} (allowed: ${max}); evidence: ${impl.evidence.join(', ')}. All: ${list.join('; ')}`,
+            related: impls.filter((o) => o !== impl).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.name}: ${o.evidence.join(', ')}` })),
+          });
+        }
+      }
+    }
+  },
+};
+
+export default rule;
+
+export function conceptNames(options: Record<string, unknown>): string[] {
+  return Object.keys(effectiveConcepts(options as Options)).sort();
+}
+
+/** `comply explain <concept>`: how the concept is detected, as configured. */
+export function explainConcept(name: string, options: Record<string, unknown>): string | undefined {
+  const c = effectiveConcepts(options as Options)[name];
+  if (!c) return undefined;
+  const lines = [
+    `# ${name} (a concept of multiple-implementations)`,
+    '',
+    c.description,
+    '',
+    `A class in production code is an implementation when what it calls or constructs matches a signal below (calls are`,
+    `qualified through the file's imports: \`from sqlalchemy.ext.asyncio import create_async_engine\` makes`,
+    `\`create_async_engine(...)\` the signal \`sqlalchemy.ext.asyncio.create_async_engine\`). \`a + b\` needs both;`,
+    `\`url:*\` is a string literal that looks like an auth or token endpoint. Names alone never count.`,
+    '',
+    `Allowed: ${c.max ?? 1} per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
+    c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the others are the findings).` : 'Canonical: not configured; the first by path is kept and the others are the findings.',
+    '',
+  ];
+  for (const [variant, pats] of Object.entries(c.variants)) {
+    lines.push(`## ${variant}`, ...pats.map((p) => `- ${Array.isArray(p) ? p.join(' + ') : p}`), '');
+  }
+  if (c.bases?.length) lines.push('## base classes', ...c.bases.map((b) => `- ${b}`), '');
+  if (c.names?.length) lines.push(`Name patterns (evidence only): ${c.names.join(', ')}`, '');
+  return `${lines.join('\n')}`;
+}

@@ -1,0 +1,195 @@
+/**
+ * Module-level Python classes as declarations: kind (dataclass, Pydantic model, Enum, TypedDict, NamedTuple,
+ * Protocol, plain class), bases, decorators, a shape (annotated fields, class attributes, methods), and the signals
+ * concept detection needs (what the class calls, qualified through the file's imports; auth-looking URLs).
+ * Fed line by line by the extractor's walk, so the file is read once.
+ */
+import type { DeclarationFact, DeclarationKind, MemberFact } from '../../engine/facts.js';
+import { normaliseType } from '../types.js';
+import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
+
+const PYDANTIC = /^(?:pydantic\.)?(?:BaseModel|BaseSettings|RootModel|GenericModel)$|^(?:sqlmodel\.)?SQLModel$|^pydantic_settings\.BaseSettings$/;
+const ENUM = /^(?:enum\.)?(?:Enum|IntEnum|StrEnum|Flag|IntFlag)$/;
+const TYPED_DICT = /^(?:typing(?:_extensions)?\.)?TypedDict$/;
+const NAMED_TUPLE = /^(?:typing\.)?NamedTuple$/;
+const PROTOCOL = /^(?:typing(?:_extensions)?\.)?Protocol(?:\[.*\])?$/;
+const DATACLASS = /^(?:dataclasses\.)?dataclass$|^(?:pydantic\.dataclasses\.)?dataclass$|^attrs?\.(?:s|define|frozen|dataclass)$|^(?:define|frozen)$/;
+const AUTH_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks)s?\b/i;
+const SKIP_MEMBERS = new Set(['model_config', 'Config', 'Meta', '__slots__', '__annotations__']);
+
+interface OpenClass {
+  decl: DeclarationFact;
+  calls: Set<string>;
+  urls: Set<string>;
+}
+
+export class PythonClassCollector {
+  readonly declarations: DeclarationFact[] = [];
+  /** local name → what it names (`np` → `numpy`, `create_engine` → `sqlalchemy.create_engine`) */
+  readonly bindings = new Map<string, string>();
+  private current: OpenClass | undefined;
+  private readonly open: OpenClass[] = [];
+  private decorators: string[] = [];
+
+  constructor(private readonly toks: Tokens) {}
+
+  private text(i: number): string {
+    return this.toks.text.slice(this.toks.start[i]!, this.toks.end[i]!);
+  }
+  private isOp(i: number, op: string): boolean {
+    const t = this.toks;
+    return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
+  }
+  private isKeyword(i: number): boolean {
+    if (this.toks.type[i] !== Tok.Name) return false;
+    const t = this.text(i);
+    return t === 'def' || t === 'class';
+  }
+  /** dotted name at i: `a.b.c` and the index after it */
+  private dotted(i: number, b: number): { name: string; next: number } {
+    let name = '';
+    while (i < b && this.toks.type[i] === Tok.Name) {
+      name += this.text(i);
+      if (i + 2 < b && this.isOp(i + 1, '.') && this.toks.type[i + 2] === Tok.Name) {
+        name += '.';
+        i += 2;
+      } else return { name, next: i + 1 };
+    }
+    return { name, next: i };
+  }
+
+  /** A module-level decorator line `@x.y(...)`. */
+  decorator(a: number, b: number): void {
+    const { name } = this.dotted(a + 1, b);
+    if (name) this.decorators.push(name);
+  }
+
+  /** Any module-level line that is not a decorator ends the pending decorators. */
+  clearDecorators(): void {
+    this.decorators = [];
+  }
+
+  /** `class Name(bases):` at module level, header tokens [a, colon). */
+  beginClass(a: number, colon: number): void {
+    this.current = undefined;
+    const nameTok = a + 1;
+    if (this.toks.type[nameTok] !== Tok.Name) return;
+    const name = this.text(nameTok);
+    const bases: string[] = [];
+    if (this.isOp(nameTok + 1, '(')) {
+      let depth = 0;
+      let start = nameTok + 2;
+      for (let i = nameTok + 1; i < colon; i++) {
+        if (this.toks.type[i] !== Tok.Op) continue;
+        const t = this.text(i);
+        if (t === '(' || t === '[' || t === '{') depth++;
+        else if (t === ')' || t === ']' || t === '}') depth--;
+        if ((t === ',' && depth === 1) || depth === 0) {
+          if (i > start && !this.isOp(start + 1, '=')) bases.push(normaliseType(this.toks.text.slice(this.toks.start[start]!, this.toks.end[i - 1]!)));
+          start = i + 1;
+        }
+        if (depth === 0) break;
+      }
+    }
+    const decorators = this.decorators;
+    this.decorators = [];
+    const decl: DeclarationFact = {
+      name,
+      kind: classKind(bases, decorators),
+      ...position(this.toks, this.toks.start[nameTok]!),
+      bases,
+      decorators,
+      exported: !name.startsWith('_'),
+      members: [],
+      signals: [],
+    };
+    this.declarations.push(decl);
+    this.current = { decl, calls: new Set(), urls: new Set() };
+    this.open.push(this.current);
+  }
+
+  endClass(): void {
+    this.current = undefined;
+  }
+
+  /** A statement directly in the class body, tokens [a, b). */
+  member(a: number, b: number): void {
+    const c = this.current;
+    if (!c || this.toks.type[a] !== Tok.Name) return;
+    const first = this.text(a);
+    let name: string | undefined;
+    let type = '';
+    if (first === 'def' || (first === 'async' && this.text(a + 1) === 'def')) {
+      const n = first === 'def' ? a + 1 : a + 2;
+      name = this.text(n);
+      type = 'method';
+      if (name.startsWith('__') && name.endsWith('__')) return;
+    } else if (this.isOp(a + 1, ':')) {
+      name = first;
+      let end = b;
+      for (let i = a + 2; i < b; i++) {
+        if (this.isOp(i, '=')) {
+          end = i;
+          break;
+        }
+      }
+      if (end > a + 2) type = normaliseType(this.toks.text.slice(this.toks.start[a + 2]!, this.toks.end[end - 1]!));
+      if (/^ClassVar\b/.test(type)) return;
+    } else if (this.isOp(a + 1, '=')) {
+      name = first;
+    }
+    if (name === undefined || SKIP_MEMBERS.has(name) || (name.startsWith('__') && name.endsWith('__'))) return;
+    const members = c.decl.members;
+    if (members.some((m) => m.name === name)) return;
+    members.push({ name, type } satisfies MemberFact);
+  }
+
+  /** Any line inside the class, at any depth: collect calls and auth-looking URLs. */
+  signals(a: number, b: number): void {
+    const c = this.current;
+    if (!c) return;
+    const t = this.toks;
+    for (let i = a; i < b; i++) {
+      const ty = t.type[i];
+      if (ty === Tok.String) {
+        const v = plainStringValue(this.text(i));
+        if (v && v.length < 200 && AUTH_URL.test(v)) c.urls.add(v);
+        continue;
+      }
+      if (ty !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.isKeyword(i - 1)))) continue;
+      const { name, next } = this.dotted(i, b);
+      if (next < b && this.isOp(next, '(')) c.calls.add(name);
+      i = next - 1;
+    }
+  }
+
+  /** Qualify every class's calls through the file's imports (known only at the end of the file). */
+  finish(): DeclarationFact[] {
+    for (const c of this.open) {
+      const out = new Set<string>();
+      for (const call of c.calls) {
+        const dot = call.indexOf('.');
+        const head = dot < 0 ? call : call.slice(0, dot);
+        const bound = this.bindings.get(head);
+        if (head === 'self' || head === 'cls' || head === 'super') continue;
+        out.add(bound ? bound + (dot < 0 ? '' : call.slice(dot)) : call);
+      }
+      for (const u of c.urls) out.add(`url:${u}`);
+      c.decl.members.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+      c.decl.signals = [...out].sort();
+    }
+    return this.declarations;
+  }
+}
+
+function classKind(bases: string[], decorators: string[]): DeclarationKind {
+  if (decorators.some((d) => DATACLASS.test(d))) return 'dataclass';
+  for (const b of bases) {
+    if (PYDANTIC.test(b)) return 'pydantic-model';
+    if (ENUM.test(b)) return 'enum';
+    if (TYPED_DICT.test(b)) return 'typed-dict';
+    if (NAMED_TUPLE.test(b)) return 'named-tuple';
+    if (PROTOCOL.test(b)) return 'protocol';
+  }
+  return 'class';
+}

@@ -1,0 +1,69 @@
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { copyFixture, FIXTURES, scanDir } from './helpers.js';
+import { normaliseType } from '../src/languages/types.js';
+import { main } from '../src/cli/main.js';
+
+const findings = scanDir(join(FIXTURES, 'ssot')).findings;
+const at = (path: string, rule = 'duplicate-type') => findings.filter((f) => f.path === path && f.rule === rule);
+
+describe('duplicate-type', () => {
+  it('grades each extra definition against the most imported one', () => {
+    expect(at('api/schemas/user.py')).toMatchObject([{ severity: 'error', message: expect.stringMatching(/is also declared at api\/models\/user\.py:5 .*identical shape/) }]);
+    expect(at('api/legacy/user.py')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: \+name, bases: \(\)→\(BaseModel\)/) }]);
+    expect(at('api/status.py')).toMatchObject([{ severity: 'info', message: expect.stringMatching(/same name, different type/) }]);
+    expect(at('web/src/types/order.ts')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: -note, total: string→number/) }]);
+  });
+
+  it('gives the other definitions as related locations', () => {
+    expect(at('api/schemas/user.py')[0]!.related!.map((r) => r.path)).toEqual(['api/models/user.py', 'api/legacy/user.py']);
+  });
+
+  it('reports contract drift between paired services after case normalisation', () => {
+    const drift = at('web/src/types/user.ts');
+    expect(drift).toMatchObject([{ subject: 'contract:User', message: expect.stringMatching(/drifts from the Python dataclass at api\/models\/user\.py:5: \+fullName$/) }]);
+  });
+
+  it('compares across services with scope: repo, and tests with includeTests', () => {
+    const dir = copyFixture('ssot');
+    const cfgPath = join(dir, 'compliance.config.json');
+    const cfg = JSON.parse(readFileSync(cfgPath, 'utf8'));
+    cfg.rules['duplicate-type'].scope = 'repo';
+    cfg.rules['duplicate-type'].includeTests = true;
+    writeFileSync(cfgPath, JSON.stringify(cfg));
+    const paths = scanDir(dir).findings.filter((f) => f.rule === 'duplicate-type' && f.subject === 'User').map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['worker/models.py', 'api/tests/test_db.py']));
+  });
+
+  it('normalises type spellings', () => {
+    expect(normaliseType('Optional[ List[str] ]')).toBe(normaliseType('None | list[str]'));
+    expect(normaliseType('typing.Union[int, str]')).toBe('int|str');
+    expect(normaliseType('Array<string> | undefined')).toBe('string[]|undefined');
+    expect(normaliseType("'User'")).toBe('User');
+  });
+});
+
+describe('multiple-implementations', () => {
+  it('counts implementations by what classes do, per database kind, keeping the canonical one', () => {
+    const db = findings.filter((f) => f.rule === 'multiple-implementations' && f.subject.startsWith('database-manager'));
+    expect(db.map((f) => f.subject)).toEqual(['database-manager:postgresql:PoolManager']);
+    expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool.*Database \(api\/db\/engine\.py:4\) \[canonical\]/);
+  });
+
+  it('finds auth clients from jwt calls and from HTTP calls to auth URLs, in Python and TypeScript', () => {
+    const auth = findings.filter((f) => f.subject.startsWith('auth-client')).map((f) => `${f.path} ${f.message.replace(/\. All:.*/, '')}`);
+    expect(auth).toEqual([
+      'api/auth/jwt_checker.py TokenChecker is one of 2 auth-client implementations in api (allowed: 1); evidence: jwt.decode, name TokenChecker',
+      'web/src/api/session.ts SessionClient is one of 2 auth-client implementations in web (allowed: 1); evidence: axios.post, url:/auth/token, name SessionClient',
+    ]);
+  });
+
+  it('explains how a concept is detected', async () => {
+    let out = '';
+    const code = await main(['node', 'comply', 'explain', 'database-manager'], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(code).toBe(0);
+    expect(out).toMatch(/## redis\n- redis\.Redis/);
+    expect(out).toMatch(/Names alone never count/);
+  });
+});

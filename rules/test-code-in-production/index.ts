@@ -45,7 +45,9 @@ const rule: Rule = {
               ? `test-support code of ${target.service.name}`
               : `a test file${target.path ? ` (${target.path})` : ''}`;
         } else if (target.kind === 'external') {
-          const hit = modules.find((m) => moduleMatches(imp.module, m));
+          // `from unittest import mock` takes the module unittest.mock
+          const named = file.language === 'python' ? imp.names.map((n) => `${imp.module}.${n}`) : [];
+          const hit = modules.find((m) => moduleMatches(imp.module, m) || named.some((n) => moduleMatches(n, m)));
           if (hit) what = `the test-only package "${hit}"`;
         }
         if (!what) continue;

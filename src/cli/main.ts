@@ -8,7 +8,11 @@ import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
 import { conceptNames, explainConcept } from '../../rules/multiple-implementations/index.js';
 import { CONFIG_FILE, ConfigError, loadConfig } from '../config/load.js';
-import { scan } from '../engine/scan.js';
+import { scan, type ScanResult } from '../engine/scan.js';
+import { LedgerError, readLedger, updatedLedger, writeLedger } from '../ledger/ledger.js';
+import { review } from '../ledger/review.js';
+import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
+import type { Config } from '../config/load.js';
 import { jsonReport } from '../report/json.js';
 import { textReport } from '../report/text.js';
 import { packageRoot, packageVersion } from '../util/package.js';
@@ -48,40 +52,97 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
+  const runScan = (root: string, config: Config, opts: { quiet?: boolean; json?: boolean; staged?: boolean }): ScanResult => {
+    const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
+    let lastDraw = 0;
+    const started = performance.now();
+    return scan({
+      root,
+      config,
+      rules: [...RULES],
+      ...(opts.staged ? { workspace: { staged: true } } : {}),
+      ...(showProgress
+        ? {
+            onProgress: (done: number, total: number) => {
+              const now = performance.now();
+              if (now - started < 1000 || (now - lastDraw < 100 && done < total)) return;
+              lastDraw = now;
+              const width = 30;
+              const filled = Math.round((done / total) * width);
+              io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`);
+              if (done === total) io.stderr('\r\u001b[K');
+            },
+          }
+        : {}),
+    });
+  };
+
   program
     .command('scan')
-    .description('scan a repository and report findings (exit 1 when an error-level finding is present)')
+    .description('scan a repository: findings, scores, and the gate (exit 1 on a new error-level finding)')
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .option('--json', 'print the JSON report (schema/report.schema.json) on stdout')
-    .option('-q, --quiet', 'print only error-level findings and the summary; no notes or progress')
-    .action((path: string | undefined, opts: { config?: string; json?: boolean; quiet?: boolean }) => {
+    .option('-q, --quiet', 'print only error-level findings that are new, and the summary; no notes or progress')
+    .option('--ci', 'gate mode: never write anything; a missing ledger means every finding is new')
+    .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
+    .option('--staged', 'scan the staged content; only findings in staged files can be new (pre-commit)')
+    .action((path: string | undefined, opts: { config?: string; json?: boolean; quiet?: boolean; ci?: boolean; base?: string; staged?: boolean }) => {
+      if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const root = scanRoot(path);
       const config = loadConfig(root, opts.config);
-      const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
-      let lastDraw = 0;
-      const started = performance.now();
-      const result = scan({
-        root,
-        config,
-        rules: [...RULES],
-        ...(showProgress
-          ? {
-              onProgress: (done: number, total: number) => {
-                const now = performance.now();
-                if (now - started < 1000 || (now - lastDraw < 100 && done < total)) return;
-                lastDraw = now;
-                const width = 30;
-                const filled = Math.round((done / total) * width);
-                io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`);
-                if (done === total) io.stderr('\r\u001b[K');
-              },
-            }
-          : {}),
-      });
-      if (opts.json) io.stdout(jsonReport(result));
-      else io.stdout(textReport(result, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
-      code = result.findings.some((f) => f.severity === 'error') ? EXIT.failed : EXIT.ok;
+      const change = opts.base
+        ? { mode: 'base' as const, ref: opts.base, files: changedSince(root, opts.base) }
+        : opts.staged
+          ? { mode: 'staged' as const, files: stagedFiles(root) }
+          : undefined;
+      const result = runScan(root, config, opts);
+      const r = review(result, config, root, change);
+      if (opts.json) io.stdout(jsonReport(r));
+      else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
+      if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
+      code = r.gate.passed ? EXIT.ok : EXIT.failed;
+    });
+
+  const ledger = program.command('ledger').description('the violation ledger: record accepted findings so the gate fails only on new ones');
+  ledger
+    .command('update')
+    .description('record the current findings in the ledger (adds new ones, drops fixed ones)')
+    .argument('[path]', 'repository root', '.')
+    .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
+    .action((path: string | undefined, opts: { config?: string }) => {
+      const root = scanRoot(path);
+      const config = loadConfig(root, opts.config);
+      const file = join(root, config.ledger.path);
+      const old = readLedger(file, config.ledger.path);
+      const result = runScan(root, config, { quiet: true });
+      const r = review(result, config, root);
+      const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall: r.scores.overall, byService: r.scores.byService });
+      writeLedger(file, next, config.ledger.path);
+      io.stdout(`${config.ledger.path}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
+      for (const [label, list] of [['added', added], ['dropped', removed]] as const) {
+        const per = countBy(list.map((e) => e.rule));
+        if (per.length > 0) io.stdout(`  ${label}: ${per.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
+      }
+    });
+  ledger
+    .command('status')
+    .description('new / known / fixed counts per rule, without writing')
+    .argument('[path]', 'repository root', '.')
+    .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
+    .action((path: string | undefined, opts: { config?: string }) => {
+      const root = scanRoot(path);
+      const config = loadConfig(root, opts.config);
+      const r = review(runScan(root, config, { quiet: true }), config, root);
+      const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
+      const w = Math.max(4, ...rules.map((x) => x.length));
+      io.stdout(`${config.ledger.path}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);
+      io.stdout(`  ${'rule'.padEnd(w)}  ${'new'.padStart(6)}  ${'known'.padStart(6)}  ${'fixed'.padStart(6)}\n`);
+      for (const rule of rules) {
+        const f = r.findings.filter((x) => x.rule === rule && !x.suppressed);
+        const n = (b: string): string => String(f.filter((x) => x.baseline === b).length).padStart(6);
+        io.stdout(`  ${rule.padEnd(w)}  ${n('new')}  ${n('known')}  ${String(r.fixed.filter((e) => e.rule === rule).length).padStart(6)}\n`);
+      }
     });
 
   program
@@ -147,7 +208,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof ConfigError || e instanceof UsageError) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError) {
       io.stderr(`comply: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -155,4 +216,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     io.stderr(`comply: internal error: ${(e as Error).message}\n${debug ? `${(e as Error).stack}\n` : 'Run again with --debug for the stack trace, and please report it.\n'}`);
     return EXIT.internal;
   }
+}
+
+function countBy(keys: string[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 }

@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
-import { didYouMean, lineCol } from '../util/text.js';
+import { didYouMean, jsonErrorLocation } from '../util/text.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
 
@@ -33,6 +33,8 @@ export interface Config {
   pythonRoots: string[];
   files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number };
   rules: Record<string, RuleSetting>;
+  ledger: { path: string };
+  gate: { minScore?: number };
 }
 
 export class ConfigError extends Error {
@@ -83,8 +85,7 @@ export function loadConfig(root: string, explicit?: string): Config {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    const m = /position (\d+)/.exec((e as Error).message);
-    const where = m ? lineCol(text, Number(m[1])) : undefined;
+    const where = jsonErrorLocation(text, e as Error);
     throw new ConfigError(
       `${shown}${where ? `:${where.line}:${where.column}` : ''}: not valid JSON (${(e as Error).message}). Fix the syntax; comments and trailing commas are not allowed.`,
       shown,
@@ -102,6 +103,8 @@ export function parseConfig(raw: unknown, source: string): Config {
     python?: { roots?: string[] };
     files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number };
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
+    ledger?: { path?: string };
+    gate?: { minScore?: number };
   };
   const services: ServiceConfig[] = Object.entries(c.services).map(([name, s]) => {
     const paths = s.paths.map(normalisePath);
@@ -117,6 +120,10 @@ export function parseConfig(raw: unknown, source: string): Config {
       packages: s.packages ?? paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.'),
     };
   });
+  const ledgerPath = normalisePath(c.ledger?.path ?? '.comply/ledger.json');
+  if (ledgerPath.startsWith('../') || ledgerPath.startsWith('/')) {
+    throw new ConfigError(`${source}: ledger.path: "${ledgerPath}" is outside the repository; comply writes only inside it.`, source);
+  }
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
     if (typeof setting === 'string') rules[id] = { severity: setting, options: {} };
@@ -137,6 +144,8 @@ export function parseConfig(raw: unknown, source: string): Config {
       maxBytes: c.files?.maxBytes ?? 4 * 1024 * 1024,
     },
     rules,
+    ledger: { path: ledgerPath },
+    gate: c.gate?.minScore !== undefined ? { minScore: c.gate.minScore } : {},
   };
 }
 

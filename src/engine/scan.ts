@@ -4,12 +4,10 @@
  * diagnostics (reported by the parse-error rule), and an adapter that throws is caught the same way.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
-import { buildWorkspace, type Workspace, type WorkspaceFile } from '../workspace/workspace.js';
+import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { emptyFacts, type FileFacts } from './facts.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import type { Category, FindingInput, Rule, RuleMeta } from './rule.js';
@@ -22,6 +20,8 @@ export interface Finding extends FindingInput {
   test: boolean;
   /** line-insensitive identity: rule + path + subject + occurrence (DESIGN §6) */
   fingerprint: string;
+  /** set when an inline `comply-ignore` with a reason covers the finding: reported, never counted or gated */
+  suppressed?: { reason: string };
 }
 
 export interface ScanResult {
@@ -36,11 +36,12 @@ export interface ScanOptions {
   root: string;
   config: Config;
   rules: Rule[];
+  workspace?: WorkspaceOptions;
   onProgress?: (done: number, total: number) => void;
 }
 
 /** Read and extract one file. Never throws. */
-export function extractFile(root: string, file: WorkspaceFile, maxBytes: number): FileFacts {
+export function extractFile(read: (path: string) => Buffer, file: WorkspaceFile, maxBytes: number): FileFacts {
   const fail = (message: string): FileFacts => {
     const facts = emptyFacts();
     facts.diagnostics.push({ message, line: 1, column: 0 });
@@ -51,7 +52,7 @@ export function extractFile(root: string, file: WorkspaceFile, maxBytes: number)
   }
   let bytes: Buffer;
   try {
-    bytes = readFileSync(join(root, file.path));
+    bytes = read(file.path);
   } catch (e) {
     return fail(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
   }
@@ -81,12 +82,12 @@ export function extractFile(root: string, file: WorkspaceFile, maxBytes: number)
 export function scan(opts: ScanOptions): ScanResult {
   const { root, config } = opts;
   const t0 = performance.now();
-  const workspace = buildWorkspace(root, config);
+  const workspace = buildWorkspace(root, config, opts.workspace);
   const t1 = performance.now();
   const files: ScannedFile[] = [];
   const total = workspace.files.length;
   workspace.files.forEach((file, i) => {
-    const facts = extractFile(root, file, config.files.maxBytes);
+    const facts = extractFile(workspace.readFile, file, config.files.maxBytes);
     const scanned: ScannedFile = { ...file, facts };
     if (file.testByName && facts.testDefinitions === 0 && facts.diagnostics.length === 0) scanned.test = false;
     files.push(scanned);

@@ -1,40 +1,46 @@
 /**
  * The JSON report (`comply scan --json`). Versioned: `version` changes when a field changes meaning or goes away;
  * new fields may appear within a version. schema/report.schema.json describes it. No absolute paths, no times:
- * the same tree gives the same bytes.
+ * the same tree (and ledger) gives the same bytes.
  */
-import type { ScanResult } from '../engine/scan.js';
+import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
 
 export const REPORT_VERSION = 1;
 
-export function jsonReport(result: ScanResult): string {
+export function jsonReport(review: Review): string {
+  const result = review.result;
   const byLanguage: Record<string, number> = {};
   const byRule: Record<string, number> = {};
   const bySeverity = { error: 0, warning: 0, info: 0 };
+  const byBaseline = { new: 0, known: 0, unchanged: 0, fixed: review.fixed.length, suppressed: 0 };
   for (const f of result.files) byLanguage[f.language] = (byLanguage[f.language] ?? 0) + 1;
   for (const r of result.rules) byRule[r.id] = 0;
-  for (const f of result.findings) {
+  for (const f of review.findings) {
     byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
-    bySeverity[f.severity]++;
+    if (f.suppressed) byBaseline.suppressed++;
+    else {
+      bySeverity[f.severity]++;
+      byBaseline[f.baseline]++;
+    }
   }
-  const services = [...new Map(result.files.filter((f) => f.service).map((f) => [f.service!, f.service!])).keys()].sort();
   const report = {
     version: REPORT_VERSION,
     tool: { name: 'comply', version: packageVersion() },
+    gate: { passed: review.gate.passed, reasons: review.gate.reasons },
     summary: {
       files: result.files.length,
       filesByLanguage: sortKeys(byLanguage),
-      findings: result.findings.length,
+      findings: review.findings.length,
       bySeverity,
       byRule: sortKeys(byRule),
+      byBaseline,
     },
-    services: services.map((name) => {
-      const own = result.files.filter((f) => f.service === name);
-      return { name, files: { production: own.filter((f) => !f.test).length, tests: own.filter((f) => f.test).length } };
-    }),
+    ledger: { path: review.ledger.path, found: review.ledger.found },
+    ...(review.change ? { change: review.change } : {}),
+    scores: review.scores,
     rules: result.rules.map((r) => ({ id: r.id, category: r.category, severity: r.severity, summary: r.summary })),
-    findings: result.findings.map((f) => ({
+    findings: review.findings.map((f) => ({
       rule: f.rule,
       category: f.category,
       severity: f.severity,
@@ -46,8 +52,11 @@ export function jsonReport(result: ScanResult): string {
       service: f.service ?? null,
       test: f.test,
       fingerprint: f.fingerprint,
+      baseline: f.baseline,
+      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
       ...(f.related && f.related.length > 0 ? { related: f.related } : {}),
     })),
+    fixed: review.fixed,
     notes: result.workspace.notes,
   };
   return `${JSON.stringify(report, null, 2)}\n`;

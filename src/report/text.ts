@@ -1,5 +1,10 @@
-/** The human report: findings grouped by file, new-style `line:col severity message rule`, then a summary. */
-import type { Finding, ScanResult } from '../engine/scan.js';
+/**
+ * The human report: a compact score table, then new findings grouped by file, then known (ledgered) ones, fixed
+ * ledger entries, and a summary with the gate's verdict. Colour only when asked (a TTY).
+ */
+import type { Finding } from '../engine/scan.js';
+import { CATEGORIES, formatScore, type PopulationScores, type Score } from '../engine/scores.js';
+import type { Review } from '../ledger/review.js';
 
 export interface TextOptions {
   color: boolean;
@@ -7,42 +12,95 @@ export interface TextOptions {
 }
 
 const codes = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1, green: 32 } as const;
+type Paint = (c: keyof typeof codes, s: string) => string;
 
-export function textReport(result: ScanResult, opts: TextOptions): string {
-  const paint = (c: keyof typeof codes, s: string): string => (opts.color ? `\u001b[${codes[c]}m${s}\u001b[0m` : s);
-  const shown = opts.quiet ? result.findings.filter((f) => f.severity === 'error') : result.findings;
+export function textReport(review: Review, opts: TextOptions): string {
+  const paint: Paint = (c, s) => (opts.color ? `\u001b[${codes[c]}m${s}\u001b[0m` : s);
+  const out: string[] = [];
+  if (!opts.quiet) out.push(...scoreTable(review), '');
+  const visible = review.findings.filter((f) => !opts.quiet || (f.severity === 'error' && !f.suppressed));
+  const fresh = visible.filter((f) => f.baseline === 'new');
+  const rest = visible.filter((f) => f.baseline !== 'new');
+  const groups: [string, typeof visible][] = review.ledger.found || review.change
+    ? [
+        [`New findings (${fresh.length})`, fresh],
+        [review.change ? `Known or outside the change (${rest.length})` : `Known, in ${review.ledger.path} (${rest.length})`, opts.quiet ? [] : rest],
+      ]
+    : [['', visible]];
+  for (const [title, list] of groups) {
+    if (list.length === 0) continue;
+    if (title) out.push(paint('bold', title), '');
+    out.push(...byFile(list, paint), '');
+  }
+  if (review.fixed.length > 0) {
+    out.push(paint('bold', `Fixed since the ledger (${review.fixed.length}): run \`comply ledger update\` to drop them`));
+    for (const e of review.fixed.slice(0, opts.quiet ? 0 : 50)) out.push(`  ${e.path}  ${e.rule}  ${e.subject}`);
+    if (review.fixed.length > 50 && !opts.quiet) out.push(`  … ${review.fixed.length - 50} more`);
+    out.push('');
+  }
+  if (!opts.quiet) for (const n of review.result.workspace.notes) out.push(paint('dim', `note: ${n}`));
+  if (!review.ledger.found && !review.change && !opts.quiet) out.push(paint('dim', `note: no ledger at ${review.ledger.path}: every finding counts as new. \`comply ledger update\` records them to adopt comply on an existing repo.`));
+  out.push(summaryLine(review, paint));
+  return `${out.join('\n')}\n`;
+}
+
+function byFile(list: (Finding & { baseline: string })[], paint: Paint): string[] {
   const out: string[] = [];
   let current: string | undefined;
-  for (const f of shown) {
+  for (const f of list) {
     if (f.path !== current) {
       if (current !== undefined) out.push('');
       current = f.path;
       out.push(paint('bold', f.path) + paint('dim', `  (${f.service ?? 'no service'}, ${f.test ? 'test' : 'production'})`));
     }
-    out.push(`  ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${severityLabel(f, paint)}  ${f.message}  ${paint('dim', f.rule)}`);
+    const sev = f.suppressed
+      ? paint('dim', 'ignored')
+      : f.severity === 'error'
+        ? paint('red', 'error  ')
+        : f.severity === 'warning'
+          ? paint('yellow', 'warning')
+          : paint('cyan', 'info   ');
+    const why = f.suppressed ? paint('dim', ` (comply-ignore: ${f.suppressed.reason})`) : '';
+    out.push(`  ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${sev}  ${f.message}${why}  ${paint('dim', f.rule)}`);
   }
-  if (shown.length > 0) out.push('');
-  if (!opts.quiet) for (const n of result.workspace.notes) out.push(paint('dim', `note: ${n}`));
-  out.push(summaryLine(result, paint));
-  return `${out.join('\n')}\n`;
+  return out;
 }
 
-function severityLabel(f: Finding, paint: (c: keyof typeof codes, s: string) => string): string {
-  return f.severity === 'error' ? paint('red', 'error  ') : f.severity === 'warning' ? paint('yellow', 'warning') : paint('cyan', 'info   ');
+function cell(s: Score): string {
+  return `${formatScore(s)} (${s.clean}/${s.files})`.padEnd(20);
 }
 
-function summaryLine(result: ScanResult, paint: (c: keyof typeof codes, s: string) => string): string {
+function scoreTable(review: Review): string[] {
+  const s = review.scores;
+  const rows: [string, PopulationScores][] = [
+    ['overall', s.overall],
+    ...s.byService.map((x): [string, PopulationScores] => [x.service ?? '(no service)', x]),
+    ...CATEGORIES.map((c): [string, PopulationScores] => [`category ${c}`, s.byCategory[c]]),
+  ];
+  const w = Math.max(...rows.map(([n]) => n.length), 8);
+  return [
+    `${'Scores (clean files)'.padEnd(w + 4)}${'production'.padEnd(20)}${'tests'.padEnd(20)}all`,
+    ...rows.map(([name, p]) => `  ${name.padEnd(w + 2)}${cell(p.production)}${cell(p.tests)}${cell(p.all).trimEnd()}`),
+  ];
+}
+
+function summaryLine(review: Review, paint: Paint): string {
   const counts = new Map<string, number>();
-  for (const f of result.findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
-  const errors = result.findings.filter((f) => f.severity === 'error').length;
+  const active = review.findings.filter((f) => !f.suppressed);
+  for (const f of active) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  const errors = active.filter((f) => f.severity === 'error').length;
+  const fresh = active.filter((f) => f.baseline === 'new').length;
   const perRule = [...counts.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([r, n]) => `${r}: ${n}`)
     .join(', ');
-  const files = result.files.length;
+  const files = review.result.files.length;
+  const suppressed = review.findings.length - active.length;
   const head =
-    result.findings.length === 0
+    active.length === 0
       ? paint('green', `No findings in ${files} files.`)
-      : paint(errors > 0 ? 'red' : 'yellow', `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}) in ${files} files`) + ` — ${perRule}`;
-  return head;
+      : `${active.length} finding${active.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${fresh} new) in ${files} files — ${perRule}`;
+  const extra = suppressed > 0 ? ` ${suppressed} suppressed inline.` : '';
+  const gate = review.gate.passed ? paint('green', 'Gate passed.') : paint('red', `Gate failed: ${review.gate.reasons.join('; ')}.`);
+  return `${head}${extra}\n${gate}`;
 }

@@ -38,3 +38,88 @@ export function lineCol(text: string, offset: number): { line: number; column: n
   }
   return { line, column: offset - last };
 }
+
+/**
+ * Where JSON.parse failed, as line and column. V8 names a position for some errors only ("Unexpected token" has
+ * a snippet instead), so a small validator walks the text to find the first offending offset.
+ */
+export function jsonErrorLocation(text: string, error: Error): { line: number; column: number } | undefined {
+  const m = /position (\d+)/.exec(error.message);
+  const offset = m ? Number(m[1]) : firstJsonError(text);
+  return offset === undefined ? undefined : lineCol(text, offset);
+}
+
+function firstJsonError(t: string): number | undefined {
+  let i = 0;
+  const ws = (): void => {
+    while (i < t.length && ' \t\r\n'.includes(t[i]!)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const value = (): void => {
+    ws();
+    const c = t[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (t[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (t[i] !== '"') fail();
+        string();
+        ws();
+        if (t[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === '}') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '[') {
+      i++;
+      ws();
+      if (t[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (t[i] === ',') i++;
+        else if (t[i] === ']') {
+          i++;
+          return;
+        } else fail();
+      }
+    } else if (c === '"') string();
+    else {
+      const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(t.slice(i, i + 400));
+      if (!m) fail();
+      i += m![0].length;
+    }
+  };
+  const string = (): void => {
+    i++;
+    while (i < t.length && t[i] !== '"') {
+      if (t[i] === '\\') i++;
+      else if (t.charCodeAt(i) < 0x20) fail();
+      i++;
+    }
+    if (i >= t.length) fail();
+    i++;
+  };
+  try {
+    value();
+    ws();
+    return i < t.length ? i : undefined;
+  } catch (at) {
+    return typeof at === 'number' ? at : undefined;
+  }
+}

@@ -4,13 +4,14 @@
  * Symlinks are never followed: a linked file is skipped, and one that points outside the root is said so.
  */
 import { execFileSync } from 'node:child_process';
-import { lstatSync, realpathSync, readdirSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import type { Language } from '../engine/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
 import { didYouMean } from '../util/text.js';
+import { indexSnapshot } from './git.js';
 
 export const DEFAULT_EXCLUDES = [
   '**/.git/**',
@@ -93,6 +94,8 @@ export interface Workspace {
   files: WorkspaceFile[];
   /** things the user should know that are not findings (symlinks skipped, stale excludes) */
   notes: string[];
+  /** the content a scan reads: the work tree, or the staged content with `--staged` */
+  readFile(path: string): Buffer;
   /** classify any repo-relative path, listed or not (import targets that are not source files) */
   ownerOf(path: string): ServiceConfig | undefined;
   isTestPath(path: string): boolean;
@@ -129,9 +132,16 @@ export function listPaths(root: string): { paths: string[]; source: 'git' | 'wal
   return { paths: paths.filter((p) => !p.endsWith('/')), source: 'walk' };
 }
 
-export function buildWorkspace(root: string, config: Config): Workspace {
+export interface WorkspaceOptions {
+  /** read the tree as the git index has it (pre-commit): staged content wins over the work tree */
+  staged?: boolean;
+}
+
+export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
   const realRoot = realpathSync(root);
-  const { paths, source } = listPaths(root);
+  const snapshot = opts.staged ? indexSnapshot(root) : undefined;
+  const { paths, source } = snapshot ? { paths: snapshot.paths, source: 'git' as const } : listPaths(root);
+  const staged = snapshot ? snapshot.read(snapshot.paths.filter((p) => snapshot.fromIndex.has(p) && languageOf(p))) : new Map<string, Buffer>();
   const notes: string[] = [];
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
@@ -154,9 +164,10 @@ export function buildWorkspace(root: string, config: Config): Workspace {
     if (!language) continue;
     if (config.files.exclude.length > 0) countHits(config.files.exclude, path);
     if (isExcluded(path)) continue;
+    const stagedContent = staged.get(path);
     let st;
     try {
-      st = lstatSync(join(root, path));
+      st = stagedContent ? { size: stagedContent.length, isSymbolicLink: () => false, isFile: () => true } : lstatSync(join(root, path));
     } catch {
       continue; // listed by git but deleted from the work tree
     }
@@ -218,7 +229,8 @@ export function buildWorkspace(root: string, config: Config): Workspace {
 
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
   const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
-  return { root, source, files, notes, ownerOf, isTestPath };
+  const readFile = (p: string): Buffer => staged.get(p) ?? readFileSync(join(root, p));
+  return { root, source, files, notes, readFile, ownerOf, isTestPath };
 }
 
 function topLevelNames(root: string): string[] {

@@ -1,0 +1,172 @@
+/**
+ * The violation ledger (DESIGN §6): the committed record of accepted findings, so a gate fails only on new ones.
+ * One entry per line, sorted, so merges are clean and diffs readable; fingerprints ignore line numbers.
+ * Read strictly (a broken ledger is an error naming the line, never silently replaced); written atomically.
+ */
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Finding } from '../engine/scan.js';
+import type { Scores } from '../engine/scores.js';
+import { jsonErrorLocation } from '../util/text.js';
+
+export const LEDGER_VERSION = 1;
+export const DEFAULT_LEDGER = '.comply/ledger.json';
+
+export interface LedgerEntry {
+  fingerprint: string;
+  rule: string;
+  path: string;
+  subject: string;
+  message: string;
+  /** YYYY-MM-DD */
+  firstSeen: string;
+}
+
+export interface Ledger {
+  version: number;
+  /** scores when the ledger was last updated: the baseline for score deltas */
+  scores?: Pick<Scores, 'overall' | 'byService'>;
+  entries: LedgerEntry[];
+}
+
+export class LedgerError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+  ) {
+    super(message);
+    this.name = 'LedgerError';
+  }
+}
+
+export type Baseline = 'new' | 'known' | 'unchanged';
+
+/** Read a ledger; undefined when the file does not exist. */
+export function readLedger(file: string, shown = file): Ledger | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LedgerError(`${shown}: cannot read the ledger (${(e as Error).message}).`, shown);
+  }
+  const fix = `Fix it by hand, restore it from git (\`git checkout -- ${shown}\`), or delete it and run \`comply ledger update\` to record the current findings again.`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    const where = jsonErrorLocation(text, e as Error);
+    throw new LedgerError(`${shown}${where ? `:${where.line}` : ''}: the ledger is not valid JSON (${(e as Error).message}). ${fix}`, shown);
+  }
+  const lineOf = (needle: string): string => {
+    const i = text.indexOf(needle);
+    return i < 0 ? '' : `:${text.slice(0, i).split('\n').length}`;
+  };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new LedgerError(`${shown}: the ledger must be a JSON object. ${fix}`, shown);
+  const l = raw as Partial<Ledger>;
+  if (l.version !== LEDGER_VERSION) {
+    throw new LedgerError(
+      `${shown}${lineOf('"version"')}: unknown ledger version ${JSON.stringify(l.version)} (this comply reads version ${LEDGER_VERSION}). ${fix}`,
+      shown,
+    );
+  }
+  if (!Array.isArray(l.entries)) throw new LedgerError(`${shown}: "entries" must be an array. ${fix}`, shown);
+  const seen = new Set<string>();
+  const keys: (keyof LedgerEntry)[] = ['fingerprint', 'rule', 'path', 'subject', 'message', 'firstSeen'];
+  l.entries.forEach((e, i) => {
+    const where = `${shown}${e && typeof e === 'object' && typeof e.fingerprint === 'string' ? lineOf(e.fingerprint) : ''}`;
+    for (const k of keys) {
+      if (!e || typeof e !== 'object' || typeof e[k] !== 'string') {
+        throw new LedgerError(`${where}: entry ${i + 1} has no string "${k}". ${fix}`, shown);
+      }
+    }
+    if (seen.has(e.fingerprint)) throw new LedgerError(`${where}: fingerprint ${e.fingerprint} appears twice. ${fix}`, shown);
+    seen.add(e.fingerprint);
+  });
+  return l as Ledger;
+}
+
+/** The text of a ledger: sorted entries, one per line. */
+export function formatLedger(ledger: Ledger): string {
+  const entries = [...ledger.entries].sort(
+    (a, b) => cmp(a.path, b.path) || cmp(a.rule, b.rule) || cmp(a.subject, b.subject) || cmp(a.fingerprint, b.fingerprint),
+  );
+  const line = (e: LedgerEntry): string =>
+    JSON.stringify({ fingerprint: e.fingerprint, rule: e.rule, path: e.path, subject: e.subject, message: e.message, firstSeen: e.firstSeen });
+  return [
+    '{',
+    `  "version": ${LEDGER_VERSION},`,
+    ...(ledger.scores ? [`  "scores": ${JSON.stringify(ledger.scores)},`] : []),
+    entries.length === 0 ? '  "entries": []' : '  "entries": [',
+    ...entries.map((e, i) => `    ${line(e)}${i < entries.length - 1 ? ',' : ''}`),
+    ...(entries.length === 0 ? [] : ['  ]']),
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Write atomically: a temporary file in the same folder, then rename (readers see the old or the new file). */
+export function writeLedger(file: string, ledger: Ledger, shown = file): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(tmp, formatLedger(ledger));
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing was written
+    }
+    throw new LedgerError(`${shown}: cannot write the ledger (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the old ledger is unchanged.`, shown);
+  }
+}
+
+export function today(): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  const d = epoch && /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : new Date();
+  return d.toISOString().slice(0, 10);
+}
+
+export interface Reconciled {
+  findings: (Finding & { baseline: Baseline })[];
+  /** ledger entries no longer found */
+  fixed: LedgerEntry[];
+}
+
+/**
+ * Each finding is `known` (in the ledger), `new`, or, when `changed` limits the review to some files
+ * (`--base`, `--staged`), `unchanged`: not in the ledger, but in a file the change did not touch.
+ */
+export function reconcile(findings: Finding[], ledger: Ledger | undefined, changed?: Set<string>): Reconciled {
+  const known = new Set(ledger?.entries.map((e) => e.fingerprint));
+  const found = new Set(findings.map((f) => f.fingerprint));
+  return {
+    findings: findings.map((f) => ({
+      ...f,
+      baseline: known.has(f.fingerprint) ? 'known' : changed && !changed.has(f.path) ? 'unchanged' : 'new',
+    })),
+    fixed: (ledger?.entries ?? []).filter((e) => !found.has(e.fingerprint)),
+  };
+}
+
+/** The ledger after `comply ledger update`: every current (unsuppressed) finding, keeping first-seen dates. */
+export function updatedLedger(old: Ledger | undefined, findings: Finding[], scores: Ledger['scores'], date = today()): { ledger: Ledger; added: LedgerEntry[]; removed: LedgerEntry[] } {
+  const before = new Map(old?.entries.map((e) => [e.fingerprint, e]));
+  const entries: LedgerEntry[] = [];
+  const added: LedgerEntry[] = [];
+  for (const f of findings) {
+    if (f.suppressed) continue;
+    const prev = before.get(f.fingerprint);
+    const e: LedgerEntry = { fingerprint: f.fingerprint, rule: f.rule, path: f.path, subject: f.subject, message: f.message, firstSeen: prev?.firstSeen ?? date };
+    entries.push(e);
+    if (!prev) added.push(e);
+  }
+  const now = new Set(entries.map((e) => e.fingerprint));
+  const removed = (old?.entries ?? []).filter((e) => !now.has(e.fingerprint));
+  return { ledger: { version: LEDGER_VERSION, ...(scores ? { scores } : {}), entries }, added, removed };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,76 @@
+/**
+ * What git says about a change: the files a branch changed since its merge base (`--base`), the staged files and
+ * their staged content (`--staged`). Paths are relative to the scan root. Git is asked, never the network.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+
+export class GitError extends Error {}
+
+function git(root: string, args: string[], input?: string): Buffer {
+  const r = spawnSync('git', args, { cwd: root, input, maxBuffer: 1 << 30 });
+  if (r.error) throw new GitError(`git is not available (${r.error.message}).`);
+  if (r.status !== 0) throw new GitError(`git ${args.join(' ')} failed: ${r.stderr.toString().trim().split('\n')[0] ?? ''}`);
+  return r.stdout;
+}
+
+const z = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
+
+export function isWorkTree(root: string): boolean {
+  try {
+    return execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() === 'true';
+  } catch {
+    return false;
+  }
+}
+
+/** Files changed since the merge base of HEAD and `ref`: committed, staged, unstaged and untracked. */
+export function changedSince(root: string, ref: string): Set<string> {
+  if (!isWorkTree(root)) throw new GitError(`--base needs a git work tree; ${root} is not one.`);
+  let base: string;
+  try {
+    base = git(root, ['merge-base', ref, 'HEAD']).toString().trim();
+  } catch (e) {
+    throw new GitError(
+      `cannot find the merge base of ${ref} and HEAD (${(e as Error).message}). Fetch the base branch with its history (in GitHub Actions: actions/checkout with fetch-depth: 0).`,
+    );
+  }
+  const changed = z(git(root, ['diff', '--name-only', '--relative', '--no-renames', '-z', base]));
+  const untracked = z(git(root, ['ls-files', '-z', '--others', '--exclude-standard']));
+  return new Set([...changed, ...untracked]);
+}
+
+/** Files whose staged content differs from HEAD (or every staged file in a repo with no commit yet). */
+export function stagedFiles(root: string): Set<string> {
+  if (!isWorkTree(root)) throw new GitError(`--staged needs a git work tree; ${root} is not one.`);
+  const hasHead = spawnSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root }).status === 0;
+  const args = hasHead ? ['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z'] : ['ls-files', '-z', '--cached'];
+  return new Set(z(git(root, args)));
+}
+
+/** The index's view of the tree: its file list, and a reader that takes staged content where the work tree differs. */
+export function indexSnapshot(root: string): { paths: string[]; fromIndex: Set<string>; read(paths: string[]): Map<string, Buffer> } {
+  const paths = z(git(root, ['ls-files', '-z', '--cached']));
+  // work tree ≠ index exactly for the files with unstaged changes (including deletions)
+  const fromIndex = new Set(z(git(root, ['diff', '--name-only', '--relative', '--no-renames', '-z'])));
+  return {
+    paths,
+    fromIndex,
+    read(wanted) {
+      const out = new Map<string, Buffer>();
+      if (wanted.length === 0) return out;
+      const buf = git(root, ['cat-file', '--batch'], wanted.map((p) => `:./${p}\n`).join(''));
+      let pos = 0;
+      for (const p of wanted) {
+        const nl = buf.indexOf(10, pos);
+        const header = buf.subarray(pos, nl).toString();
+        pos = nl + 1;
+        const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+        if (!m) continue; // missing or not a blob
+        const size = Number(m[1]);
+        out.set(p, buf.subarray(pos, pos + size));
+        pos += size + 1;
+      }
+      return out;
+    },
+  };
+}

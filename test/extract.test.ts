@@ -139,6 +139,26 @@ describe('Python imports', () => {
     expect(d[0]).toMatchObject({ message, line });
   });
 
+  it('finds dynamic imports inside f-string fields, and runs header expressions in the enclosing scope', () => {
+    expect(imports('x = f"{__import__(\'time\').time()}"\n')).toEqual(['1 time top-level+dynamic']);
+    expect(imports('def f(m=__import__("a")):\n    pass\n')).toEqual(['1 a top-level+dynamic']);
+  });
+
+  it('knows TYPE_CHECKING in parentheses and in elif', () => {
+    expect(imports('if (TYPE_CHECKING):\n    import a\n')).toEqual(['2 a type-checking']);
+    expect(imports('if x:\n    pass\nelif TYPE_CHECKING:\n    import b\n')).toEqual(['4 b type-checking']);
+  });
+
+  it.each([
+    ['from pkg.mod import\n', 'invalid syntax', 1],
+    ['try:\n    import a\nb = 1\n', "expected 'except' or 'finally' block", 3],
+    ['x = a → b\n', "invalid character '→' (U+2192)", 1],
+    ['print "a"\nx = `a`\n', "Missing parentheses in call to 'print'. Did you mean print(...)?", 1],
+    ['print "a"\nx = 0777\n', 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', 2],
+  ])('reports CPython\'s error for %j', (text, message, line) => {
+    expect(py(text).diagnostics[0]).toMatchObject({ message, line });
+  });
+
   it('counts the tests a module defines (test_* functions and methods, Test* classes)', () => {
     expect(py('def test_a(): pass\nasync def test_b(): pass\nclass TestC:\n    def test_d(self): pass\ndef helper(): pass\nclass Other: pass\n').testDefinitions).toBe(4);
     expect(py('def ping():\n    return "def test_x(): pass"\n').testDefinitions).toBe(0);

@@ -7,7 +7,7 @@
 import type { FileFacts, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
-import { plainStringValue, position, Tok, tokenize, type Tokens } from './tokenizer.js';
+import { isIdentChar, isIdentStart, plainStringValue, position, Tok, tokenize, type Tokens } from './tokenizer.js';
 
 export interface PythonExtractOptions {
   /** the file's own dotted module name (`pkg.sub.mod`; `pkg.sub` for `pkg/sub/__init__.py`) */
@@ -40,6 +40,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const limit = toks.error ? toks.error.offset : Infinity;
   const pkgParts = packageParts(opts);
   const wantsDynamic = text.includes('import_module') || text.includes('__import__') || text.includes('patch');
+  const named = new NextOccurrence(text, ['import_module', '__import__', 'patch']);
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
@@ -72,10 +73,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     return { forms, tries };
   };
 
-  const addImport = (module: string, names: string[], tokIndex: number, extra?: ImportForm): void => {
+  const addImport = (module: string, names: string[], tokIndex: number, extra?: ImportForm): void =>
+    addImportAt(module, names, toks.start[tokIndex]!, extra);
+  const addImportAt = (module: string, names: string[], offset: number, extra?: ImportForm): void => {
     const { forms, tries } = context();
     if (extra) forms.push(extra);
-    const fact: ImportFact = { module, names, ...position(toks, toks.start[tokIndex]!), forms };
+    const fact: ImportFact = { module, names, ...position(toks, offset), forms };
     facts.imports.push(fact);
     if (tries.length > 0 && !forms.includes('try-import')) pendingTry.push({ fact, tries });
   };
@@ -115,8 +118,15 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     return { name, next: i };
   };
 
+  /** An import statement with nothing to import (`import`, `from a import`, `from a`): the error is at token `i`. */
+  const emptyImport = (i: number, b: number): void => {
+    if (i < b && isOp(i, '(')) i++;
+    statementError ??= { message: 'invalid syntax', ...position(toks, i < b ? toks.start[i]! : toks.end[b - 1]!) };
+  };
+
   const importStatement = (a: number, b: number): void => {
     let i = a + 1;
+    if (i >= b || toks.type[i] !== Tok.Name) emptyImport(i, b);
     while (i < b) {
       const { name, next } = dottedName(i, b);
       if (!name) break;
@@ -140,10 +150,15 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     }
     const { name, next } = dottedName(i, b);
     i = next;
-    if (i >= b || !isName(i, 'import')) return; // not an import statement (or a broken one)
+    if (i >= b || !isName(i, 'import')) {
+      // `from` is a keyword: a statement that starts with it is an import, here a broken one
+      emptyImport(i, b);
+      return;
+    }
     i++;
     const names: string[] = [];
     const aliases: [string, string][] = [];
+    const listStart = i;
     for (; i < b; i++) {
       if (toks.type[i] === Tok.Name) {
         const t = tokText(i);
@@ -155,6 +170,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
           aliases.push([t, t]);
         }
       } else if (isOp(i, '*')) names.push('*');
+    }
+    if (names.length === 0) {
+      // `from a import` with nothing to import
+      emptyImport(listStart, b);
+      return;
     }
     let module = name;
     if (level > 0) {
@@ -172,24 +192,92 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   /** `importlib.import_module("x")`, `__import__("x")`, `patch("a.b.C")` anywhere in tokens [a, b). */
   const dynamicImports = (a: number, b: number): void => {
-    for (let i = a; i + 2 < b; i++) {
-      if (toks.type[i] !== Tok.Name || toks.type[i + 2] !== Tok.String || !isOp(i + 1, '(')) continue;
+    for (let i = a; i < b; i++) {
+      // an f-string is one token: its replacement fields are code too (`f"{__import__('time').time()}"`)
+      if (toks.type[i] === Tok.String && isFString(text, toks.start[i]!)) {
+        fStringCalls(toks.start[i]!, toks.end[i]!);
+        continue;
+      }
+      if (i + 2 >= b || toks.type[i] !== Tok.Name || toks.type[i + 2] !== Tok.String || !isOp(i + 1, '(')) continue;
       const len = toks.end[i]! - toks.start[i]!;
       if (len !== 5 && len !== 10 && len !== 13) continue;
       const fn = tokText(i);
       if (fn !== 'import_module' && fn !== '__import__' && fn !== 'patch') continue;
       // a literal argument only: the string must be the whole first argument
       if (i + 3 < b && !isOp(i + 3, ',') && !isOp(i + 3, ')')) continue;
-      const value = plainStringValue(tokText(i + 2));
-      if (value === undefined || !/^\.*[A-Za-z_][\w.]*$/.test(value)) continue;
-      let module = value;
-      if (value.startsWith('.') && fn === 'import_module') {
-        const level = value.length - value.replace(/^\.+/, '').length;
-        if (!pkgParts || level > pkgParts.length) continue;
-        const rest = value.slice(level);
-        module = [...pkgParts.slice(0, pkgParts.length - (level - 1)), ...(rest ? [rest] : [])].join('.');
-      } else if (value.startsWith('.')) continue;
-      addImport(module, [], i + 2, fn === 'patch' ? 'mock-target' : 'dynamic');
+      dynamicImport(fn, tokText(i + 2), toks.start[i + 2]!);
+    }
+  };
+
+  /** The fact for `fn(<literal>)`, the literal's source text starting at `offset`. */
+  const dynamicImport = (fn: string, literal: string, offset: number): void => {
+    const value = plainStringValue(literal);
+    if (value === undefined || !/^\.*[A-Za-z_][\w.]*$/.test(value)) return;
+    let module = value;
+    if (value.startsWith('.') && fn === 'import_module') {
+      const level = value.length - value.replace(/^\.+/, '').length;
+      if (!pkgParts || level > pkgParts.length) return;
+      const rest = value.slice(level);
+      module = [...pkgParts.slice(0, pkgParts.length - (level - 1)), ...(rest ? [rest] : [])].join('.');
+    } else if (value.startsWith('.')) return;
+    addImportAt(module, [], offset, fn === 'patch' ? 'mock-target' : 'dynamic');
+  };
+
+  /** Dynamic imports in the replacement fields of the f-string token [s, e). Cheap when it has none: the fields
+   * are only scanned when the token's text names one of the functions. */
+  const fStringCalls = (s: number, e: number): void => {
+    if (!named.within(s, e)) return;
+    let p = s;
+    while (text.charCodeAt(p) !== 34 && text.charCodeAt(p) !== 39) p++;
+    const q = text.charCodeAt(p);
+    const w = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q && e - p >= 6 ? 3 : 1;
+    const stop = e - w;
+    p += w;
+    let depth = 0; // bracket depth inside a replacement field; 0 in the literal text
+    while (p < stop) {
+      const c = text.charCodeAt(p);
+      if (depth === 0) {
+        if (c === 92 /* \ */) p += 2;
+        else if (c === 123 /* { */) {
+          if (text.charCodeAt(p + 1) === 123) p += 2;
+          else {
+            depth = 1;
+            p++;
+          }
+        } else p++;
+        continue;
+      }
+      if (c === 34 || c === 39) {
+        p = skipQuoted(text, p, stop);
+      } else if (c === 123 || c === 40 || c === 91) {
+        depth++;
+        p++;
+      } else if (c === 125 || c === 41 || c === 93) {
+        depth--;
+        p++;
+      } else if (isIdentStart(c)) {
+        const n0 = p;
+        while (p < stop && isIdentChar(text.charCodeAt(p))) p++;
+        const nc = text.charCodeAt(p);
+        if ((nc === 34 || nc === 39) && p - n0 <= 2) {
+          p = skipQuoted(text, p, stop); // a prefixed string
+          continue;
+        }
+        const fn = text.slice(n0, p);
+        if (fn !== 'import_module' && fn !== '__import__' && fn !== 'patch') continue;
+        // `fn ( <literal> ,|)` with one plain literal as the whole first argument
+        let k = skipSpaces(text, p, stop);
+        if (text.charCodeAt(k) !== 40) continue;
+        k = skipSpaces(text, k + 1, stop);
+        const ls = k;
+        while (k < stop && isIdentStart(text.charCodeAt(k)) && k - ls < 2) k++;
+        const lq = text.charCodeAt(k);
+        if (lq !== 34 && lq !== 39) continue;
+        const le = skipQuoted(text, k, stop);
+        const after = text.charCodeAt(skipSpaces(text, le, stop));
+        if (after !== 44 && after !== 41) continue;
+        dynamicImport(fn, text.slice(ls, le), ls);
+      } else p++;
     }
   };
 
@@ -213,6 +301,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     } else if (kw === 'elif' || kw === 'else') {
       if (popped?.kind === 'try' || popped?.kind === 'except') block.kind = 'other'; // try: ... else:
       // `else` of `if TYPE_CHECKING:` runs at run time: it inherits only the outer context
+      // (an `elif TYPE_CHECKING:` body, though, is only for type checkers)
+      if (kw === 'elif' && isTypeCheckingTest(a + 1, colon)) {
+        block.typeChecking = true;
+        block.ifTypeChecking = true;
+      }
     } else if (kw === 'try') {
       block.kind = 'try';
       block.tryInfo = { guarded: false };
@@ -242,6 +335,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   };
 
   const isTypeCheckingTest = (a: number, b: number): boolean => {
+    while (b - a >= 3 && isOp(a, '(') && isOp(b - 1, ')')) {
+      a++;
+      b--;
+    }
     if (b - a === 1) return isName(a, 'TYPE_CHECKING');
     return b - a === 3 && toks.type[a] === Tok.Name && isOp(a + 1, '.') && isName(a + 2, 'TYPE_CHECKING');
   };
@@ -250,7 +347,13 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;
-    while (stack.length > 0 && stack[stack.length - 1]!.indent >= ll.indent) popped = stack.pop();
+    while (stack.length > 0 && stack[stack.length - 1]!.indent >= ll.indent) {
+      popped = stack.pop();
+      // a `try:` body must be followed by a handler at its own indentation
+      if (popped!.kind === 'try' && !(popped!.indent === ll.indent && (isName(ll.first, 'except') || isName(ll.first, 'finally')))) {
+        statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, toks.start[ll.first]!) };
+      }
+    }
     if (popped && popped.indent !== ll.indent) popped = undefined;
 
     const a = ll.first;
@@ -274,6 +377,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (HEADER_KEYWORDS.has(first) || (isOp(b - 1, ':') && toks.type[a] === Tok.Name && !isOp(a + 1, '='))) {
       const colon = headerColon(toks, a, b);
       if (colon >= 0) {
+        // the header's own expressions run in the enclosing context (`def f(m=import_module("x")):`)
+        if (wantsDynamic) dynamicImports(a, colon);
         const moduleLevel = stack.length === 0;
         if (directlyInClass) classes.member(a, colon);
         header(a, colon, ll.indent, popped);
@@ -281,10 +386,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
           classes.beginClass(a, colon);
           classBlock = stack[stack.length - 1];
         } else if (moduleLevel) classes.clearDecorators();
-        if (colon === b - 1) {
-          if (wantsDynamic) dynamicImports(a, b);
-          continue;
-        }
+        if (colon === b - 1) continue;
         // `if x: import y` — the body is on the same line
         // (the block stays open: the next line at this indent closes it and sees it as its sibling)
         bodyStart = colon + 1;
@@ -293,16 +395,72 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (stack.length === 0) classes.clearDecorators();
     if (directlyInClass && bodyStart === a) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
     splitStatements(toks, bodyStart, b, simpleStatement);
-    if (wantsDynamic) dynamicImports(a, b);
+    if (wantsDynamic) dynamicImports(bodyStart, b);
+  }
+  if (!toks.error && toks.count > 0 && stack.some((blk) => blk.kind === 'try')) {
+    statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, text.length - 1) }; // CPython: at the end of the file
   }
   facts.declarations = classes.finish();
 
   for (const { fact, tries } of pendingTry) {
     if (tries.some((t) => t.guarded)) fact.forms.push('try-import');
   }
-  if (toks.error) facts.diagnostics.push({ message: toks.error.message, line: toks.error.line, column: toks.error.column });
-  else if (statementError) facts.diagnostics.push(statementError);
+  // a statement error found is before the tokenizer's error, and CPython reports the first, unless its tokenizer
+  // raises the later one itself
+  if (toks.error && (!statementError || toks.error.lexical)) {
+    facts.diagnostics.push({ message: toks.error.message, line: toks.error.line, column: toks.error.column });
+  } else if (statementError) facts.diagnostics.push(statementError);
   return facts;
+}
+
+/** `f"`, `rf'`, `Fr"""`, ...: the string token at `s` is an f-string. */
+function isFString(text: string, s: number): boolean {
+  const c = text.charCodeAt(s) | 32;
+  if (c === 102) return true;
+  return c === 114 && (text.charCodeAt(s + 1) | 32) === 102;
+}
+
+/** The offset after the string literal whose opening quote is at `p` (at most `stop`). */
+function skipQuoted(text: string, p: number, stop: number): number {
+  const q = text.charCodeAt(p);
+  const triple = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q;
+  p += triple ? 3 : 1;
+  while (p < stop) {
+    const c = text.charCodeAt(p);
+    if (c === 92) p += 2;
+    else if (c === q && (!triple || (text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q))) return p + (triple ? 3 : 1);
+    else p++;
+  }
+  return stop;
+}
+
+function skipSpaces(text: string, p: number, stop: number): number {
+  while (p < stop) {
+    const c = text.charCodeAt(p);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) break;
+    p++;
+  }
+  return p;
+}
+
+/** Whether any of some words occurs in a range; the ranges asked about must not go backwards (one pass per word). */
+class NextOccurrence {
+  private readonly next: number[];
+  constructor(
+    private readonly text: string,
+    private readonly words: string[],
+  ) {
+    this.next = words.map(() => -2);
+  }
+  within(s: number, e: number): boolean {
+    for (let k = 0; k < this.words.length; k++) {
+      let at = this.next[k]!;
+      if (at === -1) continue;
+      if (at < s) this.next[k] = at = this.text.indexOf(this.words[k]!, s);
+      if (at >= 0 && at + this.words[k]!.length <= e) return true;
+    }
+    return false;
+  }
 }
 
 function packageParts(opts: PythonExtractOptions): string[] | undefined {

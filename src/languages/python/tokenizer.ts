@@ -33,6 +33,10 @@ export interface TokenizeError {
   column: number;
   /** offset in the source; the extractor keeps only facts that start before it */
   offset: number;
+  /** raised by CPython's own tokenizer (strings, brackets, numbers, non-ASCII characters): CPython reports it even
+   * when the parser failed earlier in the file, since it tokenizes the rest of the file then. The other errors
+   * are the parser's, and the first in the file wins. */
+  lexical?: boolean;
 }
 
 /**
@@ -60,10 +64,10 @@ const OPS1 = new Set(['+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>'
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf']);
 const OPENERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
-function isIdentStart(c: number): boolean {
+export function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0x80 && c !== 0xa0 && c !== 0xfeff);
 }
-function isIdentChar(c: number): boolean {
+export function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 function isDigit(c: number): boolean {
@@ -105,8 +109,8 @@ export function tokenize(text: string): Tokens {
   let expectIndent = false;
   let expectIndentLine = 0;
 
-  const fail = (message: string, l: number, c: number, offset: number): void => {
-    if (!error) error = { message, line: l, column: c, offset };
+  const fail = (message: string, l: number, c: number, offset: number, lexical = false): void => {
+    if (!error) error = lexical ? { message, line: l, column: c, offset, lexical } : { message, line: l, column: c, offset };
   };
   const push = (t: Tok, s: number, e: number): void => {
     if (count === type.length) {
@@ -157,7 +161,7 @@ export function tokenize(text: string): Tokens {
         } else p += 2;
       } else if (c === 10 || c === 13) {
         if (!triple) {
-          fail(`unterminated string literal (detected at line ${sLine})`, sLine, sCol, p);
+          fail(`unterminated string literal (detected at line ${sLine})`, sLine, sCol, p, true);
           return p;
         }
         const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
@@ -174,6 +178,7 @@ export function tokenize(text: string): Tokens {
       sLine,
       sCol,
       p,
+      true,
     );
     return n;
   };
@@ -316,12 +321,19 @@ export function tokenize(text: string): Tokens {
         fail('unexpected character after line continuation character', line, pos - lineStart, pos);
         pos++;
       }
-    } else if (isIdentStart(c)) {
+    } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, pos, true) > 0) {
       const s = pos;
       const l = line;
       const col = pos - lineStart;
-      pos++;
-      while (pos < n && isIdentChar(text.charCodeAt(pos))) pos++;
+      pos += c < 0x80 ? 1 : unicodeIdentWidth(text, pos, true);
+      for (;;) {
+        let d = text.charCodeAt(pos);
+        while ((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || (d >= 48 && d <= 57)) d = text.charCodeAt(++pos);
+        if (!(d >= 0x80)) break;
+        const w = unicodeIdentWidth(text, pos, false);
+        if (w === 0) break; // not part of a name: the operator branch reports it
+        pos += w;
+      }
       const q = text.charCodeAt(pos);
       if ((q === 34 || q === 39) && pos - s <= 2) {
         const prefix = text.slice(s, pos).toLowerCase();
@@ -343,9 +355,9 @@ export function tokenize(text: string): Tokens {
       const last = text.charCodeAt(pos - 1) | 32;
       const num = c === 48 || last === 108 ? text.slice(s, pos) : '';
       if (c === 48 && /^0[0-9_]*[1-9]/.test(num) && /^[0-9_]+$/.test(num)) {
-        fail('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line, s - lineStart, s);
+        fail('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line, s - lineStart, s, true);
       } else if (last === 108 && /^[0-9][0-9a-fA-FxXoObB_]*[lL]$/.test(num)) {
-        fail('invalid decimal literal (Python 2 long suffix)', line, s - lineStart, s);
+        fail('invalid decimal literal (Python 2 long suffix)', line, s - lineStart, s, true);
       }
       push(Tok.Number, s, pos);
     } else {
@@ -360,20 +372,21 @@ export function tokenize(text: string): Tokens {
       else {
         const ch = String.fromCodePoint(text.codePointAt(pos)!);
         const shown = ch === '`' ? 'invalid character \'`\' (backticks are Python 2 repr)' : two === '<>' ? 'invalid syntax: "<>" is Python 2; use "!="' : `invalid character '${ch === '\0' ? '\\0' : ch}' (U+${text.codePointAt(pos)!.toString(16).toUpperCase().padStart(4, '0')})`;
-        fail(shown, line, col, pos);
+        fail(shown, line, col, pos, ch.charCodeAt(0) >= 0x80);
         pos += ch.length;
         continue;
       }
       if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, line, col, offset: pos });
       else if (op === ')' || op === ']' || op === '}') {
         const open = brackets.pop();
-        if (!open) fail(`unmatched '${op}'`, line, col, pos);
+        if (!open) fail(`unmatched '${op}'`, line, col, pos, true);
         else if (open.ch !== OPENERS[op]) {
           fail(
             `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'${open.line !== line ? ` on line ${open.line}` : ''}`,
             line,
             col,
             pos,
+            true,
           );
         }
       }
@@ -402,6 +415,26 @@ export function position(toks: Tokens, offset: number): { line: number; column: 
     else hi = mid - 1;
   }
   return { line: lo + 1, column: offset - ls[lo]! };
+}
+
+const XID_START = /^\p{XID_Start}$/u;
+const XID_CONTINUE = /^\p{XID_Continue}$/u;
+/** code point → 1 (XID_Start), 2 (XID_Continue only), 0 (neither); non-ASCII characters outside strings and
+ * comments are rare, so each is tested once per process */
+const unicodeIdentCache = new Map<number, number>();
+
+/** The width in UTF-16 units of the non-ASCII character at `pos` if a Python name may start (`start`) or go on
+ * with it, else 0 (then it is an invalid character, like `→` or an emoji outside a string). */
+function unicodeIdentWidth(text: string, pos: number, start: boolean): number {
+  const cp = text.codePointAt(pos)!;
+  let kind = unicodeIdentCache.get(cp);
+  if (kind === undefined) {
+    const ch = String.fromCodePoint(cp);
+    kind = XID_START.test(ch) ? 1 : XID_CONTINUE.test(ch) ? 2 : 0;
+    unicodeIdentCache.set(cp, kind);
+  }
+  if (kind === 0 || (start && kind === 2)) return 0;
+  return cp > 0xffff ? 2 : 1;
 }
 
 function isEol(c: number): boolean {

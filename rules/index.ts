@@ -5,8 +5,18 @@ import duplicateType from './duplicate-type/index.js';
 import multipleImplementations from './multiple-implementations/index.js';
 import parseError from './parse-error/index.js';
 import testCodeInProduction from './test-code-in-production/index.js';
+import unjustifiedMock from './unjustified-mock/index.js';
+import unusedSuppression from './unused-suppression/index.js';
 
-export const RULES: readonly Rule[] = [crossServiceImport, testCodeInProduction, duplicateType, multipleImplementations, parseError];
+export const RULES: readonly Rule[] = [
+  crossServiceImport,
+  testCodeInProduction,
+  duplicateType,
+  multipleImplementations,
+  unjustifiedMock,
+  parseError,
+  unusedSuppression,
+];
 
 export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.meta.id === id);

@@ -22,7 +22,7 @@ describe('comply scan', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^billing\/invoices\.py {2}\(billing, production\)$/m);
     expect(r.stdout).toMatch(/^ {2}8:8 +error +billing imports "accounts\.models" from service accounts \(top-level\) +cross-service-import$/m);
-    expect(r.stdout).toMatch(/^\d+ findings \(\d+ errors, \d+ new\) in \d+ files — cross-service-import: \d+, test-code-in-production: \d+\nGate failed: \d+ new error-level findings\.$/m);
+    expect(r.stdout).toMatch(/^\d+ findings \(\d+ errors, \d+ new\) in \d+ files — cross-service-import: \d+, test-code-in-production: \d+, unjustified-mock: \d+\nGate failed: \d+ new error-level findings\.$/m);
     expect(r.stdout).toMatch(/^Scores \(clean files\) +production +tests +all\n {2}overall +\d+\.\d% \(\d+\/\d+\)/m);
     expect(r.stdout).not.toMatch(/\u001b\[/); // no colour when not a TTY
   });

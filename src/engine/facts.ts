@@ -95,19 +95,33 @@ export interface DeclarationFact {
   signals: string[];
 }
 
-/** Reserved for the test rules. */
+/**
+ * A mock site (a call that creates a mock, patches, or spies), found in any file; the test rules look at test files.
+ */
 export interface MockFact {
+  /** the call, qualified through the file's imports: `unittest.mock.MagicMock`, `unittest.mock.patch.object`,
+   * `mocker.patch`, `jest.mock`, `vi.fn`, `jest.spyOn`, `sinon.stub` */
   kind: string;
+  /** how it reads in a message: `patch("auth_service.client.AuthClient")` */
+  call: string;
+  /** the patched target, when the call names one */
   target?: string;
   line: number;
   column: number;
-  justification?: string;
+  /** texts that may justify it, innermost first: the comment on its line, the comment block directly above its
+   * statement, then for each enclosing function or class its decorators and the comment block above them */
+  context: string[];
 }
 
+/** `# comply-ignore[rule-a, rule-b]: reason` (or `//`). */
 export interface SuppressionFact {
+  /** rule ids; empty when the comment names none (which is itself reported) */
   rules: string[];
   reason: string;
+  /** where the comment is */
   line: number;
+  /** the line it covers: its own line after code, else the next line with code */
+  target: number;
 }
 
 export interface FileFacts {

@@ -3,7 +3,15 @@
  * reads files or parses text. Rules live under rules/<id>/ with their README next to them.
  */
 import type { Config, Severity } from '../config/load.js';
+import type { SuppressionFact } from './facts.js';
 import type { ProjectIndex } from './index.js';
+
+/** A suppression comment and whether it covered a finding (known once suppressions are applied). */
+export interface SuppressionUse {
+  path: string;
+  fact: SuppressionFact;
+  used: boolean;
+}
 
 export type Category = 'boundaries' | 'ssot' | 'tests' | 'hygiene';
 
@@ -13,6 +21,8 @@ export interface RuleMeta {
   defaultSeverity: Exclude<Severity, 'off'>;
   /** one line: what it finds */
   summary: string;
+  /** `after-suppressions`: runs once inline suppressions have been applied (unused-suppression) */
+  phase?: 'findings' | 'after-suppressions';
 }
 
 export interface Location {
@@ -36,6 +46,10 @@ export interface RuleContext {
   /** the rule's options from the config (already validated by the schema) */
   options: Record<string, unknown>;
   report(finding: FindingInput): void;
+  /** every inline suppression of the scan; `used` is meaningful in the after-suppressions phase */
+  suppressions: readonly SuppressionUse[];
+  /** the ids of every registered rule */
+  knownRules: ReadonlySet<string>;
 }
 
 export interface Rule {

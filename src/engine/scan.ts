@@ -10,7 +10,7 @@ import { extractTypeScript } from '../languages/typescript/extract.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { emptyFacts, type FileFacts } from './facts.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import type { Category, FindingInput, Rule, RuleMeta } from './rule.js';
+import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 export interface Finding extends FindingInput {
   rule: string;
@@ -97,28 +97,38 @@ export function scan(opts: ScanOptions): ScanResult {
   const index = new ProjectIndex(workspace, files, config.services);
   const findings: Omit<Finding, 'fingerprint'>[] = [];
   const active: ScanResult['rules'] = [];
-  for (const rule of [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id))) {
-    const setting = config.rules[rule.meta.id];
-    const severity = setting?.severity ?? rule.meta.defaultSeverity;
-    if (severity === 'off') continue;
-    active.push({ ...rule.meta, severity });
-    rule.run({
-      index,
-      config,
-      options: setting?.options ?? {},
-      report: (f) => {
-        const file = index.byPath.get(f.path);
-        findings.push({
-          ...f,
-          rule: rule.meta.id,
-          category: rule.meta.category,
-          severity: f.severity ?? severity,
-          ...(file?.service ? { service: file.service } : {}),
-          test: file?.test ?? false,
-        });
-      },
-    });
+  const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+  // suppressions apply between the two phases: rules that judge suppressions run after they are applied
+  const usage: SuppressionUse[] = files.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
+  for (const phase of ['findings', 'after-suppressions'] as const) {
+    if (phase === 'after-suppressions') applySuppressions(findings, usage);
+    for (const rule of sorted) {
+      if ((rule.meta.phase ?? 'findings') !== phase) continue;
+      const setting = config.rules[rule.meta.id];
+      const severity = setting?.severity ?? rule.meta.defaultSeverity;
+      if (severity === 'off') continue;
+      active.push({ ...rule.meta, severity });
+      rule.run({
+        index,
+        config,
+        options: setting?.options ?? {},
+        suppressions: usage,
+        knownRules: new Set(sorted.map((r) => r.meta.id)),
+        report: (f) => {
+          const file = index.byPath.get(f.path);
+          findings.push({
+            ...f,
+            rule: rule.meta.id,
+            category: rule.meta.category,
+            severity: f.severity ?? severity,
+            ...(file?.service ? { service: file.service } : {}),
+            test: file?.test ?? false,
+          });
+        },
+      });
+    }
   }
+  active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
   return {
     workspace,
@@ -127,6 +137,22 @@ export function scan(opts: ScanOptions): ScanResult {
     rules: active,
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2 },
   };
+}
+
+/** An inline suppression with a reason covers the findings of its rules on its target line; it is then used. */
+function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: SuppressionUse[]): void {
+  const byLine = new Map<string, SuppressionUse[]>();
+  for (const u of usage) {
+    if (!u.fact.reason || u.fact.rules.length === 0) continue; // without a reason it does not apply
+    const key = `${u.path}\0${u.fact.target}`;
+    byLine.set(key, [...(byLine.get(key) ?? []), u]);
+  }
+  for (const f of findings) {
+    const u = byLine.get(`${f.path}\0${f.line}`)?.find((x) => x.fact.rules.includes(f.rule));
+    if (!u) continue;
+    u.used = true;
+    f.suppressed = { reason: u.fact.reason };
+  }
 }
 
 export function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fingerprint'>): number {

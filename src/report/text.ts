@@ -100,7 +100,7 @@ function summaryLine(review: Review, paint: Paint): string {
     active.length === 0
       ? paint('green', `No findings in ${files} files.`)
       : `${active.length} finding${active.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${fresh} new) in ${files} files — ${perRule}`;
-  const extra = suppressed > 0 ? ` ${suppressed} suppressed inline.` : '';
+  const extra = suppressed > 0 ? ` (${suppressed} suppressed inline)` : '';
   const gate = review.gate.passed ? paint('green', 'Gate passed.') : paint('red', `Gate failed: ${review.gate.reasons.join('; ')}.`);
   return `${head}${extra}\n${gate}`;
 }

@@ -123,3 +123,15 @@ function firstJsonError(t: string): number | undefined {
     return typeof at === 'number' ? at : undefined;
   }
 }
+
+/** 1-based line and 0-based column of an offset, given the offsets where the first `count` lines start. */
+export function positionIn(lineStarts: ArrayLike<number>, count: number, offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lineStarts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - lineStarts[lo]! };
+}

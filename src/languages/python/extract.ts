@@ -7,6 +7,7 @@
 import type { FileFacts, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
+import { PythonMockCollector } from './mocks.js';
 import { isIdentChar, isIdentStart, plainStringValue, position, Tok, tokenize, type Tokens } from './tokenizer.js';
 
 export interface PythonExtractOptions {
@@ -28,6 +29,8 @@ interface Block {
   tryInfo?: TryInfo;
   /** an `except` handler that catches ImportError: its imports are fallbacks */
   importHandler?: boolean;
+  /** def/class: its decorators and the comment block above them (mock justifications) */
+  notes?: string[];
 }
 
 const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
@@ -44,6 +47,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
+  // mock sites and suppressions: only files whose text can hold one pay for the comment index
+  const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
+  const enclosingNotes = (): string[] => [...stack].reverse().flatMap((blk) => blk.notes ?? []);
+  let decoratorTexts: string[] = [];
+  let decoratorLine = 0;
   let classBlock: Block | undefined;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
   let statementError: { message: string; line: number; column: number } | undefined;
@@ -203,6 +211,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (len !== 5 && len !== 10 && len !== 13) continue;
       const fn = tokText(i);
       if (fn !== 'import_module' && fn !== '__import__' && fn !== 'patch') continue;
+      // `x.patch("a")` is a mock target only for x = mock / mocker (not an HTTP client's `client.patch("users")`)
+      if (fn === 'patch' && i >= 2 && isOp(i - 1, '.') && !isName(i - 2, 'mock') && !isName(i - 2, 'mocker')) continue;
       // a literal argument only: the string must be the whole first argument
       if (i + 3 < b && !isOp(i + 3, ',') && !isOp(i + 3, ')')) continue;
       dynamicImport(fn, tokText(i + 2), toks.start[i + 2]!);
@@ -367,12 +377,22 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const inClass = classBlock !== undefined;
     const directlyInClass = inClass && stack.length === 1;
     if (inClass) classes.signals(a, b);
+    const firstLine = position(toks, toks.start[a]!).line;
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module
       if (stack.length === 0) classes.decorator(a, b);
       if (wantsDynamic) dynamicImports(a, b);
+      if (mocks) {
+        if (decoratorTexts.length === 0) decoratorLine = firstLine;
+        decoratorTexts.push(text.slice(toks.start[a]!, toks.end[b - 1]!));
+        mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
+      }
       continue;
     }
+    if (mocks) mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
+    const decorators = decoratorTexts;
+    const decoratedFrom = decorators.length > 0 ? decoratorLine : firstLine;
+    decoratorTexts = [];
     let bodyStart = a;
     if (HEADER_KEYWORDS.has(first) || (isOp(b - 1, ':') && toks.type[a] === Tok.Name && !isOp(a + 1, '='))) {
       const colon = headerColon(toks, a, b);
@@ -382,6 +402,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         const moduleLevel = stack.length === 0;
         if (directlyInClass) classes.member(a, colon);
         header(a, colon, ll.indent, popped);
+        const opened = stack[stack.length - 1]!;
+        if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
+          opened.notes = mocks.headerNotes(decorators, decoratedFrom);
+          mocks.decorated(opened.notes);
+        }
         if (moduleLevel && first === 'class') {
           classes.beginClass(a, colon);
           classBlock = stack[stack.length - 1];
@@ -401,6 +426,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, text.length - 1) }; // CPython: at the end of the file
   }
   facts.declarations = classes.finish();
+  if (mocks) {
+    facts.mocks = mocks.finish(classes.bindings);
+    facts.suppressions = mocks.suppressions();
+  }
 
   for (const { fact, tries } of pendingTry) {
     if (tries.some((t) => t.guarded)) fact.forms.push('try-import');

@@ -10,6 +10,8 @@
  * Tokens are kept in parallel number arrays (no object per token); their text is sliced from the source on demand.
  */
 
+import { positionIn } from '../../util/text.js';
+
 export const enum Tok {
   Name = 1,
   Number = 2,
@@ -52,6 +54,10 @@ export interface Tokens {
   /** offset where each physical line starts (index 0 is line 1) */
   lineStarts: Int32Array;
   lineCount: number;
+  /** comments (`#` to the end of the line), as offsets */
+  commentStart: Int32Array;
+  commentEnd: Int32Array;
+  commentCount: number;
   lines: LogicalLine[];
   error: TokenizeError | undefined;
 }
@@ -78,6 +84,8 @@ let typeBuf = new Uint8Array(1 << 16);
 let startBuf = new Int32Array(1 << 16);
 let endBuf = new Int32Array(1 << 16);
 let lineBuf = new Int32Array(1 << 14);
+let commentStartBuf = new Int32Array(1 << 12);
+let commentEndBuf = new Int32Array(1 << 12);
 
 function grow<T extends Uint8Array | Int32Array>(a: T): T {
   const b = new (a.constructor as new (n: number) => T)(a.length * 2);
@@ -93,6 +101,9 @@ export function tokenize(text: string): Tokens {
   let lineStarts = lineBuf;
   let count = 0;
   let lineCount = 1;
+  let commentStart = commentStartBuf;
+  let commentEnd = commentEndBuf;
+  let commentCount = 0;
   lineStarts[0] = 0;
   const lines: LogicalLine[] = [];
   let error: TokenizeError | undefined;
@@ -309,7 +320,13 @@ export function tokenize(text: string): Tokens {
         atLineStart = true;
       }
     } else if (c === 35 /* # */) {
+      if (commentCount === commentStart.length) {
+        commentStartBuf = commentStart = grow(commentStart);
+        commentEndBuf = commentEnd = grow(commentEnd);
+      }
+      commentStart[commentCount] = pos;
       while (pos < n && !isEol(text.charCodeAt(pos))) pos++;
+      commentEnd[commentCount++] = pos;
     } else if (c === 92 /* \ */) {
       const d = text.charCodeAt(pos + 1);
       if (isEol(d)) {
@@ -401,20 +418,12 @@ export function tokenize(text: string): Tokens {
   closeLogical();
   // at the end of the file CPython points at the header itself
   if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, expectIndentLine, 0, n);
-  return { text, count, type, start, end, lineStarts, lineCount, lines, error };
+  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, lines, error };
 }
 
 /** 1-based line and 0-based column of an offset. */
 export function position(toks: Tokens, offset: number): { line: number; column: number } {
-  const ls = toks.lineStarts;
-  let lo = 0;
-  let hi = toks.lineCount - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (ls[mid]! <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - ls[lo]! };
+  return positionIn(toks.lineStarts, toks.lineCount, offset);
 }
 
 const XID_START = /^\p{XID_Start}$/u;

@@ -6,6 +6,7 @@ import { ts, type TS } from './ts.js';
 import type { FileFacts, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { collectDeclarations } from './declarations.js';
+import { collectMocks, collectSuppressions } from './mocks.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
   if (path.endsWith('.tsx')) return ts.ScriptKind.TSX;
@@ -80,6 +81,8 @@ export function extractTypeScript(text: string, path: string): FileFacts {
   }
 
   facts.declarations = collectDeclarations(sf, pos);
+  facts.mocks = collectMocks(sf, text);
+  facts.suppressions = collectSuppressions(text);
 
   const diags = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];
   const first = diags[0];

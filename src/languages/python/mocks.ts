@@ -1,0 +1,186 @@
+/**
+ * Python mock sites and inline suppressions, from the tokenizer's tokens and comments.
+ *
+ * A mock site is a call of a `unittest.mock` (or `mock` backport) factory or patcher, or of pytest-mock's `mocker`,
+ * qualified through the file's imports at the end of the file (so `from unittest import mock as m; m.Mock()` and
+ * `import unittest.mock; unittest.mock.patch(...)` are found, and a `patch` of another origin is not). Each site
+ * carries the texts that may justify it: the comment on its line, the comment block directly above its statement,
+ * and the decorators and comment blocks of the enclosing functions and classes.
+ */
+import type { MockFact, SuppressionFact } from '../../engine/facts.js';
+import { parseSuppression, suppressionTarget } from '../comments.js';
+import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
+
+const MOCK_MEMBERS = new Set([
+  'Mock',
+  'MagicMock',
+  'AsyncMock',
+  'NonCallableMock',
+  'NonCallableMagicMock',
+  'PropertyMock',
+  'create_autospec',
+  'patch',
+  'patch.object',
+  'patch.dict',
+  'patch.multiple',
+]);
+const MOCKER_MEMBERS = new Set([...MOCK_MEMBERS, 'spy', 'stub', 'async_stub']);
+
+/** Does a qualified call name create a mock? Returns the short kind (`patch.object`, `MagicMock`, `mocker.spy`). */
+export function mockKind(qualified: string): string | undefined {
+  for (const prefix of ['unittest.mock.', 'mock.']) {
+    if (qualified.startsWith(prefix) && MOCK_MEMBERS.has(qualified.slice(prefix.length))) return qualified.slice(prefix.length);
+  }
+  if (qualified.startsWith('mocker.') && MOCKER_MEMBERS.has(qualified.slice(7))) return qualified;
+  return undefined;
+}
+
+interface RawSite {
+  name: string;
+  tok: number;
+  target?: string;
+  context: string[];
+}
+
+export class PythonMockCollector {
+  private readonly own = new Map<number, string>();
+  private readonly trailing = new Map<number, string>();
+  private readonly sites: RawSite[] = [];
+  /** sites on decorator lines wait for the function or class they decorate */
+  private pending: RawSite[] = [];
+
+  constructor(private readonly toks: Tokens) {
+    const t = toks;
+    for (let i = 0; i < t.commentCount; i++) {
+      const s = t.commentStart[i]!;
+      const { line, column } = position(t, s);
+      const text = t.text.slice(s, t.commentEnd[i]!);
+      const before = t.text.slice(s - column, s);
+      if (before.trim() === '') this.own.set(line, text);
+      else this.trailing.set(line, text);
+    }
+  }
+
+  private text(i: number): string {
+    return this.toks.text.slice(this.toks.start[i]!, this.toks.end[i]!);
+  }
+  private isOp(i: number, op: string): boolean {
+    const t = this.toks;
+    return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
+  }
+
+  /** The contiguous comment-only lines directly above `line`, as one text. */
+  commentAbove(line: number): string[] {
+    const out: string[] = [];
+    for (let l = line - 1; this.own.has(l); l--) out.unshift(this.own.get(l)!);
+    return out.length > 0 ? [out.join('\n')] : [];
+  }
+
+  /** Justification notes of a def/class header: its decorators and the comment block above them. */
+  headerNotes(decorators: string[], firstLine: number): string[] {
+    return [...decorators, ...this.commentAbove(firstLine)];
+  }
+
+  /**
+   * Scan one logical line [a, b) for mock calls. `firstLine`/`lastLine` are its physical lines; `enclosing` the
+   * notes of the enclosing functions and classes, innermost first. On a decorator line the sites wait for
+   * `decorated()`.
+   */
+  scan(a: number, b: number, firstLine: number, lastLine: number, enclosing: () => string[], decorator: boolean): void {
+    const t = this.toks;
+    let own: string[] | undefined;
+    for (let i = a; i < b; i++) {
+      if (t.type[i] !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.text(i - 1) === 'def' || this.text(i - 1) === 'class'))) continue;
+      let j = i;
+      let name = this.text(j);
+      while (j + 2 < b && this.isOp(j + 1, '.') && t.type[j + 2] === Tok.Name) {
+        j += 2;
+        name += `.${this.text(j)}`;
+      }
+      if (j + 1 >= b || !this.isOp(j + 1, '(')) {
+        i = j;
+        continue;
+      }
+      const last = name.slice(name.lastIndexOf('.') + 1);
+      if (!MOCK_MEMBERS.has(last) && !MOCKER_MEMBERS.has(last) && last !== 'object' && last !== 'dict' && last !== 'multiple') {
+        i = j;
+        continue;
+      }
+      own ??= [
+        ...[...new Set([this.trailing.get(firstLine), this.trailing.get(lastLine)])].filter((x): x is string => x !== undefined),
+        ...this.commentAbove(firstLine),
+      ];
+      const site: RawSite = { name, tok: i, context: [...own, ...enclosing()] };
+      const target = this.target(last, j + 2, b);
+      if (target !== undefined) site.target = target;
+      if (decorator) this.pending.push(site);
+      else this.sites.push(site);
+      i = j;
+    }
+  }
+
+  /** The decorated function or class: its notes join the context of the mocks on its decorator lines. */
+  decorated(notes: string[]): void {
+    for (const s of this.pending) {
+      s.context.push(...notes);
+      this.sites.push(s);
+    }
+    this.pending = [];
+  }
+
+  /** `patch("a.b")`, `patch.dict("os.environ")` → the string; `patch.object(Foo, "bar")` → `Foo.bar`. */
+  private target(last: string, argStart: number, b: number): string | undefined {
+    const t = this.toks;
+    if (argStart >= b) return undefined;
+    if (last === 'object') {
+      let k = argStart;
+      let depth = 0;
+      while (k < b && !(depth === 0 && this.isOp(k, ','))) {
+        if (this.isOp(k, '(') || this.isOp(k, '[')) depth++;
+        if (this.isOp(k, ')') || this.isOp(k, ']')) depth--;
+        k++;
+      }
+      const first = t.text.slice(t.start[argStart]!, t.end[k - 1]!);
+      const attr = k + 1 < b && t.type[k + 1] === Tok.String ? plainStringValue(this.text(k + 1)) : undefined;
+      return attr !== undefined ? `${first}.${attr}` : first;
+    }
+    if (t.type[argStart] === Tok.String) return plainStringValue(this.text(argStart));
+    return undefined;
+  }
+
+  finish(bindings: ReadonlyMap<string, string>): MockFact[] {
+    const out: MockFact[] = [];
+    for (const s of [...this.sites, ...this.pending]) {
+      const dot = s.name.indexOf('.');
+      const head = dot < 0 ? s.name : s.name.slice(0, dot);
+      const bound = bindings.get(head);
+      const qualified = bound ? bound + (dot < 0 ? '' : s.name.slice(dot)) : s.name;
+      const kind = mockKind(qualified);
+      if (!kind) continue;
+      out.push({
+        kind: qualified,
+        call: `${kind}(${s.target === undefined ? '' : kind.endsWith('patch.object') ? s.target : JSON.stringify(s.target)})`,
+        ...(s.target !== undefined ? { target: s.target } : {}),
+        ...position(this.toks, this.toks.start[s.tok]!),
+        context: s.context,
+      });
+    }
+    return out.sort((x, y) => x.line - y.line || x.column - y.column);
+  }
+
+  suppressions(): SuppressionFact[] {
+    const out: SuppressionFact[] = [];
+    let lines: string[] | undefined;
+    for (const [line, text] of [...this.own, ...this.trailing].sort(([a], [b]) => a - b)) {
+      const s = parseSuppression(text);
+      if (!s) continue;
+      if (this.trailing.get(line) === text) {
+        out.push({ ...s, line, target: line }); // after code: covers its own line
+        continue;
+      }
+      lines ??= this.toks.text.split(/\r\n|\r|\n/);
+      out.push({ ...s, line, target: suppressionTarget(lines, line, 0, (l) => l.startsWith('#')) });
+    }
+    return out;
+  }
+}

@@ -8,7 +8,7 @@ stdout: one JSON object per file, in input order:
 It only ever calls ast.parse on the files: the scanned code is never compiled to bytecode, imported or run.
 The facts have the semantics of comply's Python facts (src/engine/facts.ts), worked out from the AST here:
   forms: top-level | function | type-checking | try-import | dynamic | mock-target
-Choices that follow comply: a lambda is not a function; `x.patch("a.b")` is a mock target whatever `x` is;
+Choices that follow comply: a lambda is not a function; `x.patch("a.b")` is a mock target for x = mock or mocker only;
 `elif TYPE_CHECKING:` is type-checking like `if`; decorators, defaults and annotations of a def run outside it.
 """
 import ast
@@ -218,6 +218,11 @@ class Extractor:
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
         if name not in DYNAMIC_FUNCS and name != "patch":
             return
+        # `x.patch("a")` is a mock target only for x = mock / mocker (an HTTP client's patch is not)
+        if name == "patch" and isinstance(f, ast.Attribute):
+            owner = f.value.id if isinstance(f.value, ast.Name) else f.value.attr if isinstance(f.value, ast.Attribute) else None
+            if owner not in ("mock", "mocker"):
+                return
         if not n.args:
             return
         arg = n.args[0]

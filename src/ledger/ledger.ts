@@ -74,13 +74,14 @@ export function readLedger(file: string, shown = file): Ledger | undefined {
   const seen = new Set<string>();
   const keys: (keyof LedgerEntry)[] = ['fingerprint', 'rule', 'path', 'subject', 'message', 'firstSeen'];
   l.entries.forEach((e, i) => {
-    const where = `${shown}${e && typeof e === 'object' && typeof e.fingerprint === 'string' ? lineOf(e.fingerprint) : ''}`;
+    // the line is looked up only for the message: searching for every entry would be quadratic
+    const where = (): string => `${shown}${e && typeof e === 'object' && typeof e.fingerprint === 'string' ? lineOf(e.fingerprint) : ''}`;
     for (const k of keys) {
       if (!e || typeof e !== 'object' || typeof e[k] !== 'string') {
-        throw new LedgerError(`${where}: entry ${i + 1} has no string "${k}". ${fix}`, shown);
+        throw new LedgerError(`${where()}: entry ${i + 1} has no string "${k}". ${fix}`, shown);
       }
     }
-    if (seen.has(e.fingerprint)) throw new LedgerError(`${where}: fingerprint ${e.fingerprint} appears twice. ${fix}`, shown);
+    if (seen.has(e.fingerprint)) throw new LedgerError(`${where()}: fingerprint ${e.fingerprint} appears twice. ${fix}`, shown);
     seen.add(e.fingerprint);
   });
   return l as Ledger;

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -107,5 +107,23 @@ describe('the installed command', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/cross-service-import/);
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('comply install-hook', () => {
+  it('writes an executable pre-commit hook, and never replaces a foreign one without --force', async () => {
+    const dir = tempDir();
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    expect((await run('install-hook', dir)).code).toBe(0);
+    const hook = join(dir, '.git', 'hooks', 'pre-commit');
+    expect(readFileSync(hook, 'utf8')).toMatch(/comply scan --staged --quiet/);
+    expect(statSync(hook).mode & 0o111).not.toBe(0);
+    expect((await run('install-hook', dir)).code).toBe(0); // its own hook: replaced quietly
+    writeFileSync(hook, '#!/bin/sh\nmake lint\n');
+    const refused = await run('install-hook', dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/was not written by comply/);
+    expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\nmake lint\n');
+    expect((await run('install-hook', dir, '--force')).code).toBe(0);
   });
 });

@@ -2,8 +2,9 @@
  * The command line. Exit codes (DESIGN §7): 0 gate passed, 1 gate failed, 2 usage or configuration error,
  * 3 internal error. stdout holds the report (only JSON with --json); everything else goes to stderr.
  */
-import { existsSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
 import { conceptNames, explainConcept } from '../../rules/multiple-implementations/index.js';
@@ -13,7 +14,10 @@ import { LedgerError, readLedger, updatedLedger, writeLedger } from '../ledger/l
 import { review } from '../ledger/review.js';
 import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
 import type { Config } from '../config/load.js';
+import { htmlReport } from '../report/html.js';
 import { jsonReport } from '../report/json.js';
+import { markdownReport } from '../report/markdown.js';
+import { sarifReport, type RuleDoc } from '../report/sarif.js';
 import { textReport } from '../report/text.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -21,6 +25,46 @@ import { configExists, discoverServices, initialConfig } from './init.js';
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
 class UsageError extends Error {}
+
+const HOOK_MARK = '# installed by comply install-hook';
+
+interface ScanCliOptions {
+  config?: string;
+  json?: boolean;
+  quiet?: boolean;
+  ci?: boolean;
+  base?: string;
+  staged?: boolean;
+  sarif?: string;
+  sarifKnown?: boolean;
+  markdown?: string;
+  html?: string;
+}
+
+/** Write a report file the user asked for: atomically, and with a clear error when it cannot be written. */
+function writeOutput(file: string, text: string): void {
+  const target = resolve(file);
+  const tmp = `${target}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, target);
+  } catch (e) {
+    throw new UsageError(`${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
+  }
+}
+
+function ruleDocs(): RuleDoc[] {
+  return RULES.map((r) => {
+    const doc = join(packageRoot(), 'rules', r.meta.id, 'README.md');
+    return { id: r.meta.id, summary: r.meta.summary, markdown: existsSync(doc) ? readFileSync(doc, 'utf8') : r.meta.summary };
+  });
+}
+
+/** Links for SARIF: the package's homepage when it has one, else URNs (GitHub shows the help text inline). */
+function docLinks(): { informationUri: string; helpBase: string } {
+  const pj = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { homepage?: string };
+  return pj.homepage ? { informationUri: pj.homepage, helpBase: `${pj.homepage.replace(/#.*$/, '').replace(/\/$/, '')}/rules` } : { informationUri: 'urn:comply', helpBase: 'urn:comply:rules' };
+}
 
 interface Io {
   stdout: (s: string) => void;
@@ -87,7 +131,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--ci', 'gate mode: never write anything; a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content; only findings in staged files can be new (pre-commit)')
-    .action((path: string | undefined, opts: { config?: string; json?: boolean; quiet?: boolean; ci?: boolean; base?: string; staged?: boolean }) => {
+    .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')
+    .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
+    .option('--markdown <file>', 'also write a markdown summary for the pull request')
+    .option('--html <file>', 'also write a self-contained HTML report')
+    .action((path: string | undefined, opts: ScanCliOptions) => {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const root = scanRoot(path);
       const config = loadConfig(root, opts.config);
@@ -100,6 +148,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const r = review(result, config, root, change);
       if (opts.json) io.stdout(jsonReport(r));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
+      if (opts.sarif) writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks() }));
+      if (opts.markdown) writeOutput(opts.markdown, markdownReport(r));
+      if (opts.html) writeOutput(opts.html, htmlReport(r));
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
     });
@@ -177,6 +228,29 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         for (const s of skipped) io.stderr(`  ${s.name}: ${s.why}\n`);
       }
       if (!opts.dryRun) io.stderr(`Wrote ${CONFIG_FILE}. Review the allow list, then run \`comply scan\`.\n`);
+    });
+
+  program
+    .command('install-hook')
+    .description('install a git pre-commit hook that runs `comply scan --staged --quiet`')
+    .argument('[path]', 'repository root', '.')
+    .option('--force', 'replace an existing pre-commit hook that comply did not write')
+    .action((path: string | undefined, opts: { force?: boolean }) => {
+      const root = scanRoot(path);
+      let hooks: string;
+      try {
+        hooks = execFileSync('git', ['rev-parse', '--git-path', 'hooks'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+      } catch {
+        throw new UsageError(`${root} is not in a git repository: there is no hook to install.`);
+      }
+      const file = resolve(root, hooks, 'pre-commit');
+      if (existsSync(file) && !readFileSync(file, 'utf8').includes(HOOK_MARK) && !opts.force) {
+        throw new UsageError(`${file} exists and was not written by comply; add \`npx comply scan --staged --quiet\` to it, or run \`comply install-hook --force\` to replace it.`);
+      }
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `#!/bin/sh\n${HOOK_MARK}\n# Fails the commit when the staged changes add a new error-level finding. Skip once with: git commit --no-verify\nexec npx --no-install comply scan --staged --quiet\n`, { mode: 0o755 });
+      chmodSync(file, 0o755);
+      io.stderr(`Installed ${file}.\n`);
     });
 
   program

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
-import addFormats from 'ajv-formats';
+import ajvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
@@ -23,8 +23,9 @@ async function run(...args: string[]): Promise<number> {
 
 function validator(): (doc: unknown) => unknown[] {
   expect(existsSync(SARIF_SCHEMA), `the official SARIF schema must be at ${SARIF_SCHEMA} (../shared beside the repo)`).toBe(true);
-  const ajv = new Ajv04({ allErrors: true, strict: false });
-  addFormats(ajv);
+  // CommonJS packages: under NodeNext the class and the function are their `default` export
+  const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
   const v = ajv.compile(JSON.parse(readFileSync(SARIF_SCHEMA, 'utf8')));
   return (doc) => (v(doc) ? [] : (v.errors ?? []));
 }

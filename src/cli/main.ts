@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
 import { conceptNames, explainConcept } from '../../rules/multiple-implementations/index.js';
 import { CONFIG_FILE, ConfigError, loadConfig } from '../config/load.js';
-import { scan, type ScanResult } from '../engine/scan.js';
+import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { LedgerError, readLedger, updatedLedger, writeLedger } from '../ledger/ledger.js';
 import { review } from '../ledger/review.js';
 import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
@@ -39,6 +39,8 @@ interface ScanCliOptions {
   sarifKnown?: boolean;
   markdown?: string;
   html?: string;
+  cache?: boolean;
+  jobs?: string;
 }
 
 /** Write a report file the user asked for: atomically, and with a clear error when it cannot be written. */
@@ -96,14 +98,20 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const runScan = (root: string, config: Config, opts: { quiet?: boolean; json?: boolean; staged?: boolean }): ScanResult => {
+  const runScan = (root: string, config: Config, opts: { quiet?: boolean; json?: boolean; staged?: boolean; cache?: boolean; ci?: boolean; jobs?: string }): Promise<ScanResult> => {
     const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
     let lastDraw = 0;
     const started = performance.now();
-    return scan({
+    const jobs = opts.jobs !== undefined ? Number(opts.jobs) : process.env.COMPLY_JOBS ? Number(process.env.COMPLY_JOBS) : undefined;
+    if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs takes a whole number of at least 1, not "${opts.jobs ?? process.env.COMPLY_JOBS}".`);
+    return scanAsync({
       root,
       config,
       rules: [...RULES],
+      ...(jobs !== undefined ? { workers: jobs } : {}),
+      timeoutMs: config.files.maxSeconds * 1000,
+      // the cache is read unless --no-cache; written except in --ci, which never writes in the repo
+      ...(opts.cache !== false ? { cache: { write: !opts.ci } } : {}),
       ...(opts.staged ? { workspace: { staged: true } } : {}),
       ...(showProgress
         ? {
@@ -135,7 +143,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
     .option('--html <file>', 'also write a self-contained HTML report')
-    .action((path: string | undefined, opts: ScanCliOptions) => {
+    .option('--no-cache', 'neither read nor write the facts cache (.comply/cache/)')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, up to 8)')
+    .action(async (path: string | undefined, opts: ScanCliOptions) => {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const root = scanRoot(path);
       const config = loadConfig(root, opts.config);
@@ -144,7 +154,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         : opts.staged
           ? { mode: 'staged' as const, files: stagedFiles(root) }
           : undefined;
-      const result = runScan(root, config, opts);
+      const result = await runScan(root, config, opts);
       const r = review(result, config, root, change);
       if (opts.json) io.stdout(jsonReport(r));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
@@ -161,12 +171,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('record the current findings in the ledger (adds new ones, drops fixed ones)')
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
-    .action((path: string | undefined, opts: { config?: string }) => {
+    .action(async (path: string | undefined, opts: { config?: string }) => {
       const root = scanRoot(path);
       const config = loadConfig(root, opts.config);
       const file = join(root, config.ledger.path);
       const old = readLedger(file, config.ledger.path);
-      const result = runScan(root, config, { quiet: true });
+      const result = await runScan(root, config, { quiet: true });
       const r = review(result, config, root);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall: r.scores.overall, byService: r.scores.byService });
       writeLedger(file, next, config.ledger.path);
@@ -181,10 +191,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .description('new / known / fixed counts per rule, without writing')
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
-    .action((path: string | undefined, opts: { config?: string }) => {
+    .action(async (path: string | undefined, opts: { config?: string }) => {
       const root = scanRoot(path);
       const config = loadConfig(root, opts.config);
-      const r = review(runScan(root, config, { quiet: true }), config, root);
+      const r = review(await runScan(root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
       const w = Math.max(4, ...rules.map((x) => x.length));
       io.stdout(`${config.ledger.path}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);

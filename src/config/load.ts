@@ -31,7 +31,7 @@ export interface Config {
   source: string;
   services: ServiceConfig[];
   pythonRoots: string[];
-  files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number };
+  files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
   rules: Record<string, RuleSetting>;
   ledger: { path: string };
   gate: { minScore?: number };
@@ -101,7 +101,7 @@ export function parseConfig(raw: unknown, source: string): Config {
   const c = raw as {
     services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
     python?: { roots?: string[] };
-    files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number };
+    files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number; maxSeconds?: number };
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
     ledger?: { path?: string };
     gate?: { minScore?: number };
@@ -142,6 +142,7 @@ export function parseConfig(raw: unknown, source: string): Config {
       production: c.files?.production ?? [],
       useDefaults: c.files?.useDefaults ?? true,
       maxBytes: c.files?.maxBytes ?? 4 * 1024 * 1024,
+      maxSeconds: c.files?.maxSeconds ?? 10,
     },
     rules,
     ledger: { path: ledgerPath },

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { ts } from '../languages/typescript/ts.js';
+import { parseJsonc } from '../util/jsonc.js';
 import type { ServiceConfig } from '../config/load.js';
 import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
 import type { FileFacts, ImportFact } from './facts.js';
@@ -192,10 +192,8 @@ export class ProjectIndex {
     if (depth > 8) return undefined;
     let json: { extends?: string | string[]; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
     try {
-      const text = readFileSync(join(this.workspace.root, rel), 'utf8');
-      const parsed = ts.parseConfigFileTextToJson(rel, text);
-      if (parsed.error || !parsed.config) return undefined;
-      json = parsed.config as typeof json;
+      json = parseJsonc(readFileSync(join(this.workspace.root, rel), 'utf8').replace(/^\uFEFF/, '')) as typeof json;
+      if (!json || typeof json !== 'object') return undefined;
     } catch {
       return undefined;
     }

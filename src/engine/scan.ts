@@ -5,10 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Config, Severity } from '../config/load.js';
-import { decodePython, extractPython } from '../languages/python/extract.js';
-import { extractTypeScript } from '../languages/typescript/extract.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
-import { emptyFacts, type FileFacts } from './facts.js';
+import { packageVersion } from '../util/package.js';
+import { contentHash, FactsCache } from './cache.js';
+import { extractBytes, readSource } from './extract.js';
+import type { FileFacts } from './facts.js';
+import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
@@ -29,7 +31,7 @@ export interface ScanResult {
   files: ScannedFile[];
   findings: Finding[];
   rules: (RuleMeta & { severity: Exclude<Severity, 'off'> })[];
-  timings: { listMs: number; extractMs: number; rulesMs: number };
+  timings: { listMs: number; extractMs: number; rulesMs: number; cached: number; parsed: number };
 }
 
 export interface ScanOptions {
@@ -37,72 +39,99 @@ export interface ScanOptions {
   config: Config;
   rules: Rule[];
   workspace?: WorkspaceOptions;
+  /** use the facts cache under .comply/cache/ (write: store what was parsed) */
+  cache?: { write: boolean };
   onProgress?: (done: number, total: number) => void;
 }
 
-/** Read and extract one file. Never throws. */
-export function extractFile(read: (path: string) => Buffer, file: WorkspaceFile, maxBytes: number): FileFacts {
-  const fail = (message: string): FileFacts => {
-    const facts = emptyFacts();
-    facts.diagnostics.push({ message, line: 1, column: 0 });
-    return facts;
-  };
-  if (file.size > maxBytes) {
-    return fail(`not parsed: ${(file.size / 1048576).toFixed(1)} MiB is over files.maxBytes (${(maxBytes / 1048576).toFixed(1)} MiB); exclude the file or raise the limit`);
-  }
-  let bytes: Buffer;
-  try {
-    bytes = read(file.path);
-  } catch (e) {
-    return fail(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`);
-  }
-  const nul = bytes.subarray(0, 8192).indexOf(0);
-  if (nul >= 0) return fail('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
-  try {
-    if (file.language === 'python') {
-      const decoded = decodePython(bytes);
-      if ('error' in decoded) return fail(decoded.error);
-      return detach(
-        extractPython(decoded.text, {
-          ...(file.moduleName !== undefined ? { moduleName: file.moduleName } : {}),
-          ...(file.isPackageInit ? { isPackageInit: true } : {}),
-        }),
-      );
-    }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return fail('the file is not valid UTF-8; re-save it as UTF-8');
-    }
-    return detach(extractTypeScript(text, file.path));
-  } catch (e) {
-    return fail(`comply could not analyse this file (internal error: ${(e as Error).message}); please report it`);
-  }
+/** What a scan needs before its rules run: the workspace, cached facts, and the files still to extract. */
+interface Prepared {
+  workspace: Workspace;
+  cache: FactsCache | undefined;
+  facts: (FileFacts | undefined)[];
+  /** files to extract: their index in workspace.files, bytes and content hash */
+  todo: { i: number; bytes: Buffer; hash: string }[];
+  t0: number;
+  t1: number;
 }
 
-/**
- * A copy of the facts that shares nothing with the source text. Strings sliced from a file (names, comments)
- * keep the whole file alive in V8; over a large repo that is every file's text at once, and the collector pays for
- * it. A structured clone makes every string flat, as caching or sending facts between threads would.
- */
-function detach(facts: FileFacts): FileFacts {
-  return structuredClone(facts);
-}
-
-export function scan(opts: ScanOptions): ScanResult {
-  const { root, config } = opts;
+function prepare(opts: ScanOptions): Prepared {
   const t0 = performance.now();
-  const workspace = buildWorkspace(root, config, opts.workspace);
+  const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
-  const files: ScannedFile[] = [];
-  const total = workspace.files.length;
+  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write) : undefined;
+  if (cache?.problem) workspace.notes.push(cache.problem);
+  const facts: (FileFacts | undefined)[] = [];
+  const todo: Prepared['todo'] = [];
   workspace.files.forEach((file, i) => {
-    const facts = extractFile(workspace.readFile, file, config.files.maxBytes);
+    const cached = cache?.lookup(file);
+    if (cached) {
+      facts[i] = cached;
+      return;
+    }
+    const src = readSource(workspace.readFile, file, opts.config.files.maxBytes);
+    if ('facts' in src) {
+      facts[i] = src.facts;
+      return;
+    }
+    const hash = contentHash(src.bytes);
+    const seen = cache?.lookupContent(file, hash);
+    if (seen) facts[i] = seen;
+    else todo.push({ i, bytes: src.bytes, hash });
+  });
+  return { workspace, cache, facts, todo, t0, t1 };
+}
+
+/** Scan with extraction in this thread: for tests, small repositories, and library use. */
+export function scan(opts: ScanOptions): ScanResult {
+  const p = prepare(opts);
+  let done = 0;
+  for (const t of p.todo) {
+    p.facts[t.i] = extractBytes(p.workspace.files[t.i]!, t.bytes);
+    if (opts.onProgress && ++done % 200 === 0) opts.onProgress(done, p.todo.length);
+  }
+  return analyse(opts, p);
+}
+
+/** Scan with extraction on worker threads when there is enough to do to pay for starting them. */
+export async function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
+  const p = prepare(opts);
+  const script = workerScript();
+  const workers = opts.workers ?? defaultWorkers();
+  if (!script || workers <= 1 || p.todo.length < 200) return finishInProcess(opts, p);
+  let done = 0;
+  const facts = await extractInPool(
+    p.todo.map((t) => ({ file: pick(p.workspace.files[t.i]!), bytes: t.bytes })),
+    script,
+    { workers, timeoutMs: opts.timeoutMs ?? 10_000, onDone: () => opts.onProgress?.(++done, p.todo.length) },
+  );
+  p.todo.forEach((t, k) => (p.facts[t.i] = facts[k]!));
+  return analyse(opts, p);
+}
+
+function finishInProcess(opts: ScanOptions, p: Prepared): ScanResult {
+  for (const t of p.todo) p.facts[t.i] = extractBytes(p.workspace.files[t.i]!, t.bytes);
+  return analyse(opts, p);
+}
+
+const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'> => ({
+  path: f.path,
+  language: f.language,
+  ...(f.moduleName !== undefined ? { moduleName: f.moduleName } : {}),
+  ...(f.isPackageInit ? { isPackageInit: true } : {}),
+});
+
+function analyse(opts: ScanOptions, p: Prepared): ScanResult {
+  const { config } = opts;
+  const { workspace, t0, t1 } = p;
+  for (const t of p.todo) p.cache?.remember(workspace.files[t.i]!, t.hash, p.facts[t.i]!);
+  const cacheProblem = p.cache?.save();
+  if (cacheProblem) workspace.notes.push(cacheProblem);
+  const files: ScannedFile[] = workspace.files.map((file, i) => {
+    const facts = p.facts[i]!;
     const scanned: ScannedFile = { ...file, facts };
     if (file.testByName && facts.testDefinitions === 0 && facts.diagnostics.length === 0) scanned.test = false;
-    files.push(scanned);
-    if (opts.onProgress && (i % 200 === 0 || i === total - 1)) opts.onProgress(i + 1, total);
+    return scanned;
   });
   const t2 = performance.now();
   const index = new ProjectIndex(workspace, files, config.services);
@@ -146,7 +175,7 @@ export function scan(opts: ScanOptions): ScanResult {
     files,
     findings: fingerprint(findings.sort(compareFindings)),
     rules: active,
-    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2 },
+    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.todo.length },
   };
 }
 

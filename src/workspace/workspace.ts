@@ -81,6 +81,8 @@ export interface WorkspaceFile {
   service: string | undefined;
   test: boolean;
   size: number;
+  /** from the work tree; absent for staged content read from the index */
+  mtimeMs?: number;
   /** Python: the dotted module name under the configured roots */
   moduleName?: string;
   /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
@@ -191,6 +193,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     const test = !production && (service?.kind === 'test-support' || isTest(path));
     const testByName = !production && !test && isTestName(path);
     const file: WorkspaceFile = { path, language, service: service?.name, test: test || testByName, size: st.size };
+    if (!stagedContent && 'mtimeMs' in st) file.mtimeMs = st.mtimeMs;
     if (testByName) file.testByName = true;
     if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
     files.push(file);

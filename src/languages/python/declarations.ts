@@ -171,8 +171,9 @@ export class PythonClassCollector {
         const dot = call.indexOf('.');
         const head = dot < 0 ? call : call.slice(0, dot);
         const bound = this.bindings.get(head);
-        if (head === 'self' || head === 'cls' || head === 'super') continue;
-        out.add(bound ? bound + (dot < 0 ? '' : call.slice(dot)) : call);
+        // only what the file imports can name a library API: local names and builtins are no signal
+        if (!bound) continue;
+        out.add(bound + (dot < 0 ? '' : call.slice(dot)));
       }
       for (const u of c.urls) out.add(`url:${u}`);
       c.decl.members.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));

@@ -4,9 +4,10 @@
  */
 import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
-import { ts, type TS } from './ts.js';
+import { typescript, type TS } from './ts.js';
 
 export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): DeclarationFact[] {
+  const ts = typescript();
   const text = (n: TS.Node | undefined): string => (n ? n.getText(sf) : '');
   // local name → qualified origin, for signals (`import { createClient } from 'redis'` → redis.createClient)
   const origins = new Map<string, string>();
@@ -66,6 +67,8 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
       }
       if (!ts.isIdentifier(cur)) return undefined;
       const origin = origins.get(cur.text);
+      // only imports (and the fetch global) can name a library API: local names are no signal
+      if (origin === undefined && cur.text !== 'fetch') return undefined;
       return [origin ?? cur.text, ...parts].join('.');
     };
     const visit = (n: TS.Node): void => {

@@ -2,13 +2,14 @@
  * TypeScript / JavaScript adapter: source text → FileFacts, with the TypeScript compiler's parser only
  * (`createSourceFile`; no program, no type checker, no ts-morph: see README "Parsers").
  */
-import { ts, type TS } from './ts.js';
+import { typescript, type TS } from './ts.js';
 import type { FileFacts, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { collectDeclarations } from './declarations.js';
 import { collectMocks, collectSuppressions } from './mocks.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
+  const ts = typescript();
   if (path.endsWith('.tsx')) return ts.ScriptKind.TSX;
   if (path.endsWith('.jsx')) return ts.ScriptKind.JSX;
   if (/\.[mc]?js$/.test(path)) return ts.ScriptKind.JS;
@@ -18,6 +19,7 @@ export function scriptKindFor(path: string): TS.ScriptKind {
 const MOCK_CALLEES = new Set(['jest.mock', 'vi.mock', 'jest.doMock', 'vi.doMock', 'jest.requireActual', 'vi.importActual']);
 
 export function extractTypeScript(text: string, path: string): FileFacts {
+  const ts = typescript();
   const facts = emptyFacts();
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKindFor(path));
   const pos = (node: TS.Node): { line: number; column: number } => {

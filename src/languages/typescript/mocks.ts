@@ -5,7 +5,7 @@
 import type { MockFact, SuppressionFact } from '../../engine/facts.js';
 import { positionIn } from '../../util/text.js';
 import { parseSuppression, suppressionTarget } from '../comments.js';
-import { ts, type TS } from './ts.js';
+import { typescript, type TS } from './ts.js';
 
 const CREATORS = new Set([
   'jest.mock',
@@ -25,6 +25,7 @@ const CREATORS = new Set([
 ]);
 
 export function collectMocks(sf: TS.SourceFile, text: string): MockFact[] {
+  const ts = typescript();
   if (!/\b(?:jest|vi|sinon)\s*\.\s*(?:mock|doMock|fn|spyOn|createMockFromModule|stub|spy|fake|createStubInstance)\b/.test(text)) return [];
   const out: MockFact[] = [];
   const comments = (ranges: TS.CommentRange[] | undefined): string[] => (ranges ?? []).map((r) => text.slice(r.pos, r.end));
@@ -82,6 +83,7 @@ export function collectMocks(sf: TS.SourceFile, text: string): MockFact[] {
 }
 
 export function collectSuppressions(text: string): SuppressionFact[] {
+  const ts = typescript();
   if (!text.includes('comply-ignore')) return [];
   const out: SuppressionFact[] = [];
   const lines = text.split(/\r\n|\r|\n/);

@@ -1,0 +1,65 @@
+/**
+ * One file's bytes → its facts, by the language adapter. Never throws: unreadable, binary, oversized or
+ * undecodable files and adapter failures become parse diagnostics (reported by the parse-error rule). Used in
+ * process and by the worker threads alike.
+ */
+import { decodePython, extractPython } from '../languages/python/extract.js';
+import { extractTypeScript } from '../languages/typescript/extract.js';
+import type { WorkspaceFile } from '../workspace/workspace.js';
+import { emptyFacts, type FileFacts } from './facts.js';
+
+export function failedFacts(message: string): FileFacts {
+  const facts = emptyFacts();
+  facts.diagnostics.push({ message, line: 1, column: 0 });
+  return facts;
+}
+
+/** The bytes to extract, or the facts that say why there are none. */
+export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, maxBytes: number): { bytes: Buffer } | { facts: FileFacts } {
+  if (file.size > maxBytes) {
+    return {
+      facts: failedFacts(
+        `not parsed: ${(file.size / 1048576).toFixed(1)} MiB is over files.maxBytes (${(maxBytes / 1048576).toFixed(1)} MiB); exclude the file or raise the limit`,
+      ),
+    };
+  }
+  try {
+    return { bytes: read(file.path) };
+  } catch (e) {
+    return { facts: failedFacts(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`) };
+  }
+}
+
+export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array): FileFacts {
+  if (bytes.subarray(0, 8192).indexOf(0) >= 0) return failedFacts('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
+  try {
+    if (file.language === 'python') {
+      const decoded = decodePython(bytes);
+      if ('error' in decoded) return failedFacts(decoded.error);
+      return detach(
+        extractPython(decoded.text, {
+          ...(file.moduleName !== undefined ? { moduleName: file.moduleName } : {}),
+          ...(file.isPackageInit ? { isPackageInit: true } : {}),
+        }),
+      );
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      return failedFacts('the file is not valid UTF-8; re-save it as UTF-8');
+    }
+    return detach(extractTypeScript(text, file.path));
+  } catch (e) {
+    return failedFacts(`comply could not analyse this file (internal error: ${(e as Error).message}); please report it`);
+  }
+}
+
+/**
+ * A copy of the facts that shares nothing with the source text. Strings sliced from a file (names, comments)
+ * keep the whole file alive in V8; over a large repo that is every file's text at once, and the collector pays for
+ * it. A structured clone makes every string flat, as caching or sending facts between threads would.
+ */
+function detach(facts: FileFacts): FileFacts {
+  return structuredClone(facts);
+}

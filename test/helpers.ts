@@ -14,7 +14,7 @@ export function scanDir(root: string): ScanResult {
 /** A copy of a fixture in a fresh temporary folder (outside any git work tree). */
 export function copyFixture(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `comply-${name}-`));
-  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  cpSync(join(FIXTURES, name), dir, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.comply') });
   return dir;
 }
 
@@ -25,6 +25,7 @@ export function tempDir(prefix = 'comply-'): string {
 export function walk(dir: string, root = dir): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir)) {
+    if (e === '.comply') continue; // comply's own state (cache, ledger), not fixture sources
     const p = join(dir, e);
     if (statSync(p).isDirectory()) out.push(...walk(p, root));
     else out.push(relative(root, p).split('\\').join('/'));

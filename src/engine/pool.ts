@@ -1,7 +1,8 @@
 /**
  * Extraction across the cores: worker threads fed one file at a time, largest first (so no worker is left with a
  * big file at the end), results back in order. A file that takes longer than the bound gets its worker ended and
- * replaced, and is reported as a parse error: a pathological file never stalls the scan.
+ * replaced, and is reported as a parse error: a pathological file never stalls the scan. A worker says when it
+ * has loaded, so its start-up never counts against a file's bound.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -62,7 +63,11 @@ export async function extractInPool(jobs: Omit<Job, 'id'>[], script: string, opt
         }, opts.timeoutMs);
         worker.postMessage({ id: current, file: job.file, bytes: job.bytes } satisfies Job);
       };
-      worker.on('message', (msg: { id: number; facts: FileFacts }) => {
+      worker.on('message', (msg: { id: number; facts: FileFacts } | { ready: true }) => {
+        if ('ready' in msg) {
+          feed();
+          return;
+        }
         clearTimeout(timer);
         results[msg.id] = msg.facts;
         opts.onDone?.();
@@ -86,7 +91,6 @@ export async function extractInPool(jobs: Omit<Job, 'id'>[], script: string, opt
           else rejectAll(new Error('extraction pool ended with files left'));
         }
       });
-      feed();
     };
     if (jobs.length === 0) {
       resolveAll();

@@ -12,3 +12,5 @@ export interface Job {
 parentPort?.on('message', (job: Job) => {
   parentPort!.postMessage({ id: job.id, facts: extractBytes(job.file, job.bytes) });
 });
+// loaded: the pool starts the clock of the first file only now
+parentPort?.postMessage({ ready: true });

@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../rules/index.js';
+import { main } from '../src/cli/main.js';
+import { loadConfig } from '../src/config/load.js';
+import { CACHE_FILE } from '../src/engine/cache.js';
+import { scan, scanAsync } from '../src/engine/scan.js';
+import { copyFixture, tempDir } from './helpers.js';
+
+async function json(...args: string[]): Promise<string> {
+  let out = '';
+  await main(['node', 'comply', 'scan', ...args, '--json'], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+  return out;
+}
+
+describe('facts cache', () => {
+  it('a warm scan reads nothing unchanged and reports exactly what a cold scan reports', async () => {
+    const dir = copyFixture('example-monorepo');
+    const cold = await json(dir, '--no-cache');
+    expect(existsSync(join(dir, CACHE_FILE))).toBe(false);
+    const first = await json(dir);
+    expect(existsSync(join(dir, CACHE_FILE))).toBe(true);
+    const warm = await json(dir);
+    expect(first).toBe(cold);
+    expect(warm).toBe(cold);
+    const root = dir;
+    const r = scan({ root, config: loadConfig(root), rules: [...RULES], cache: { write: true } });
+    expect(r.timings).toMatchObject({ parsed: 0, cached: r.files.length });
+  });
+
+  it('parses a changed file again, and takes known content from the cache under a new path', () => {
+    const root = copyFixture('example-monorepo');
+    const config = loadConfig(root);
+    scan({ root, config, rules: [...RULES], cache: { write: true } });
+    writeFileSync(join(root, 'billing', 'api.py'), 'import accounts.models\n');
+    // TypeScript facts depend on the content alone (a Python file's also on its module name)
+    writeFileSync(join(root, 'web', 'src', 'features', 'admin_copy.ts'), readFileSync(join(root, 'web', 'src', 'features', 'admin.ts')));
+    const r = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    expect(r.timings.parsed).toBe(1); // api.py; the copy's content is known
+    expect(r.findings.filter((f) => f.path === 'billing/api.py').map((f) => f.subject)).toEqual(['accounts.models']);
+    expect(r.findings.filter((f) => f.path === 'web/src/features/admin_copy.ts').length).toBe(4);
+  });
+
+  it('is keyed by size and mtime, so an edit that keeps the size is still seen', () => {
+    const root = copyFixture('example-monorepo');
+    const config = loadConfig(root);
+    scan({ root, config, rules: [...RULES], cache: { write: true } });
+    const file = join(root, 'accounts', 'models.py');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace('email', 'EMAIL'));
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const r = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    expect(r.timings.parsed).toBe(1);
+  });
+
+  it('ignores a corrupt or foreign cache, says so, and rebuilds it', async () => {
+    const dir = copyFixture('example-monorepo');
+    const cold = await json(dir, '--no-cache');
+    mkdirSync(join(dir, '.comply', 'cache'), { recursive: true });
+    writeFileSync(join(dir, CACHE_FILE), '{"key": "comply 0.0.1", "entr');
+    let out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the cache \.comply\/cache\/facts\.json could not be read .*it is rebuilt/);
+    expect(await json(dir)).toBe(cold);
+    writeFileSync(join(dir, CACHE_FILE), JSON.stringify({ key: 'another comply', entries: { 'billing/worker.py': { size: 1, mtimeMs: 1, hash: 'x', module: '', facts: {} } } }));
+    expect(await json(dir)).toBe(cold);
+  });
+
+  it('is never written in --ci', async () => {
+    const dir = copyFixture('example-monorepo');
+    await main(['node', 'comply', 'scan', dir, '--ci'], { stdout: () => {}, stderr: () => {}, isTTY: false });
+    expect(existsSync(join(dir, CACHE_FILE))).toBe(false);
+  });
+});
+
+describe('worker pool', () => {
+  it('gives the same findings as in-process extraction, and bounds the time per file', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'api'));
+    writeFileSync(join(root, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] }, web: { paths: ['web'] } }, files: { maxSeconds: 0.05 } }));
+    for (let i = 0; i < 240; i++) writeFileSync(join(root, 'api', `m${i}.py`), `import web.x${i}\nfrom . import m${(i + 1) % 240}\n`);
+    mkdirSync(join(root, 'web'));
+    writeFileSync(join(root, 'web', 'x.py'), '');
+    // a file big enough to take longer than 50 ms to parse
+    writeFileSync(join(root, 'api', 'huge.py'), `${'x = [' + '1, '.repeat(200) + ']\n'}`.repeat(6000));
+    const config = loadConfig(root);
+    const inProcess = scan({ root, config: { ...config, files: { ...config.files, maxSeconds: 1e6 } }, rules: [...RULES] });
+    const pooled = await scanAsync({ root, config, rules: [...RULES], workers: 2, timeoutMs: 20 });
+    const key = (fs: { path: string; line: number; rule: string }[]) => fs.filter((f) => f.path !== 'api/huge.py').map((f) => `${f.path}:${f.line} ${f.rule}`);
+    expect(key(pooled.findings)).toEqual(key(inProcess.findings));
+    expect(pooled.findings.filter((f) => f.rule === 'cross-service-import')).toHaveLength(240);
+    expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0 s \(files\.maxSeconds\)/) });
+  }, 60_000);
+});

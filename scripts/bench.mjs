@@ -98,7 +98,10 @@ function timeScan(root, extra) {
 
 /** Edit `n` Python files (append a comment), run `fn`, then put them back. */
 function withEdits(root, n, fn) {
-  const files = execFileSync('git', ['ls-files', '*.py'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean).slice(0, n);
+  const files = execFileSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 })
+    .split('\0')
+    .filter((f) => f && !f.startsWith('.') && !f.includes('"'))
+    .slice(0, n);
   const saved = files.map((f) => [f, readFileSync(join(root, f))]);
   try {
     for (const [f, text] of saved) writeFileSync(join(root, f), Buffer.concat([text, Buffer.from('\n# edited by the benchmark\n')]));

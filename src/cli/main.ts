@@ -144,7 +144,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--no-cache', 'neither read nor write the facts cache (.comply/cache/)')
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: the cores, up to 8)')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; else none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const root = scanRoot(path);

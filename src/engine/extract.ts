@@ -2,6 +2,9 @@
  * One file's bytes → its facts, by the language adapter. Never throws: unreadable, binary, oversized or
  * undecodable files and adapter failures become parse diagnostics (reported by the parse-error rule). Used in
  * process and by the worker threads alike.
+ *
+ * Facts kept in this thread are detached from the source text with a structured clone: strings sliced from a file
+ * (names, comments) keep the whole file alive in V8, and over a large repo that is every file's text at once.
  */
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
@@ -30,7 +33,9 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
   }
 }
 
-export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array): FileFacts {
+/** `detached`: copy the facts free of the source text (not needed when they are sent to another thread anyway). */
+export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array, detached = true): FileFacts {
+  const detach = detached ? structuredClone : <T>(x: T): T => x;
   if (bytes.subarray(0, 8192).indexOf(0) >= 0) return failedFacts('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
   try {
     if (file.language === 'python') {
@@ -55,11 +60,3 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
   }
 }
 
-/**
- * A copy of the facts that shares nothing with the source text. Strings sliced from a file (names, comments)
- * keep the whole file alive in V8; over a large repo that is every file's text at once, and the collector pays for
- * it. A structured clone makes every string flat, as caching or sending facts between threads would.
- */
-function detach(facts: FileFacts): FileFacts {
-  return structuredClone(facts);
-}

@@ -1,4 +1,4 @@
-/** A worker thread of the extraction pool: bytes in, facts out. */
+/** A worker thread of the extraction pool: bytes in, facts out, saying when it starts each file. */
 import { parentPort } from 'node:worker_threads';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { extractBytes } from './extract.js';
@@ -9,8 +9,14 @@ export interface Job {
   bytes: Uint8Array;
 }
 
+export type WorkerMessage = { ready: true } | { started: number } | { id: number; facts: ReturnType<typeof extractBytes> };
+
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
+
 parentPort?.on('message', (job: Job) => {
-  parentPort!.postMessage({ id: job.id, facts: extractBytes(job.file, job.bytes) });
+  post({ started: job.id });
+  // postMessage copies the facts, which detaches them from the source text
+  post({ id: job.id, facts: extractBytes(job.file, job.bytes, false) });
 });
 // loaded: the pool starts the clock of the first file only now
-parentPort?.postMessage({ ready: true });
+post({ ready: true });

@@ -6,6 +6,7 @@
 import { CATEGORIES, formatScore, type PopulationScores } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
+import { sourceLines } from './source.js';
 
 /** findings past this many are listed without code context, to keep the file small */
 export const HTML_CONTEXT_LIMIT = 3000;
@@ -13,19 +14,7 @@ export const HTML_CONTEXT_LIMIT = 3000;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function htmlReport(review: Review): string {
-  const files = new Map<string, string[]>();
-  const lines = (path: string): string[] => {
-    let l = files.get(path);
-    if (!l) {
-      try {
-        l = review.result.workspace.readFile(path).toString('utf8').split(/\r\n|\r|\n/);
-      } catch {
-        l = [];
-      }
-      files.set(path, l);
-    }
-    return l;
-  };
+  const lines = sourceLines(review.result.workspace);
   const findings = review.findings.map((f, i) => {
     const context =
       i < HTML_CONTEXT_LIMIT

@@ -10,6 +10,7 @@ import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
+import { sourceLines } from './source.js';
 
 export const SARIF_LIMITS = { results: 25_000, gzipBytes: 10 * 1024 * 1024 };
 
@@ -66,19 +67,8 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
     }
     return h[line - 1];
   };
-  const lines = new Map<string, string[]>();
-  const lineText = (path: string, line: number): string => {
-    let l = lines.get(path);
-    if (!l) {
-      try {
-        l = review.result.workspace.readFile(path).toString('utf8').split(/\r\n|\r|\n/);
-      } catch {
-        l = [];
-      }
-      lines.set(path, l);
-    }
-    return l[line - 1] ?? '';
-  };
+  const lines = sourceLines(review.result.workspace);
+  const lineText = (path: string, line: number): string => lines(path)[line - 1] ?? '';
   const location = (path: string, line: number, column: number, message?: string) => {
     const text = lineText(path, line);
     return {

@@ -34,6 +34,7 @@ interface Block {
 }
 
 const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
+const STATEMENT_WORDS = new Set(['import', 'from', 'print', 'exec']);
 const HEADER_KEYWORDS = new Set(['if', 'elif', 'else', 'while', 'for', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
 
 export function extractPython(text: string, opts: PythonExtractOptions = {}): FileFacts {
@@ -44,6 +45,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const pkgParts = packageParts(opts);
   const wantsDynamic = text.includes('import_module') || text.includes('__import__') || text.includes('patch');
   const named = new NextOccurrence(text, ['import_module', '__import__', 'patch']);
+  // per-line gates: most lines hold no dynamic import and no mock, and need not be scanned token by token
+  const mockWords = new NextOccurrence(text, ['Mock', 'mock', 'patch', 'autospec']);
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
@@ -377,19 +380,23 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const inClass = classBlock !== undefined;
     const directlyInClass = inClass && stack.length === 1;
     if (inClass) classes.signals(a, b);
-    const firstLine = position(toks, toks.start[a]!).line;
+    const firstLine = ll.line;
+    const lineStart = toks.start[a]!;
+    const lineEnd = toks.end[b - 1]!;
+    const dyn = wantsDynamic && named.within(lineStart, lineEnd);
+    const mk = mocks !== undefined && mockWords.within(lineStart, lineEnd);
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module
       if (stack.length === 0) classes.decorator(a, b);
-      if (wantsDynamic) dynamicImports(a, b);
+      if (dyn) dynamicImports(a, b);
       if (mocks) {
         if (decoratorTexts.length === 0) decoratorLine = firstLine;
-        decoratorTexts.push(text.slice(toks.start[a]!, toks.end[b - 1]!));
-        mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
+        decoratorTexts.push(text.slice(lineStart, lineEnd));
+        if (mk) mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
       }
       continue;
     }
-    if (mocks) mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
+    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
     const decorators = decoratorTexts;
     const decoratedFrom = decorators.length > 0 ? decoratorLine : firstLine;
     decoratorTexts = [];
@@ -398,7 +405,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       const colon = headerColon(toks, a, b);
       if (colon >= 0) {
         // the header's own expressions run in the enclosing context (`def f(m=import_module("x")):`)
-        if (wantsDynamic) dynamicImports(a, colon);
+        if (dyn) dynamicImports(a, colon);
         const moduleLevel = stack.length === 0;
         if (directlyInClass) classes.member(a, colon);
         header(a, colon, ll.indent, popped);
@@ -418,9 +425,14 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       }
     }
     if (stack.length === 0) classes.clearDecorators();
-    if (directlyInClass && bodyStart === a) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
-    splitStatements(toks, bodyStart, b, simpleStatement);
-    if (wantsDynamic) dynamicImports(bodyStart, b);
+    if (directlyInClass && bodyStart === a) {
+      if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
+      else classes.member(a, b);
+    }
+    // only `import`, `from`, `print` and `exec` statements matter to simpleStatement
+    if (ll.semi) splitStatements(toks, bodyStart, b, simpleStatement);
+    else if (bodyStart < b && toks.type[bodyStart] === Tok.Name && STATEMENT_WORDS.has(tokText(bodyStart))) simpleStatement(bodyStart, b);
+    if (dyn) dynamicImports(bodyStart, b);
   }
   if (!toks.error && toks.count > 0 && stack.some((blk) => blk.kind === 'try')) {
     statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, text.length - 1) }; // CPython: at the end of the file

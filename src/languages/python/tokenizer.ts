@@ -27,6 +27,8 @@ export interface LogicalLine {
   /** indentation width with tabs to multiples of 8, and with tabs as 1 (for CPython's TabError check) */
   indent: number;
   line: number;
+  /** a `;` separates statements on it */
+  semi?: boolean;
 }
 
 export interface TokenizeError {
@@ -393,6 +395,7 @@ export function tokenize(text: string): Tokens {
         pos += ch.length;
         continue;
       }
+      if (op === ';' && current && brackets.length === 0) current.semi = true;
       if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, line, col, offset: pos });
       else if (op === ')' || op === ']' || op === '}') {
         const open = brackets.pop();

@@ -19,6 +19,31 @@ export function scriptKindFor(path: string): TS.ScriptKind {
 const MOCK_CALLEES = new Set(['jest.mock', 'vi.mock', 'jest.doMock', 'vi.doMock', 'jest.requireActual', 'vi.importActual']);
 
 export function extractTypeScript(text: string, path: string): FileFacts {
+  try {
+    return parseAndExtract(text, path);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // the parser is recursive: pathological nesting overflows the stack; TypeScript's pre-processor still lists
+    // the file's imports without a tree
+    return preProcessed(text, e.message);
+  }
+}
+
+function preProcessed(text: string, why: string): FileFacts {
+  const ts = typescript();
+  const facts = emptyFacts();
+  const info = ts.preProcessFile(text, true, true);
+  const lineOf = (pos: number): { line: number; column: number } => {
+    const before = text.slice(0, pos);
+    const nl = before.lastIndexOf('\n');
+    return { line: before.split('\n').length, column: pos - nl - 1 };
+  };
+  for (const f of info.importedFiles) facts.imports.push({ module: f.fileName, names: [], ...lineOf(f.pos), forms: ['top-level'] });
+  facts.diagnostics.push({ message: `too deeply nested for the parser (${why}); only its imports were read`, line: 1, column: 0 });
+  return facts;
+}
+
+function parseAndExtract(text: string, path: string): FileFacts {
   const ts = typescript();
   const facts = emptyFacts();
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKindFor(path));

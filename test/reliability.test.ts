@@ -154,3 +154,56 @@ describe('determinism', () => {
     expect(jb).toBe(ja);
   });
 });
+
+describe('a repository comply cannot write to', () => {
+  /** a small tmpfs filled to the brim when the machine allows mounting one (CI runs as root), else a `.comply`
+   * that is a file, so that nothing can be created under it: either way every write fails */
+  function unwritable(): { dir: string; cleanup: () => void } {
+    const dir = repo({ 'svc/a.py': 'import other\n' });
+    const mnt = tempDir('comply-full-');
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mnt], { stdio: 'ignore' });
+      cpSync(dir, mnt, { recursive: true });
+      try {
+        writeFileSync(join(mnt, 'filler'), Buffer.alloc(1024 * 1024));
+      } catch {
+        // the disk is full now
+      }
+      return { dir: mnt, cleanup: () => execFileSync('umount', [mnt], { stdio: 'ignore' }) };
+    } catch {
+      writeFileSync(join(dir, '.comply'), 'not a folder');
+      return { dir, cleanup: () => {} };
+    }
+  }
+
+  it('still scans (the cache is optional), while ledger update fails clearly and changes nothing', async () => {
+    const { dir, cleanup } = unwritable();
+    try {
+      const scanned = await run('scan', dir);
+      expect(scanned.code).toBe(1);
+      expect(scanned.stdout).toMatch(/note: the cache could not be written \((ENOSPC|ENOTDIR|EEXIST)\)/);
+      const update = await run('ledger', 'update', dir);
+      expect(update.code).toBe(2);
+      expect(update.stderr).toMatch(/^comply: \.comply\/ledger\.json: cannot write the ledger \((ENOSPC|ENOTDIR|EEXIST)\); the old ledger is unchanged\.$/m);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a file that disappears or cannot be read during the scan is a finding naming it', async () => {
+    const { readSource } = await import('../src/engine/extract.js');
+    const file = { path: 'svc/gone.py', language: 'python' as const, service: 'svc', test: false, size: 10 };
+    const cases = { ENOENT: 'it disappeared during the scan; scan again', EACCES: 'permission denied; check its permissions' };
+    for (const [code, fix] of Object.entries(cases)) {
+      const r = readSource(
+        () => {
+          throw Object.assign(new Error(code), { code });
+        },
+        file,
+        1e6,
+      );
+      expect('facts' in r && r.facts.diagnostics[0]!.message).toBe(`cannot read the file (${code}): ${fix}`);
+    }
+  });
+});

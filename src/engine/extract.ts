@@ -29,7 +29,9 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
   try {
     return { bytes: read(file.path) };
   } catch (e) {
-    return { facts: failedFacts(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); check its permissions`) };
+    const code = (e as NodeJS.ErrnoException).code;
+    const fix = code === 'ENOENT' ? 'it disappeared during the scan; scan again' : code === 'EACCES' || code === 'EPERM' ? 'permission denied; check its permissions' : 'check the file';
+    return { facts: failedFacts(`cannot read the file (${code ?? (e as Error).message}): ${fix}`) };
   }
 }
 

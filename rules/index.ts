@@ -2,6 +2,10 @@
 import type { Rule } from '../src/engine/rule.js';
 import crossServiceImport from './cross-service-import/index.js';
 import duplicateType from './duplicate-type/index.js';
+import fileSize from './file-size/index.js';
+import functionSize from './function-size/index.js';
+import legacyFileName from './legacy-file-name/index.js';
+import stubInProduction from './stub-in-production/index.js';
 import multipleImplementations from './multiple-implementations/index.js';
 import parseError from './parse-error/index.js';
 import testCodeInProduction from './test-code-in-production/index.js';
@@ -15,6 +19,10 @@ export const RULES: readonly Rule[] = [
   multipleImplementations,
   unjustifiedMock,
   parseError,
+  fileSize,
+  functionSize,
+  legacyFileName,
+  stubInProduction,
   unusedSuppression,
 ];
 

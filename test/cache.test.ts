@@ -35,11 +35,11 @@ describe('facts cache', () => {
     scan({ root, config, rules: [...RULES], cache: { write: true } });
     writeFileSync(join(root, 'billing', 'api.py'), 'import accounts.models\n');
     // TypeScript facts depend on the content alone (a Python file's also on its module name)
-    writeFileSync(join(root, 'web', 'src', 'features', 'admin_copy.ts'), readFileSync(join(root, 'web', 'src', 'features', 'admin.ts')));
+    writeFileSync(join(root, 'web', 'src', 'features', 'admin2.ts'), readFileSync(join(root, 'web', 'src', 'features', 'admin.ts')));
     const r = scan({ root, config, rules: [...RULES], cache: { write: true } });
     expect(r.timings.parsed).toBe(1); // api.py; the copy's content is known
     expect(r.findings.filter((f) => f.path === 'billing/api.py').map((f) => f.subject)).toEqual(['accounts.models']);
-    expect(r.findings.filter((f) => f.path === 'web/src/features/admin_copy.ts').length).toBe(4);
+    expect(r.findings.filter((f) => f.path === 'web/src/features/admin2.ts').length).toBe(4);
   });
 
   it('is keyed by size and mtime, so an edit that keeps the size is still seen', () => {

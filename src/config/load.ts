@@ -105,6 +105,7 @@ export function parseConfig(raw: unknown, source: string): Config {
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
     ledger?: { path?: string };
     gate?: { minScore?: number };
+    extends?: string | string[];
   };
   const services: ServiceConfig[] = Object.entries(c.services).map(([name, s]) => {
     const paths = s.paths.map(normalisePath);
@@ -124,12 +125,15 @@ export function parseConfig(raw: unknown, source: string): Config {
   if (ledgerPath.startsWith('../') || ledgerPath.startsWith('/')) {
     throw new ConfigError(`${source}: ledger.path: "${ledgerPath}" is outside the repository; comply writes only inside it.`, source);
   }
-  const rules: Record<string, RuleSetting> = {};
+  // presets first, then the file's own settings: a severity or options given here win
+  const rules: Record<string, RuleSetting> = presetRules(([] as string[]).concat(c.extends ?? []));
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
+    const preset = rules[id]?.severity;
     if (typeof setting === 'string') rules[id] = { severity: setting, options: {} };
     else {
       const { severity, ...options } = setting;
-      rules[id] = severity ? { severity, options } : { options };
+      const sev = severity ?? preset;
+      rules[id] = sev ? { severity: sev, options } : { options };
     }
   }
   return {
@@ -229,4 +233,22 @@ function describeError(e: ErrorObject, raw: unknown): string {
     default:
       return `${key}: ${e.message ?? 'invalid'}, found ${show(found)}.`;
   }
+}
+
+/**
+ * Presets for `"extends"`. recommended: every rule on, the size limits as warnings; strict: every rule an error.
+ * The rule ids come from the schema, which a test keeps equal to the rule registry.
+ */
+export function presetRules(names: string[]): Record<string, RuleSetting> {
+  const ids = Object.keys((configSchema() as { properties: { rules: { properties: object } } }).properties.rules.properties);
+  const out: Record<string, RuleSetting> = {};
+  for (const name of names) {
+    if (name === 'comply:recommended') {
+      out['file-size'] = { severity: 'warning', options: {} };
+      out['function-size'] = { severity: 'warning', options: {} };
+    } else if (name === 'comply:strict') {
+      for (const id of ids) out[id] = { severity: 'error', options: {} };
+    }
+  }
+  return out;
 }

@@ -124,6 +124,18 @@ export interface SuppressionFact {
   target: number;
 }
 
+/** A function or method: its span, and whether its whole body is a placeholder. */
+export interface FunctionFact {
+  /** qualified within the file: `Class.method`, `outer.inner`; `<anonymous>` for unnamed TS functions */
+  name: string;
+  line: number;
+  endLine: number;
+  /** the body is only a placeholder: `pass`, `...`, `raise NotImplementedError`, a TODO `return`, `throw new Error('not implemented')` */
+  stub?: 'pass' | 'ellipsis' | 'not-implemented' | 'todo-return';
+  /** an abstract method, an overload, or a method of a Protocol: a placeholder body is its contract */
+  abstract?: boolean;
+}
+
 export interface FileFacts {
   imports: ImportFact[];
   declarations: DeclarationFact[];
@@ -135,8 +147,11 @@ export interface FileFacts {
   /** test functions and classes the file defines (Python `def test_*`, `class Test*`): a file named like a test
    * module that defines none is production code */
   testDefinitions: number;
+  /** physical lines, and lines with code (not blank, not only a comment) */
+  lines: { physical: number; code: number };
+  functions: FunctionFact[];
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0 };
+  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
 }

@@ -18,7 +18,8 @@ export type Category = 'boundaries' | 'ssot' | 'tests' | 'hygiene';
 export interface RuleMeta {
   id: string;
   category: Category;
-  defaultSeverity: Exclude<Severity, 'off'>;
+  /** `off` for rules a team turns on (size limits) */
+  defaultSeverity: Severity;
   /** one line: what it finds */
   summary: string;
   /** `after-suppressions`: runs once inline suppressions have been applied (unused-suppression) */

@@ -96,6 +96,8 @@ export interface Workspace {
   files: WorkspaceFile[];
   /** things the user should know that are not findings (symlinks skipped, stale excludes) */
   notes: string[];
+  /** every path listed (git's or the walk's), before any filter: for rules about the tree itself */
+  allPaths: string[];
   /** the content a scan reads: the work tree, or the staged content with `--staged` */
   readFile(path: string): Buffer;
   /** classify any repo-relative path, listed or not (import targets that are not source files) */
@@ -233,7 +235,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
   const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
   const readFile = (p: string): Buffer => staged.get(p) ?? readFileSync(join(root, p));
-  return { root, source, files, notes, readFile, ownerOf, isTestPath };
+  return { root, source, files, notes, allPaths: [...paths].sort(), readFile, ownerOf, isTestPath };
 }
 
 function topLevelNames(root: string): string[] {

@@ -4,7 +4,7 @@
  * ImportError. Only statement-initial `import`/`from` tokens are imports, so text in comments, docstrings and
  * other strings never is.
  */
-import type { FileFacts, ImportFact, ImportForm } from '../../engine/facts.js';
+import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
@@ -31,6 +31,12 @@ interface Block {
   importHandler?: boolean;
   /** def/class: its decorators and the comment block above them (mock justifications) */
   notes?: string[];
+  /** def/class: its name, for qualified function names */
+  name?: string;
+  /** class: a Protocol, whose methods' placeholder bodies are its contract */
+  protocol?: boolean;
+  /** def: the function fact and what its body holds so far */
+  fn?: { fact: FunctionFact; statements: number; stub?: FunctionFact['stub']; other: boolean };
 }
 
 const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
@@ -356,12 +362,71 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     return b - a === 3 && toks.type[a] === Tok.Name && isOp(a + 1, '.') && isName(a + 2, 'TYPE_CHECKING');
   };
 
+  /** the first token at or after the error offset (facts stop there) */
+  const limitToken = (): number => {
+    let k = 0;
+    while (k < toks.count && toks.start[k]! < limit) k++;
+    return k;
+  };
+
+  const beginNamed = (blk: Block, a: number, colon: number, decorators: string[]): void => {
+    const kw = isName(a, 'async') ? a + 1 : a;
+    const nameTok = kw + 1;
+    if (toks.type[nameTok] !== Tok.Name) return;
+    blk.name = tokText(nameTok);
+    if (blk.kind === 'class') {
+      for (let i = nameTok + 1; i < colon; i++) if (isName(i, 'Protocol')) blk.protocol = true;
+      return;
+    }
+    const owners = stack.slice(0, -1).filter((x) => x.name !== undefined);
+    const owner = owners[owners.length - 1];
+    const fact: FunctionFact = {
+      name: [...owners.map((x) => x.name), blk.name].join('.'),
+      line: position(toks, toks.start[a]!).line,
+      endLine: 0,
+    };
+    if (decorators.some((d) => /^@(?:\w+\.)*(?:abstractmethod|abstractproperty|abstractclassmethod|abstractstaticmethod|overload)\b/.test(d)) || owner?.protocol) {
+      fact.abstract = true;
+    }
+    blk.fn = { fact, statements: 0, other: false };
+  };
+
+  /** One statement directly in a function body: a docstring, a placeholder, or real code. */
+  const bodyStatement = (fn: NonNullable<Block['fn']>, a: number, b: number, lineEnd: number): void => {
+    fn.statements++;
+    const n = b - a;
+    if (fn.statements === 1 && n === 1 && toks.type[a] === Tok.String) {
+      fn.statements--; // the docstring
+      return;
+    }
+    let kind: FunctionFact['stub'];
+    if (n === 1 && isName(a, 'pass')) kind = 'pass';
+    else if (n === 1 && isOp(a, '...')) kind = 'ellipsis';
+    else if (isName(a, 'raise') && (isName(a + 1, 'NotImplementedError') || isName(a + 1, 'NotImplemented'))) kind = 'not-implemented';
+    else if (isName(a, 'return') && (n === 1 || (n === 2 && isName(a + 1, 'None')))) {
+      const eol = text.indexOf('\n', lineEnd);
+      if (/#.*\b(?:TODO|FIXME)\b/i.test(text.slice(lineEnd, eol < 0 ? text.length : eol))) kind = 'todo-return';
+    }
+    if (kind && !fn.stub) fn.stub = kind;
+    else fn.other = true;
+  };
+
+  /** A function's block ends before token `next`: its last line, and whether its body was only a placeholder. */
+  const endFunction = (blk: Block, next: number): void => {
+    const fn = blk.fn!;
+    const lastTok = Math.max(0, next - 1);
+    fn.fact.endLine = Math.max(fn.fact.line, position(toks, Math.max(toks.start[lastTok]!, toks.end[lastTok]! - 1)).line);
+    if (fn.stub && !fn.other && fn.statements === 1) fn.fact.stub = fn.stub;
+    facts.functions.push(fn.fact);
+  };
+
   for (const ll of toks.lines) {
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;
     while (stack.length > 0 && stack[stack.length - 1]!.indent >= ll.indent) {
       popped = stack.pop();
+      if (popped!.fn) endFunction(popped!, ll.first);
       // a `try:` body must be followed by a handler at its own indentation
       if (popped!.kind === 'try' && !(popped!.indent === ll.indent && (isName(ll.first, 'except') || isName(ll.first, 'finally')))) {
         statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, toks.start[ll.first]!) };
@@ -389,11 +454,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       // a decorator: no statement, but `@patch("a.b.C")` names a module
       if (stack.length === 0) classes.decorator(a, b);
       if (dyn) dynamicImports(a, b);
-      if (mocks) {
-        if (decoratorTexts.length === 0) decoratorLine = firstLine;
-        decoratorTexts.push(text.slice(lineStart, lineEnd));
-        if (mk) mocks.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
-      }
+      if (decoratorTexts.length === 0) decoratorLine = firstLine;
+      decoratorTexts.push(text.slice(lineStart, lineEnd));
+      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
       continue;
     }
     if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
@@ -408,8 +471,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         if (dyn) dynamicImports(a, colon);
         const moduleLevel = stack.length === 0;
         if (directlyInClass) classes.member(a, colon);
+        // a header inside a function body is more than a placeholder
+        const parent = stack[stack.length - 1];
+        if (parent?.fn && stack.length > 0) parent.fn.other = true;
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
+        if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators);
         if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
           opened.notes = mocks.headerNotes(decorators, decoratedFrom);
           mocks.decorated(opened.notes);
@@ -425,6 +492,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       }
     }
     if (stack.length === 0) classes.clearDecorators();
+    const inner = stack[stack.length - 1];
+    if (inner?.fn && (bodyStart !== a || inner.indent < ll.indent)) bodyStatement(inner.fn, bodyStart, b, lineEnd);
     if (directlyInClass && bodyStart === a) {
       if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
       else classes.member(a, b);
@@ -437,6 +506,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   if (!toks.error && toks.count > 0 && stack.some((blk) => blk.kind === 'try')) {
     statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, text.length - 1) }; // CPython: at the end of the file
   }
+  while (stack.length > 0) {
+    const blk = stack.pop()!;
+    if (blk.fn) endFunction(blk, Math.min(toks.count, limitToken()));
+  }
+  facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
+  facts.lines = { physical: physicalLines(text), code: toks.codeLines };
   facts.declarations = classes.finish();
   if (mocks) {
     facts.mocks = mocks.finish(classes.bindings);
@@ -502,6 +577,13 @@ class NextOccurrence {
     }
     return false;
   }
+}
+
+function physicalLines(text: string): number {
+  if (text.length === 0) return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') ? n - 1 : n;
 }
 
 function packageParts(opts: PythonExtractOptions): string[] | undefined {

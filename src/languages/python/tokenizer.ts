@@ -60,6 +60,8 @@ export interface Tokens {
   commentStart: Int32Array;
   commentEnd: Int32Array;
   commentCount: number;
+  /** lines on which a token ends: lines with code */
+  codeLines: number;
   lines: LogicalLine[];
   error: TokenizeError | undefined;
 }
@@ -106,6 +108,8 @@ export function tokenize(text: string): Tokens {
   let commentStart = commentStartBuf;
   let commentEnd = commentEndBuf;
   let commentCount = 0;
+  let codeLines = 0;
+  let lastCodeLine = 0;
   lineStarts[0] = 0;
   const lines: LogicalLine[] = [];
   let error: TokenizeError | undefined;
@@ -135,6 +139,10 @@ export function tokenize(text: string): Tokens {
     start[count] = s;
     end[count] = e;
     count++;
+    if (line !== lastCodeLine) {
+      lastCodeLine = line;
+      codeLines++;
+    }
   };
   const newline = (at: number, width: number): void => {
     line++;
@@ -421,7 +429,7 @@ export function tokenize(text: string): Tokens {
   closeLogical();
   // at the end of the file CPython points at the header itself
   if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, expectIndentLine, 0, n);
-  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, lines, error };
+  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error };
 }
 
 /** 1-based line and 0-based column of an offset. */

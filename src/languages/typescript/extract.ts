@@ -6,6 +6,7 @@ import { typescript, type TS } from './ts.js';
 import type { FileFacts, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { collectDeclarations } from './declarations.js';
+import { collectFunctions, lineCounts } from './functions.js';
 import { collectMocks, collectSuppressions } from './mocks.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
@@ -40,6 +41,7 @@ function preProcessed(text: string, why: string): FileFacts {
   };
   for (const f of info.importedFiles) facts.imports.push({ module: f.fileName, names: [], ...lineOf(f.pos), forms: ['top-level'] });
   facts.diagnostics.push({ message: `too deeply nested for the parser (${why}); only its imports were read`, line: 1, column: 0 });
+  facts.lines = lineCounts(text);
   return facts;
 }
 
@@ -108,6 +110,8 @@ function parseAndExtract(text: string, path: string): FileFacts {
   }
 
   facts.declarations = collectDeclarations(sf, pos);
+  facts.functions = collectFunctions(sf);
+  facts.lines = lineCounts(text);
   facts.mocks = collectMocks(sf, text);
   facts.suppressions = collectSuppressions(text);
 

@@ -1,0 +1,50 @@
+import picomatch from 'picomatch';
+import type { Rule } from '../../src/engine/rule.js';
+
+interface Options {
+  /** extra regular expressions over a file's name without its extensions */
+  extraPatterns?: string[];
+}
+
+const SOURCE = /\.(?:py|pyi|ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
+const LEFTOVER_EXT = /\.(?:orig|bak|rej)$/;
+/** what a leftover's name ends with: `_old`, `.backup`, `-copy`, ` (1)`… */
+const LEFTOVER_STEM = /(?:[._-](?:old|new|backup|bak|fixed|temp|copy))$|\s\(\d+\)$/i;
+const BACKUP_FOLDER = /^(?:backups?|.+[._-](?:backups?|bak|old))$/i;
+/** trees nobody writes by hand, in which a leftover is not the team's */
+const GENERATED = picomatch(['**/node_modules/**', '**/.git/**', '**/dist/**', '**/build/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/vendor/**', '**/third_party/**', '**/__pycache__/**'], { dot: true });
+
+const rule: Rule = {
+  meta: {
+    id: 'legacy-file-name',
+    category: 'hygiene',
+    defaultSeverity: 'warning',
+    summary: 'A leftover file (`*_old`, `*_backup`, `*.orig`, `* (1)`, …) or a backup folder checked into the tree.',
+  },
+  run(ctx) {
+    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
+    const folders = new Set<string>();
+    for (const path of ctx.index.workspace.allPaths) {
+      if (GENERATED(path)) continue;
+      const parts = path.split('/');
+      // a backup folder: reported once, at its first file
+      for (let i = 0; i < parts.length - 1; i++) {
+        if (!BACKUP_FOLDER.test(parts[i]!)) continue;
+        const folder = parts.slice(0, i + 1).join('/');
+        if (folders.has(folder)) break;
+        folders.add(folder);
+        ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
+        break;
+      }
+      const name = parts[parts.length - 1]!;
+      const leftoverExt = LEFTOVER_EXT.test(name) && SOURCE.test(name.replace(LEFTOVER_EXT, ''));
+      if (!SOURCE.test(name) && !leftoverExt) continue;
+      const stem = name.replace(LEFTOVER_EXT, '').replace(/\.[^.]+$/, '').replace(/\.d$/, '');
+      if (leftoverExt || LEFTOVER_STEM.test(stem) || extra.some((re) => re.test(stem))) {
+        ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} looks like a leftover copy: keep one version of the code (git has the history) and delete this one` });
+      }
+    }
+  },
+};
+
+export default rule;

@@ -88,3 +88,15 @@ describe('the config schema and the rule registry', () => {
     for (const r of RULES) expect(existsSync(join(import.meta.dirname, '..', 'rules', r.meta.id, 'README.md')), r.meta.id).toBe(true);
   });
 });
+
+describe('presets', () => {
+  it('recommended turns the size limits on as warnings, strict makes every rule an error, and own settings win', () => {
+    const rec = parseConfig({ ...ok, extends: 'comply:recommended' }, 'c.json');
+    expect(rec.rules['file-size']).toEqual({ severity: 'warning', options: {} });
+    const strict = parseConfig({ ...ok, extends: ['comply:strict'], rules: { 'parse-error': 'warning', 'function-size': { production: 30 } } }, 'c.json');
+    expect(strict.rules['duplicate-type']?.severity).toBe('error');
+    expect(strict.rules['parse-error']).toEqual({ severity: 'warning', options: {} });
+    expect(strict.rules['function-size']).toEqual({ severity: 'error', options: { production: 30 } });
+    expect(configError({ ...ok, extends: 'comply:lenient' })).toMatch(/extends/);
+  });
+});

@@ -10,7 +10,6 @@ import type { Scores } from '../engine/scores.js';
 import { jsonErrorLocation } from '../util/text.js';
 
 export const LEDGER_VERSION = 1;
-export const DEFAULT_LEDGER = '.comply/ledger.json';
 
 export interface LedgerEntry {
   fingerprint: string;

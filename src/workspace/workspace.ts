@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 import fg from 'fast-glob';
 import picomatch from 'picomatch';
 import type { Language } from '../engine/facts.js';
@@ -288,12 +288,4 @@ export function pythonModule(path: string, roots: string[]): { moduleName?: stri
   const isPackageInit = parts[parts.length - 1] === '__init__';
   if (isPackageInit) parts.pop();
   return { moduleName: parts.join('.'), isPackageInit };
-}
-
-export function toPosix(p: string): string {
-  return p.split(sep).join('/');
-}
-
-export function relativePosix(from: string, to: string): string {
-  return toPosix(relative(from, to));
 }

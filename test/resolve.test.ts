@@ -53,3 +53,18 @@ describe('TypeScript import resolution', () => {
     expect(target('web/src/lib/http.ts', '../../../../outside/x')).toMatchObject({ kind: 'external' });
   });
 });
+
+describe('imports of code in no service', () => {
+  it('are reported from production code by default, and from tests too with unowned: report', async () => {
+    const { copyFixture } = await import('./helpers.js');
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const unownedFrom = (r: ReturnType<typeof scanDir>) =>
+      r.findings.filter((f) => f.rule === 'cross-service-import' && f.subject.startsWith('scripts.')).map((f) => f.path);
+    expect(unownedFrom(result)).toEqual(['billing/invoices.py']);
+    const dir = copyFixture('example-monorepo');
+    const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
+    cfg.rules['cross-service-import'].unowned = 'report';
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
+    expect(unownedFrom(scanDir(dir))).toEqual(['billing/invoices.py', 'billing/tests/test_invoices.py']);
+  });
+});

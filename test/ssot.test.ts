@@ -51,12 +51,16 @@ describe('multiple-implementations', () => {
     expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool.*Database \(api\/db\/engine\.py:4\) \[canonical\]/);
   });
 
-  it('finds auth clients from jwt calls and from HTTP calls to auth URLs, in Python and TypeScript', () => {
+  it('finds auth clients from jwt calls and from HTTP calls given auth URLs (literals, f-strings, templates)', () => {
     const auth = findings.filter((f) => f.subject.startsWith('auth-client')).map((f) => `${f.path} ${f.message.replace(/\. All:.*/, '')}`);
     expect(auth).toEqual([
-      'api/auth/jwt_checker.py TokenChecker is one of 2 auth-client implementations in api (allowed: 1); evidence: jwt.decode, name TokenChecker',
-      'web/src/api/session.ts SessionClient is one of 2 auth-client implementations in web (allowed: 1); evidence: axios.post, url:/auth/token, name SessionClient',
+      'api/auth/jwt_checker.py TokenChecker is one of 3 auth-client implementations in api (allowed: 1); evidence: jwt.decode, name TokenChecker',
+      'api/auth/refresher.py TokenRefresher is one of 3 auth-client implementations in api (allowed: 1); evidence: httpx.post, url:{self.base}/auth/refresh, name TokenRefresher',
+      'web/src/api/refresh.ts TokenRefresher is one of 3 auth-client implementations in web (allowed: 1); evidence: fetch, url:{}/api/auth/refresh, name TokenRefresher',
+      'web/src/api/session.ts SessionClient is one of 3 auth-client implementations in web (allowed: 1); evidence: axios.post, url:/auth/token, name SessionClient',
     ]);
+    // an auth URL kept as a setting (AuthSettings, ServiceDiscovery) does not make a class a client
+    expect(findings.some((f) => /AuthSettings|ServiceDiscovery/.test(f.message.split('. All:')[0]!))).toBe(false);
   });
 
   it('explains how a concept is detected', async () => {

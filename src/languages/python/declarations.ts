@@ -149,17 +149,33 @@ export class PythonClassCollector {
     const c = this.current;
     if (!c) return;
     const t = this.toks;
+    // how deep the scan is in the arguments of calls: a URL counts only as something a call is given
+    let callDepth = 0;
+    const opens: boolean[] = [];
     for (let i = a; i < b; i++) {
       const ty = t.type[i];
+      if (ty === Tok.Op) {
+        if (this.isOp(i, '(') || this.isOp(i, '[') || this.isOp(i, '{')) {
+          const call = this.isOp(i, '(') && i > a && (t.type[i - 1] === Tok.Name || this.isOp(i - 1, ')'));
+          opens.push(call);
+          if (call) callDepth++;
+        } else if (this.isOp(i, ')') || this.isOp(i, ']') || this.isOp(i, '}')) {
+          if (opens.pop()) callDepth--;
+        }
+        continue;
+      }
       if (ty === Tok.String) {
-        const v = plainStringValue(this.text(i));
+        if (callDepth === 0) continue;
+        // a plain literal, or an f-string's text (`f"{base}/auth/validate"`)
+        const raw = this.text(i);
+        const v = plainStringValue(raw) ?? (/^[rR]?[fF]|^[fF][rR]/.test(raw) ? raw.replace(/^[A-Za-z]*(['"]{1,3})|(['"]{1,3})$/g, '') : undefined);
         if (v && v.length < 200 && AUTH_URL.test(v)) c.urls.add(v);
         continue;
       }
       if (ty !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.isKeyword(i - 1)))) continue;
       const { name, next } = this.dotted(i, b);
       if (next < b && this.isOp(next, '(')) c.calls.add(name);
-      i = next - 1;
+      i = next - 1; // the '(' itself is seen next, by the bracket count
     }
   }
 

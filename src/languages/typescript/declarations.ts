@@ -6,6 +6,8 @@ import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
 import { typescript, type TS } from './ts.js';
 
+const AUTH_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks)s?\b/i;
+
 export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): DeclarationFact[] {
   const ts = typescript();
   const text = (n: TS.Node | undefined): string => (n ? n.getText(sf) : '');
@@ -71,16 +73,23 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
       if (origin === undefined && cur.text !== 'fetch') return undefined;
       return [origin ?? cur.text, ...parts].join('.');
     };
-    const visit = (n: TS.Node): void => {
+    // a URL counts only as something a call is given (`fetch('/api/auth/login')`), not as a stored setting
+    const visit = (n: TS.Node, inArgs: boolean): void => {
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         const q = qualify(n.expression);
         if (q) found.add(q);
-      } else if (ts.isStringLiteralLike(n) && /\/(?:api\/)?(?:auth|oauth|token|login|session)s?\b/i.test(n.text)) {
-        found.add(`url:${n.text}`);
+        visit(n.expression, inArgs);
+        for (const arg of n.arguments ?? []) visit(arg, true);
+        return;
       }
-      ts.forEachChild(n, visit);
+      if (inArgs) {
+        // a literal, or the literal parts of a template: `${base}/auth/validate`
+        const text = ts.isStringLiteralLike(n) ? n.text : ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((sp) => `{}${sp.literal.text}`).join('') : undefined;
+        if (text !== undefined && AUTH_URL.test(text)) found.add(`url:${text}`);
+      }
+      ts.forEachChild(n, (c) => visit(c, inArgs && !ts.isFunctionLike(c)));
     };
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (c) => visit(c, false));
     return [...found].sort();
   };
 

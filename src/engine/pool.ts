@@ -40,9 +40,18 @@ export function workerScript(): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
-export async function extractInPool(jobs: Omit<Job, 'id'>[], script: string, opts: PoolOptions): Promise<FileFacts[]> {
+/**
+ * `jobs` are the files to extract with their sizes; `load(k)` reads job k when it is dispatched (so only the files
+ * in flight are in memory), or gives its facts directly when it needs no parsing.
+ */
+export async function extractInPool(
+  jobs: { file: Job['file']; size: number }[],
+  load: (k: number) => { facts: FileFacts } | { bytes: Uint8Array },
+  script: string,
+  opts: PoolOptions,
+): Promise<FileFacts[]> {
   const results: (FileFacts | undefined)[] = new Array(jobs.length);
-  const queue = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.bytes.length - jobs[a]!.bytes.length);
+  const queue = jobs.map((_, i) => i).sort((a, b) => jobs[b]!.size - jobs[a]!.size);
   let remaining = jobs.length;
   if (remaining === 0) return [];
 
@@ -64,8 +73,13 @@ export async function extractInPool(jobs: Omit<Job, 'id'>[], script: string, opt
       const top = (): void => {
         while (ready && inFlight.length < AHEAD && queue.length > 0) {
           const id = queue.shift()!;
+          const src = load(id);
+          if ('facts' in src) {
+            finish(id, src.facts);
+            continue;
+          }
           inFlight.push(id);
-          worker.postMessage({ id, file: jobs[id]!.file, bytes: jobs[id]!.bytes } satisfies Job);
+          worker.postMessage({ id, file: jobs[id]!.file, bytes: src.bytes } satisfies Job);
         }
         if (inFlight.length === 0) void worker.terminate();
       };

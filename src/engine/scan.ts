@@ -4,10 +4,6 @@
  * diagnostics (reported by the parse-error rule), and an adapter that throws is caught the same way.
  */
 import * as crypto from 'node:crypto';
-
-/** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
-const sha1 = (s: string): string =>
-  typeof crypto.hash === 'function' ? crypto.hash('sha1', s) : crypto.createHash('sha1').update(s).digest('hex');
 import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
@@ -17,6 +13,10 @@ import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
+
+/** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
+const sha1 = (s: string): string =>
+  typeof crypto.hash === 'function' ? crypto.hash('sha1', s) : crypto.createHash('sha1').update(s).digest('hex');
 
 export interface Finding extends FindingInput {
   rule: string;
@@ -48,13 +48,16 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** What a scan needs before its rules run: the workspace, cached facts, and the files still to extract. */
+/** What a scan needs before its rules run: the workspace, cached facts, and the files still to read. */
 interface Prepared {
   workspace: Workspace;
   cache: FactsCache | undefined;
   facts: (FileFacts | undefined)[];
-  /** files to extract: their index in workspace.files, bytes and content hash */
-  todo: { i: number; bytes: Buffer; hash: string }[];
+  /** files the cache did not know by path, size and mtime (indexes into workspace.files) */
+  pending: number[];
+  /** content hashes of the files read, for the cache */
+  hashes: Map<number, string>;
+  parsed: number;
   t0: number;
   t1: number;
 }
@@ -66,35 +69,44 @@ function prepare(opts: ScanOptions): Prepared {
   const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write) : undefined;
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
-  const todo: Prepared['todo'] = [];
+  const pending: number[] = [];
   workspace.files.forEach((file, i) => {
     const cached = cache?.lookup(file);
-    if (cached) {
-      facts[i] = cached;
-      return;
-    }
-    const src = readSource(workspace.readFile, file, opts.config.files.maxBytes);
-    if ('facts' in src) {
-      facts[i] = src.facts;
-      return;
-    }
-    const hash = contentHash(src.bytes);
-    const seen = cache?.lookupContent(file, hash);
-    if (seen) facts[i] = seen;
-    else todo.push({ i, bytes: src.bytes, hash });
+    if (cached) facts[i] = cached;
+    else pending.push(i);
   });
-  return { workspace, cache, facts, todo, t0, t1 };
+  return { workspace, cache, facts, pending, hashes: new Map(), parsed: 0, t0, t1 };
+}
+
+/**
+ * Read a pending file: its facts when they need no parsing (the cache knows the content, or it cannot be read),
+ * else its bytes. Files are read one at a time, when they are parsed, so a cold scan never holds the whole tree.
+ */
+function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } | { bytes: Buffer } {
+  const file = p.workspace.files[i]!;
+  const src = readSource(p.workspace.readFile, file, opts.config.files.maxBytes);
+  if ('facts' in src) return src;
+  const hash = contentHash(src.bytes);
+  p.hashes.set(i, hash);
+  const seen = p.cache?.lookupContent(file, hash);
+  if (seen) return { facts: seen };
+  p.parsed++;
+  return src;
 }
 
 /** Scan with extraction in this thread: for tests, small repositories, and library use. */
 export function scan(opts: ScanOptions): ScanResult {
   const p = prepare(opts);
-  let done = 0;
-  for (const t of p.todo) {
-    p.facts[t.i] = extractBytes(p.workspace.files[t.i]!, t.bytes);
-    if (opts.onProgress && ++done % 200 === 0) opts.onProgress(done, p.todo.length);
-  }
+  extractHere(opts, p);
   return analyse(opts, p);
+}
+
+function extractHere(opts: ScanOptions, p: Prepared): void {
+  p.pending.forEach((i, done) => {
+    const r = load(opts, p, i);
+    p.facts[i] = 'facts' in r ? r.facts : extractBytes(p.workspace.files[i]!, r.bytes);
+    if (opts.onProgress && (done % 200 === 199 || done === p.pending.length - 1)) opts.onProgress(done + 1, p.pending.length);
+  });
 }
 
 /** Scan with extraction on worker threads when there is enough to do to pay for starting them. */
@@ -102,19 +114,18 @@ export async function scanAsync(opts: ScanOptions & { workers?: number; timeoutM
   const p = prepare(opts);
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
-  if (!script || workers <= 1 || p.todo.length < 200) return finishInProcess(opts, p);
+  if (!script || workers <= 1 || p.pending.length < 200) {
+    extractHere(opts, p);
+    return analyse(opts, p);
+  }
   let done = 0;
   const facts = await extractInPool(
-    p.todo.map((t) => ({ file: pick(p.workspace.files[t.i]!), bytes: t.bytes })),
+    p.pending.map((i) => ({ file: pick(p.workspace.files[i]!), size: p.workspace.files[i]!.size })),
+    (k) => load(opts, p, p.pending[k]!),
     script,
-    { workers, timeoutMs: opts.timeoutMs ?? 10_000, onDone: () => opts.onProgress?.(++done, p.todo.length) },
+    { workers, timeoutMs: opts.timeoutMs ?? 10_000, onDone: () => opts.onProgress?.(++done, p.pending.length) },
   );
-  p.todo.forEach((t, k) => (p.facts[t.i] = facts[k]!));
-  return analyse(opts, p);
-}
-
-function finishInProcess(opts: ScanOptions, p: Prepared): ScanResult {
-  for (const t of p.todo) p.facts[t.i] = extractBytes(p.workspace.files[t.i]!, t.bytes);
+  p.pending.forEach((i, k) => (p.facts[i] = facts[k]!));
   return analyse(opts, p);
 }
 
@@ -128,7 +139,7 @@ const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'modu
 function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const { config } = opts;
   const { workspace, t0, t1 } = p;
-  for (const t of p.todo) p.cache?.remember(workspace.files[t.i]!, t.hash, p.facts[t.i]!);
+  if (p.cache) for (const [i, hash] of p.hashes) p.cache.remember(workspace.files[i]!, hash, p.facts[i]!);
   const cacheProblem = p.cache?.save();
   if (cacheProblem) workspace.notes.push(cacheProblem);
   const files: ScannedFile[] = workspace.files.map((file, i) => {
@@ -179,7 +190,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     files,
     findings: fingerprint(findings.sort(compareFindings)),
     rules: active,
-    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.todo.length },
+    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed },
   };
 }
 

@@ -1,5 +1,6 @@
 import picomatch from 'picomatch';
 import type { Rule } from '../../src/engine/rule.js';
+import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
 
 interface Options {
   /** extra regular expressions over a file's name without its extensions */
@@ -11,8 +12,8 @@ const LEFTOVER_EXT = /\.(?:orig|bak|rej)$/;
 /** what a leftover's name ends with: `_old`, `.backup`, `-copy`, ` (1)`… */
 const LEFTOVER_STEM = /(?:[._-](?:old|new|backup|bak|fixed|temp|copy))$|\s\(\d+\)$/i;
 const BACKUP_FOLDER = /^(?:backups?|.+[._-](?:backups?|bak|old))$/i;
-/** trees nobody writes by hand, in which a leftover is not the team's */
-const GENERATED = picomatch(['**/node_modules/**', '**/.git/**', '**/dist/**', '**/build/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/vendor/**', '**/third_party/**', '**/__pycache__/**'], { dot: true });
+/** trees nobody writes by hand, in which a leftover is not the team's (backup folders are this rule's business) */
+const GENERATED = picomatch(GENERATED_EXCLUDES, { dot: true });
 
 const rule: Rule = {
   meta: {

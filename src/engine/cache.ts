@@ -66,7 +66,6 @@ export class FactsCache {
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
   hits = 0;
-  misses = 0;
 
   constructor(
     private readonly file: string,
@@ -115,7 +114,6 @@ export class FactsCache {
       this.remember(f, hash, e.facts);
       return e.facts;
     }
-    this.misses++;
     return undefined;
   }
 

@@ -6,7 +6,7 @@
 import { CATEGORIES, formatScore, type PopulationScores } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
-import { sourceLines } from './source.js';
+import { sources } from './source.js';
 
 /** findings past this many are listed without code context, to keep the file small */
 export const HTML_CONTEXT_LIMIT = 3000;
@@ -14,7 +14,8 @@ export const HTML_CONTEXT_LIMIT = 3000;
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 export function htmlReport(review: Review): string {
-  const lines = sourceLines(review.result.workspace);
+  const source = sources(review.result.workspace);
+  const lines = (path: string): string[] => source(path).lines;
   const findings = review.findings.map((f, i) => {
     const context =
       i < HTML_CONTEXT_LIMIT

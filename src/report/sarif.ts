@@ -10,7 +10,7 @@ import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
-import { sourceLines } from './source.js';
+import { sources } from './source.js';
 
 export const SARIF_LIMITS = { results: 25_000, gzipBytes: 10 * 1024 * 1024 };
 
@@ -54,21 +54,14 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
   // new first, so that when a limit cuts the list it cuts what the pull request did not introduce
   const eligible = review.findings.filter((f) => ruleIndex.has(f.rule) && (opts.includeKnown || f.baseline !== 'known'));
   const ordered = [...eligible.filter((f) => f.baseline === 'new'), ...eligible.filter((f) => f.baseline !== 'new')];
+  const source = sources(review.result.workspace);
   const hashes = new Map<string, string[]>();
   const hashFor = (path: string, line: number): string | undefined => {
     let h = hashes.get(path);
-    if (!h) {
-      try {
-        h = lineHashes(review.result.workspace.readFile(path).toString('utf8'));
-      } catch {
-        h = [];
-      }
-      hashes.set(path, h);
-    }
+    if (!h) hashes.set(path, (h = lineHashes(source(path).text)));
     return h[line - 1];
   };
-  const lines = sourceLines(review.result.workspace);
-  const lineText = (path: string, line: number): string => lines(path)[line - 1] ?? '';
+  const lineText = (path: string, line: number): string => source(path).lines[line - 1] ?? '';
   const location = (path: string, line: number, column: number, message?: string) => {
     const text = lineText(path, line);
     return {

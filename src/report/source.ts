@@ -1,18 +1,28 @@
-/** Source lines for reporters that show code (SARIF regions, HTML context): each file read once, as scanned. */
+/**
+ * A file's source for reporters that show or hash code (SARIF regions and line hashes, HTML context): each file
+ * read once, as the scan saw it (the work tree, or the staged content).
+ */
 import type { Workspace } from '../workspace/workspace.js';
 
-export function sourceLines(workspace: Workspace): (path: string) => string[] {
-  const files = new Map<string, string[]>();
+export interface Source {
+  text: string;
+  lines: string[];
+}
+
+export function sources(workspace: Workspace): (path: string) => Source {
+  const files = new Map<string, Source>();
   return (path) => {
-    let l = files.get(path);
-    if (!l) {
+    let s = files.get(path);
+    if (!s) {
+      let text = '';
       try {
-        l = workspace.readFile(path).toString('utf8').split(/\r\n|\r|\n/);
+        text = workspace.readFile(path).toString('utf8');
       } catch {
-        l = []; // gone since the scan: no context rather than no report
+        // gone since the scan: no context rather than no report
       }
-      files.set(path, l);
+      s = { text, lines: text.split(/\r\n|\r|\n/) };
+      files.set(path, s);
     }
-    return l;
+    return s;
   };
 }

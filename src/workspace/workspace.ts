@@ -13,7 +13,8 @@ import { ConfigError, type Config, type ServiceConfig } from '../config/load.js'
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
 
-export const DEFAULT_EXCLUDES = [
+/** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
+export const GENERATED_EXCLUDES = [
   '**/.git/**',
   '**/node_modules/**',
   '**/bower_components/**',
@@ -32,11 +33,13 @@ export const DEFAULT_EXCLUDES = [
   '**/vendor/**',
   '**/third_party/**',
   '**/*.min.js',
-  '**/backup/**',
-  '**/backups/**',
-  '**/*_backup/**',
   '**/.comply/**',
 ];
+
+/** Backup copies checked in: left out of the analysis, and reported by legacy-file-name. */
+export const BACKUP_EXCLUDES = ['**/backup/**', '**/backups/**', '**/*_backup/**'];
+
+export const DEFAULT_EXCLUDES = [...GENERATED_EXCLUDES, ...BACKUP_EXCLUDES];
 
 /** Python test modules by name: pytest collects them only if they define tests, so neither does comply (a
  * production module named `test_endpoints.py` that defines no test is production code). */
@@ -155,8 +158,13 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const isProduction = config.files.production.length > 0 ? picomatch(config.files.production, { dot: true }) : () => false;
   const owner = serviceMatcher(config.services);
   const userGlobHits = new Map<string, number>();
+  const matchers = new Map<string, (p: string) => boolean>();
   const countHits = (globs: string[], path: string): void => {
-    for (const g of globs) if (picomatch.isMatch(path, g, { dot: true })) userGlobHits.set(g, (userGlobHits.get(g) ?? 0) + 1);
+    for (const g of globs) {
+      let m = matchers.get(g);
+      if (!m) matchers.set(g, (m = picomatch(g, { dot: true })));
+      if (m(path)) userGlobHits.set(g, (userGlobHits.get(g) ?? 0) + 1);
+    }
   };
   const servicePathHits = new Map<string, number>();
 

@@ -6,7 +6,7 @@
  */
 import type { DeclarationFact, DeclarationKind, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
-import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
+import { dottedAt, isName, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 
 const PYDANTIC = /^(?:pydantic\.)?(?:BaseModel|BaseSettings|RootModel|GenericModel)$|^(?:sqlmodel\.)?SQLModel$|^pydantic_settings\.BaseSettings$/;
 const ENUM = /^(?:enum\.)?(?:Enum|IntEnum|StrEnum|Flag|IntFlag)$/;
@@ -34,28 +34,16 @@ export class PythonClassCollector {
   constructor(private readonly toks: Tokens) {}
 
   private text(i: number): string {
-    return this.toks.text.slice(this.toks.start[i]!, this.toks.end[i]!);
+    return tokText(this.toks, i);
   }
   private isOp(i: number, op: string): boolean {
-    const t = this.toks;
-    return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
+    return isOp(this.toks, i, op);
   }
   private isKeyword(i: number): boolean {
-    if (this.toks.type[i] !== Tok.Name) return false;
-    const t = this.text(i);
-    return t === 'def' || t === 'class';
+    return isName(this.toks, i, 'def') || isName(this.toks, i, 'class');
   }
-  /** dotted name at i: `a.b.c` and the index after it */
   private dotted(i: number, b: number): { name: string; next: number } {
-    let name = '';
-    while (i < b && this.toks.type[i] === Tok.Name) {
-      name += this.text(i);
-      if (i + 2 < b && this.isOp(i + 1, '.') && this.toks.type[i + 2] === Tok.Name) {
-        name += '.';
-        i += 2;
-      } else return { name, next: i + 1 };
-    }
-    return { name, next: i };
+    return dottedAt(this.toks, i, b);
   }
 
   /** A module-level decorator line `@x.y(...)`. */

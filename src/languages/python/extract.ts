@@ -8,7 +8,19 @@ import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engi
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
-import { isIdentChar, isIdentStart, plainStringValue, position, Tok, tokenize, type Tokens } from './tokenizer.js';
+import {
+  dottedAt,
+  isIdentChar,
+  isIdentStart,
+  isName as isNameAt,
+  isOp as isOpAt,
+  plainStringValue,
+  position,
+  Tok,
+  tokenize,
+  tokText as tokTextOf,
+  type Tokens,
+} from './tokenizer.js';
 
 export interface PythonExtractOptions {
   /** the file's own dotted module name (`pkg.sub.mod`; `pkg.sub` for `pkg/sub/__init__.py`) */
@@ -65,11 +77,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
   let statementError: { message: string; line: number; column: number } | undefined;
 
-  const tokText = (i: number): string => text.slice(toks.start[i]!, toks.end[i]!);
-  const isOp = (i: number, op: string): boolean =>
-    toks.type[i] === Tok.Op && toks.end[i]! - toks.start[i]! === op.length && text.startsWith(op, toks.start[i]!);
-  const isName = (i: number, name: string): boolean =>
-    toks.type[i] === Tok.Name && toks.end[i]! - toks.start[i]! === name.length && text.startsWith(name, toks.start[i]!);
+  const tokText = (i: number): string => tokTextOf(toks, i);
+  const isOp = (i: number, op: string): boolean => isOpAt(toks, i, op);
+  const isName = (i: number, name: string): boolean => isNameAt(toks, i, name);
 
   const context = (): { forms: ImportForm[]; tries: TryInfo[] } => {
     let fn = false;
@@ -119,23 +129,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     }
   };
 
-  const dottedName = (i: number, b: number): { name: string; next: number } => {
-    let name = '';
-    // `import` ends the dotted name of `from . import x`
-    while (i < b && toks.type[i] === Tok.Name && !isName(i, 'import')) {
-      name += tokText(i);
-      if (i + 1 < b && isOp(i + 1, '.')) {
-        name += '.';
-        i += 2;
-      } else {
-        i++;
-        break;
-      }
-    }
-    return { name, next: i };
-  };
+  // `import` ends the dotted name of `from . import x`
+  const dottedName = (i: number, b: number): { name: string; next: number } => (isName(i, 'import') ? { name: '', next: i } : dottedAt(toks, i, b));
 
-  /** An import statement with nothing to import (`import`, `from a import`, `from a`): the error is at token `i`. */
   const emptyImport = (i: number, b: number): void => {
     if (i < b && isOp(i, '(')) i++;
     statementError ??= { message: 'invalid syntax', ...position(toks, i < b ? toks.start[i]! : toks.end[b - 1]!) };

@@ -9,7 +9,7 @@
  */
 import type { MockFact, SuppressionFact } from '../../engine/facts.js';
 import { parseSuppression, suppressionTarget } from '../comments.js';
-import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
+import { dottedAt, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 
 const MOCK_MEMBERS = new Set([
   'Mock',
@@ -62,11 +62,10 @@ export class PythonMockCollector {
   }
 
   private text(i: number): string {
-    return this.toks.text.slice(this.toks.start[i]!, this.toks.end[i]!);
+    return tokText(this.toks, i);
   }
   private isOp(i: number, op: string): boolean {
-    const t = this.toks;
-    return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
+    return isOp(this.toks, i, op);
   }
 
   /** The contiguous comment-only lines directly above `line`, as one text. */
@@ -91,12 +90,8 @@ export class PythonMockCollector {
     let own: string[] | undefined;
     for (let i = a; i < b; i++) {
       if (t.type[i] !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.text(i - 1) === 'def' || this.text(i - 1) === 'class'))) continue;
-      let j = i;
-      let name = this.text(j);
-      while (j + 2 < b && this.isOp(j + 1, '.') && t.type[j + 2] === Tok.Name) {
-        j += 2;
-        name += `.${this.text(j)}`;
-      }
+      const { name, next } = dottedAt(t, i, b);
+      const j = next - 1;
       if (j + 1 >= b || !this.isOp(j + 1, '(')) {
         i = j;
         continue;

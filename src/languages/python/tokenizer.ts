@@ -432,6 +432,30 @@ export function tokenize(text: string): Tokens {
   return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error };
 }
 
+/** The text of token i. */
+export function tokText(t: Tokens, i: number): string {
+  return t.text.slice(t.start[i]!, t.end[i]!);
+}
+
+export function isOp(t: Tokens, i: number, op: string): boolean {
+  return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
+}
+
+export function isName(t: Tokens, i: number, name: string): boolean {
+  return t.type[i] === Tok.Name && t.end[i]! - t.start[i]! === name.length && t.text.startsWith(name, t.start[i]!);
+}
+
+/** The dotted name at token i (`a.b.c`; a trailing dot is not part of it) and the index after it, within [i, b). */
+export function dottedAt(t: Tokens, i: number, b: number): { name: string; next: number } {
+  if (i >= b || t.type[i] !== Tok.Name) return { name: '', next: i };
+  let name = tokText(t, i);
+  while (i + 2 < b && isOp(t, i + 1, '.') && t.type[i + 2] === Tok.Name) {
+    i += 2;
+    name += `.${tokText(t, i)}`;
+  }
+  return { name, next: i + 1 };
+}
+
 /** 1-based line and 0-based column of an offset. */
 export function position(toks: Tokens, offset: number): { line: number; column: number } {
   return positionIn(toks.lineStarts, toks.lineCount, offset);

@@ -12,12 +12,14 @@ import { CONFIG_FILE, ConfigError, loadConfig } from '../config/load.js';
 import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { LedgerError, readLedger, updatedLedger, writeLedger } from '../ledger/ledger.js';
 import { review } from '../ledger/review.js';
+import { computeScores } from '../engine/scores.js';
 import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
 import type { Config } from '../config/load.js';
 import { htmlReport } from '../report/html.js';
 import { jsonReport } from '../report/json.js';
 import { markdownReport } from '../report/markdown.js';
 import { sarifReport, type RuleDoc } from '../report/sarif.js';
+import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -79,6 +81,12 @@ const defaultIo: Io = {
   stderr: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
+
+/** The repository a command works on, and its config. */
+function project(path: string | undefined, opts: { config?: string }): { root: string; config: Config } {
+  const root = scanRoot(path);
+  return { root, config: loadConfig(root, opts.config) };
+}
 
 function scanRoot(path: string | undefined): string {
   const root = resolve(path ?? '.');
@@ -147,8 +155,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; else none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
-      const root = scanRoot(path);
-      const config = loadConfig(root, opts.config);
+      const { root, config } = project(path, opts);
       const change = opts.base
         ? { mode: 'base' as const, ref: opts.base, files: changedSince(root, opts.base) }
         : opts.staged
@@ -158,9 +165,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const r = review(result, config, root, change);
       if (opts.json) io.stdout(jsonReport(r));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
-      if (opts.sarif) writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks() }));
+      const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
+      if (opts.sarif) writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
       if (opts.markdown) writeOutput(opts.markdown, markdownReport(r));
-      if (opts.html) writeOutput(opts.html, htmlReport(r));
+      if (opts.html) writeOutput(opts.html, htmlReport(r, source));
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
     });
@@ -172,13 +180,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
-      const root = scanRoot(path);
-      const config = loadConfig(root, opts.config);
+      const { root, config } = project(path, opts);
       const file = join(root, config.ledger.path);
       const old = readLedger(file, config.ledger.path);
       const result = await runScan(root, config, { quiet: true });
-      const r = review(result, config, root);
-      const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall: r.scores.overall, byService: r.scores.byService });
+      const { overall, byService } = computeScores(result.files, result.findings);
+      const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
       writeLedger(file, next, config.ledger.path);
       io.stdout(`${config.ledger.path}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
       for (const [label, list] of [['added', added], ['dropped', removed]] as const) {
@@ -192,8 +199,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
-      const root = scanRoot(path);
-      const config = loadConfig(root, opts.config);
+      const { root, config } = project(path, opts);
       const r = review(await runScan(root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
       const w = Math.max(4, ...rules.map((x) => x.length));

@@ -6,15 +6,14 @@
 import { CATEGORIES, formatScore, type PopulationScores } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
-import { sources } from './source.js';
+import { sources, type Source } from './source.js';
 
 /** findings past this many are listed without code context, to keep the file small */
 export const HTML_CONTEXT_LIMIT = 3000;
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-export function htmlReport(review: Review): string {
-  const source = sources(review.result.workspace);
+export function htmlReport(review: Review, source: (path: string) => Source = sources(review.result.workspace)): string {
   const lines = (path: string): string[] => source(path).lines;
   const findings = review.findings.map((f, i) => {
     const context =

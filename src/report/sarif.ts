@@ -10,7 +10,7 @@ import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
-import { sources } from './source.js';
+import { sources, type Source } from './source.js';
 
 export const SARIF_LIMITS = { results: 25_000, gzipBytes: 10 * 1024 * 1024 };
 
@@ -28,6 +28,8 @@ export interface SarifOptions {
   /** where a rule's documentation lives: `${helpBase}/${id}/README.md` */
   helpBase: string;
   limits?: typeof SARIF_LIMITS;
+  /** the sources already read by another reporter of the same run */
+  source?: (path: string) => Source;
 }
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
@@ -54,7 +56,7 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
   // new first, so that when a limit cuts the list it cuts what the pull request did not introduce
   const eligible = review.findings.filter((f) => ruleIndex.has(f.rule) && (opts.includeKnown || f.baseline !== 'known'));
   const ordered = [...eligible.filter((f) => f.baseline === 'new'), ...eligible.filter((f) => f.baseline !== 'new')];
-  const source = sources(review.result.workspace);
+  const source = opts.source ?? sources(review.result.workspace);
   const hashes = new Map<string, string[]>();
   const hashFor = (path: string, line: number): string | undefined => {
     let h = hashes.get(path);

@@ -61,7 +61,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const toks = tokenize(text);
   const limit = toks.error ? toks.error.offset : Infinity;
   const pkgParts = packageParts(opts);
-  const wantsDynamic = text.includes('import_module') || text.includes('__import__') || text.includes('patch');
   const named = new NextOccurrence(text, ['import_module', '__import__', 'patch']);
   // per-line gates: most lines hold no dynamic import and no mock, and need not be scanned token by token
   const mockWords = new NextOccurrence(text, ['Mock', 'mock', 'patch', 'autospec']);
@@ -444,7 +443,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const firstLine = ll.line;
     const lineStart = toks.start[a]!;
     const lineEnd = toks.end[b - 1]!;
-    const dyn = wantsDynamic && named.within(lineStart, lineEnd);
+    const dyn = named.within(lineStart, lineEnd);
     const mk = mocks !== undefined && mockWords.within(lineStart, lineEnd);
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module

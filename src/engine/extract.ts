@@ -3,8 +3,8 @@
  * undecodable files and adapter failures become parse diagnostics (reported by the parse-error rule). Used in
  * process and by the worker threads alike.
  *
- * Facts kept in this thread are detached from the source text with a structured clone: strings sliced from a file
- * (names, comments) keep the whole file alive in V8, and over a large repo that is every file's text at once.
+ * Facts kept in this thread are detached from the source text: strings sliced from a file (names, comments) keep
+ * the whole file alive in V8, and over a large repo that is every file's text at once.
  */
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
@@ -37,7 +37,7 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
 
 /** `detached`: copy the facts free of the source text (not needed when they are sent to another thread anyway). */
 export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array, detached = true): FileFacts {
-  const detach = detached ? structuredClone : <T>(x: T): T => x;
+  const detach = detached ? detachStrings : <T>(x: T): T => x;
   if (bytes.subarray(0, 8192).indexOf(0) >= 0) return failedFacts('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
   try {
     if (file.language === 'python') {
@@ -62,3 +62,30 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
   }
 }
 
+
+/**
+ * Replace, in place, every string of a facts object by a copy of its characters. V8 keeps a substring of 13 or
+ * more characters as a view into its parent string, so a module name sliced from a file keeps the whole file
+ * alive. Concatenating and slicing back flattens into a fresh string that references nothing else. Walking the
+ * facts this way costs a fraction of a structured clone, which copies every object as well.
+ */
+export function detachStrings<T>(value: T): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.length >= 13 ? (v + ' ').slice(0, -1) : v;
+    if (typeof v !== 'object' || v === null) return v;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (typeof x === 'string' ? x.length >= 13 : typeof x === 'object' && x !== null) v[i] = walk(x);
+      }
+      return v;
+    }
+    const o = v as Record<string, unknown>;
+    for (const k in o) {
+      const x = o[k];
+      if (typeof x === 'string' ? x.length >= 13 : typeof x === 'object' && x !== null) o[k] = walk(x);
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

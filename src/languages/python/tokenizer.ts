@@ -66,11 +66,6 @@ export interface Tokens {
   error: TokenizeError | undefined;
 }
 
-const OPS3 = new Set(['**=', '//=', '>>=', '<<=', '...', '!=']);
-const OPS2 = new Set([
-  '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '->', '+=', '-=', '*=', '/=', '%=', '@=', '&=', '|=', '^=', ':=',
-]);
-const OPS1 = new Set(['+', '-', '*', '/', '%', '@', '&', '|', '^', '~', '<', '>', '(', ')', '[', ']', '{', '}', ',', ':', '.', ';', '=']);
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf']);
 const OPENERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
@@ -389,37 +384,34 @@ export function tokenize(text: string): Tokens {
       push(Tok.Number, s, pos);
     } else {
       const col = pos - lineStart;
-      const three = text.slice(pos, pos + 3);
-      const two = three.slice(0, 2);
-      const one = three.slice(0, 1);
-      let op: string;
-      if (three.length === 3 && OPS3.has(three)) op = three;
-      else if (two.length === 2 && OPS2.has(two)) op = two;
-      else if (OPS1.has(one)) op = one;
-      else {
+      const len = opLength(text, pos, c);
+      if (len === 0) {
         const ch = String.fromCodePoint(text.codePointAt(pos)!);
-        const shown = ch === '`' ? 'invalid character \'`\' (backticks are Python 2 repr)' : two === '<>' ? 'invalid syntax: "<>" is Python 2; use "!="' : `invalid character '${ch === '\0' ? '\\0' : ch}' (U+${text.codePointAt(pos)!.toString(16).toUpperCase().padStart(4, '0')})`;
+        const shown = ch === '`' ? 'invalid character \'`\' (backticks are Python 2 repr)' : `invalid character '${ch === '\0' ? '\\0' : ch}' (U+${text.codePointAt(pos)!.toString(16).toUpperCase().padStart(4, '0')})`;
         fail(shown, line, col, pos, ch.charCodeAt(0) >= 0x80);
         pos += ch.length;
         continue;
       }
-      if (op === ';' && current && brackets.length === 0) current.semi = true;
-      if (op === '(' || op === '[' || op === '{') brackets.push({ ch: op, line, col, offset: pos });
-      else if (op === ')' || op === ']' || op === '}') {
-        const open = brackets.pop();
-        if (!open) fail(`unmatched '${op}'`, line, col, pos, true);
-        else if (open.ch !== OPENERS[op]) {
-          fail(
-            `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'${open.line !== line ? ` on line ${open.line}` : ''}`,
-            line,
-            col,
-            pos,
-            true,
-          );
+      if (len === 1) {
+        if (c === 59 /* ; */ && current && brackets.length === 0) current.semi = true;
+        if (c === 40 || c === 91 || c === 123) brackets.push({ ch: String.fromCharCode(c), line, col, offset: pos });
+        else if (c === 41 || c === 93 || c === 125) {
+          const op = String.fromCharCode(c);
+          const open = brackets.pop();
+          if (!open) fail(`unmatched '${op}'`, line, col, pos, true);
+          else if (open.ch !== OPENERS[op]) {
+            fail(
+              `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'${open.line !== line ? ` on line ${open.line}` : ''}`,
+              line,
+              col,
+              pos,
+              true,
+            );
+          }
         }
       }
-      push(Tok.Op, pos, pos + op.length);
-      pos += op.length;
+      push(Tok.Op, pos, pos + len);
+      pos += len;
     }
   }
   if (brackets.length > 0) {
@@ -479,6 +471,33 @@ function unicodeIdentWidth(text: string, pos: number, start: boolean): number {
   }
   if (kind === 0 || (start && kind === 2)) return 0;
   return cp > 0xffff ? 2 : 1;
+}
+
+/**
+ * The length of the operator or delimiter at `pos` whose first character is `c` (0: not one). Python's operators
+ * are at most three characters; `!` alone and `$`, `?`, backticks are not operators.
+ */
+function opLength(text: string, pos: number, c: number): number {
+  const d = text.charCodeAt(pos + 1);
+  switch (c) {
+    case 40: case 41: case 91: case 93: case 123: case 125: case 44: case 59: case 126: // ( ) [ ] { } , ; ~
+      return 1;
+    case 46: // . ...
+      return d === 46 && text.charCodeAt(pos + 2) === 46 ? 3 : 1;
+    case 58: // : :=
+    case 61: // = ==
+    case 43: case 37: case 64: case 38: case 124: case 94: // + % @ & | ^ and their augmented forms
+      return d === 61 ? 2 : 1;
+    case 33: // !=
+      return d === 61 ? 2 : 0;
+    case 45: // - -= ->
+      return d === 61 || d === 62 ? 2 : 1;
+    case 42: case 47: case 60: case 62: // * ** **= / // //= < << <<= <= > >> >>= >=
+      if (d === c) return text.charCodeAt(pos + 2) === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    default:
+      return 0;
+  }
 }
 
 function isEol(c: number): boolean {

@@ -22,6 +22,7 @@ import { sarifReport, type RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { packageRoot, packageVersion } from '../util/package.js';
+import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
@@ -154,8 +155,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--no-cache', 'neither read nor write the facts cache (.comply/cache/)')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; else none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
+      mark('startup');
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const { root, config } = project(path, opts);
+      mark('config');
       const change = opts.base
         ? { mode: 'base' as const, ref: opts.base, files: changedSince(root, opts.base) }
         : opts.staged
@@ -163,14 +166,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           : undefined;
       const result = await runScan(root, config, opts);
       const r = review(result, config, root, change);
+      mark('review');
       if (opts.json) io.stdout(jsonReport(r));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
+      mark('report');
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
       if (opts.sarif) writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
       if (opts.markdown) writeOutput(opts.markdown, markdownReport(r));
       if (opts.html) writeOutput(opts.html, htmlReport(r, source));
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
+      mark('other reports');
+      reportTimings(io.stderr);
     });
 
   const ledger = program.command('ledger').description('the violation ledger: record accepted findings so the gate fails only on new ones');

@@ -6,6 +6,7 @@
  * Facts kept in this thread are detached from the source text: strings sliced from a file (names, comments) keep
  * the whole file alive in V8, and over a large repo that is every file's text at once.
  */
+import { isUtf8 } from 'node:buffer';
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
 import type { WorkspaceFile } from '../workspace/workspace.js';
@@ -50,12 +51,9 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
         }),
       );
     }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    } catch {
-      return failedFacts('the file is not valid UTF-8; re-save it as UTF-8');
-    }
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (!isUtf8(buf)) return failedFacts('the file is not valid UTF-8; re-save it as UTF-8');
+    const text = buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
     return detach(extractTypeScript(text, file.path));
   } catch (e) {
     return failedFacts(`comply could not analyse this file (internal error: ${(e as Error).message}); please report it`);

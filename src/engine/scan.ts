@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
+import { mark } from '../util/timing.js';
 import { contentHash, FactsCache } from './cache.js';
 import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
@@ -66,7 +67,9 @@ function prepare(opts: ScanOptions): Prepared {
   const t0 = performance.now();
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
+  mark('list');
   const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write) : undefined;
+  mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
   const pending: number[] = [];
@@ -139,9 +142,11 @@ const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'modu
 function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const { config } = opts;
   const { workspace, t0, t1 } = p;
+  mark('extract');
   if (p.cache) for (const [i, hash] of p.hashes) p.cache.remember(workspace.files[i]!, hash, p.facts[i]!);
   const cacheProblem = p.cache?.save();
   if (cacheProblem) workspace.notes.push(cacheProblem);
+  mark('cache write');
   const files: ScannedFile[] = workspace.files.map((file, i) => {
     const facts = p.facts[i]!;
     const scanned: ScannedFile = { ...file, facts };
@@ -185,6 +190,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
+  mark('rules');
   return {
     workspace,
     files,

@@ -140,14 +140,18 @@ export class PythonClassCollector {
     // how deep the scan is in the arguments of calls: a URL counts only as something a call is given
     let callDepth = 0;
     const opens: boolean[] = [];
+    const src = t.text;
+    // the character of a one-character operator token, else 0
+    const op1 = (i: number): number => (t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === 1 ? src.charCodeAt(t.start[i]!) : 0);
     for (let i = a; i < b; i++) {
       const ty = t.type[i];
       if (ty === Tok.Op) {
-        if (this.isOp(i, '(') || this.isOp(i, '[') || this.isOp(i, '{')) {
-          const call = this.isOp(i, '(') && i > a && (t.type[i - 1] === Tok.Name || this.isOp(i - 1, ')'));
+        const c = op1(i);
+        if (c === 40 || c === 91 || c === 123) {
+          const call = c === 40 && i > a && (t.type[i - 1] === Tok.Name || op1(i - 1) === 41);
           opens.push(call);
           if (call) callDepth++;
-        } else if (this.isOp(i, ')') || this.isOp(i, ']') || this.isOp(i, '}')) {
+        } else if (c === 41 || c === 93 || c === 125) {
           if (opens.pop()) callDepth--;
         }
         continue;
@@ -160,10 +164,12 @@ export class PythonClassCollector {
         if (v && v.length < 200 && AUTH_URL.test(v)) c.urls.add(v);
         continue;
       }
-      if (ty !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.isKeyword(i - 1)))) continue;
-      const { name, next } = this.dotted(i, b);
-      if (next < b && this.isOp(next, '(')) c.calls.add(name);
-      i = next - 1; // the '(' itself is seen next, by the bracket count
+      if (ty !== Tok.Name || (i > a && (op1(i - 1) === 46 || this.isKeyword(i - 1)))) continue;
+      // the end of the dotted name `a.b.c` first: only a call needs its text
+      let j = i;
+      while (j + 2 < b && op1(j + 1) === 46 && t.type[j + 2] === Tok.Name) j += 2;
+      if (j + 1 < b && op1(j + 1) === 40) c.calls.add(this.dotted(i, b).name);
+      i = j; // the '(' itself is seen next, by the bracket count
     }
   }
 

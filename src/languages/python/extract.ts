@@ -4,6 +4,7 @@
  * ImportError. Only statement-initial `import`/`from` tokens are imports, so text in comments, docstrings and
  * other strings never is.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
@@ -61,9 +62,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const toks = tokenize(text);
   const limit = toks.error ? toks.error.offset : Infinity;
   const pkgParts = packageParts(opts);
-  const named = new NextOccurrence(text, ['import_module', '__import__', 'patch']);
+  const gates = new WordGates(text, [['import_module', '__import__', 'patch'], ['Mock', 'mock', 'patch', 'autospec']]);
+  const named = gates.gate(0);
   // per-line gates: most lines hold no dynamic import and no mock, and need not be scanned token by token
-  const mockWords = new NextOccurrence(text, ['Mock', 'mock', 'patch', 'autospec']);
+  const mockWords = gates.gate(1);
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
@@ -554,23 +556,36 @@ function skipSpaces(text: string, p: number, stop: number): number {
   return p;
 }
 
-/** Whether any of some words occurs in a range; the ranges asked about must not go backwards (one pass per word). */
-class NextOccurrence {
-  private readonly next: number[];
-  constructor(
-    private readonly text: string,
-    private readonly words: string[],
-  ) {
-    this.next = words.map(() => -2);
-  }
-  within(s: number, e: number): boolean {
-    for (let k = 0; k < this.words.length; k++) {
-      let at = this.next[k]!;
-      if (at === -1) continue;
-      if (at < s) this.next[k] = at = this.text.indexOf(this.words[k]!, s);
-      if (at >= 0 && at + this.words[k]!.length <= e) return true;
+/**
+ * Whether any word of a group occurs in a range. One regular-expression pass per file finds every word of every
+ * group in order; each group then answers with its own cursor. The ranges asked about must not go backwards.
+ */
+class WordGates {
+  private readonly groups: { starts: number[]; ends: number[] }[];
+  constructor(text: string, groups: string[][]) {
+    this.groups = groups.map(() => ({ starts: [], ends: [] }));
+    const words = [...new Set(groups.flat())];
+    const re = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const w = m[0];
+      for (let g = 0; g < groups.length; g++) {
+        if (!groups[g]!.includes(w)) continue;
+        this.groups[g]!.starts.push(m.index);
+        this.groups[g]!.ends.push(m.index + w.length);
+      }
     }
-    return false;
+  }
+  gate(g: number): { within(s: number, e: number): boolean } {
+    const { starts, ends } = this.groups[g]!;
+    let cursor = 0;
+    return {
+      within(s: number, e: number): boolean {
+        const n = starts.length;
+        while (cursor < n && starts[cursor]! < s) cursor++;
+        for (let k = cursor; k < n && starts[k]! < e; k++) if (ends[k]! <= e) return true;
+        return false;
+      },
+    };
   }
 }
 
@@ -640,6 +655,12 @@ export function decodePython(bytes: Uint8Array): { text: string } | { error: str
   if (encoding === 'utf8' || encoding.startsWith('utf-8') || encoding.startsWith('utf_8')) encoding = 'utf-8';
   // Python codec names that the WHATWG decoder spells differently
   encoding = PYTHON_CODECS[encoding.replace(/_/g, '-')] ?? encoding;
+  // the common case, pure ASCII or valid UTF-8, without a decoder object (isAscii and isUtf8 are vectorised)
+  if (encoding === 'utf-8') {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (isAscii(buf)) return { text: buf.toString('latin1') };
+    if (isUtf8(buf)) return { text: buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0) };
+  }
   let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(encoding.replace(/_/g, '-'), { fatal: true });

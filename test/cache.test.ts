@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
@@ -61,10 +61,58 @@ describe('facts cache', () => {
     writeFileSync(join(dir, CACHE_FILE), '{"key": "comply 0.0.1", "entr');
     let out = '';
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
-    expect(out).toMatch(/note: the cache \.comply\/cache\/facts\.json could not be read .*it is rebuilt/);
+    expect(out).toMatch(/note: the cache \.comply\/cache\/facts\.bin could not be read \(not a comply facts cache\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
-    writeFileSync(join(dir, CACHE_FILE), JSON.stringify({ key: 'another comply', entries: { 'billing/worker.py': { size: 1, mtimeMs: 1, hash: 'x', module: '', facts: {} } } }));
+    // a cache cut short: its entries point past the end of the file
+    const whole = readFileSync(join(dir, CACHE_FILE));
+    writeFileSync(join(dir, CACHE_FILE), whole.subarray(0, whole.length - 40));
+    out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the cache .* could not be read \(a broken entry for [^)]+\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
+    // a damaged section is found only when a rule reads it: the scan starts over without the cache
+    const damaged = readFileSync(join(dir, CACHE_FILE));
+    const at = damaged.lastIndexOf('"line":');
+    damaged.write('#', at);
+    writeFileSync(join(dir, CACHE_FILE), damaged);
+    out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the cache .* is damaged \(the facts of [^ ]+ do not parse\); the scan was run again without it, and the cache rebuilt/);
+    expect(await json(dir)).toBe(cold);
+    // the cache of another comply version: rebuilt, with nothing to say
+    writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 2\n{"key": "another comply", "entries": {}}\n');
+    expect(await json(dir)).toBe(cold);
+  });
+
+  it('a few changed files go to a journal; the cache file is rewritten only when many change, and a stale journal is ignored', async () => {
+    const root = copyFixture('example-monorepo');
+    const config = loadConfig(root);
+    const base = join(root, CACHE_FILE);
+    const journal = base.replace(/\.bin$/, '.journal');
+    scan({ root, config, rules: [...RULES], cache: { write: true } });
+    const first = readFileSync(base);
+    expect(existsSync(journal)).toBe(false);
+    const api = join(root, 'billing', 'api.py');
+    const when = new Date('2026-01-01T00:00:00Z');
+    writeFileSync(api, 'import accounts.models\n');
+    utimesSync(api, when, when);
+    scan({ root, config, rules: [...RULES], cache: { write: true } });
+    expect(readFileSync(base).equals(first)).toBe(true); // untouched
+    expect(existsSync(journal)).toBe(true);
+    // the journal's facts are used: nothing is parsed again, and the result is a cold scan's
+    const warm = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    expect(warm.timings.parsed).toBe(0);
+    expect(await json(root)).toBe(await json(root, '--no-cache'));
+    // a journal written against another cache file (a crash between two writes) is ignored, never misapplied:
+    // here it knows other content under the same path, size and modification time
+    const stale = readFileSync(journal);
+    writeFileSync(api, 'import os\n# 3456789012\n');
+    utimesSync(api, when, when);
+    rmSync(base);
+    scan({ root, config, rules: [...RULES], cache: { write: true } }); // a new cache file, with a new id
+    expect(existsSync(journal)).toBe(false);
+    writeFileSync(journal, stale);
+    expect(await json(root)).toBe(await json(root, '--no-cache'));
   });
 
   it('is never written in --ci', async () => {

@@ -122,6 +122,40 @@ describe('the ratchet, end to end in a git repository', () => {
     writeFileSync(file, 'import accounts.models\n'); // a violation not staged does not block the commit
     expect((await run('scan', dir, '--staged')).code).toBe(0);
   });
+
+  it('--staged reports on the staged files only, judged against the whole tree, and fixes only their entries', async () => {
+    const dir = repo();
+    await run('ledger', 'update', dir);
+    const full = await json('scan', dir);
+    const ledgered = full.report.findings.filter((f) => f.baseline === 'known');
+    expect(new Set(ledgered.map((f) => f.path)).size).toBeGreaterThan(3);
+    // stage a file that has known findings, and remove one of them
+    const target = ledgered.find((f) => f.rule === 'cross-service-import')!;
+    const file = join(dir, target.path);
+    const before = readFileSync(file, 'utf8');
+    writeFileSync(file, `${before}\n# an edit\n`);
+    git(dir, 'add', target.path);
+    const staged = await json('scan', dir, '--staged');
+    expect(staged.code).toBe(0);
+    expect(new Set(staged.report.findings.map((f) => f.path))).toEqual(new Set([target.path]));
+    // the same findings for that file as a full scan finds, all known: nothing else is fixed or new
+    const inFile = (r: typeof full) => r.report.findings.filter((f) => f.path === target.path).map((f) => `${f.rule} ${f.subject} ${f.baseline}`);
+    expect(inFile(staged)).toEqual(inFile(full));
+    expect(staged.report.fixed).toEqual([]);
+    // a cross-file finding in the staged file still sees the other files: duplicate-type against an unstaged twin
+    const dupe = ledgered.find((f) => f.rule === 'duplicate-type');
+    if (dupe) {
+      writeFileSync(join(dir, dupe.path), `${readFileSync(join(dir, dupe.path), 'utf8')}\n# edit\n`);
+      git(dir, 'add', dupe.path);
+      const again = await json('scan', dir, '--staged');
+      expect(again.report.findings.filter((f) => f.rule === 'duplicate-type').map((f) => f.subject)).toContain(dupe.subject);
+    }
+    // dropping the staged file's violation fixes its entry, and only its entry
+    writeFileSync(file, before.split('\n').filter((l) => !l.includes(target.subject)).join('\n'));
+    git(dir, 'add', target.path);
+    const fixed = await json('scan', dir, '--staged');
+    expect(fixed.report.fixed.map((f) => f.path)).toEqual([target.path]);
+  });
 });
 
 describe('ledger robustness', () => {

@@ -36,7 +36,7 @@ const rule: Rule = {
     // repo code in no service (tooling, scripts) is present wherever tests run; it is missing where services deploy
     const unowned = opts.unowned ?? 'production';
     const { index } = ctx;
-    for (const file of index.files) {
+    for (const file of index.targets) {
       if (!file.service) continue;
       for (const imp of file.facts.imports) {
         if (imp.forms.some((f) => ignore.has(f))) continue;

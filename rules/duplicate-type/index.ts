@@ -67,6 +67,8 @@ const rule: Rule = {
         if (!modules.has(mod)) modules.set(mod, d);
       }
       if (modules.size < 2) continue;
+      // a scan that reports on some files only (--staged) need not rank the groups it cannot report on
+      if (!defs.some((d) => ctx.index.isTarget(d.file.path))) continue;
       // the reference definition is the most imported one (then the first by path): the others are the extras
       const unique = mostImportedFirst([...modules.values()], ctx.index);
       const [first, ...rest] = unique as [Def, ...Def[]];
@@ -104,8 +106,10 @@ const rule: Rule = {
           if (file.service === pair.typescript && file.language !== 'python' && TS_TYPES.has(decl.kind) && decl.aliasOf === undefined) tsDefs.push({ file, decl });
         }
       }
-      const py = new Map([...pyAll].map(([name, defs]) => [name, mostImportedFirst(defs, ctx.index)[0]!]));
+      const wanted = new Set(tsDefs.filter((t) => ctx.index.isTarget(t.file.path)).map((t) => t.decl.name));
+      const py = new Map([...pyAll].filter(([name]) => wanted.has(name)).map(([name, defs]) => [name, mostImportedFirst(defs, ctx.index)[0]!]));
       for (const t of tsDefs.sort(byPathLine)) {
+        if (!ctx.index.isTarget(t.file.path)) continue;
         const p = py.get(t.decl.name);
         if (!p) continue;
         const diff = shapeDiff(p.decl, t.decl, 8, (n) => n.replace(/_/g, '').toLowerCase()).filter((x) => !x.includes('→') || x.startsWith('bases'));

@@ -16,7 +16,7 @@ const rule: Rule = {
   run(ctx) {
     const o = ctx.options as Options;
     const count = o.count ?? 'physical';
-    for (const file of ctx.index.files) {
+    for (const file of ctx.index.targets) {
       const limit = file.test ? (o.tests ?? 750) : (o.production ?? 500);
       const n = file.facts.lines[count];
       if (n <= limit) continue;

@@ -14,7 +14,7 @@ const rule: Rule = {
   },
   run(ctx) {
     const o = ctx.options as Options;
-    for (const file of ctx.index.files) {
+    for (const file of ctx.index.targets) {
       const limit = file.test ? (o.tests ?? 80) : (o.production ?? 50);
       for (const fn of file.facts.functions) {
         const n = fn.endLine - fn.line + 1;

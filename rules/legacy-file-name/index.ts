@@ -26,22 +26,25 @@ const rule: Rule = {
     const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
     const folders = new Set<string>();
     for (const path of ctx.index.workspace.allPaths) {
-      if (GENERATED(path)) continue;
       const parts = path.split('/');
-      // a backup folder: reported once, at its first file
-      for (let i = 0; i < parts.length - 1; i++) {
-        if (!BACKUP_FOLDER.test(parts[i]!)) continue;
-        const folder = parts.slice(0, i + 1).join('/');
-        if (folders.has(folder)) break;
-        folders.add(folder);
-        ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
-        break;
-      }
+      // the outermost backup folder on the path, if any
+      let backup = -1;
+      for (let i = 0; i < parts.length - 1 && backup < 0; i++) if (BACKUP_FOLDER.test(parts[i]!)) backup = i;
       const name = parts[parts.length - 1]!;
       const leftoverExt = LEFTOVER_EXT.test(name) && SOURCE.test(name.replace(LEFTOVER_EXT, ''));
-      if (!SOURCE.test(name) && !leftoverExt) continue;
       const stem = name.replace(LEFTOVER_EXT, '').replace(/\.[^.]+$/, '').replace(/\.d$/, '');
-      if (leftoverExt || LEFTOVER_STEM.test(stem) || extra.some((re) => re.test(stem))) {
+      const leftover = (SOURCE.test(name) || leftoverExt) && (leftoverExt || LEFTOVER_STEM.test(stem) || extra.some((re) => re.test(stem)));
+      // the cheap tests first: the generated-tree globs are asked only about the few paths that would be reported
+      if ((backup < 0 && !leftover) || GENERATED(path)) continue;
+      if (backup >= 0) {
+        // a backup folder: reported once, at its first file
+        const folder = parts.slice(0, backup + 1).join('/');
+        if (!folders.has(folder)) {
+          folders.add(folder);
+          ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
+        }
+      }
+      if (leftover) {
         ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} looks like a leftover copy: keep one version of the code (git has the history) and delete this one` });
       }
     }

@@ -10,7 +10,7 @@ const rule: Rule = {
     summary: 'A file that cannot be read or parsed: its location and reason; other rules may see only part of it.',
   },
   run(ctx) {
-    for (const file of ctx.index.files) {
+    for (const file of ctx.index.targets) {
       const d = file.facts.diagnostics[0];
       if (!d) continue;
       const text = /[.?!)]$/.test(d.message) ? d.message : `${d.message}.`;

@@ -10,7 +10,7 @@ const rule: Rule = {
     summary: 'Production code that is a placeholder (a function whose body is only pass, ..., NotImplementedError or a TODO return) or that creates mocks.',
   },
   run(ctx) {
-    for (const file of ctx.index.files) {
+    for (const file of ctx.index.targets) {
       if (file.test || !file.service) continue;
       for (const fn of file.facts.functions) {
         if (!fn.stub || fn.abstract) continue;

@@ -33,7 +33,7 @@ const rule: Rule = {
     const modules = opts.modules ?? DEFAULT_TEST_MODULES;
     const ignore = new Set(opts.ignoreForms ?? ['type-checking', 'type-only']);
     const { index } = ctx;
-    for (const file of index.files) {
+    for (const file of index.targets) {
       if (file.test || !file.service) continue;
       for (const imp of file.facts.imports) {
         if (imp.forms.some((f) => ignore.has(f))) continue;

@@ -43,7 +43,7 @@ const rule: Rule = {
       }
       return placeholder === undefined ? { ok: false } : { ok: false, placeholder };
     };
-    for (const file of ctx.index.files) {
+    for (const file of ctx.index.targets) {
       if (!file.test) continue;
       for (const m of file.facts.mocks) {
         const verdict = judge(m);

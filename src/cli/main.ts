@@ -107,7 +107,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
 
-  const runScan = (root: string, config: Config, opts: { quiet?: boolean; json?: boolean; staged?: boolean; cache?: boolean; ci?: boolean; jobs?: string }): Promise<ScanResult> => {
+  const runScan = (
+    root: string,
+    config: Config,
+    opts: { quiet?: boolean; json?: boolean; staged?: boolean; cache?: boolean; ci?: boolean; jobs?: string },
+    targets?: ReadonlySet<string>,
+  ): Promise<ScanResult> => {
     const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
     let lastDraw = 0;
     const started = performance.now();
@@ -122,6 +127,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       // the cache is read unless --no-cache; written except in --ci, which never writes in the repo
       ...(opts.cache !== false ? { cache: { write: !opts.ci } } : {}),
       ...(opts.staged ? { workspace: { staged: true } } : {}),
+      ...(targets ? { targets } : {}),
       ...(showProgress
         ? {
             onProgress: (done: number, total: number) => {
@@ -147,7 +153,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-q, --quiet', 'print only error-level findings that are new, and the summary; no notes or progress')
     .option('--ci', 'gate mode: never write anything; a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
-    .option('--staged', 'scan the staged content; only findings in staged files can be new (pre-commit)')
+    .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
     .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')
     .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
@@ -164,7 +170,8 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         : opts.staged
           ? { mode: 'staged' as const, files: stagedFiles(root) }
           : undefined;
-      const result = await runScan(root, config, opts);
+      // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
+      const result = await runScan(root, config, opts, change?.mode === 'staged' ? change.files : undefined);
       const r = review(result, config, root, change);
       mark('review');
       if (opts.json) io.stdout(jsonReport(r));

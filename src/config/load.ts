@@ -2,9 +2,11 @@
  * compliance.config.json: read, validate against the shipped JSON Schema, and normalise. Every problem becomes a
  * ConfigError naming the file, the key, what was expected and what was found (exit code 2).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
 
@@ -47,20 +49,39 @@ export class ConfigError extends Error {
   }
 }
 
-let validator: ReturnType<Ajv['compile']> | undefined;
-let schema: Record<string, unknown> | undefined;
+type Validator = ReturnType<Ajv['compile']>;
+let validator: Validator | undefined;
+let schemaText: string | undefined;
+const require = createRequire(import.meta.url);
 
-export function configSchema(): Record<string, unknown> {
-  schema ??= JSON.parse(readFileSync(join(packageRoot(), 'schema', 'compliance.schema.json'), 'utf8')) as Record<string, unknown>;
-  return schema;
+function configSchemaText(): string {
+  schemaText ??= readFileSync(join(packageRoot(), 'schema', 'compliance.schema.json'), 'utf8');
+  return schemaText;
 }
 
-function validate(): ReturnType<Ajv['compile']> {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    validator = ajv.compile(configSchema());
+export function configSchema(): Record<string, unknown> {
+  return JSON.parse(configSchemaText()) as Record<string, unknown>;
+}
+
+/**
+ * The schema's validator: the one `npm run build` compiled (scripts/build-validator.mjs) when it was built from
+ * this very schema, else compiled here (running from sources, or a schema edited since the build).
+ */
+export function validate(prebuilt = true): Validator {
+  if (validator) return validator;
+  if (prebuilt) {
+    try {
+      const built = require('./config-validator.cjs') as { default: Validator; schemaHash: string };
+      if (built.schemaHash === createHash('sha1').update(configSchemaText()).digest('hex')) return (validator = built.default);
+    } catch {
+      // not built: compile below
+    }
   }
-  return validator;
+  const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+  // the options must stay those of scripts/build-validator.mjs
+  const compiled = new AjvClass({ allErrors: true, strict: false, verbose: true }).compile(configSchema());
+  if (prebuilt) validator = compiled;
+  return compiled;
 }
 
 /** Find and load the config for a scan root (`explicit` is `--config`). */

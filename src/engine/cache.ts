@@ -3,32 +3,66 @@
  * is not even read again, and a changed file whose content was seen before (a branch switch, the staged copy of a
  * file) is not parsed again. Facts depend only on a file's content and on what the key records (comply's version,
  * the facts format, the file's module name), so a stale or foreign cache can only miss, never mislead.
- * Stored as JSON in one file (JSON.parse reads it twice as fast as v8.deserialize), written atomically; a corrupt
- * file is ignored and rebuilt.
+ *
+ * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
+ * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
+ *
+ * One file, written atomically: a header line, one line of JSON with an entry per path (size, mtime, blob id and
+ * the small facts), then the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
+ * ranges. Those are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
+ * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
+ * Ranges of unchanged files are copied byte for byte when the cache is written again. A corrupt or foreign file is
+ * ignored with a note and rebuilt.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { FileFacts } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 1;
-export const CACHE_FILE = '.comply/cache/facts.json';
+export const FACTS_VERSION = 2;
+export const CACHE_FILE = '.comply/cache/facts.bin';
+const HEADER = 'comply facts cache 2\n';
 
+/** the facts kept as byte ranges, parsed on first use */
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** A stored section that does not parse: found when a rule first reads it, so the scan starts over without the cache. */
+export class DamagedCacheError extends Error {}
+
+/** the facts small enough to parse with the entry */
+interface Small {
+  moduleName?: string;
+  testDefinitions: number;
+  lines: { physical: number; code: number };
+  diagnostics: ParseDiagnostic[];
+}
+
+/**
+ * One file in the cache's meta line, as a tuple (the meta line of a large repo is parsed on every scan):
+ * [path, size, mtimeMs, blob id, module key, moduleName or null, testDefinitions, physical lines, code lines,
+ *  diagnostics, then the byte length of each section in SECTIONS order]. Sections follow one another in the body
+ * in entry order, so their offsets are the running sum of the lengths.
+ */
+type StoredEntry = [string, number, number, string, string, string | null, number, number, number, ParseDiagnostic[], ...number[]];
+const FIXED = 10;
+
+interface Stored {
+  key: string;
+  entries: StoredEntry[];
+}
+
+/** an entry in memory: stored ranges into the body read from disk, or facts from this scan */
 interface Entry {
   size: number;
   mtimeMs: number;
   hash: string;
-  /** the extraction input besides the content */
   module: string;
-  facts: FileFacts;
-}
-
-interface Stored {
-  key: string;
-  entries: Record<string, Entry>;
+  stored?: { small: Small; ranges: number[]; body: Buffer };
+  facts?: FileFacts;
 }
 
 let codeHash: string | undefined;
@@ -52,17 +86,186 @@ export function extractorFingerprint(): string {
   return codeHash;
 }
 
+/** git's blob id of some content: the same id `git ls-files -s` and `git hash-object` print */
 export function contentHash(bytes: Uint8Array): string {
-  return createHash('sha1').update(bytes).digest('hex');
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
 
-const moduleKey = (f: WorkspaceFile): string => `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}`;
+const moduleKey = (f: Pick<WorkspaceFile, 'moduleName' | 'isPackageInit'>): string => `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}`;
+
+/**
+ * Facts read from the cache: the small ones at once, each large one parsed from its byte range when first read.
+ * JSON.stringify sees plain data (toJSON), like the facts of a freshly parsed file.
+ */
+class StoredFacts implements FileFacts {
+  moduleName?: string;
+  testDefinitions: number;
+  lines: { physical: number; code: number };
+  diagnostics: ParseDiagnostic[];
+  private readonly parsed: Partial<Record<Section, unknown[]>> = {};
+
+  constructor(
+    private readonly path: string,
+    small: Small,
+    private readonly ranges: number[],
+    /** the cache's bytes these facts are read from */
+    readonly body: Buffer,
+  ) {
+    if (small.moduleName !== undefined) this.moduleName = small.moduleName;
+    this.testDefinitions = small.testDefinitions;
+    this.lines = small.lines;
+    this.diagnostics = small.diagnostics;
+  }
+
+  private section<T>(s: Section): T[] {
+    let v = this.parsed[s];
+    if (!v) {
+      const k = SECTIONS.indexOf(s);
+      const off = this.ranges[2 * k]!;
+      const len = this.ranges[2 * k + 1]!;
+      try {
+        v = len === 0 ? [] : (JSON.parse(this.body.toString('utf8', off, off + len)) as unknown[]);
+      } catch {
+        v = undefined;
+      }
+      if (!Array.isArray(v)) throw new DamagedCacheError(`the facts of ${this.path} do not parse`);
+      this.parsed[s] = v;
+    }
+    return v as T[];
+  }
+
+  get imports(): ImportFact[] {
+    return this.section('imports');
+  }
+  get declarations(): DeclarationFact[] {
+    return this.section('declarations');
+  }
+  get mocks(): MockFact[] {
+    return this.section('mocks');
+  }
+  get functions(): FunctionFact[] {
+    return this.section('functions');
+  }
+  get suppressions(): SuppressionFact[] {
+    return this.section('suppressions');
+  }
+
+  toJSON(): FileFacts {
+    const { moduleName, testDefinitions, lines, diagnostics } = this;
+    return {
+      imports: this.imports,
+      declarations: this.declarations,
+      mocks: this.mocks,
+      suppressions: this.suppressions,
+      diagnostics,
+      ...(moduleName !== undefined ? { moduleName } : {}),
+      testDefinitions,
+      lines,
+      functions: this.functions,
+    };
+  }
+}
+
+function validEntry(e: unknown): e is StoredEntry {
+  return (
+    Array.isArray(e) &&
+    e.length === FIXED + SECTIONS.length &&
+    typeof e[0] === 'string' &&
+    typeof e[1] === 'number' &&
+    typeof e[2] === 'number' &&
+    typeof e[3] === 'string' &&
+    typeof e[4] === 'string' &&
+    Array.isArray(e[9]) &&
+    e.slice(FIXED).every((n) => Number.isInteger(n) && (n as number) >= 0)
+  );
+}
+
+/**
+ * Read one cache file: its meta line and its entries, which point into its body. Undefined when another comply
+ * wrote it (its key differs: its format may too); throws when it is broken.
+ */
+function decode(file: string, key: string): { stored: Stored & { id?: string; base?: string }; entries: Map<string, Entry> } | undefined {
+  const buf = readFileSync(file);
+  const metaEnd = buf.indexOf(10, HEADER.length);
+  if (buf.toString('latin1', 0, HEADER.length) !== HEADER || metaEnd < 0) throw new Error('not a comply facts cache');
+  const stored = JSON.parse(buf.toString('utf8', HEADER.length, metaEnd)) as Stored & { id?: string; base?: string };
+  if (!stored || typeof stored !== 'object') throw new Error('not a comply facts cache');
+  if (stored.key !== key) return undefined;
+  if (!Array.isArray(stored.entries)) throw new Error('no entries');
+  const body = buf.subarray(metaEnd + 1);
+  const entries = new Map<string, Entry>();
+  let offset = 0;
+  for (const e of stored.entries) {
+    if (!validEntry(e)) throw new Error('a broken entry');
+    const ranges: number[] = [];
+    for (let k = 0; k < SECTIONS.length; k++) {
+      const len = e[FIXED + k] as number;
+      ranges.push(offset, len);
+      offset += len;
+    }
+    if (offset > body.length) throw new Error(`a broken entry for ${e[0]}`);
+    const small: Small = { testDefinitions: e[6], lines: { physical: e[7], code: e[8] }, diagnostics: e[9], ...(e[5] !== null ? { moduleName: e[5] } : {}) };
+    entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { small, ranges, body } });
+  }
+  return { stored, entries };
+}
+
+/** One cache file's bytes: stored facts are copied as bytes, facts parsed in this scan written from their objects. */
+function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  const entries: StoredEntry[] = [];
+  for (const path of paths) {
+    const e = all.get(path)!;
+    const ranges: number[] = [];
+    let small: Small;
+    const s = e.stored;
+    if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.body === s.body))) {
+      small = s.small;
+      for (let k = 0; k < SECTIONS.length; k++) {
+        const off = s.ranges[2 * k]!;
+        const len = s.ranges[2 * k + 1]!;
+        ranges.push(offset, len);
+        if (len > 0) chunks.push(s.body.subarray(off, off + len));
+        offset += len;
+      }
+    } else {
+      const f = e.facts!;
+      small = { testDefinitions: f.testDefinitions, lines: f.lines, diagnostics: f.diagnostics, ...(f.moduleName !== undefined ? { moduleName: f.moduleName } : {}) };
+      for (const sec of SECTIONS) {
+        const list = f[sec] as unknown[];
+        if (list.length === 0) {
+          ranges.push(offset, 0);
+          continue;
+        }
+        const bytes = Buffer.from(JSON.stringify(list));
+        ranges.push(offset, bytes.length);
+        chunks.push(bytes);
+        offset += bytes.length;
+      }
+    }
+    const lengths = ranges.filter((_, i) => i % 2 === 1);
+    entries.push([path, e.size, e.mtimeMs, e.hash, e.module, small.moduleName ?? null, small.testDefinitions, small.lines.physical, small.lines.code, small.diagnostics, ...lengths]);
+  }
+  return Buffer.concat([Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`), ...chunks]);
+}
+
+/** Up to this many changed files, a scan writes a small journal next to the cache instead of rewriting it. */
+const JOURNAL_MAX = 1000;
 
 export class FactsCache {
-  private entries: Record<string, Entry> = {};
+  private entries = new Map<string, Entry>();
+  /** content and module key → entry (one content, e.g. an empty __init__.py, has facts per module name) */
   private byHash = new Map<string, Entry>();
   private readonly seen = new Set<string>();
+  /** paths whose entry this scan set (parsed, or known content under a new path or modification time) */
+  private readonly touched = new Set<string>();
   private dirty = false;
+  /** the cache file's id (a journal applies to the file it was written against), when it was read */
+  private baseId: string | undefined;
+  /** the body of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
+  private baseBody: Buffer | undefined;
+  private readonly journal: string;
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
   hits = 0;
@@ -71,48 +274,77 @@ export class FactsCache {
     private readonly file: string,
     private readonly key: string,
     private readonly writable: boolean,
+    /** ignore what is stored (it was found damaged) and write a new cache */
+    fresh = false,
   ) {
+    this.journal = file.replace(/\.bin$/, '.journal');
     let problem: string | undefined;
-    try {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as Stored;
-      if (stored && typeof stored === 'object' && stored.key === key && stored.entries && typeof stored.entries === 'object') {
-        this.entries = stored.entries;
-      } else {
-        this.dirty = true; // another comply version or facts format: rebuilt
+    if (fresh) this.dirty = true;
+    else {
+      try {
+        const base = decode(file, key);
+        if (base && typeof base.stored.id === 'string') {
+          this.entries = base.entries;
+          this.baseId = base.stored.id;
+          this.baseBody = base.entries.values().next().value?.stored?.body;
+        } else this.dirty = true; // another comply version or facts format: rebuilt
+      } catch (e) {
+        this.entries.clear();
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          problem = `the cache ${CACHE_FILE} could not be read (${(e as Error).message}); it is rebuilt`;
+          this.dirty = true;
+        }
       }
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        problem = `the cache ${CACHE_FILE} could not be read (${(e as Error).message}); it is rebuilt`;
-        this.dirty = true;
+      if (this.baseId) {
+        try {
+          const j = decode(this.journal, key);
+          if (j && j.stored.base === this.baseId) for (const [p, e] of j.entries) this.entries.set(p, e);
+        } catch {
+          // no journal, or one that cannot be used: the files it knew are parsed again
+        }
       }
     }
     this.problem = problem;
-    for (const e of Object.values(this.entries)) this.byHash.set(e.hash, e);
+    for (const e of this.entries.values()) this.byHash.set(`${e.hash}\0${e.module}`, e);
   }
 
-  static open(root: string, version: string, writable: boolean): FactsCache {
-    return new FactsCache(join(root, CACHE_FILE), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable);
+  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache */
+  static open(root: string, version: string, writable: boolean, fresh = false): FactsCache {
+    return new FactsCache(join(root, CACHE_FILE), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh);
+  }
+
+  private factsOf(path: string, e: Entry): FileFacts {
+    if (!e.facts) e.facts = new StoredFacts(path, e.stored!.small, e.stored!.ranges, e.stored!.body);
+    return e.facts;
   }
 
   /** Facts for an unchanged file (same path, size and modification time), without reading it. */
   lookup(f: WorkspaceFile): FileFacts | undefined {
     this.seen.add(f.path);
-    const e = this.entries[f.path];
+    const e = this.entries.get(f.path);
     if (e && f.mtimeMs !== undefined && e.size === f.size && e.mtimeMs === f.mtimeMs && e.module === moduleKey(f)) {
       this.hits++;
-      return e.facts;
+      return this.factsOf(f.path, e);
     }
     return undefined;
   }
 
-  /** Facts for content seen before under any path with the same module key. */
-  lookupContent(f: WorkspaceFile, hash: string): FileFacts | undefined {
+  /** Facts and size for content seen before under any path with the same module key (`hash`: its blob id). */
+  lookupContent(f: WorkspaceFile, hash: string): { facts: FileFacts; size: number } | undefined {
     this.seen.add(f.path);
-    const e = this.byHash.get(hash);
-    if (e && e.module === moduleKey(f)) {
+    const e = this.byHash.get(`${hash}\0${moduleKey(f)}`);
+    if (e) {
       this.hits++;
-      this.remember(f, hash, e.facts);
-      return e.facts;
+      const facts = this.factsOf(f.path, e);
+      const same = this.entries.get(f.path);
+      // known content under a new path, or touched: remember it there with its stat data, sharing the stored
+      // bytes (content read from the git index has none, and leaves the work tree's entry alone)
+      if (f.mtimeMs !== undefined ? same !== e || e.mtimeMs !== f.mtimeMs : !same) {
+        this.entries.set(f.path, { ...e, mtimeMs: f.mtimeMs ?? -1, facts });
+        this.touched.add(f.path);
+        this.dirty = true;
+      }
+      return { facts, size: e.size };
     }
     return undefined;
   }
@@ -120,35 +352,59 @@ export class FactsCache {
   remember(f: WorkspaceFile, hash: string, facts: FileFacts): void {
     this.seen.add(f.path);
     const e: Entry = { size: f.size, mtimeMs: f.mtimeMs ?? -1, hash, module: moduleKey(f), facts };
-    this.entries[f.path] = e;
-    this.byHash.set(hash, e);
+    this.entries.set(f.path, e);
+    this.byHash.set(`${hash}\0${e.module}`, e);
+    this.touched.add(f.path);
     this.dirty = true;
   }
 
-  /** Write the cache if anything changed, dropping files that are gone. Never throws: a cache is optional. */
+  /**
+   * Write what changed, never throwing (a cache is optional). A few changed files go to the journal, rewritten
+   * whole each time (small); more, or a cache with many files gone, rewrite the cache file and drop the journal.
+   * Both writes are atomic (a temporary file, then rename), and a journal applies only to the cache file it was
+   * written against, so a crash between the two writes loses only the journal.
+   */
   save(): string | undefined {
     if (!this.writable) return undefined;
-    for (const p of Object.keys(this.entries)) {
-      if (!this.seen.has(p)) {
-        delete this.entries[p];
-        this.dirty = true;
+    let gone = 0;
+    for (const p of this.entries.keys()) if (!this.seen.has(p)) gone++;
+    if (!this.dirty && gone === 0) return undefined;
+    const dir = dirname(this.file);
+    const write = (file: string, bytes: Buffer): void => {
+      const tmp = `${file}.${process.pid}.tmp`;
+      try {
+        writeFileSync(tmp, bytes);
+        renameSync(tmp, file);
+      } catch (e) {
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // nothing was written
+        }
+        throw e;
       }
-    }
-    if (!this.dirty) return undefined;
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    };
     try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(join(dirname(this.file), '.gitignore'), '*\n');
-      writeFileSync(tmp, JSON.stringify({ key: this.key, entries: this.entries } satisfies Stored));
-      renameSync(tmp, this.file);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, '.gitignore'), '*\n');
+      const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseBody || e.stored?.body !== this.baseBody).map(([p]) => p);
+      if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
+        if (this.dirty) write(this.journal, encode(journaled.sort(), this.entries, { key: this.key, base: this.baseId }));
+      } else {
+        for (const p of [...this.entries.keys()]) if (!this.seen.has(p)) this.entries.delete(p);
+        const id = createHash('sha1').update(`${process.pid} ${Date.now()} ${Math.random()}`).digest('hex').slice(0, 16);
+        write(this.file, encode([...this.entries.keys()].sort(), this.entries, { key: this.key, id }));
+        for (const stale of [this.journal, join(dir, 'facts.json') /* the cache format before 0.1's lazy one */]) {
+          try {
+            unlinkSync(stale);
+          } catch {
+            // none
+          }
+        }
+      }
       this.dirty = false;
       return undefined;
     } catch (e) {
-      try {
-        unlinkSync(tmp);
-      } catch {
-        // nothing was written
-      }
       return `the cache could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan parses again`;
     }
   }

@@ -42,11 +42,19 @@ export class ProjectIndex {
   private readonly packageOwners = new Map<string, ServiceConfig>();
   private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
 
+  /** the files whose findings the scan reports: all of them, or the staged ones (`--staged`). Rules that judge a
+   * file by itself and its imports look only at these; rules that compare files read the others for context. */
+  readonly targets: ScannedFile[];
+  private readonly targetPaths: ReadonlySet<string> | undefined;
+
   constructor(
     readonly workspace: Workspace,
     readonly files: ScannedFile[],
     services: ServiceConfig[],
+    targets?: ReadonlySet<string>,
   ) {
+    this.targetPaths = targets;
+    this.targets = targets ? files.filter((f) => targets.has(f.path)) : files;
     for (const f of files) {
       this.byPath.set(f.path, f);
       if (f.moduleName !== undefined && f.moduleName !== '') {
@@ -58,6 +66,11 @@ export class ProjectIndex {
       this.services.set(s.name, s);
       for (const p of s.packages) this.packageOwners.set(p, s);
     }
+  }
+
+  /** whether the scan reports findings in this file */
+  isTarget(path: string): boolean {
+    return !this.targetPaths || this.targetPaths.has(path);
   }
 
   private readonly resolved = new WeakMap<ImportFact, ImportTarget>();

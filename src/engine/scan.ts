@@ -8,7 +8,7 @@ import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { contentHash, FactsCache } from './cache.js';
+import { CACHE_FILE, contentHash, DamagedCacheError, FactsCache } from './cache.js';
 import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
@@ -37,6 +37,8 @@ export interface ScanResult {
   findings: Finding[];
   rules: (RuleMeta & { severity: Exclude<Severity, 'off'> })[];
   timings: { listMs: number; extractMs: number; rulesMs: number; cached: number; parsed: number };
+  /** set when findings were looked for only in these files */
+  targets?: ReadonlySet<string>;
 }
 
 export interface ScanOptions {
@@ -44,9 +46,11 @@ export interface ScanOptions {
   config: Config;
   rules: Rule[];
   workspace?: WorkspaceOptions;
-  /** use the facts cache under .comply/cache/ (write: store what was parsed) */
-  cache?: { write: boolean };
+  /** use the facts cache under .comply/cache/ (write: store what was parsed; fresh: ignore what is stored) */
+  cache?: { write: boolean; fresh?: boolean };
   onProgress?: (done: number, total: number) => void;
+  /** report findings only in these files (`--staged`); the other files are read for context, from the cache */
+  targets?: ReadonlySet<string>;
 }
 
 /** What a scan needs before its rules run: the workspace, cached facts, and the files still to read. */
@@ -68,16 +72,26 @@ function prepare(opts: ScanOptions): Prepared {
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
   mark('list');
-  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write) : undefined;
+  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh) : undefined;
   mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
   const pending: number[] = [];
   workspace.files.forEach((file, i) => {
+    if (file.blob !== undefined) {
+      // staged content: known by its blob id, with no need to read it
+      const seen = cache?.lookupContent(file, file.blob);
+      if (seen) {
+        facts[i] = seen.facts;
+        file.size = seen.size;
+      } else pending.push(i);
+      return;
+    }
     const cached = cache?.lookup(file);
     if (cached) facts[i] = cached;
     else pending.push(i);
   });
+  workspace.prefetch?.(pending.map((i) => workspace.files[i]!).filter((f) => f.blob !== undefined));
   return { workspace, cache, facts, pending, hashes: new Map(), parsed: 0, t0, t1 };
 }
 
@@ -89,19 +103,48 @@ function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } |
   const file = p.workspace.files[i]!;
   const src = readSource(p.workspace.readFile, file, opts.config.files.maxBytes);
   if ('facts' in src) return src;
+  if (file.blob !== undefined) {
+    p.hashes.set(i, file.blob); // a staged file the cache did not know
+    p.parsed++;
+    return src;
+  }
   const hash = contentHash(src.bytes);
   p.hashes.set(i, hash);
   const seen = p.cache?.lookupContent(file, hash);
-  if (seen) return { facts: seen };
+  if (seen) return { facts: seen.facts };
   p.parsed++;
   return src;
 }
 
 /** Scan with extraction in this thread: for tests, small repositories, and library use. */
 export function scan(opts: ScanOptions): ScanResult {
-  const p = prepare(opts);
-  extractHere(opts, p);
-  return analyse(opts, p);
+  return againIfDamaged(opts, (o) => {
+    const p = prepare(o);
+    extractHere(o, p);
+    return analyse(o, p);
+  });
+}
+
+/**
+ * Cached facts are parsed when a rule first reads them; a damaged cache shows only then. The scan is then run
+ * again, ignoring the stored cache and writing a new one, with a note: a bad cache never loses a result.
+ */
+function againIfDamaged<T extends ScanResult | Promise<ScanResult>>(opts: ScanOptions, run: (o: ScanOptions) => T): T {
+  const retry = (e: unknown): T => {
+    if (!(e instanceof DamagedCacheError) || !opts.cache || opts.cache.fresh) throw e;
+    const again = run({ ...opts, cache: { ...opts.cache, fresh: true } });
+    const note = (r: ScanResult): ScanResult => {
+      r.workspace.notes.push(`the cache ${CACHE_FILE} is damaged (${e.message}); the scan was run again without it, and the cache rebuilt`);
+      return r;
+    };
+    return (again instanceof Promise ? again.then(note) : note(again as ScanResult)) as T;
+  };
+  try {
+    const r = run(opts);
+    return (r instanceof Promise ? r.catch(retry) : r) as T;
+  } catch (e) {
+    return retry(e);
+  }
 }
 
 function extractHere(opts: ScanOptions, p: Prepared): void {
@@ -113,7 +156,11 @@ function extractHere(opts: ScanOptions, p: Prepared): void {
 }
 
 /** Scan with extraction on worker threads when there is enough to do to pay for starting them. */
-export async function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
+export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
+  return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
+}
+
+async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
   const p = prepare(opts);
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
@@ -154,12 +201,12 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     return scanned;
   });
   const t2 = performance.now();
-  const index = new ProjectIndex(workspace, files, config.services);
+  const index = new ProjectIndex(workspace, files, config.services, opts.targets);
   const findings: Omit<Finding, 'fingerprint'>[] = [];
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // suppressions apply between the two phases: rules that judge suppressions run after they are applied
-  const usage: SuppressionUse[] = files.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
+  const usage: SuppressionUse[] = index.targets.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
   for (const phase of ['findings', 'after-suppressions'] as const) {
     if (phase === 'after-suppressions') applySuppressions(findings, usage);
     for (const rule of sorted) {
@@ -175,6 +222,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
         suppressions: usage,
         knownRules: new Set(sorted.map((r) => r.meta.id)),
         report: (f) => {
+          if (!index.isTarget(f.path)) return;
           const file = index.byPath.get(f.path);
           findings.push({
             ...f,
@@ -197,6 +245,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     findings: fingerprint(findings.sort(compareFindings)),
     rules: active,
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed },
+    ...(opts.targets ? { targets: opts.targets } : {}),
   };
 }
 

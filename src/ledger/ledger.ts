@@ -136,9 +136,10 @@ export interface Reconciled {
 
 /**
  * Each finding is `known` (in the ledger), `new`, or, when `changed` limits the review to some files
- * (`--base`, `--staged`), `unchanged`: not in the ledger, but in a file the change did not touch.
+ * (`--base`, `--staged`), `unchanged`: not in the ledger, but in a file the change did not touch. When the scan
+ * looked only at some files (`scanned`), ledger entries elsewhere are neither found nor fixed.
  */
-export function reconcile(findings: Finding[], ledger: Ledger | undefined, changed?: Set<string>): Reconciled {
+export function reconcile(findings: Finding[], ledger: Ledger | undefined, changed?: Set<string>, scanned?: ReadonlySet<string>): Reconciled {
   const known = new Set(ledger?.entries.map((e) => e.fingerprint));
   const found = new Set(findings.map((f) => f.fingerprint));
   return {
@@ -146,7 +147,8 @@ export function reconcile(findings: Finding[], ledger: Ledger | undefined, chang
       ...f,
       baseline: known.has(f.fingerprint) ? 'known' : changed && !changed.has(f.path) ? 'unchanged' : 'new',
     })),
-    fixed: (ledger?.entries ?? []).filter((e) => !found.has(e.fingerprint)),
+    // a scan of some files only (`scanned`) can tell only of their entries
+    fixed: (ledger?.entries ?? []).filter((e) => !found.has(e.fingerprint) && (!scanned || scanned.has(e.path))),
   };
 }
 

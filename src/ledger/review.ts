@@ -21,14 +21,16 @@ export interface Review {
 
 export function review(result: ScanResult, config: Config, root: string, change?: { mode: 'base' | 'staged'; ref?: string; files: Set<string> }): Review {
   const ledger = readLedger(join(root, config.ledger.path), config.ledger.path);
-  const { findings, fixed } = reconcile(result.findings, ledger, change?.files);
-  const scores = computeScores(result.files, result.findings);
+  const { findings, fixed } = reconcile(result.findings, ledger, change?.files, result.targets);
+  // a scan of some files (--staged) scores those files; the gate's minimum score is about the whole repo
+  const targets = result.targets;
+  const scores = computeScores(targets ? result.files.filter((f) => targets.has(f.path)) : result.files, result.findings);
   const reasons: string[] = [];
   const fresh = findings.filter((f) => f.baseline === 'new' && f.severity === 'error' && !f.suppressed);
   if (fresh.length > 0) reasons.push(`${fresh.length} new error-level finding${fresh.length === 1 ? '' : 's'}`);
   const min = config.gate.minScore;
   const overall = scores.overall.all.score;
-  if (min !== undefined && overall !== null && overall < min) reasons.push(`overall score ${overall.toFixed(1)}% is under gate.minScore ${min}%`);
+  if (min !== undefined && !targets && overall !== null && overall < min) reasons.push(`overall score ${overall.toFixed(1)}% is under gate.minScore ${min}%`);
   return {
     result,
     findings,

@@ -79,7 +79,7 @@ function scoreTable(review: Review): string[] {
   ];
   const w = Math.max(...rows.map(([n]) => n.length), 8);
   return [
-    `${'Scores (clean files)'.padEnd(w + 4)}${'production'.padEnd(20)}${'tests'.padEnd(20)}all`,
+    `${(review.result.targets ? 'Scores of the staged files' : 'Scores (clean files)').padEnd(w + 4)}${'production'.padEnd(20)}${'tests'.padEnd(20)}all`,
     ...rows.map(([name, p]) => `  ${name.padEnd(w + 2)}${cell(p.production)}${cell(p.tests)}${cell(p.all).trimEnd()}`),
   ];
 }
@@ -94,7 +94,9 @@ function summaryLine(review: Review, paint: Paint): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([r, n]) => `${r}: ${n}`)
     .join(', ');
-  const files = review.result.files.length;
+  const targets = review.result.targets;
+  // a --staged scan looks at the staged files (the others are context): say so
+  const files = targets ? `${review.result.files.filter((f) => targets.has(f.path)).length} staged source` : `${review.result.files.length}`;
   const suppressed = review.findings.length - active.length;
   const head =
     active.length === 0

@@ -47,27 +47,54 @@ export function stagedFiles(root: string): Set<string> {
   return new Set(z(git(root, args)));
 }
 
-/** The index's view of the tree: its file list, and a reader that takes staged content where the work tree differs. */
-export function indexSnapshot(root: string): { paths: string[]; fromIndex: Set<string>; read(paths: string[]): Map<string, Buffer> } {
-  const paths = z(git(root, ['ls-files', '-z', '--cached']));
-  // work tree ≠ index exactly for the files with unstaged changes (including deletions)
-  const fromIndex = new Set(z(git(root, ['diff', '--name-only', '--relative', '--no-renames', '-z'])));
+/** One file as the git index has it. */
+export interface IndexEntry {
+  path: string;
+  /** `100644`, `100755`, `120000` (a symlink), `160000` (a submodule) */
+  mode: string;
+  /** the blob id of the staged content */
+  blob: string;
+}
+
+/**
+ * The index's view of the tree (`--staged`): every path with the blob id of its staged content, from one
+ * `git ls-files -s`, so that content the facts cache knows is neither read nor stat-ed; and a reader of blobs.
+ */
+export function indexSnapshot(root: string): { entries: IndexEntry[]; sizes(blobs: string[]): Map<string, number>; read(blobs: string[]): Map<string, Buffer> } {
+  const entries: IndexEntry[] = [];
+  for (const rec of z(git(root, ['ls-files', '-s', '-z']))) {
+    // `<mode> <blob> <stage>\t<path>`; a path in conflict is listed once per stage: the first one is kept
+    const tab = rec.indexOf('\t');
+    const [mode, blob] = rec.slice(0, tab).split(' ') as [string, string];
+    const path = rec.slice(tab + 1);
+    if (entries.length > 0 && entries[entries.length - 1]!.path === path) continue;
+    entries.push({ path, mode, blob });
+  }
   return {
-    paths,
-    fromIndex,
-    read(wanted) {
+    entries,
+    sizes(blobs) {
+      const out = new Map<string, number>();
+      if (blobs.length === 0) return out;
+      for (const line of git(root, ['cat-file', '--batch-check'], blobs.join('\n') + '\n').toString().split('\n')) {
+        const m = /^([0-9a-f]+) blob (\d+)$/.exec(line);
+        if (m) out.set(m[1]!, Number(m[2]));
+      }
+      return out;
+    },
+    read(blobs) {
       const out = new Map<string, Buffer>();
-      if (wanted.length === 0) return out;
-      const buf = git(root, ['cat-file', '--batch'], wanted.map((p) => `:./${p}\n`).join(''));
+      if (blobs.length === 0) return out;
+      const buf = git(root, ['cat-file', '--batch'], blobs.join('\n') + '\n');
       let pos = 0;
-      for (const p of wanted) {
+      for (const blob of blobs) {
         const nl = buf.indexOf(10, pos);
+        if (nl < 0) break;
         const header = buf.subarray(pos, nl).toString();
         pos = nl + 1;
-        const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
+        const m = /^([0-9a-f]+) blob (\d+)$/.exec(header);
         if (!m) continue; // missing or not a blob
-        const size = Number(m[1]);
-        out.set(p, buf.subarray(pos, pos + size));
+        const size = Number(m[2]);
+        out.set(blob, buf.subarray(pos, pos + size));
         pos += size + 1;
       }
       return out;

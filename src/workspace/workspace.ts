@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import fg from 'fast-glob';
+import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import type { Language } from '../engine/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
@@ -86,6 +86,8 @@ export interface WorkspaceFile {
   size: number;
   /** from the work tree; absent for staged content read from the index */
   mtimeMs?: number;
+  /** `--staged`: the blob id of the staged content (its size is known once the cache or git is asked) */
+  blob?: string;
   /** Python: the dotted module name under the configured roots */
   moduleName?: string;
   /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
@@ -103,6 +105,8 @@ export interface Workspace {
   allPaths: string[];
   /** the content a scan reads: the work tree, or the staged content with `--staged` */
   readFile(path: string): Buffer;
+  /** `--staged`: read these files' staged content and sizes in one call to git, before readFile asks for them */
+  prefetch?(files: WorkspaceFile[]): void;
   /** classify any repo-relative path, listed or not (import targets that are not source files) */
   ownerOf(path: string): ServiceConfig | undefined;
   isTestPath(path: string): boolean;
@@ -127,6 +131,8 @@ export function listPaths(root: string): { paths: string[]; source: 'git' | 'wal
     // not a git work tree, or no git: walk the folder instead
   }
   // onlyFiles would drop symlinks silently; list them (lstat says what they are) so the user hears of them
+  // (fast-glob is loaded only here: a git work tree, the common case, never needs it)
+  const fg = createRequire(import.meta.url)('fast-glob') as typeof import('fast-glob');
   const paths = fg.sync('**/*', {
     cwd: root,
     dot: true,
@@ -147,8 +153,8 @@ export interface WorkspaceOptions {
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
   const realRoot = realpathSync(root);
   const snapshot = opts.staged ? indexSnapshot(root) : undefined;
-  const { paths, source } = snapshot ? { paths: snapshot.paths, source: 'git' as const } : listPaths(root);
-  const staged = snapshot ? snapshot.read(snapshot.paths.filter((p) => snapshot.fromIndex.has(p) && languageOf(p))) : new Map<string, Buffer>();
+  const { paths, source } = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' as const } : listPaths(root);
+  const indexed = new Map(snapshot?.entries.map((e) => [e.path, e]));
   const notes: string[] = [];
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
@@ -176,10 +182,13 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     if (!language) continue;
     if (config.files.exclude.length > 0) countHits(config.files.exclude, path);
     if (isExcluded(path)) continue;
-    const stagedContent = staged.get(path);
+    const entry = indexed.get(path);
     let st;
     try {
-      st = stagedContent ? { size: stagedContent.length, isSymbolicLink: () => false, isFile: () => true } : lstatSync(join(root, path));
+      // staged content: what the index says it is; its size comes from the cache or from git, when needed
+      st = entry
+        ? { size: -1, isSymbolicLink: () => entry.mode === '120000', isFile: () => entry.mode.startsWith('100') }
+        : lstatSync(join(root, path));
     } catch {
       continue; // listed by git but deleted from the work tree
     }
@@ -203,7 +212,8 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     const test = !production && (service?.kind === 'test-support' || isTest(path));
     const testByName = !production && !test && isTestName(path);
     const file: WorkspaceFile = { path, language, service: service?.name, test: test || testByName, size: st.size };
-    if (!stagedContent && 'mtimeMs' in st) file.mtimeMs = st.mtimeMs;
+    if ('mtimeMs' in st) file.mtimeMs = st.mtimeMs;
+    if (entry) file.blob = entry.blob;
     if (testByName) file.testByName = true;
     if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
     files.push(file);
@@ -242,8 +252,31 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
 
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
   const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
-  const readFile = (p: string): Buffer => staged.get(p) ?? readFileSync(join(root, p));
-  return { root, source, files, notes, allPaths: [...paths].sort(), readFile, ownerOf, isTestPath };
+  if (!snapshot) {
+    const readFile = (p: string): Buffer => readFileSync(join(root, p));
+    return { root, source, files, notes, allPaths: [...paths].sort(), readFile, ownerOf, isTestPath };
+  }
+  // staged content, read from git: prefetched in one call for the files the cache does not know, else one by one
+  const fetched = new Map<string, Buffer>();
+  const prefetch = (wanted: WorkspaceFile[]): void => {
+    const blobs = wanted.map((f) => f.blob!).filter((b) => !fetched.has(b));
+    const sizes = snapshot.sizes(blobs);
+    for (const f of wanted) f.size = sizes.get(f.blob!) ?? 0;
+    // an oversized blob is never read (the scan reports it by its size)
+    const small = blobs.filter((b) => (sizes.get(b) ?? 0) <= config.files.maxBytes);
+    for (const [blob, bytes] of snapshot.read(small)) fetched.set(blob, bytes);
+  };
+  const readFile = (p: string): Buffer => {
+    const blob = indexed.get(p)?.blob;
+    if (!blob) return readFileSync(join(root, p));
+    let bytes = fetched.get(blob);
+    if (!bytes) {
+      bytes = snapshot.read([blob]).get(blob);
+      if (!bytes) throw Object.assign(new Error(`the staged content of ${p} is missing from git`), { code: 'ENOENT' });
+    }
+    return bytes;
+  };
+  return { root, source, files, notes, allPaths: [...paths].sort(), readFile, prefetch, ownerOf, isTestPath };
 }
 
 function topLevelNames(root: string): string[] {

@@ -224,14 +224,14 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
         report: (f) => {
           if (!index.isTarget(f.path)) return;
           const file = index.byPath.get(f.path);
-          findings.push({
-            ...f,
-            rule: rule.meta.id,
-            category: rule.meta.category,
-            severity: f.severity ?? severity,
-            ...(file?.service ? { service: file.service } : {}),
-            test: file?.test ?? false,
-          });
+          // the rule's object is completed in place: a scan may report tens of thousands of findings
+          const out = f as Omit<Finding, 'fingerprint'>;
+          out.rule = rule.meta.id;
+          out.category = rule.meta.category;
+          out.severity = f.severity ?? severity;
+          if (file?.service) out.service = file.service;
+          out.test = file?.test ?? false;
+          findings.push(out);
         },
       });
     }
@@ -278,10 +278,11 @@ function cmp(a: string, b: string): number {
 /** Fingerprints ignore lines: the n-th finding of one rule on one subject in one file keeps its identity. */
 function fingerprint(sorted: Omit<Finding, 'fingerprint'>[]): Finding[] {
   const seen = new Map<string, number>();
-  return sorted.map((f) => {
+  for (const f of sorted) {
     const key = `${f.rule}\0${f.path}\0${f.subject}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    return { ...f, fingerprint: sha1(`${key}\0${n}`).slice(0, 20) };
-  });
+    (f as Finding).fingerprint = sha1(`${key}\0${n}`).slice(0, 20);
+  }
+  return sorted as Finding[];
 }

@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// npm run bench [-- --files 1000,10000[,50000]] [-- --tree PATH] [-- --jobs N] [-- --repeat N]
+// npm run bench [-- --files 1000,10000[,50000]] [-- --tree PATH [--update-ledger]] [-- --jobs N] [-- --repeat N]
 //
-// Times comply as a user runs it, each scan in a fresh process (wall, CPU and peak memory from /usr/bin/time):
+// Times comply as a user runs it (`comply scan --quiet`), each scan in a fresh process (wall, CPU and peak
+// memory from /usr/bin/time), and where the time goes (COMPLY_TIMINGS=1 phases of the best run):
 //   cold      no cache (the first scan of a checkout)
 //   warm      nothing changed since the last scan
 //   changed   10 files edited since the last scan
-//   staged    `scan --staged` with 3 staged files (pre-commit), warm cache
+//   staged    `scan --staged --quiet` with 3 staged files (the pre-commit hook), warm cache
 // on generated monorepos of the given sizes and, with --tree, on a real tree (it must hold a
-// compliance.config.json; the staged scenario needs a git work tree). The best of --repeat runs is reported
-// (default 1). Results are compared with the previous run recorded in bench-results/last.json.
+// compliance.config.json; the staged scenario needs a git work tree). Generated trees get `comply ledger update`
+// first, the steady state of a team that adopted comply (a real tree only with --update-ledger: it writes the
+// tree's ledger). The best of --repeat runs is reported (default 1). Results are compared with the previous run
+// recorded in bench-results/last.json.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ const sizes = (opt('--files') ?? '1000,10000').split(',').map(Number).filter((n)
 const tree = opt('--tree');
 const jobs = opt('--jobs');
 const repeat = Number(opt('--repeat') ?? 1);
+const updateLedger = args.includes('--update-ledger');
 
 /** A synthetic monorepo: Python services with packages and tests, a shared library, a TS frontend, violations. */
 function generate(total) {
@@ -78,19 +82,18 @@ function generate(total) {
 function timeScan(root, extra) {
   let best;
   for (let k = 0; k < repeat; k++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'scan', root, '--json', ...(jobs ? ['--jobs', jobs] : []), ...extra], {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'scan', root, '--quiet', ...(jobs ? ['--jobs', jobs] : []), ...extra], {
       encoding: 'utf8',
       maxBuffer: 1 << 30,
+      env: { ...process.env, COMPLY_TIMINGS: '1' },
     });
-    const line = r.stderr.trim().split('\n').pop() ?? '';
-    const [wall, user, sys, rss] = line.split(' ').map(Number);
-    let report;
-    try {
-      report = JSON.parse(r.stdout);
-    } catch {
+    const lines = r.stderr.trim().split('\n');
+    const [wall, user, sys, rss] = (lines.pop() ?? '').split(' ').map(Number);
+    const timings = lines.map((l) => (l.startsWith('{"comply-timings"') ? JSON.parse(l) : undefined)).find(Boolean);
+    if (!timings || (r.status !== 0 && r.status !== 1)) {
       throw new Error(`comply failed on ${root}: ${r.stderr.slice(0, 500)}`);
     }
-    const run = { wall, cpu: user + sys, rssMiB: rss / 1024, files: report.summary.files, findings: report.summary.findings };
+    const run = { wall, cpu: user + sys, rssMiB: rss / 1024, ...timings.counts, phases: timings['comply-timings'] };
     if (!best || run.wall < best.wall) best = run;
   }
   return best;
@@ -111,11 +114,12 @@ function withEdits(root, n, fn) {
   }
 }
 
-function scenarios(label, root) {
+function scenarios(label, root, generated) {
   const rows = [];
   const isGit = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root }).stdout?.toString().trim() === 'true';
   rmSync(join(root, '.comply', 'cache'), { recursive: true, force: true });
   rows.push({ scenario: `${label}: cold`, ...timeScan(root, []) });
+  if (generated || updateLedger) execFileSync(process.execPath, [bin, 'ledger', 'update', root], { stdio: 'ignore' });
   rows.push({ scenario: `${label}: warm`, ...timeScan(root, []) });
   rows.push({ scenario: `${label}: 10 changed`, ...withEdits(root, 10, () => timeScan(root, [])) });
   timeScan(root, []); // warm again after the edits were undone
@@ -139,23 +143,40 @@ const rows = [];
 for (const n of sizes) {
   const root = generate(n);
   try {
-    rows.push(...scenarios(`generated ${n}`, root));
+    rows.push(...scenarios(`generated ${n}`, root, true));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
-if (tree) rows.push(...scenarios(resolve(tree), resolve(tree)));
+if (tree) rows.push(...scenarios(resolve(tree), resolve(tree), false));
 
 const resultsDir = join(here, '..', 'bench-results');
 const lastFile = join(resultsDir, 'last.json');
 const previous = existsSync(lastFile) ? JSON.parse(readFileSync(lastFile, 'utf8')) : {};
 console.log(`comply bench: node ${process.version}, ${jobs ? `${jobs} jobs` : 'default jobs'}, best of ${repeat}`);
-console.log('| scenario | files | findings | wall s | cpu s | peak MiB | vs last |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | --- |');
+console.log('| scenario | files | findings | parsed | wall s | cpu s | peak MiB | vs last |');
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const r of rows) {
   const p = previous[r.scenario];
   const vs = p ? `${r.wall <= p.wall ? '' : '+'}${(((r.wall - p.wall) / p.wall) * 100).toFixed(0)}% (was ${p.wall.toFixed(2)} s)` : '';
-  console.log(`| ${r.scenario} | ${r.files} | ${r.findings} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${vs} |`);
+  console.log(`| ${r.scenario} | ${r.files} | ${r.findings} | ${r.parsed} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${vs} |`);
+}
+// where the time goes: the phases of each best run, in milliseconds (startup includes Node's own)
+const phaseNames = [...new Set(rows.flatMap((r) => Object.keys(r.phases)))].filter((k) => k !== 'total' && rows.some((r) => (r.phases[k] ?? 0) >= 5));
+console.log('');
+console.log(`| scenario (ms) | ${phaseNames.join(' | ')} | total |`);
+console.log(`| --- | ${phaseNames.map(() => '---:').join(' | ')} | ---: |`);
+for (const r of rows) console.log(`| ${r.scenario} | ${phaseNames.map((k) => r.phases[k] ?? 0).join(' | ')} | ${r.phases.total} |`);
+// linear growth: cost per 1,000 files of each scenario across the generated sizes
+const generatedRows = rows.filter((r) => r.scenario.startsWith('generated '));
+if (sizes.length > 1) {
+  console.log('');
+  console.log('| scenario | ' + sizes.map((n) => `ms per 1k files at ${n}`).join(' | ') + ' |');
+  console.log('| --- | ' + sizes.map(() => '---:').join(' | ') + ' |');
+  for (const kind of ['cold', 'warm', '10 changed', 'staged (3 files)']) {
+    const cells = sizes.map((n) => generatedRows.find((r) => r.scenario === `generated ${n}: ${kind}`)).map((r) => (r ? ((r.wall * 1000) / (r.files / 1000)).toFixed(0) : ''));
+    console.log(`| ${kind} | ${cells.join(' | ')} |`);
+  }
 }
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(lastFile, JSON.stringify({ ...previous, ...Object.fromEntries(rows.map((r) => [r.scenario, r])) }, null, 2));

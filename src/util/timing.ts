@@ -16,11 +16,11 @@ export function mark(phase: string): void {
   last = now;
 }
 
-/** Print the phases and the total, at the end of a command. */
-export function reportTimings(write: (s: string) => void): void {
+/** Print the phases, the total and some counts (files, findings, files parsed), at the end of a command. */
+export function reportTimings(write: (s: string) => void, counts: Record<string, number> = {}): void {
   if (!enabled) return;
   const out: Record<string, number> = {};
   for (const [k, v] of phases) out[k] = Math.round(v);
   out.total = Math.round(performance.now());
-  write(`${JSON.stringify({ 'comply-timings': out })}\n`);
+  write(`${JSON.stringify({ 'comply-timings': out, counts })}\n`);
 }

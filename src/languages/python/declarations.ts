@@ -19,7 +19,8 @@ const SKIP_MEMBERS = new Set(['model_config', 'Config', 'Meta', '__slots__', '__
 
 interface OpenClass {
   decl: DeclarationFact;
-  calls: Set<string>;
+  /** calls as token ranges [first, last] of their dotted name; texts are built in finish(), for bound heads only */
+  calls: number[];
   urls: Set<string>;
 }
 
@@ -92,7 +93,7 @@ export class PythonClassCollector {
       signals: [],
     };
     this.declarations.push(decl);
-    this.current = { decl, calls: new Set(), urls: new Set() };
+    this.current = { decl, calls: [], urls: new Set() };
     this.open.push(this.current);
   }
 
@@ -168,7 +169,7 @@ export class PythonClassCollector {
       // the end of the dotted name `a.b.c` first: only a call needs its text
       let j = i;
       while (j + 2 < b && op1(j + 1) === 46 && t.type[j + 2] === Tok.Name) j += 2;
-      if (j + 1 < b && op1(j + 1) === 40) c.calls.add(this.dotted(i, b).name);
+      if (j + 1 < b && op1(j + 1) === 40) c.calls.push(i, j + 1);
       i = j; // the '(' itself is seen next, by the bracket count
     }
   }
@@ -177,7 +178,10 @@ export class PythonClassCollector {
   finish(): DeclarationFact[] {
     for (const c of this.open) {
       const out = new Set<string>();
-      for (const call of c.calls) {
+      for (let k = 0; k < c.calls.length; k += 2) {
+        // most calls are of local names (self.x(), helper()): no string for them but their head
+        if (!this.bindings.has(this.text(c.calls[k]!))) continue;
+        const call = this.dotted(c.calls[k]!, c.calls[k + 1]!).name;
         const dot = call.indexOf('.');
         const head = dot < 0 ? call : call.slice(0, dot);
         const bound = this.bindings.get(head);

@@ -508,7 +508,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (blk.fn) endFunction(blk, Math.min(toks.count, limitToken()));
   }
   facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
-  facts.lines = { physical: physicalLines(text), code: toks.codeLines };
+  facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
   if (mocks) {
     facts.mocks = mocks.finish(classes.bindings);
@@ -589,8 +589,11 @@ class WordGates {
   }
 }
 
-function physicalLines(text: string): number {
+/** Lines as an editor counts them ('\n'-terminated); the tokenizer has counted them already when no '\r' can
+ * have split them differently. */
+function physicalLines(text: string, toks: Tokens): number {
   if (text.length === 0) return 0;
+  if (text.indexOf('\r') < 0) return toks.lineCount - (text.endsWith('\n') ? 1 : 0);
   let n = 1;
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
   return text.endsWith('\n') ? n - 1 : n;

@@ -75,6 +75,10 @@ export function isIdentStart(c: number): boolean {
 export function isIdentChar(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
+/** ASCII characters that continue a name: letters, digits, underscore */
+const ASCII_NAME = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ASCII_NAME[c] = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57) ? 1 : 0;
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -94,6 +98,8 @@ function grow<T extends Uint8Array | Int32Array>(a: T): T {
 
 export function tokenize(text: string): Tokens {
   const n = text.length;
+  // without a carriage return in the file, a comment ends at the next '\n' (found natively)
+  const noCR = text.indexOf('\r') < 0;
   let type = typeBuf;
   let start = startBuf;
   let end = endBuf;
@@ -258,9 +264,11 @@ export function tokenize(text: string): Tokens {
   while (pos < n) {
     if (atLineStart && brackets.length === 0) {
       // measure indentation
-      let col = 0;
-      let col1 = 0;
+      // spaces first (nearly every line), then tabs and form feeds if any
       let p = pos;
+      while (text.charCodeAt(p) === 32) p++;
+      let col = p - pos;
+      let col1 = col;
       for (;;) {
         const c = text.charCodeAt(p);
         if (c === 32) {
@@ -330,7 +338,10 @@ export function tokenize(text: string): Tokens {
         commentEndBuf = commentEnd = grow(commentEnd);
       }
       commentStart[commentCount] = pos;
-      while (pos < n && !isEol(text.charCodeAt(pos))) pos++;
+      if (noCR) {
+        const nl = text.indexOf('\n', pos);
+        pos = nl < 0 ? n : nl;
+      } else while (pos < n && !isEol(text.charCodeAt(pos))) pos++;
       commentEnd[commentCount++] = pos;
     } else if (c === 92 /* \ */) {
       const d = text.charCodeAt(pos + 1);
@@ -350,7 +361,7 @@ export function tokenize(text: string): Tokens {
       pos += c < 0x80 ? 1 : unicodeIdentWidth(text, pos, true);
       for (;;) {
         let d = text.charCodeAt(pos);
-        while ((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || (d >= 48 && d <= 57)) d = text.charCodeAt(++pos);
+        while (d < 128 && ASCII_NAME[d] === 1) d = text.charCodeAt(++pos);
         if (!(d >= 0x80)) break;
         const w = unicodeIdentWidth(text, pos, false);
         if (w === 0) break; // not part of a name: the operator branch reports it

@@ -123,6 +123,22 @@ describe('the ratchet, end to end in a git repository', () => {
     expect((await run('scan', dir, '--staged')).code).toBe(0);
   });
 
+  it.each(['hygiene', 'ssot'])('--staged finds in each staged file exactly what a full scan finds there (%s)', async (fixture) => {
+    const dir = repo(fixture);
+    const full = await json('scan', dir);
+    const files = git(dir, 'ls-files').split('\n').filter((f) => /\.(py|tsx?)$/.test(f) || f.endsWith('.orig'));
+    expect(files.length).toBeGreaterThan(5);
+    const key = (f: { rule: string; subject: string; path: string }) => `${f.path} ${f.rule} ${f.subject}`;
+    for (const file of files) {
+      appendFileSync(join(dir, file), '\n');
+      git(dir, 'add', file);
+      const staged = await json('scan', dir, '--staged');
+      expect(staged.report.findings.map(key).sort(), file).toEqual(full.report.findings.filter((f) => f.path === file).map(key).sort());
+      git(dir, 'reset', '-q', '--', file);
+      git(dir, 'checkout', '-q', '--', file);
+    }
+  });
+
   it('--staged reports on the staged files only, judged against the whole tree, and fixes only their entries', async () => {
     const dir = repo();
     await run('ledger', 'update', dir);

@@ -25,7 +25,21 @@ const rule: Rule = {
   run(ctx) {
     const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
     const folders = new Set<string>();
-    for (const path of ctx.index.workspace.allPaths) {
+    const all = ctx.index.workspace.allPaths; // sorted
+    const partial = ctx.index.targets !== ctx.index.files; // --staged: only staged paths can be reported
+    /** the first path of a folder that is not in a generated tree: where the folder is reported */
+    const firstUnder = (folder: string): string | undefined => {
+      let lo = 0;
+      let hi = all.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (all[mid]! < `${folder}/`) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < all.length && all[i]!.startsWith(`${folder}/`); i++) if (!GENERATED(all[i]!)) return all[i];
+      return undefined;
+    };
+    for (const path of partial ? all.filter((p) => ctx.index.isTarget(p)) : all) {
       const parts = path.split('/');
       // the outermost backup folder on the path, if any
       let backup = -1;
@@ -39,7 +53,7 @@ const rule: Rule = {
       if (backup >= 0) {
         // a backup folder: reported once, at its first file
         const folder = parts.slice(0, backup + 1).join('/');
-        if (!folders.has(folder)) {
+        if (partial ? firstUnder(folder) === path : !folders.has(folder)) {
           folders.add(folder);
           ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
         }

@@ -60,8 +60,10 @@ const rule: Rule = {
       const canonical = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
       const max = concept.max ?? 1;
       const groups = new Map<string, Impl[]>();
+      // a scan that reports on some files only (--staged) compares them with their own services' files
+      const wanted = concept.scope === 'repo' || ctx.index.targets === ctx.index.files ? undefined : new Set(ctx.index.targets.map((f) => f.service));
       for (const file of ctx.index.files) {
-        if (!file.service || (file.test && !concept.includeTests)) continue;
+        if (!file.service || (file.test && !concept.includeTests) || (wanted && !wanted.has(file.service))) continue;
         for (const decl of file.facts.declarations) {
           if (!CLASS_KINDS.has(decl.kind)) continue;
           const baseHit = bases ? decl.bases.filter((b) => bases(b) || bases(b.split('.').pop()!)) : [];

@@ -33,14 +33,6 @@ type Section = (typeof SECTIONS)[number];
 /** A stored section that does not parse: found when a rule first reads it, so the scan starts over without the cache. */
 export class DamagedCacheError extends Error {}
 
-/** the facts small enough to parse with the entry */
-interface Small {
-  moduleName?: string;
-  testDefinitions: number;
-  lines: { physical: number; code: number };
-  diagnostics: ParseDiagnostic[];
-}
-
 /**
  * One file in the cache's meta line, as a tuple (the meta line of a large repo is parsed on every scan):
  * [path, size, mtimeMs, blob id, module key, moduleName or null, testDefinitions, physical lines, code lines,
@@ -61,7 +53,8 @@ interface Entry {
   mtimeMs: number;
   hash: string;
   module: string;
-  stored?: { small: Small; ranges: number[]; body: Buffer };
+  /** its tuple in the meta line, and where its sections start in the body (read lazily: most are never used) */
+  stored?: { tuple: StoredEntry; offset: number; body: Buffer };
   facts?: FileFacts;
 }
 
@@ -106,23 +99,24 @@ class StoredFacts implements FileFacts {
 
   constructor(
     private readonly path: string,
-    small: Small,
-    private readonly ranges: number[],
+    private readonly tuple: StoredEntry,
+    private readonly offset: number,
     /** the cache's bytes these facts are read from */
     readonly body: Buffer,
   ) {
-    if (small.moduleName !== undefined) this.moduleName = small.moduleName;
-    this.testDefinitions = small.testDefinitions;
-    this.lines = small.lines;
-    this.diagnostics = small.diagnostics;
+    if (tuple[5] !== null) this.moduleName = tuple[5];
+    this.testDefinitions = tuple[6];
+    this.lines = { physical: tuple[7], code: tuple[8] };
+    this.diagnostics = tuple[9];
   }
 
   private section<T>(s: Section): T[] {
     let v = this.parsed[s];
     if (!v) {
       const k = SECTIONS.indexOf(s);
-      const off = this.ranges[2 * k]!;
-      const len = this.ranges[2 * k + 1]!;
+      let off = this.offset;
+      for (let i = 0; i < k; i++) off += this.tuple[FIXED + i] as number;
+      const len = this.tuple[FIXED + k] as number;
       try {
         v = len === 0 ? [] : (JSON.parse(this.body.toString('utf8', off, off + len)) as unknown[]);
       } catch {
@@ -197,15 +191,10 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
   let offset = 0;
   for (const e of stored.entries) {
     if (!validEntry(e)) throw new Error('a broken entry');
-    const ranges: number[] = [];
-    for (let k = 0; k < SECTIONS.length; k++) {
-      const len = e[FIXED + k] as number;
-      ranges.push(offset, len);
-      offset += len;
-    }
+    const start = offset;
+    for (let k = FIXED; k < e.length; k++) offset += e[k] as number;
     if (offset > body.length) throw new Error(`a broken entry for ${e[0]}`);
-    const small: Small = { testDefinitions: e[6], lines: { physical: e[7], code: e[8] }, diagnostics: e[9], ...(e[5] !== null ? { moduleName: e[5] } : {}) };
-    entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { small, ranges, body } });
+    entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { tuple: e, offset: start, body } });
   }
   return { stored, entries };
 }
@@ -213,39 +202,36 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
 /** One cache file's bytes: stored facts are copied as bytes, facts parsed in this scan written from their objects. */
 function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer {
   const chunks: Buffer[] = [];
-  let offset = 0;
   const entries: StoredEntry[] = [];
   for (const path of paths) {
     const e = all.get(path)!;
-    const ranges: number[] = [];
-    let small: Small;
     const s = e.stored;
+    let tuple: StoredEntry;
     if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.body === s.body))) {
-      small = s.small;
+      // facts never parsed in this scan: their bytes as they are
+      let off = s.offset;
       for (let k = 0; k < SECTIONS.length; k++) {
-        const off = s.ranges[2 * k]!;
-        const len = s.ranges[2 * k + 1]!;
-        ranges.push(offset, len);
+        const len = s.tuple[FIXED + k] as number;
         if (len > 0) chunks.push(s.body.subarray(off, off + len));
-        offset += len;
+        off += len;
       }
+      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, ...(s.tuple.slice(5) as [string | null, number, number, number, ParseDiagnostic[], ...number[]])];
     } else {
       const f = e.facts!;
-      small = { testDefinitions: f.testDefinitions, lines: f.lines, diagnostics: f.diagnostics, ...(f.moduleName !== undefined ? { moduleName: f.moduleName } : {}) };
+      const lengths: number[] = [];
       for (const sec of SECTIONS) {
         const list = f[sec] as unknown[];
         if (list.length === 0) {
-          ranges.push(offset, 0);
+          lengths.push(0);
           continue;
         }
         const bytes = Buffer.from(JSON.stringify(list));
-        ranges.push(offset, bytes.length);
+        lengths.push(bytes.length);
         chunks.push(bytes);
-        offset += bytes.length;
       }
+      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, f.moduleName ?? null, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths];
     }
-    const lengths = ranges.filter((_, i) => i % 2 === 1);
-    entries.push([path, e.size, e.mtimeMs, e.hash, e.module, small.moduleName ?? null, small.testDefinitions, small.lines.physical, small.lines.code, small.diagnostics, ...lengths]);
+    entries.push(tuple);
   }
   return Buffer.concat([Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`), ...chunks]);
 }
@@ -314,7 +300,7 @@ export class FactsCache {
   }
 
   private factsOf(path: string, e: Entry): FileFacts {
-    if (!e.facts) e.facts = new StoredFacts(path, e.stored!.small, e.stored!.ranges, e.stored!.body);
+    if (!e.facts) e.facts = new StoredFacts(path, e.stored!.tuple, e.stored!.offset, e.stored!.body);
     return e.facts;
   }
 

@@ -41,10 +41,12 @@ export function changedSince(root: string, ref: string): Set<string> {
 
 /** Files whose staged content differs from HEAD (or every staged file in a repo with no commit yet). */
 export function stagedFiles(root: string): Set<string> {
+  // one call to git in the common case (a pre-commit hook runs this on every commit): the checks only on failure
+  const r = spawnSync('git', ['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z', 'HEAD', '--'], { cwd: root, maxBuffer: 1 << 30 });
+  if (!r.error && r.status === 0) return new Set(z(r.stdout));
   if (!isWorkTree(root)) throw new GitError(`--staged needs a git work tree; ${root} is not one.`);
-  const hasHead = spawnSync('git', ['rev-parse', '--verify', '-q', 'HEAD'], { cwd: root }).status === 0;
-  const args = hasHead ? ['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z'] : ['ls-files', '-z', '--cached'];
-  return new Set(z(git(root, args)));
+  // a repository with no commit yet: everything staged is new
+  return new Set(z(git(root, ['ls-files', '-z', '--cached'])));
 }
 
 /** One file as the git index has it. */
@@ -62,13 +64,21 @@ export interface IndexEntry {
  */
 export function indexSnapshot(root: string): { entries: IndexEntry[]; sizes(blobs: string[]): Map<string, number>; read(blobs: string[]): Map<string, Buffer> } {
   const entries: IndexEntry[] = [];
-  for (const rec of z(git(root, ['ls-files', '-s', '-z']))) {
-    // `<mode> <blob> <stage>\t<path>`; a path in conflict is listed once per stage: the first one is kept
-    const tab = rec.indexOf('\t');
-    const [mode, blob] = rec.slice(0, tab).split(' ') as [string, string];
-    const path = rec.slice(tab + 1);
-    if (entries.length > 0 && entries[entries.length - 1]!.path === path) continue;
-    entries.push({ path, mode, blob });
+  const out = git(root, ['ls-files', '-s', '-z']).toString('utf8');
+  // `<mode> <blob> <stage>\t<path>\0`: fixed widths up to the tab (a path in conflict is listed once per stage:
+  // the first one is kept)
+  for (let at = 0; at < out.length; ) {
+    const end = out.indexOf('\0', at);
+    const stop = end < 0 ? out.length : end;
+    const tab = out.indexOf('\t', at);
+    if (tab > at && tab < stop) {
+      const path = out.slice(tab + 1, stop);
+      if (entries.length === 0 || entries[entries.length - 1]!.path !== path) {
+        const space = out.indexOf(' ', at);
+        entries.push({ path, mode: out.slice(at, space), blob: out.slice(space + 1, out.indexOf(' ', space + 1)) });
+      }
+    }
+    at = stop + 1;
   }
   return {
     entries,

@@ -12,6 +12,7 @@ import type { Language } from '../engine/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
+import { globSet } from './globs.js';
 
 /** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
 export const GENERATED_EXCLUDES = [
@@ -158,10 +159,10 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const notes: string[] = [];
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
-  const isExcluded = picomatch(excludes, { dot: true });
-  const isTest = picomatch(testGlobs, { dot: true });
-  const isTestName = config.files.useDefaults ? picomatch(DEFAULT_PYTHON_TEST_NAMES, { dot: true }) : () => false;
-  const isProduction = config.files.production.length > 0 ? picomatch(config.files.production, { dot: true }) : () => false;
+  const isExcluded = globSet(excludes);
+  const isTest = globSet(testGlobs);
+  const isTestName = config.files.useDefaults ? globSet(DEFAULT_PYTHON_TEST_NAMES) : () => false;
+  const isProduction = config.files.production.length > 0 ? globSet(config.files.production) : () => false;
   const owner = serviceMatcher(config.services);
   const userGlobHits = new Map<string, number>();
   const matchers = new Map<string, (p: string) => boolean>();

@@ -33,6 +33,7 @@ type Matcher = (signals: string[]) => string[] | undefined;
 function compile(patterns: SignalPattern[]): Matcher {
   const alternatives = patterns.map((p) => (Array.isArray(p) ? p : [p]).map((g) => ({ glob: g, m: nameGlob(g) })));
   return (signals) => {
+    if (signals.length === 0) return undefined; // most classes call nothing the file imports
     const hits = new Set<string>();
     for (const all of alternatives) {
       const found = all.map(({ m }) => signals.find((s) => m(s)));

@@ -15,10 +15,7 @@ import { review } from '../ledger/review.js';
 import { computeScores } from '../engine/scores.js';
 import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
 import type { Config } from '../config/load.js';
-import { htmlReport } from '../report/html.js';
-import { jsonReport } from '../report/json.js';
-import { markdownReport } from '../report/markdown.js';
-import { sarifReport, type RuleDoc } from '../report/sarif.js';
+import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { packageRoot, packageVersion } from '../util/package.js';
@@ -174,13 +171,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const result = await runScan(root, config, opts, change?.mode === 'staged' ? change.files : undefined);
       const r = review(result, config, root, change);
       mark('review');
-      if (opts.json) io.stdout(jsonReport(r));
+      // the reporters a run does not ask for are not even loaded (a pre-commit scan prints text only)
+      if (opts.json) io.stdout((await import('../report/json.js')).jsonReport(r));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
       mark('report');
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
-      if (opts.sarif) writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
-      if (opts.markdown) writeOutput(opts.markdown, markdownReport(r));
-      if (opts.html) writeOutput(opts.html, htmlReport(r, source));
+      if (opts.sarif) {
+        const { sarifReport } = await import('../report/sarif.js');
+        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
+      }
+      if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r));
+      if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source));
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
       mark('other reports');

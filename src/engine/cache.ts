@@ -35,11 +35,11 @@ export class DamagedCacheError extends Error {}
 
 /**
  * One file in the cache's meta line, as a tuple (the meta line of a large repo is parsed on every scan):
- * [path, size, mtimeMs, blob id, module key, moduleName or null, testDefinitions, physical lines, code lines,
- *  diagnostics, then the byte length of each section in SECTIONS order]. Sections follow one another in the body
+ * [path, size, mtimeMs, blob id, module key, moduleName (null: none, 1: the module key's), testDefinitions,
+ *  physical lines, code lines, diagnostics, then the byte length of each section in SECTIONS order]. Sections follow one another in the body
  * in entry order, so their offsets are the running sum of the lengths.
  */
-type StoredEntry = [string, number, number, string, string, string | null, number, number, number, ParseDiagnostic[], ...number[]];
+type StoredEntry = [string, number, number, string, string, string | null | 1, number, number, number, ParseDiagnostic[], ...number[]];
 const FIXED = 10;
 
 interface Stored {
@@ -104,7 +104,8 @@ class StoredFacts implements FileFacts {
     /** the cache's bytes these facts are read from */
     readonly body: Buffer,
   ) {
-    if (tuple[5] !== null) this.moduleName = tuple[5];
+    if (tuple[5] === 1) this.moduleName = tuple[4].replace(/\/$/, '');
+    else if (tuple[5] !== null) this.moduleName = tuple[5];
     this.testDefinitions = tuple[6];
     this.lines = { physical: tuple[7], code: tuple[8] };
     this.diagnostics = tuple[9];
@@ -169,6 +170,10 @@ function validEntry(e: unknown): e is StoredEntry {
     typeof e[2] === 'number' &&
     typeof e[3] === 'string' &&
     typeof e[4] === 'string' &&
+    (e[5] === null || e[5] === 1 || typeof e[5] === 'string') &&
+    typeof e[6] === 'number' &&
+    typeof e[7] === 'number' &&
+    typeof e[8] === 'number' &&
     Array.isArray(e[9]) &&
     e.slice(FIXED).every((n) => Number.isInteger(n) && (n as number) >= 0)
   );
@@ -215,7 +220,7 @@ function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; i
         if (len > 0) chunks.push(s.body.subarray(off, off + len));
         off += len;
       }
-      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, ...(s.tuple.slice(5) as [string | null, number, number, number, ParseDiagnostic[], ...number[]])];
+      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, ...(s.tuple.slice(5) as [string | null | 1, number, number, number, ParseDiagnostic[], ...number[]])];
     } else {
       const f = e.facts!;
       const lengths: number[] = [];
@@ -229,7 +234,8 @@ function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; i
         lengths.push(bytes.length);
         chunks.push(bytes);
       }
-      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, f.moduleName ?? null, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths];
+      const moduleName = f.moduleName === undefined ? null : f.moduleName === e.module.replace(/\/$/, '') ? 1 : f.moduleName;
+      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths];
     }
     entries.push(tuple);
   }

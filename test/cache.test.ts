@@ -140,4 +140,14 @@ describe('worker pool', () => {
     expect(pooled.findings.filter((f) => f.rule === 'cross-service-import')).toHaveLength(240);
     expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0 s \(files\.maxSeconds\)/) });
   }, 60_000);
+
+  it('split (TypeScript on a worker, Python here) gives the same findings as in-process extraction', async () => {
+    const root = copyFixture('example-monorepo');
+    const config = loadConfig(root);
+    const inProcess = scan({ root, config, rules: [...RULES] });
+    const split = await scanAsync({ root, config, rules: [...RULES], split: true });
+    expect(inProcess.files.some((f) => f.language === 'typescript') && inProcess.files.some((f) => f.language === 'python')).toBe(true);
+    expect(JSON.stringify(split.findings)).toBe(JSON.stringify(inProcess.findings));
+    expect(split.timings.parsed).toBe(inProcess.files.length);
+  }, 60_000);
 });

@@ -156,7 +156,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--no-cache', 'neither read nor write the facts cache (.comply/cache/)')
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; else none)')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');

@@ -15,7 +15,7 @@
  * ignored with a note and rebuilt.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
@@ -204,8 +204,9 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
   return { stored, entries };
 }
 
-/** One cache file's bytes: stored facts are copied as bytes, facts parsed in this scan written from their objects. */
-function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer {
+/** One cache file's bytes, as a list of buffers (never joined: a large repo's cache is hundreds of MB): stored
+ * facts are copied as bytes, facts parsed in this scan written from their objects. */
+function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer[] {
   const chunks: Buffer[] = [];
   const entries: StoredEntry[] = [];
   for (const path of paths) {
@@ -239,7 +240,8 @@ function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; i
     }
     entries.push(tuple);
   }
-  return Buffer.concat([Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`), ...chunks]);
+  chunks.unshift(Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`));
+  return chunks;
 }
 
 /** Up to this many changed files, a scan writes a small journal next to the cache instead of rewriting it. */
@@ -362,10 +364,21 @@ export class FactsCache {
     for (const p of this.entries.keys()) if (!this.seen.has(p)) gone++;
     if (!this.dirty && gone === 0) return undefined;
     const dir = dirname(this.file);
-    const write = (file: string, bytes: Buffer): void => {
+    const write = (file: string, chunks: Buffer[]): void => {
       const tmp = `${file}.${process.pid}.tmp`;
       try {
-        writeFileSync(tmp, bytes);
+        const fd = openSync(tmp, 'w');
+        try {
+          for (let i = 0; i < chunks.length; i += 1024) {
+            const batch = chunks.slice(i, i + 1024);
+            const total = batch.reduce((n, b) => n + b.length, 0);
+            const done = writevSync(fd, batch);
+            // a short write (rare, but allowed) finishes buffer by buffer
+            if (done < total) writeSync(fd, Buffer.concat(batch).subarray(done));
+          }
+        } finally {
+          closeSync(fd);
+        }
         renameSync(tmp, file);
       } catch (e) {
         try {

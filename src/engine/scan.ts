@@ -4,6 +4,7 @@
  * diagnostics (reported by the parse-error rule), and an adapter that throws is caught the same way.
  */
 import * as crypto from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
@@ -156,15 +157,21 @@ function extractHere(opts: ScanOptions, p: Prepared): void {
 }
 
 /** Scan with extraction on worker threads when there is enough to do to pay for starting them. */
-export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
+/** `workers`: a pool of that many threads (1: none); by default from 4 cores up. `split`: one worker for the
+ * TypeScript and JavaScript files, this thread for the Python (by default on 2 or 3 cores, with 50 such files). */
+export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
 }
 
-async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: number }): Promise<ScanResult> {
+async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
   const p = prepare(opts);
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
-  if (!script || workers <= 1 || p.pending.length < 200) {
+  const notPython = (k: number): boolean => p.workspace.files[p.pending[k]!]!.language !== 'python';
+  // on 2 or 3 cores, by default: one worker parses the TypeScript while this thread parses the Python
+  const split =
+    opts.split ?? (opts.workers === undefined && workers === 1 && availableParallelism() >= 2 && p.pending.filter((_, k) => notPython(k)).length >= 50);
+  if (!script || (workers <= 1 && !split) || (p.pending.length < 200 && opts.split === undefined)) {
     extractHere(opts, p);
     return analyse(opts, p);
   }
@@ -173,7 +180,12 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
     p.pending.map((i) => ({ file: pick(p.workspace.files[i]!), size: p.workspace.files[i]!.size })),
     (k) => load(opts, p, p.pending[k]!),
     script,
-    { workers, timeoutMs: opts.timeoutMs ?? 10_000, onDone: () => opts.onProgress?.(++done, p.pending.length) },
+    {
+      workers,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      onDone: () => opts.onProgress?.(++done, p.pending.length),
+      ...(split ? { local: { mine: (k: number) => !notPython(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes) } } : {}),
+    },
   );
   p.pending.forEach((i, k) => (p.facts[i] = facts[k]!));
   return analyse(opts, p);

@@ -68,7 +68,7 @@ describe('facts cache', () => {
     writeFileSync(join(dir, CACHE_FILE), whole.subarray(0, whole.length - 40));
     out = '';
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
-    expect(out).toMatch(/note: the cache .* could not be read \(a broken entry for [^)]+\); it is rebuilt/);
+    expect(out).toMatch(/note: the cache .* could not be read \(a broken entry[^)]*\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
     // a damaged section is found only when a rule reads it: the scan starts over without the cache
     const damaged = readFileSync(join(dir, CACHE_FILE));
@@ -79,8 +79,10 @@ describe('facts cache', () => {
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache .* is damaged \(the facts of [^ ]+ do not parse\); the scan was run again without it, and the cache rebuilt/);
     expect(await json(dir)).toBe(cold);
-    // the cache of another comply version: rebuilt, with nothing to say
-    writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 2\n{"key": "another comply", "entries": {}}\n');
+    // the cache of another comply version or format: rebuilt, with nothing to say
+    writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 3\n{"key": "another comply", "entries": {}}\n');
+    expect(await json(dir)).toBe(cold);
+    writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 1\n{"key": "comply 0.0.1", "entries": {}}\n');
     expect(await json(dir)).toBe(cold);
   });
 

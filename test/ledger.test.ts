@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { computeScores } from '../src/engine/scores.js';
 import { formatLedger, readLedger } from '../src/ledger/ledger.js';
-import { copyFixture, FIXTURES, scanDir } from './helpers.js';
+import { copyFixture, FIXTURES, scanDir, tempDir } from './helpers.js';
 
 process.env.SOURCE_DATE_EPOCH = '1767225600'; // 2026-01-01: ledger dates are reproducible in tests
 
@@ -137,6 +137,29 @@ describe('the ratchet, end to end in a git repository', () => {
       git(dir, 'reset', '-q', '--', file);
       git(dir, 'checkout', '-q', '--', file);
     }
+  });
+
+  it('--staged ranks duplicate types by importers as a full scan does, counting them from the cache', async () => {
+    const dir = tempDir();
+    const write = (p: string, text: string): void => {
+      mkdirSync(join(dir, p, '..'), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    };
+    write('compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
+    write('svc/__init__.py', '');
+    // the later module by path is the one the code imports: it is the reference, the first one the duplicate
+    write('svc/a_models.py', 'from dataclasses import dataclass\n\n\n@dataclass\nclass Order:\n    id: int\n    total: float\n');
+    write('svc/z_models.py', 'from dataclasses import dataclass\n\n\n@dataclass\nclass Order:\n    id: int\n    total: float\n');
+    for (let i = 0; i < 3; i++) write(`svc/use${i}.py`, 'from svc.z_models import Order\n');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'start');
+    const full = await json('scan', dir); // writes the cache the staged scan reads
+    expect(full.report.findings.filter((f) => f.rule === 'duplicate-type').map((f) => f.path)).toEqual(['svc/a_models.py']);
+    appendFileSync(join(dir, 'svc', 'a_models.py'), '# edited\n');
+    git(dir, 'add', 'svc/a_models.py');
+    const staged = await json('scan', dir, '--staged');
+    expect(staged.report.findings.filter((f) => f.rule === 'duplicate-type').map((f) => f.path)).toEqual(['svc/a_models.py']);
   });
 
   it('--staged reports on the staged files only, judged against the whole tree, and fixes only their entries', async () => {

@@ -52,6 +52,16 @@ const rule: Rule = {
   },
   run(ctx) {
     const concepts = effectiveConcepts(ctx.options as Options);
+    // the classes of the services in question, read once for all concepts (tests only if a concept counts them;
+    // a --staged scan compares the staged files with their own services' files, unless a concept spans the repo)
+    const all = Object.values(concepts);
+    const tests = all.some((c) => c.includeTests);
+    const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
+    const classes: { file: ScannedFile; decl: DeclarationFact }[] = [];
+    for (const file of ctx.index.files) {
+      if (!file.service || (file.test && !tests) || (wanted && !wanted.has(file.service))) continue;
+      for (const decl of file.facts.declarations) if (CLASS_KINDS.has(decl.kind)) classes.push({ file, decl });
+    }
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => a.localeCompare(b))) {
       const variants = Object.entries(concept.variants).map(([v, pats]) => ({ variant: v, match: compile(pats) }));
       const baseGlobs = (concept.bases ?? []).map(nameGlob);
@@ -61,22 +71,18 @@ const rule: Rule = {
       const canonical = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
       const max = concept.max ?? 1;
       const groups = new Map<string, Impl[]>();
-      // a scan that reports on some files only (--staged) compares them with their own services' files
-      const wanted = concept.scope === 'repo' || ctx.index.targets === ctx.index.files ? undefined : new Set(ctx.index.targets.map((f) => f.service));
-      for (const file of ctx.index.files) {
-        if (!file.service || (file.test && !concept.includeTests) || (wanted && !wanted.has(file.service))) continue;
-        for (const decl of file.facts.declarations) {
-          if (!CLASS_KINDS.has(decl.kind)) continue;
-          const baseHit = bases ? decl.bases.filter((b) => bases(b) || bases(b.split('.').pop()!)) : [];
-          for (const { variant, match } of variants) {
-            const hits = match(decl.signals);
-            if (!hits && baseHit.length === 0) continue;
-            const evidence = [...(hits ?? []), ...baseHit.map((b) => `base ${b}`), ...(names(decl.name) ? [`name ${decl.name}`] : [])];
-            const key = `${concept.scope === 'repo' ? '' : file.service}\0${variant}`;
-            const list = groups.get(key) ?? [];
-            list.push({ file, decl, evidence });
-            groups.set(key, list);
-          }
+      for (const { file, decl } of classes) {
+        if (file.test && !concept.includeTests) continue;
+        if (decl.signals.length === 0 && !bases) continue; // no evidence: the common case
+        const baseHit = bases ? decl.bases.filter((b) => bases(b) || bases(b.split('.').pop()!)) : [];
+        for (const { variant, match } of variants) {
+          const hits = match(decl.signals);
+          if (!hits && baseHit.length === 0) continue;
+          const evidence = [...(hits ?? []), ...baseHit.map((b) => `base ${b}`), ...(names(decl.name) ? [`name ${decl.name}`] : [])];
+          const key = `${concept.scope === 'repo' ? '' : file.service}\0${variant}`;
+          const list = groups.get(key) ?? [];
+          list.push({ file, decl, evidence });
+          groups.set(key, list);
         }
       }
       for (const [key, impls] of groups) {

@@ -24,7 +24,7 @@ import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, MockFact, Pa
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 2;
 export const CACHE_FILE = '.comply/cache/facts.bin';
-const HEADER = 'comply facts cache 2\n';
+const HEADER = 'comply facts cache 3\n';
 
 /** the facts kept as byte ranges, parsed on first use */
 const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
@@ -36,8 +36,9 @@ export class DamagedCacheError extends Error {}
 /**
  * One file in the cache's meta line, as a tuple (the meta line of a large repo is parsed on every scan):
  * [path, size, mtimeMs, blob id, module key, moduleName (null: none, 1: the module key's), testDefinitions,
- *  physical lines, code lines, diagnostics, then the byte length of each section in SECTIONS order]. Sections follow one another in the body
- * in entry order, so their offsets are the running sum of the lengths.
+ *  physical lines, code lines, diagnostics, then the byte length of each section in SECTIONS order]. The body
+ * holds one region per section (every file's imports, then every file's declarations, ...), each region's bytes
+ * in entry order: offsets are running sums of lengths, and a search of the imports reads only their region.
  */
 type StoredEntry = [string, number, number, string, string, string | null | 1, number, number, number, ParseDiagnostic[], ...number[]];
 const FIXED = 10;
@@ -47,14 +48,21 @@ interface Stored {
   entries: StoredEntry[];
 }
 
+/** A cache file's body: per section, its region and the offset of each entry's bytes (by entry number). */
+interface Layout {
+  body: Buffer;
+  regions: [number, number][];
+  offsets: Float64Array[];
+}
+
 /** an entry in memory: stored ranges into the body read from disk, or facts from this scan */
 interface Entry {
   size: number;
   mtimeMs: number;
   hash: string;
   module: string;
-  /** its tuple in the meta line, and where its sections start in the body (read lazily: most are never used) */
-  stored?: { tuple: StoredEntry; offset: number; body: Buffer };
+  /** its tuple in the meta line, and its place in the body (read lazily: most are never used) */
+  stored?: { tuple: StoredEntry; at: number; layout: Layout };
   facts?: FileFacts;
 }
 
@@ -100,9 +108,10 @@ class StoredFacts implements FileFacts {
   constructor(
     private readonly path: string,
     private readonly tuple: StoredEntry,
-    private readonly offset: number,
-    /** the cache's bytes these facts are read from */
-    readonly body: Buffer,
+    /** the entry's number in the cache file */
+    private readonly at: number,
+    /** the cache file's bytes these facts are read from */
+    readonly layout: Layout,
   ) {
     if (tuple[5] === 1) this.moduleName = tuple[4].replace(/\/$/, '');
     else if (tuple[5] !== null) this.moduleName = tuple[5];
@@ -111,15 +120,23 @@ class StoredFacts implements FileFacts {
     this.diagnostics = tuple[9];
   }
 
+  /** the byte range of a section in `body`, while it is not parsed yet */
+  unparsedRange(s: Section): [number, number] | undefined {
+    if (this.parsed[s]) return undefined;
+    return this.range(SECTIONS.indexOf(s));
+  }
+
+  private range(k: number): [number, number] {
+    const off = this.layout.offsets[k]![this.at]!;
+    return [off, off + (this.tuple[FIXED + k] as number)];
+  }
+
   private section<T>(s: Section): T[] {
     let v = this.parsed[s];
     if (!v) {
-      const k = SECTIONS.indexOf(s);
-      let off = this.offset;
-      for (let i = 0; i < k; i++) off += this.tuple[FIXED + i] as number;
-      const len = this.tuple[FIXED + k] as number;
+      const [off, end] = this.range(SECTIONS.indexOf(s));
       try {
-        v = len === 0 ? [] : (JSON.parse(this.body.toString('utf8', off, off + len)) as unknown[]);
+        v = end === off ? [] : (JSON.parse(this.layout.body.toString('utf8', off, end)) as unknown[]);
       } catch {
         v = undefined;
       }
@@ -161,6 +178,63 @@ class StoredFacts implements FileFacts {
   }
 }
 
+/**
+ * Which files' imports may take a name (`from m import name`, `import { name }`): false only for cached facts
+ * whose imports are not parsed yet and whose bytes do not hold the name as a JSON string. A scan of a few files
+ * (--staged) asks this to count a type's importers without parsing every file's imports: one search through the
+ * cache's bytes per name instead of 100k import objects.
+ */
+export class ImportNameSearch {
+  /** per cache file: the unparsed import ranges by start (one content can be shared by several files) */
+  private readonly layouts = new Map<Layout, { starts: number[]; ranges: Map<number, { end: number; files: number[] }> }>();
+  private readonly unknown: boolean[];
+
+  constructor(all: FileFacts[]) {
+    this.unknown = all.map(() => true);
+    all.forEach((f, i) => {
+      if (!(f instanceof StoredFacts)) return;
+      const range = f.unparsedRange('imports');
+      if (!range) return;
+      this.unknown[i] = false;
+      if (range[1] === range[0]) return;
+      let l = this.layouts.get(f.layout);
+      if (!l) this.layouts.set(f.layout, (l = { starts: [], ranges: new Map() }));
+      const r = l.ranges.get(range[0]);
+      if (r) r.files.push(i);
+      else l.ranges.set(range[0], { end: range[1], files: [i] });
+    });
+    for (const l of this.layouts.values()) l.starts = [...l.ranges.keys()].sort((a, b) => a - b);
+  }
+
+  /** per file (in the order given): whether its imports may take `name` */
+  mayImport(name: string): boolean[] {
+    const out = [...this.unknown];
+    const needle = Buffer.from(JSON.stringify(name));
+    for (const [layout, { starts, ranges }] of this.layouts) {
+      const [from, to] = layout.regions[0]!; // the imports region
+      const region = layout.body.subarray(from, to);
+      for (let hit = region.indexOf(needle); hit >= 0; hit = region.indexOf(needle, hit + 1)) {
+        const at = from + hit;
+        // the last range that starts at or before the hit
+        let lo = 0;
+        let hi = starts.length - 1;
+        let found = -1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          if (starts[mid]! <= at) {
+            found = mid;
+            lo = mid + 1;
+          } else hi = mid - 1;
+        }
+        if (found < 0) continue;
+        const r = ranges.get(starts[found]!)!;
+        if (at + needle.length <= r.end) for (const i of r.files) out[i] = true;
+      }
+    }
+    return out;
+  }
+}
+
 function validEntry(e: unknown): e is StoredEntry {
   return (
     Array.isArray(e) &&
@@ -186,62 +260,70 @@ function validEntry(e: unknown): e is StoredEntry {
 function decode(file: string, key: string): { stored: Stored & { id?: string; base?: string }; entries: Map<string, Entry> } | undefined {
   const buf = readFileSync(file);
   const metaEnd = buf.indexOf(10, HEADER.length);
-  if (buf.toString('latin1', 0, HEADER.length) !== HEADER || metaEnd < 0) throw new Error('not a comply facts cache');
+  const header = buf.toString('latin1', 0, HEADER.length);
+  if (header !== HEADER && header.startsWith('comply facts cache ')) return undefined; // another format: rebuilt
+  if (header !== HEADER || metaEnd < 0) throw new Error('not a comply facts cache');
   const stored = JSON.parse(buf.toString('utf8', HEADER.length, metaEnd)) as Stored & { id?: string; base?: string };
   if (!stored || typeof stored !== 'object') throw new Error('not a comply facts cache');
   if (stored.key !== key) return undefined;
   if (!Array.isArray(stored.entries)) throw new Error('no entries');
   const body = buf.subarray(metaEnd + 1);
   const entries = new Map<string, Entry>();
+  const n = stored.entries.length;
+  const layout: Layout = { body, regions: [], offsets: SECTIONS.map(() => new Float64Array(n)) };
   let offset = 0;
-  for (const e of stored.entries) {
-    if (!validEntry(e)) throw new Error('a broken entry');
+  for (let k = 0; k < SECTIONS.length; k++) {
     const start = offset;
-    for (let k = FIXED; k < e.length; k++) offset += e[k] as number;
-    if (offset > body.length) throw new Error(`a broken entry for ${e[0]}`);
-    entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { tuple: e, offset: start, body } });
+    const offsets = layout.offsets[k]!;
+    for (let i = 0; i < n; i++) {
+      const e = stored.entries[i]!;
+      if (k === 0 && !validEntry(e)) throw new Error('a broken entry');
+      offsets[i] = offset;
+      offset += e[FIXED + k] as number;
+    }
+    layout.regions.push([start, offset]);
   }
+  if (offset > body.length) throw new Error(`a broken entry: its facts end at byte ${offset} of ${body.length}`);
+  stored.entries.forEach((e, at) => entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { tuple: e, at, layout } }));
   return { stored, entries };
 }
 
 /** One cache file's bytes, as a list of buffers (never joined: a large repo's cache is hundreds of MB): stored
  * facts are copied as bytes, facts parsed in this scan written from their objects. */
 function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer[] {
-  const chunks: Buffer[] = [];
+  const regions: Buffer[][] = SECTIONS.map(() => []);
   const entries: StoredEntry[] = [];
   for (const path of paths) {
     const e = all.get(path)!;
     const s = e.stored;
     let tuple: StoredEntry;
-    if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.body === s.body))) {
+    if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
       // facts never parsed in this scan: their bytes as they are
-      let off = s.offset;
       for (let k = 0; k < SECTIONS.length; k++) {
+        const off = s.layout.offsets[k]![s.at]!;
         const len = s.tuple[FIXED + k] as number;
-        if (len > 0) chunks.push(s.body.subarray(off, off + len));
-        off += len;
+        if (len > 0) regions[k]!.push(s.layout.body.subarray(off, off + len));
       }
       tuple = [path, e.size, e.mtimeMs, e.hash, e.module, ...(s.tuple.slice(5) as [string | null | 1, number, number, number, ParseDiagnostic[], ...number[]])];
     } else {
       const f = e.facts!;
       const lengths: number[] = [];
-      for (const sec of SECTIONS) {
+      SECTIONS.forEach((sec, k) => {
         const list = f[sec] as unknown[];
         if (list.length === 0) {
           lengths.push(0);
-          continue;
+          return;
         }
         const bytes = Buffer.from(JSON.stringify(list));
         lengths.push(bytes.length);
-        chunks.push(bytes);
-      }
+        regions[k]!.push(bytes);
+      });
       const moduleName = f.moduleName === undefined ? null : f.moduleName === e.module.replace(/\/$/, '') ? 1 : f.moduleName;
       tuple = [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths];
     }
     entries.push(tuple);
   }
-  chunks.unshift(Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`));
-  return chunks;
+  return [Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`), ...regions.flat()];
 }
 
 /** Up to this many changed files, a scan writes a small journal next to the cache instead of rewriting it. */
@@ -257,8 +339,8 @@ export class FactsCache {
   private dirty = false;
   /** the cache file's id (a journal applies to the file it was written against), when it was read */
   private baseId: string | undefined;
-  /** the body of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
-  private baseBody: Buffer | undefined;
+  /** the layout of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
+  private baseLayout: Layout | undefined;
   private readonly journal: string;
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
@@ -280,7 +362,7 @@ export class FactsCache {
         if (base && typeof base.stored.id === 'string') {
           this.entries = base.entries;
           this.baseId = base.stored.id;
-          this.baseBody = base.entries.values().next().value?.stored?.body;
+          this.baseLayout = base.entries.values().next().value?.stored?.layout;
         } else this.dirty = true; // another comply version or facts format: rebuilt
       } catch (e) {
         this.entries.clear();
@@ -308,7 +390,7 @@ export class FactsCache {
   }
 
   private factsOf(path: string, e: Entry): FileFacts {
-    if (!e.facts) e.facts = new StoredFacts(path, e.stored!.tuple, e.stored!.offset, e.stored!.body);
+    if (!e.facts) e.facts = new StoredFacts(path, e.stored!.tuple, e.stored!.at, e.stored!.layout);
     return e.facts;
   }
 
@@ -392,7 +474,7 @@ export class FactsCache {
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.gitignore'), '*\n');
-      const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseBody || e.stored?.body !== this.baseBody).map(([p]) => p);
+      const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseLayout || e.stored?.layout !== this.baseLayout).map(([p]) => p);
       if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
         if (this.dirty) write(this.journal, encode(journaled.sort(), this.entries, { key: this.key, base: this.baseId }));
       } else {

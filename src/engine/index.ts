@@ -8,6 +8,7 @@ import { join, posix } from 'node:path';
 import { parseJsonc } from '../util/jsonc.js';
 import type { ServiceConfig } from '../config/load.js';
 import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
+import { ImportNameSearch } from './cache.js';
 import type { FileFacts, ImportFact } from './facts.js';
 
 export interface ScannedFile extends WorkspaceFile {
@@ -89,9 +90,31 @@ export class ProjectIndex {
     return t;
   }
 
+  private readonly importersByName = new Map<string, Map<string, number>>();
+  private nameSearch: ImportNameSearch | undefined;
+
   /** How many imports across the repo take `name` from the file at `path` (`from m import name`,
    * `import { name } from './m'`): how established a declaration is. */
   importersOf(path: string, name: string): number {
+    if (this.targetPaths) {
+      // a scan of a few files asks about a few names: count each one, reading only the imports that can take it
+      let counts = this.importersByName.get(name);
+      if (!counts) {
+        counts = new Map();
+        this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
+        const may = this.nameSearch.mayImport(name);
+        this.files.forEach((f, i) => {
+          if (!may[i]) return;
+          for (const imp of f.facts.imports) {
+            if (!imp.names.includes(name)) continue;
+            const t = this.resolve(f, imp);
+            if (t.path) counts!.set(t.path, (counts!.get(t.path) ?? 0) + 1);
+          }
+        });
+        this.importersByName.set(name, counts);
+      }
+      return counts.get(path) ?? 0;
+    }
     if (!this.importerCounts) {
       const counts = new Map<string, number>();
       for (const f of this.files) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --files 1000,10000[,50000]] [-- --tree PATH [--update-ledger]] [-- --jobs N] [-- --repeat N]
+//               [-- --bin OTHER/bin/comply.js] [-- --label NAME]
 //
 // Times comply as a user runs it (`comply scan --quiet`), each scan in a fresh process (wall, CPU and peak
 // memory from /usr/bin/time), and where the time goes (COMPLY_TIMINGS=1 phases of the best run):
@@ -19,7 +20,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '..', 'bin', 'comply.js');
+const args0 = process.argv.slice(2);
+// --bin PATH: time another build of comply (a worktree of an older commit) under the same scenarios
+const bin = args0.includes('--bin') ? resolve(args0[args0.indexOf('--bin') + 1]) : join(here, '..', 'bin', 'comply.js');
 const args = process.argv.slice(2);
 const opt = (name) => {
   const i = args.indexOf(name);
@@ -30,6 +33,7 @@ const tree = opt('--tree');
 const jobs = opt('--jobs');
 const repeat = Number(opt('--repeat') ?? 1);
 const updateLedger = args.includes('--update-ledger');
+const labelPrefix = opt('--label') ? `${opt('--label')} ` : '';
 
 /** A synthetic monorepo: Python services with packages and tests, a shared library, a TS frontend, violations. */
 function generate(total) {
@@ -79,62 +83,70 @@ function generate(total) {
   return root;
 }
 
-function timeScan(root, extra) {
+/** One scan in a fresh process: wall, CPU, peak memory, and its phases and counts (COMPLY_TIMINGS). */
+function runScan(root, extra) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'scan', root, '--quiet', ...(jobs ? ['--jobs', jobs] : []), ...extra], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, COMPLY_TIMINGS: '1' },
+  });
+  const lines = r.stderr.trim().split('\n');
+  const [wall, user, sys, rss] = (lines.pop() ?? '').split(' ').map(Number);
+  const timings = lines.map((l) => (l.startsWith('{"comply-timings"') ? JSON.parse(l) : undefined)).find(Boolean);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`comply failed on ${root}: ${r.stderr.slice(0, 500)}`);
+  // a build from before COMPLY_TIMINGS (--bin) has no phases or counts
+  return { wall, cpu: user + sys, rssMiB: rss / 1024, files: '', findings: '', parsed: '', ...timings?.counts, phases: timings?.['comply-timings'] ?? { total: Math.round(wall * 1000) } };
+}
+
+/** The best of --repeat runs of a scenario; `setup(k)` makes its state before run k (and returns an undo). */
+function timeScenario(root, extra, setup = () => () => {}) {
   let best;
   for (let k = 0; k < repeat; k++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'scan', root, '--quiet', ...(jobs ? ['--jobs', jobs] : []), ...extra], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 30,
-      env: { ...process.env, COMPLY_TIMINGS: '1' },
-    });
-    const lines = r.stderr.trim().split('\n');
-    const [wall, user, sys, rss] = (lines.pop() ?? '').split(' ').map(Number);
-    const timings = lines.map((l) => (l.startsWith('{"comply-timings"') ? JSON.parse(l) : undefined)).find(Boolean);
-    if (!timings || (r.status !== 0 && r.status !== 1)) {
-      throw new Error(`comply failed on ${root}: ${r.stderr.slice(0, 500)}`);
+    const undo = setup(k);
+    try {
+      const run = runScan(root, extra);
+      if (!best || run.wall < best.wall) best = run;
+    } finally {
+      undo();
     }
-    const run = { wall, cpu: user + sys, rssMiB: rss / 1024, ...timings.counts, phases: timings['comply-timings'] };
-    if (!best || run.wall < best.wall) best = run;
   }
   return best;
 }
 
-/** Edit `n` Python files (append a comment), run `fn`, then put them back. */
-function withEdits(root, n, fn) {
+/** Edit `n` Python files (append a comment, different for each run `k`); returns the files and an undo. */
+function edit(root, n, k) {
   const files = execFileSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 })
     .split('\0')
     .filter((f) => f && !f.startsWith('.') && !f.includes('"'))
     .slice(0, n);
   const saved = files.map((f) => [f, readFileSync(join(root, f))]);
-  try {
-    for (const [f, text] of saved) writeFileSync(join(root, f), Buffer.concat([text, Buffer.from('\n# edited by the benchmark\n')]));
-    return fn(files);
-  } finally {
-    for (const [f, text] of saved) writeFileSync(join(root, f), text);
-  }
+  for (const [f, text] of saved) writeFileSync(join(root, f), Buffer.concat([text, Buffer.from(`\n# edited by the benchmark (${k})\n`)]));
+  return { files, undo: () => saved.forEach(([f, text]) => writeFileSync(join(root, f), text)) };
 }
 
 function scenarios(label, root, generated) {
   const rows = [];
   const isGit = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root }).stdout?.toString().trim() === 'true';
-  rmSync(join(root, '.comply', 'cache'), { recursive: true, force: true });
-  rows.push({ scenario: `${label}: cold`, ...timeScan(root, []) });
+  const noCache = () => {
+    rmSync(join(root, '.comply', 'cache'), { recursive: true, force: true });
+    return () => {};
+  };
+  rows.push({ scenario: `${label}: cold`, ...timeScenario(root, [], noCache) });
   if (generated || updateLedger) execFileSync(process.execPath, [bin, 'ledger', 'update', root], { stdio: 'ignore' });
-  rows.push({ scenario: `${label}: warm`, ...timeScan(root, []) });
-  rows.push({ scenario: `${label}: 10 changed`, ...withEdits(root, 10, () => timeScan(root, [])) });
-  timeScan(root, []); // warm again after the edits were undone
+  runScan(root, []); // the cache as a warm scan leaves it
+  rows.push({ scenario: `${label}: warm`, ...timeScenario(root, []) });
+  rows.push({ scenario: `${label}: 10 changed`, ...timeScenario(root, [], (k) => edit(root, 10, k).undo) });
+  runScan(root, []); // warm again after the edits were undone
   if (isGit) {
-    rows.push({
-      scenario: `${label}: staged (3 files)`,
-      ...withEdits(root, 3, (files) => {
-        execFileSync('git', ['add', ...files], { cwd: root });
-        try {
-          return timeScan(root, ['--staged']);
-        } finally {
-          execFileSync('git', ['reset', '-q', '--', ...files], { cwd: root });
-        }
-      }),
-    });
+    const staged = (k) => {
+      const { files, undo } = edit(root, 3, k);
+      execFileSync('git', ['add', ...files], { cwd: root });
+      return () => {
+        execFileSync('git', ['reset', '-q', '--', ...files], { cwd: root });
+        undo();
+      };
+    };
+    rows.push({ scenario: `${label}: staged (3 files)`, ...timeScenario(root, ['--staged'], staged) });
   }
   return rows;
 }
@@ -143,12 +155,12 @@ const rows = [];
 for (const n of sizes) {
   const root = generate(n);
   try {
-    rows.push(...scenarios(`generated ${n}`, root, true));
+    rows.push(...scenarios(`${labelPrefix}generated ${n}`, root, true));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 }
-if (tree) rows.push(...scenarios(resolve(tree), resolve(tree), false));
+if (tree) rows.push(...scenarios(`${labelPrefix}${resolve(tree)}`, resolve(tree), false));
 
 const resultsDir = join(here, '..', 'bench-results');
 const lastFile = join(resultsDir, 'last.json');
@@ -168,13 +180,13 @@ console.log(`| scenario (ms) | ${phaseNames.join(' | ')} | total |`);
 console.log(`| --- | ${phaseNames.map(() => '---:').join(' | ')} | ---: |`);
 for (const r of rows) console.log(`| ${r.scenario} | ${phaseNames.map((k) => r.phases[k] ?? 0).join(' | ')} | ${r.phases.total} |`);
 // linear growth: cost per 1,000 files of each scenario across the generated sizes
-const generatedRows = rows.filter((r) => r.scenario.startsWith('generated '));
+const generatedRows = rows.filter((r) => r.scenario.startsWith(`${labelPrefix}generated `));
 if (sizes.length > 1) {
   console.log('');
   console.log('| scenario | ' + sizes.map((n) => `ms per 1k files at ${n}`).join(' | ') + ' |');
   console.log('| --- | ' + sizes.map(() => '---:').join(' | ') + ' |');
   for (const kind of ['cold', 'warm', '10 changed', 'staged (3 files)']) {
-    const cells = sizes.map((n) => generatedRows.find((r) => r.scenario === `generated ${n}: ${kind}`)).map((r) => (r ? ((r.wall * 1000) / (r.files / 1000)).toFixed(0) : ''));
+    const cells = sizes.map((n) => generatedRows.find((r) => r.scenario === `${labelPrefix}generated ${n}: ${kind}`)).map((r) => (r ? ((r.wall * 1000) / (r.files / 1000)).toFixed(0) : ''));
     console.log(`| ${kind} | ${cells.join(' | ')} |`);
   }
 }

@@ -18,6 +18,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fg from 'fast-glob';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args0 = process.argv.slice(2);
@@ -115,10 +116,10 @@ function timeScenario(root, extra, setup = () => () => {}) {
 
 /** Edit `n` Python files (append a comment, different for each run `k`); returns the files and an undo. */
 function edit(root, n, k) {
-  const files = execFileSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 })
-    .split('\0')
-    .filter((f) => f && !f.startsWith('.') && !f.includes('"'))
-    .slice(0, n);
+  const listed = spawnSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+  // outside git: the tree's Python files, sorted
+  const all = listed.status === 0 ? listed.stdout.split('\0') : fg.sync('**/*.py', { cwd: root, ignore: ['**/node_modules/**', '**/.*/**'] }).sort();
+  const files = all.filter((f) => f && !f.startsWith('.') && !f.includes('"')).slice(0, n);
   const saved = files.map((f) => [f, readFileSync(join(root, f))]);
   for (const [f, text] of saved) writeFileSync(join(root, f), Buffer.concat([text, Buffer.from(`\n# edited by the benchmark (${k})\n`)]));
   return { files, undo: () => saved.forEach(([f, text]) => writeFileSync(join(root, f), text)) };

@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import type { Rule } from '../../src/engine/rule.js';
 import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
+import { globSet } from '../../src/workspace/globs.js';
 
 interface Options {
   /** extra regular expressions over a file's name without its extensions */
@@ -25,6 +26,9 @@ const rule: Rule = {
   run(ctx) {
     const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
     const folders = new Set<string>();
+    // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
+    // are what this rule reports
+    const excluded = ctx.config.files.exclude.length > 0 ? globSet(ctx.config.files.exclude) : () => false;
     const all = ctx.index.workspace.allPaths; // sorted
     const partial = ctx.index.targets !== ctx.index.files; // --staged: only staged paths can be reported
     /** the first path of a folder that is not in a generated tree: where the folder is reported */
@@ -36,7 +40,7 @@ const rule: Rule = {
         if (all[mid]! < `${folder}/`) lo = mid + 1;
         else hi = mid;
       }
-      for (let i = lo; i < all.length && all[i]!.startsWith(`${folder}/`); i++) if (!GENERATED(all[i]!)) return all[i];
+      for (let i = lo; i < all.length && all[i]!.startsWith(`${folder}/`); i++) if (!GENERATED(all[i]!) && !excluded(all[i]!)) return all[i];
       return undefined;
     };
     for (const path of partial ? all.filter((p) => ctx.index.isTarget(p)) : all) {
@@ -49,7 +53,7 @@ const rule: Rule = {
       const stem = name.replace(LEFTOVER_EXT, '').replace(/\.[^.]+$/, '').replace(/\.d$/, '');
       const leftover = (SOURCE.test(name) || leftoverExt) && (leftoverExt || LEFTOVER_STEM.test(stem) || extra.some((re) => re.test(stem)));
       // the cheap tests first: the generated-tree globs are asked only about the few paths that would be reported
-      if ((backup < 0 && !leftover) || GENERATED(path)) continue;
+      if ((backup < 0 && !leftover) || GENERATED(path) || excluded(path)) continue;
       if (backup >= 0) {
         // a backup folder: reported once, at its first file
         const folder = parts.slice(0, backup + 1).join('/');

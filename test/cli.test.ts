@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
 }
 
 const example = join(FIXTURES, 'example-monorepo');
+const bin = join(import.meta.dirname, '..', 'bin', 'comply.js');
 const reportSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'report.schema.json'), 'utf8'));
 
 describe('comply scan', () => {
@@ -101,7 +102,6 @@ describe('comply init', () => {
 
 describe('the installed command', () => {
   it('runs from bin/ with the exit code of the scan', () => {
-    const bin = join(import.meta.dirname, '..', 'bin', 'comply.js');
     expect(existsSync(join(import.meta.dirname, '..', 'dist', 'src', 'cli', 'main.js')), 'run `npm run build` first').toBe(true);
     const r = spawnSync(process.execPath, [bin, 'scan', example, '--quiet'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
@@ -126,4 +126,25 @@ describe('comply install-hook', () => {
     expect(readFileSync(hook, 'utf8')).toBe('#!/bin/sh\nmake lint\n');
     expect((await run('install-hook', dir, '--force')).code).toBe(0);
   });
+
+  it('the installed hook runs the project-local comply and stops a commit that adds a violation', () => {
+    const dir = copyFixture('example-monorepo');
+    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-qm', 'start', '--no-verify');
+    expect(spawnSync(process.execPath, [bin, 'ledger', 'update', dir]).status).toBe(0);
+    expect(spawnSync(process.execPath, [bin, 'install-hook', dir]).status).toBe(0);
+    // node_modules/.bin/comply as npm would link it (the hook must not need npx)
+    mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(bin, join(dir, 'node_modules', '.bin', 'comply'));
+    writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.comply/cache/\n');
+    git('add', '.gitignore', '.comply/ledger.json');
+    expect(git('commit', '-qm', 'ledger').status).toBe(0); // nothing new: the hook lets it through
+    writeFileSync(join(dir, 'billing', 'refunds.py'), 'import accounts.service\n');
+    git('add', 'billing/refunds.py');
+    const blocked = git('commit', '-qm', 'a violation');
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toMatch(/billing\/refunds\.py[\s\S]*cross-service-import/);
+  }, 30_000);
 });

@@ -78,7 +78,10 @@ export class ProjectIndex {
   private readonly resolved = new Map<ImportFact, ImportTarget>();
   /** service and test status per repo path, for import targets */
   private readonly pathInfo = new Map<string, { service: ServiceConfig | undefined; test: boolean }>();
-  private importerCounts: Map<string, number> | undefined;
+  private importerCounts: Map<string, Map<string, number>> | undefined;
+  /** Python resolution memo: module → its target, and module → name → the submodule's target (or null) */
+  private readonly pyModules = new Map<string, ImportTarget>();
+  private readonly pySubmodules = new Map<string, Map<string, ImportTarget | null>>();
 
   /** Where an import leads (memoised: several rules ask about the same imports). */
   resolve(file: ScannedFile, imp: ImportFact): ImportTarget {
@@ -116,18 +119,21 @@ export class ProjectIndex {
       return counts.get(path) ?? 0;
     }
     if (!this.importerCounts) {
-      const counts = new Map<string, number>();
+      // path → name → count (nested: no key string per imported name)
+      const counts = new Map<string, Map<string, number>>();
       for (const f of this.files) {
         for (const imp of f.facts.imports) {
           if (imp.names.length === 0) continue;
           const t = this.resolve(f, imp);
           if (!t.path) continue;
-          for (const n of imp.names) counts.set(`${t.path}\0${n}`, (counts.get(`${t.path}\0${n}`) ?? 0) + 1);
+          let byName = counts.get(t.path);
+          if (!byName) counts.set(t.path, (byName = new Map()));
+          for (const n of imp.names) byName.set(n, (byName.get(n) ?? 0) + 1);
         }
       }
       this.importerCounts = counts;
     }
-    return this.importerCounts.get(`${path}\0${name}`) ?? 0;
+    return this.importerCounts.get(path)?.get(name) ?? 0;
   }
 
   private pathTarget(path: string, display: string): ImportTarget {
@@ -149,12 +155,31 @@ export class ProjectIndex {
   resolvePython(imp: ImportFact): ImportTarget {
     const m = imp.module;
     if (m.startsWith('.') || m === '') return { kind: 'external', test: false, display: m };
-    // `from a.b import c` where a/b/c.py exists
-    for (const n of imp.names) {
-      const sub = `${m}.${n}`;
-      const p = this.moduleToPath.get(sub);
-      if (p) return this.pathTarget(p, sub);
+    // `from a.b import c` where a/b/c.py exists (memoised: a large repo imports the same modules thousands of times)
+    if (imp.names.length > 0) {
+      let subs = this.pySubmodules.get(m);
+      if (!subs) this.pySubmodules.set(m, (subs = new Map()));
+      for (const n of imp.names) {
+        let t = subs.get(n);
+        if (t === undefined) {
+          const sub = `${m}.${n}`;
+          const p = this.moduleToPath.get(sub);
+          t = p ? this.pathTarget(p, sub) : null;
+          subs.set(n, t);
+        }
+        if (t) return t;
+      }
     }
+    let t = this.pyModules.get(m);
+    if (!t) {
+      t = this.modulePrefixTarget(m);
+      this.pyModules.set(m, t);
+    }
+    return t;
+  }
+
+  /** the file of the longest prefix of a dotted module that is a repo module, else a package target */
+  private modulePrefixTarget(m: string): ImportTarget {
     let prefix = m;
     for (;;) {
       const p = this.moduleToPath.get(prefix);

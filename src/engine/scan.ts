@@ -156,9 +156,11 @@ function extractHere(opts: ScanOptions, p: Prepared): void {
   });
 }
 
-/** Scan with extraction on worker threads when there is enough to do to pay for starting them. */
-/** `workers`: a pool of that many threads (1: none); by default from 4 cores up. `split`: one worker for the
- * TypeScript and JavaScript files, this thread for the Python (by default on 2 or 3 cores, with 50 such files). */
+/**
+ * Scan with extraction on worker threads when there is enough to do to pay for starting them. `workers`: a pool
+ * of that many threads (1: none; by default from 4 cores up). `split`: one worker for the TypeScript and
+ * JavaScript files while this thread parses the Python (by default on 2 or 3 cores, with 50 such files).
+ */
 export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
 }

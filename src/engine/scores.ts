@@ -32,35 +32,55 @@ function score(files: number, clean: number): Score {
   return { files, clean, score: files === 0 ? null : Math.round((10000 * clean) / files) / 100 };
 }
 
-function populations(files: ScannedFile[], dirty: Set<string>): PopulationScores {
-  let prod = 0;
-  let prodClean = 0;
-  let tests = 0;
-  let testsClean = 0;
-  for (const f of files) {
-    const clean = !dirty.has(f.path);
-    if (f.test) {
-      tests++;
-      if (clean) testsClean++;
+/** Files and clean files of one population, split by production and tests. */
+class Tally {
+  prod = 0;
+  prodClean = 0;
+  tests = 0;
+  testsClean = 0;
+  add(test: boolean, clean: boolean): void {
+    if (test) {
+      this.tests++;
+      if (clean) this.testsClean++;
     } else {
-      prod++;
-      if (clean) prodClean++;
+      this.prod++;
+      if (clean) this.prodClean++;
     }
   }
-  return { production: score(prod, prodClean), tests: score(tests, testsClean), all: score(prod + tests, prodClean + testsClean) };
+  scores(): PopulationScores {
+    return {
+      production: score(this.prod, this.prodClean),
+      tests: score(this.tests, this.testsClean),
+      all: score(this.prod + this.tests, this.prodClean + this.testsClean),
+    };
+  }
 }
 
+/** One pass over the findings and one over the files (a large repo has 10k files and 30k findings). */
 export function computeScores(files: ScannedFile[], findings: Finding[]): Scores {
-  const counted = findings.filter((f) => f.severity === 'error' && !f.suppressed);
-  const dirty = new Set(counted.map((f) => f.path));
-  const services = [...new Set(files.map((f) => f.service ?? null))].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
-  const byCategory = Object.fromEntries(
-    CATEGORIES.map((c) => [c, populations(files, new Set(counted.filter((f) => f.category === c).map((f) => f.path)))]),
-  ) as Record<Category, PopulationScores>;
+  const dirty = new Set<string>();
+  const dirtyBy = new Map<Category, Set<string>>(CATEGORIES.map((c) => [c, new Set()]));
+  for (const f of findings) {
+    if (f.severity !== 'error' || f.suppressed) continue;
+    dirty.add(f.path);
+    dirtyBy.get(f.category)?.add(f.path);
+  }
+  const overall = new Tally();
+  const byCategory = new Map<Category, Tally>(CATEGORIES.map((c) => [c, new Tally()]));
+  const byService = new Map<string | null, Tally>();
+  for (const file of files) {
+    overall.add(file.test, !dirty.has(file.path));
+    for (const c of CATEGORIES) byCategory.get(c)!.add(file.test, !dirtyBy.get(c)!.has(file.path));
+    const s = file.service ?? null;
+    let t = byService.get(s);
+    if (!t) byService.set(s, (t = new Tally()));
+    t.add(file.test, !dirty.has(file.path));
+  }
+  const services = [...byService.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
   return {
-    overall: populations(files, dirty),
-    byService: services.map((s) => ({ service: s, ...populations(files.filter((f) => (f.service ?? null) === s), dirty) })),
-    byCategory,
+    overall: overall.scores(),
+    byService: services.map((s) => ({ service: s, ...byService.get(s)!.scores() })),
+    byCategory: Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)!.scores()])) as Record<Category, PopulationScores>,
   };
 }
 

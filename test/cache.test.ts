@@ -5,6 +5,7 @@ import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import { CACHE_FILE } from '../src/engine/cache.js';
+import { ownBytes } from '../src/engine/pool.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { copyFixture, tempDir } from './helpers.js';
 
@@ -142,6 +143,16 @@ describe('worker pool', () => {
     expect(pooled.findings.filter((f) => f.rule === 'cross-service-import')).toHaveLength(240);
     expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0 s \(files\.maxSeconds\)/) });
   }, 60_000);
+
+  it('sends a worker only the bytes of its file, never the batch they were read in', () => {
+    const batch = Buffer.from('import a\nimport b\n// ts\n');
+    const view = batch.subarray(9, 18);
+    const sent = ownBytes(view);
+    expect(Buffer.from(sent).toString()).toBe('import b\n');
+    expect(sent.buffer.byteLength).toBe(9);
+    const whole = new Uint8Array(4);
+    expect(ownBytes(whole)).toBe(whole); // a buffer of its own is sent as it is
+  });
 
   it('split (TypeScript on a worker, Python here) gives the same findings as in-process extraction', async () => {
     const root = copyFixture('example-monorepo');

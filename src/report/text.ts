@@ -77,9 +77,10 @@ function scoreTable(review: Review): string[] {
     ...s.byService.map((x): [string, PopulationScores] => [x.service ?? '(no service)', x]),
     ...CATEGORIES.map((c): [string, PopulationScores] => [`category ${c}`, s.byCategory[c]]),
   ];
-  const w = Math.max(...rows.map(([n]) => n.length), 8);
+  const title = review.result.targets ? 'Scores (staged files)' : 'Scores (clean files)';
+  const w = Math.max(...rows.map(([n]) => n.length), title.length - 2);
   return [
-    `${(review.result.targets ? 'Scores of the staged files' : 'Scores (clean files)').padEnd(w + 4)}${'production'.padEnd(20)}${'tests'.padEnd(20)}all`,
+    `${title.padEnd(w + 4)}${'production'.padEnd(20)}${'tests'.padEnd(20)}all`,
     ...rows.map(([name, p]) => `  ${name.padEnd(w + 2)}${cell(p.production)}${cell(p.tests)}${cell(p.all).trimEnd()}`),
   ];
 }

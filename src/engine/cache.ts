@@ -7,12 +7,14 @@
  * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
  * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
  *
- * One file, written atomically: a header line, one line of JSON with an entry per path (size, mtime, blob id and
- * the small facts), then the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
- * ranges. Those are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
+ * `facts.bin`: a header line, one line of JSON with an entry per path (size, mtime, blob id and the small facts),
+ * then the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte ranges, one region per
+ * kind. They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
  * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
- * Ranges of unchanged files are copied byte for byte when the cache is written again. A corrupt or foreign file is
- * ignored with a note and rebuilt.
+ * Ranges of unchanged files are copied byte for byte when the cache is written again. A scan that changed few
+ * files writes them to `facts.journal` (same format) instead, valid only with the `facts.bin` it was written
+ * against. Both are written atomically. A corrupt file is ignored with a note and rebuilt, another version's
+ * silently.
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';

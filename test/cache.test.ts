@@ -64,16 +64,26 @@ describe('facts cache', () => {
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache \.comply\/cache\/facts\.bin could not be read \(not a comply facts cache\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
-    // a cache cut short: its entries point past the end of the file
+    // a cache cut short (its meta line comes last)
     const whole = readFileSync(join(dir, CACHE_FILE));
     writeFileSync(join(dir, CACHE_FILE), whole.subarray(0, whole.length - 40));
+    out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the cache .* could not be read \(.*\); it is rebuilt/);
+    expect(await json(dir)).toBe(cold);
+    // entries whose lengths run past their regions
+    const text = readFileSync(join(dir, CACHE_FILE), 'latin1');
+    const metaAt = Number(text.slice(text.indexOf(' 0') + 1, text.indexOf('\n'))); // the header says where the meta line starts
+    expect(text.slice(metaAt)).toMatch(/^\{"key"/);
+    const longer = text.slice(metaAt).replace(/,(\d+)\]/, (_, n: string) => `,${Number(n) + 100000}]`);
+    writeFileSync(join(dir, CACHE_FILE), text.slice(0, metaAt) + longer, 'latin1');
     out = '';
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache .* could not be read \(a broken entry[^)]*\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
     // a damaged section is found only when a rule reads it: the scan starts over without the cache
     const damaged = readFileSync(join(dir, CACHE_FILE));
-    const at = damaged.lastIndexOf('"line":');
+    const at = damaged.indexOf('"line":'); // the first, in the imports region (the meta line comes last)
     damaged.write('#', at);
     writeFileSync(join(dir, CACHE_FILE), damaged);
     out = '';

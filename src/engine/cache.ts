@@ -7,9 +7,9 @@
  * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
  * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
  *
- * `facts.bin`: a header line, one line of JSON with an entry per path (size, mtime, blob id and the small facts),
- * then the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte ranges, one region per
- * kind. They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
+ * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
+ * ranges, one region per kind, then one line of JSON with an entry per path (size, mtime, blob id, the small
+ * facts and the lengths of its ranges). They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
  * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
  * Ranges of unchanged files are copied byte for byte when the cache is written again. A scan that changed few
  * files writes them to `facts.journal` (same format) instead, valid only with the `facts.bin` it was written
@@ -26,7 +26,9 @@ import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, MockFact, Pa
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 2;
 export const CACHE_FILE = '.comply/cache/facts.bin';
-const HEADER = 'comply facts cache 3\n';
+/** the first line: the format, then where the meta line starts (fixed width, written last) */
+const HEADER = 'comply facts cache 4 ';
+const HEADER_LENGTH = HEADER.length + 16 + 1;
 
 /** the facts kept as byte ranges, parsed on first use */
 const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
@@ -261,15 +263,17 @@ function validEntry(e: unknown): e is StoredEntry {
  */
 function decode(file: string, key: string): { stored: Stored & { id?: string; base?: string }; entries: Map<string, Entry> } | undefined {
   const buf = readFileSync(file);
-  const metaEnd = buf.indexOf(10, HEADER.length);
   const header = buf.toString('latin1', 0, HEADER.length);
   if (header !== HEADER && header.startsWith('comply facts cache ')) return undefined; // another format: rebuilt
-  if (header !== HEADER || metaEnd < 0) throw new Error('not a comply facts cache');
-  const stored = JSON.parse(buf.toString('utf8', HEADER.length, metaEnd)) as Stored & { id?: string; base?: string };
+  const metaAt = Number(buf.toString('latin1', HEADER.length, HEADER_LENGTH - 1));
+  if (header !== HEADER || buf[HEADER_LENGTH - 1] !== 10 || !Number.isInteger(metaAt) || metaAt < HEADER_LENGTH || metaAt > buf.length) {
+    throw new Error('not a comply facts cache');
+  }
+  const stored = JSON.parse(buf.toString('utf8', metaAt)) as Stored & { id?: string; base?: string };
   if (!stored || typeof stored !== 'object') throw new Error('not a comply facts cache');
   if (stored.key !== key) return undefined;
   if (!Array.isArray(stored.entries)) throw new Error('no entries');
-  const body = buf.subarray(metaEnd + 1);
+  const body = buf.subarray(HEADER_LENGTH, metaAt);
   const entries = new Map<string, Entry>();
   const n = stored.entries.length;
   const layout: Layout = { body, regions: [], offsets: SECTIONS.map(() => new Float64Array(n)) };
@@ -290,42 +294,77 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
   return { stored, entries };
 }
 
-/** One cache file's bytes, as a list of buffers (never joined: a large repo's cache is hundreds of MB): stored
- * facts are copied as bytes, facts parsed in this scan written from their objects. */
-function encode(paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): Buffer[] {
-  const regions: Buffer[][] = SECTIONS.map(() => []);
-  const entries: StoredEntry[] = [];
-  for (const path of paths) {
-    const e = all.get(path)!;
-    const s = e.stored;
-    let tuple: StoredEntry;
-    if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
-      // facts never parsed in this scan: their bytes as they are
-      for (let k = 0; k < SECTIONS.length; k++) {
-        const off = s.layout.offsets[k]![s.at]!;
-        const len = s.tuple[FIXED + k] as number;
-        if (len > 0) regions[k]!.push(s.layout.body.subarray(off, off + len));
-      }
-      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, ...(s.tuple.slice(5) as [string | null | 1, number, number, number, ParseDiagnostic[], ...number[]])];
-    } else {
-      const f = e.facts!;
-      const lengths: number[] = [];
-      SECTIONS.forEach((sec, k) => {
-        const list = f[sec] as unknown[];
-        if (list.length === 0) {
-          lengths.push(0);
-          return;
+/**
+ * Write one cache file, streaming: a section's bytes go to disk file by file (the cache of a 50k-file repo is
+ * 200 MB, and holding it all before writing slowed the end of a cold scan with garbage collection), then the meta
+ * line with every entry's lengths, then the header is completed with where the meta line starts. Stored facts
+ * are copied as bytes, facts parsed in this scan written from their objects. Atomic: a temporary file, renamed.
+ */
+function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let pos = 0;
+    const put = (chunks: Buffer[]): void => {
+      const total = chunks.reduce((n, b) => n + b.length, 0);
+      const done = writevSync(fd, chunks, pos);
+      // a short write (rare, but allowed) finishes with one buffer
+      if (done < total) writeSync(fd, Buffer.concat(chunks).subarray(done), 0, total - done, pos + done);
+      pos += total;
+    };
+    put([Buffer.from(`${HEADER}${'0'.repeat(16)}\n`)]);
+    const lengths = paths.map(() => [] as number[]);
+    for (let k = 0; k < SECTIONS.length; k++) {
+      let batch: Buffer[] = [];
+      let bytesInBatch = 0;
+      paths.forEach((path, i) => {
+        const e = all.get(path)!;
+        const s = e.stored;
+        let bytes: Buffer;
+        if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
+          // facts never parsed in this scan: their bytes as they are
+          const off = s.layout.offsets[k]![s.at]!;
+          bytes = s.layout.body.subarray(off, off + (s.tuple[FIXED + k] as number));
+        } else {
+          const list = e.facts![SECTIONS[k]!] as unknown[];
+          bytes = list.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(list));
         }
-        const bytes = Buffer.from(JSON.stringify(list));
-        lengths.push(bytes.length);
-        regions[k]!.push(bytes);
+        lengths[i]!.push(bytes.length);
+        if (bytes.length === 0) return;
+        batch.push(bytes);
+        bytesInBatch += bytes.length;
+        if (batch.length >= 1024 || bytesInBatch >= 1 << 22) {
+          put(batch);
+          batch = [];
+          bytesInBatch = 0;
+        }
       });
-      const moduleName = f.moduleName === undefined ? null : f.moduleName === e.module.replace(/\/$/, '') ? 1 : f.moduleName;
-      tuple = [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths];
+      if (batch.length > 0) put(batch);
     }
-    entries.push(tuple);
+    const entries: StoredEntry[] = paths.map((path, i) => {
+      const e = all.get(path)!;
+      const s = e.stored;
+      if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
+        return [path, e.size, e.mtimeMs, e.hash, e.module, s.tuple[5], s.tuple[6], s.tuple[7], s.tuple[8], s.tuple[9], ...lengths[i]!];
+      }
+      const f = e.facts!;
+      const moduleName = f.moduleName === undefined ? null : f.moduleName === e.module.replace(/\/$/, '') ? 1 : f.moduleName;
+      return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths[i]!];
+    });
+    const metaAt = pos;
+    put([Buffer.from(JSON.stringify({ ...meta, entries }))]);
+    writeSync(fd, Buffer.from(String(metaAt).padStart(16, '0')), 0, 16, HEADER.length);
+  } catch (e) {
+    closeSync(fd);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
   }
-  return [Buffer.from(`${HEADER}${JSON.stringify({ ...meta, entries })}\n`), ...regions.flat()];
+  closeSync(fd);
+  renameSync(tmp, file);
 }
 
 /** Up to this many changed files, a scan writes a small journal next to the cache instead of rewriting it. */
@@ -448,41 +487,16 @@ export class FactsCache {
     for (const p of this.entries.keys()) if (!this.seen.has(p)) gone++;
     if (!this.dirty && gone === 0) return undefined;
     const dir = dirname(this.file);
-    const write = (file: string, chunks: Buffer[]): void => {
-      const tmp = `${file}.${process.pid}.tmp`;
-      try {
-        const fd = openSync(tmp, 'w');
-        try {
-          for (let i = 0; i < chunks.length; i += 1024) {
-            const batch = chunks.slice(i, i + 1024);
-            const total = batch.reduce((n, b) => n + b.length, 0);
-            const done = writevSync(fd, batch);
-            // a short write (rare, but allowed) finishes buffer by buffer
-            if (done < total) writeSync(fd, Buffer.concat(batch).subarray(done));
-          }
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, file);
-      } catch (e) {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          // nothing was written
-        }
-        throw e;
-      }
-    };
     try {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, '.gitignore'), '*\n');
       const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseLayout || e.stored?.layout !== this.baseLayout).map(([p]) => p);
       if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
-        if (this.dirty) write(this.journal, encode(journaled.sort(), this.entries, { key: this.key, base: this.baseId }));
+        if (this.dirty) writeCacheFile(this.journal, journaled.sort(), this.entries, { key: this.key, base: this.baseId });
       } else {
         for (const p of [...this.entries.keys()]) if (!this.seen.has(p)) this.entries.delete(p);
         const id = createHash('sha1').update(`${process.pid} ${Date.now()} ${Math.random()}`).digest('hex').slice(0, 16);
-        write(this.file, encode([...this.entries.keys()].sort(), this.entries, { key: this.key, id }));
+        writeCacheFile(this.file, [...this.entries.keys()].sort(), this.entries, { key: this.key, id });
         for (const stale of [this.journal, join(dir, 'facts.json') /* the cache format before 0.1's lazy one */]) {
           try {
             unlinkSync(stale);

@@ -78,7 +78,6 @@ export class ProjectIndex {
   private readonly resolved = new Map<ImportFact, ImportTarget>();
   /** service and test status per repo path, for import targets */
   private readonly pathInfo = new Map<string, { service: ServiceConfig | undefined; test: boolean }>();
-  private importerCounts: Map<string, Map<string, number>> | undefined;
   /** Python resolution memo: module → its target, and module → name → the submodule's target (or null) */
   private readonly pyModules = new Map<string, ImportTarget>();
   private readonly pySubmodules = new Map<string, Map<string, ImportTarget | null>>();
@@ -93,45 +92,37 @@ export class ProjectIndex {
     return t;
   }
 
-  private readonly importersByName = new Map<string, Map<string, number>>();
+  /** path → name → how many imports take that name from that path; for every name, or (a scan of a few files)
+   * for the names asked about so far */
+  private readonly importerCounts = new Map<string, Map<string, number>>();
+  private countedAll = false;
+  private readonly countedNames = new Set<string>();
   private nameSearch: ImportNameSearch | undefined;
 
   /** How many imports across the repo take `name` from the file at `path` (`from m import name`,
    * `import { name } from './m'`): how established a declaration is. */
   importersOf(path: string, name: string): number {
+    const count = (f: ScannedFile, only?: string): void => {
+      for (const imp of f.facts.imports) {
+        if (only === undefined ? imp.names.length === 0 : !imp.names.includes(only)) continue;
+        const t = this.resolve(f, imp);
+        if (!t.path) continue;
+        let byName = this.importerCounts.get(t.path);
+        if (!byName) this.importerCounts.set(t.path, (byName = new Map()));
+        for (const n of imp.names) if (only === undefined || n === only) byName.set(n, (byName.get(n) ?? 0) + 1);
+      }
+    };
     if (this.targetPaths) {
       // a scan of a few files asks about a few names: count each one, reading only the imports that can take it
-      let counts = this.importersByName.get(name);
-      if (!counts) {
-        counts = new Map();
+      if (!this.countedNames.has(name)) {
+        this.countedNames.add(name);
         this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
         const may = this.nameSearch.mayImport(name);
-        this.files.forEach((f, i) => {
-          if (!may[i]) return;
-          for (const imp of f.facts.imports) {
-            if (!imp.names.includes(name)) continue;
-            const t = this.resolve(f, imp);
-            if (t.path) counts!.set(t.path, (counts!.get(t.path) ?? 0) + 1);
-          }
-        });
-        this.importersByName.set(name, counts);
+        this.files.forEach((f, i) => may[i] && count(f, name));
       }
-      return counts.get(path) ?? 0;
-    }
-    if (!this.importerCounts) {
-      // path → name → count (nested: no key string per imported name)
-      const counts = new Map<string, Map<string, number>>();
-      for (const f of this.files) {
-        for (const imp of f.facts.imports) {
-          if (imp.names.length === 0) continue;
-          const t = this.resolve(f, imp);
-          if (!t.path) continue;
-          let byName = counts.get(t.path);
-          if (!byName) counts.set(t.path, (byName = new Map()));
-          for (const n of imp.names) byName.set(n, (byName.get(n) ?? 0) + 1);
-        }
-      }
-      this.importerCounts = counts;
+    } else if (!this.countedAll) {
+      this.countedAll = true;
+      for (const f of this.files) count(f);
     }
     return this.importerCounts.get(path)?.get(name) ?? 0;
   }

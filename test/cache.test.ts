@@ -30,6 +30,19 @@ describe('facts cache', () => {
     expect(r.timings).toMatchObject({ parsed: 0, cached: r.files.length });
   });
 
+  it.each(['example-monorepo', 'mocks', 'hygiene', 'ssot', 'parse-errors'])('stores and reads back every fact of every file as the adapters made it (%s)', (fixture) => {
+    const root = copyFixture(fixture);
+    const config = loadConfig(root);
+    const cold = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    const warm = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    expect(warm.timings.parsed).toBe(0);
+    const plain = (f: object): unknown => JSON.parse(JSON.stringify(f));
+    for (const [i, file] of warm.files.entries()) expect(plain(file.facts), file.path).toEqual(plain(cold.files[i]!.facts));
+    // what a rule sees: forms in the adapter's order, stubs, abstract methods, mock targets
+    const facts = warm.files.flatMap((f) => [...f.facts.imports, ...f.facts.functions, ...f.facts.mocks]);
+    expect(facts.length).toBeGreaterThan(5);
+  });
+
   it('parses a changed file again, and takes known content from the cache under a new path', () => {
     const root = copyFixture('example-monorepo');
     const config = loadConfig(root);

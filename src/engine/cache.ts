@@ -21,10 +21,10 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 2;
+export const FACTS_VERSION = 3;
 export const CACHE_FILE = '.comply/cache/facts.bin';
 /** the first line: the format, then where the meta line starts (fixed width, written last) */
 const HEADER = 'comply facts cache 4 ';
@@ -33,6 +33,65 @@ const HEADER_LENGTH = HEADER.length + 16 + 1;
 /** the facts kept as byte ranges, parsed on first use */
 const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
 type Section = (typeof SECTIONS)[number];
+
+/**
+ * How the three largest kinds of facts are stored: as arrays rather than objects (half the bytes to read and to
+ * parse on every warm scan: 117k imports in 54c8), decoded to the same objects an adapter makes. An import's
+ * forms keep their order (messages list them), as a comma-joined string; equal lists decode to one shared,
+ * frozen array.
+ */
+type Codec = { encode(fact: never): unknown[]; decode(row: unknown[]): unknown };
+const formLists = new Map<string, readonly ImportForm[]>();
+const formsOf = (joined: string): ImportForm[] => {
+  let forms = formLists.get(joined);
+  if (!forms) formLists.set(joined, (forms = Object.freeze(joined === '' ? [] : (joined.split(',') as ImportForm[]))));
+  return forms as ImportForm[];
+};
+const CODECS: Partial<Record<Section, Codec>> = {
+  imports: {
+    encode: (i: ImportFact) => [i.module, i.names, i.line, i.column, i.forms.join(',')],
+    decode: (r) => ({ module: r[0] as string, names: r[1] as string[], line: r[2] as number, column: r[3] as number, forms: formsOf(r[4] as string) }) satisfies ImportFact,
+  },
+  functions: {
+    encode: (f: FunctionFact) => (f.abstract ? [f.name, f.line, f.endLine, f.stub ?? 0, 1] : f.stub ? [f.name, f.line, f.endLine, f.stub] : [f.name, f.line, f.endLine]),
+    decode: (r) => {
+      const f: FunctionFact = { name: r[0] as string, line: r[1] as number, endLine: r[2] as number };
+      if (r[3]) f.stub = r[3] as FunctionFact['stub'];
+      if (r[4]) f.abstract = true;
+      return f;
+    },
+  },
+  mocks: {
+    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.context],
+    // in the key order of an adapter's object
+    decode: (r) =>
+      ({
+        kind: r[0] as string,
+        call: r[1] as string,
+        ...(r[2] !== 0 ? { target: r[2] as string } : {}),
+        line: r[3] as number,
+        column: r[4] as number,
+        context: r[5] as string[],
+      }) satisfies MockFact,
+  },
+};
+
+function encodeSection(s: Section, list: unknown[]): string {
+  const codec = CODECS[s];
+  return JSON.stringify(codec ? list.map((x) => codec.encode(x as never)) : list);
+}
+
+function decodeSection(s: Section, text: string): unknown[] | undefined {
+  const rows = JSON.parse(text) as unknown;
+  if (!Array.isArray(rows)) return undefined;
+  const codec = CODECS[s];
+  if (!codec) return rows;
+  for (let i = 0; i < rows.length; i++) {
+    if (!Array.isArray(rows[i])) return undefined;
+    rows[i] = codec.decode(rows[i] as unknown[]);
+  }
+  return rows;
+}
 
 /** A stored section that does not parse: found when a rule first reads it, so the scan starts over without the cache. */
 export class DamagedCacheError extends Error {}
@@ -140,7 +199,7 @@ class StoredFacts implements FileFacts {
     if (!v) {
       const [off, end] = this.range(SECTIONS.indexOf(s));
       try {
-        v = end === off ? [] : (JSON.parse(this.layout.body.toString('utf8', off, end)) as unknown[]);
+        v = end === off ? [] : decodeSection(s, this.layout.body.toString('utf8', off, end));
       } catch {
         v = undefined;
       }
@@ -327,7 +386,7 @@ function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, 
           bytes = s.layout.body.subarray(off, off + (s.tuple[FIXED + k] as number));
         } else {
           const list = e.facts![SECTIONS[k]!] as unknown[];
-          bytes = list.length === 0 ? Buffer.alloc(0) : Buffer.from(JSON.stringify(list));
+          bytes = list.length === 0 ? Buffer.alloc(0) : Buffer.from(encodeSection(SECTIONS[k]!, list));
         }
         lengths[i]!.push(bytes.length);
         if (bytes.length === 0) return;

@@ -139,6 +139,23 @@ describe('the ratchet, end to end in a git repository', () => {
     }
   });
 
+  it('--staged reads staged content the cache does not know from git, and reports a staged file over files.maxBytes', async () => {
+    const dir = repo();
+    const cfgFile = join(dir, 'compliance.config.json');
+    writeFileSync(cfgFile, JSON.stringify({ ...JSON.parse(readFileSync(cfgFile, 'utf8')), files: { maxBytes: 2000 } }));
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'limit');
+    await run('ledger', 'update', dir);
+    writeFileSync(join(dir, 'billing', 'refunds.py'), `import accounts.service\n${'# padding\n'.repeat(300)}`); // 3 KB
+    writeFileSync(join(dir, 'billing', 'small.py'), 'import accounts.service\n');
+    git(dir, 'add', 'billing/refunds.py', 'billing/small.py');
+    rmSync(join(dir, '.comply', 'cache'), { recursive: true, force: true }); // nothing known: both come from git
+    const staged = await json('scan', dir, '--staged');
+    const byPath = (p: string) => staged.report.findings.filter((f) => f.path === p).map((f) => f.rule);
+    expect(byPath('billing/refunds.py')).toEqual(['parse-error']);
+    expect(byPath('billing/small.py')).toEqual(['cross-service-import']);
+  });
+
   it('--staged ranks duplicate types by importers as a full scan does, counting them from the cache', async () => {
     const dir = tempDir();
     const write = (p: string, text: string): void => {

@@ -62,7 +62,7 @@ export interface IndexEntry {
  * The index's view of the tree (`--staged`): every path with the blob id of its staged content, from one
  * `git ls-files -s`, so that content the facts cache knows is neither read nor stat-ed; and a reader of blobs.
  */
-export function indexSnapshot(root: string): { entries: IndexEntry[]; sizes(blobs: string[]): Map<string, number>; read(blobs: string[]): Map<string, Buffer> } {
+export function indexSnapshot(root: string): { entries: IndexEntry[]; read(blobs: string[]): Map<string, Buffer> } {
   const entries: IndexEntry[] = [];
   const out = git(root, ['ls-files', '-s', '-z']).toString('utf8');
   // `<mode> <blob> <stage>\t<path>\0`: fixed widths up to the tab (a path in conflict is listed once per stage:
@@ -82,15 +82,6 @@ export function indexSnapshot(root: string): { entries: IndexEntry[]; sizes(blob
   }
   return {
     entries,
-    sizes(blobs) {
-      const out = new Map<string, number>();
-      if (blobs.length === 0) return out;
-      for (const line of git(root, ['cat-file', '--batch-check'], blobs.join('\n') + '\n').toString().split('\n')) {
-        const m = /^([0-9a-f]+) blob (\d+)$/.exec(line);
-        if (m) out.set(m[1]!, Number(m[2]));
-      }
-      return out;
-    },
     read(blobs) {
       const out = new Map<string, Buffer>();
       if (blobs.length === 0) return out;

@@ -260,12 +260,10 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   // staged content, read from git: prefetched in one call for the files the cache does not know, else one by one
   const fetched = new Map<string, Buffer>();
   const prefetch = (wanted: WorkspaceFile[]): void => {
-    const blobs = wanted.map((f) => f.blob!).filter((b) => !fetched.has(b));
-    const sizes = snapshot.sizes(blobs);
-    for (const f of wanted) f.size = sizes.get(f.blob!) ?? 0;
-    // an oversized blob is never read (the scan reports it by its size)
-    const small = blobs.filter((b) => (sizes.get(b) ?? 0) <= config.files.maxBytes);
-    for (const [blob, bytes] of snapshot.read(small)) fetched.set(blob, bytes);
+    // one call to git for their sizes and content (a pre-commit scan: the few staged files the cache does not know)
+    const read = snapshot.read(wanted.map((f) => f.blob!).filter((b) => !fetched.has(b)));
+    for (const [blob, bytes] of read) fetched.set(blob, bytes);
+    for (const f of wanted) f.size = fetched.get(f.blob!)?.length ?? 0;
   };
   const readFile = (p: string): Buffer => {
     const blob = indexed.get(p)?.blob;

@@ -30,10 +30,11 @@ export interface PoolOptions {
 const AHEAD = 8;
 
 /**
- * Worker threads by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
- * workers each tokenizing half of the netra tree's Python took as long as one thread tokenizing all of it (even
- * with no messages at all), while a plain arithmetic loop did run twice as fast on two threads; so the pool only
- * adds its overhead there. `--jobs N` forces a pool of N.
+ * A pool of workers by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
+ * workers each tokenizing half of the netra tree's Python (no messages at all) ran 1.3x faster than one thread,
+ * not 2x, and during a cold scan V8's concurrent collector already keeps the second core a third busy; a full
+ * pool gave nothing there once its messages were paid. On 2-3 cores the scan splits instead (scanAsync: one
+ * worker for the TypeScript). `--jobs N` forces a pool of N.
  */
 export function defaultWorkers(): number {
   const cores = availableParallelism();

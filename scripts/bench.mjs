@@ -21,14 +21,13 @@ import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args0 = process.argv.slice(2);
-// --bin PATH: time another build of comply (a worktree of an older commit) under the same scenarios
-const bin = args0.includes('--bin') ? resolve(args0[args0.indexOf('--bin') + 1]) : join(here, '..', 'bin', 'comply.js');
 const args = process.argv.slice(2);
 const opt = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
+// --bin PATH: time another build of comply (a worktree of an older commit) under the same scenarios
+const bin = opt('--bin') ? resolve(opt('--bin')) : join(here, '..', 'bin', 'comply.js');
 const sizes = (opt('--files') ?? '1000,10000').split(',').map(Number).filter((n) => n > 0);
 const tree = opt('--tree');
 const jobs = opt('--jobs');

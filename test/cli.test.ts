@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { copyFixture, FIXTURES, tempDir } from './helpers.js';
+import { copyFixture, FIXTURES, git, gitResult, tempDir } from './helpers.js';
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -129,22 +129,21 @@ describe('comply install-hook', () => {
 
   it('the installed hook runs the project-local comply and stops a commit that adds a violation', () => {
     const dir = copyFixture('example-monorepo');
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
-    git('init', '-q', '-b', 'main');
-    git('add', '-A');
-    git('commit', '-qm', 'start', '--no-verify');
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'start', '--no-verify');
     expect(spawnSync(process.execPath, [bin, 'ledger', 'update', dir]).status).toBe(0);
     expect(spawnSync(process.execPath, [bin, 'install-hook', dir]).status).toBe(0);
     // node_modules/.bin/comply as npm would link it (the hook must not need npx)
     mkdirSync(join(dir, 'node_modules', '.bin'), { recursive: true });
     symlinkSync(bin, join(dir, 'node_modules', '.bin', 'comply'));
     writeFileSync(join(dir, '.gitignore'), 'node_modules/\n.comply/cache/\n');
-    git('add', '.gitignore', '.comply/ledger.json');
-    expect(git('commit', '-qm', 'ledger').status).toBe(0); // nothing new: the hook lets it through
+    git(dir, 'add', '.gitignore', '.comply/ledger.json');
+    expect(gitResult(dir, 'commit', '-qm', 'ledger').status).toBe(0); // nothing new: the hook lets it through
     writeFileSync(join(dir, 'billing', 'refunds.py'), 'import accounts.service\n');
-    git('add', 'billing/refunds.py');
-    const blocked = git('commit', '-qm', 'a violation');
+    git(dir, 'add', 'billing/refunds.py');
+    const blocked = gitResult(dir, 'commit', '-qm', 'a violation');
     expect(blocked.status).not.toBe(0);
-    expect(blocked.stdout + blocked.stderr).toMatch(/billing\/refunds\.py[\s\S]*cross-service-import/);
+    expect(blocked.output).toMatch(/billing\/refunds\.py[\s\S]*cross-service-import/);
   }, 30_000);
 });

@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -16,6 +17,19 @@ export function copyFixture(name: string): string {
   const dir = mkdtempSync(join(tmpdir(), `comply-${name}-`));
   cpSync(join(FIXTURES, name), dir, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.comply') });
   return dir;
+}
+
+const IDENTITY = ['-c', 'user.name=t', '-c', 'user.email=t@example.com'];
+
+/** Run git in `dir` with a test identity; throws when git fails. */
+export function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', [...IDENTITY, ...args], { cwd: dir, encoding: 'utf8' });
+}
+
+/** Run git in `dir` with a test identity, for a command whose failure is the point (a hook that refuses). */
+export function gitResult(dir: string, ...args: string[]): { status: number | null; output: string } {
+  const r = spawnSync('git', [...IDENTITY, ...args], { cwd: dir, encoding: 'utf8' });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 export function tempDir(prefix = 'comply-'): string {

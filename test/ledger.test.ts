@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, writeFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { computeScores } from '../src/engine/scores.js';
 import { formatLedger, readLedger } from '../src/ledger/ledger.js';
-import { copyFixture, FIXTURES, scanDir, tempDir } from './helpers.js';
+import { copyFixture, FIXTURES, git, scanDir, tempDir } from './helpers.js';
 
 process.env.SOURCE_DATE_EPOCH = '1767225600'; // 2026-01-01: ledger dates are reproducible in tests
 
@@ -15,9 +15,6 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
   const code = await main(['node', 'comply', ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false });
   return { code, stdout, stderr };
 }
-
-const git = (dir: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: dir, encoding: 'utf8' });
 
 function repo(fixture = 'example-monorepo'): string {
   const dir = copyFixture(fixture);

@@ -13,7 +13,7 @@ import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import { scan } from '../src/engine/scan.js';
-import { copyFixture, tempDir, walk } from './helpers.js';
+import { copyFixture, git, tempDir, walk } from './helpers.js';
 
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -78,7 +78,6 @@ describe('hostile files', () => {
 });
 
 describe('git edge cases for --base', () => {
-  const git = (dir: string, ...a: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@e.com', ...a], { cwd: dir, encoding: 'utf8' });
 
   it('works on a detached HEAD, and a shallow clone without history is a clear error', async () => {
     const dir = repo({ 'svc/a.py': 'x = 1\n' });

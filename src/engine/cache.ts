@@ -108,6 +108,10 @@ const FIXED = 10;
 
 interface Stored {
   key: string;
+  /** facts.bin: its id, which a journal names */
+  id?: string;
+  /** facts.journal: the id of the facts.bin it applies to */
+  base?: string;
   entries: StoredEntry[];
 }
 
@@ -320,7 +324,7 @@ function validEntry(e: unknown): e is StoredEntry {
  * Read one cache file: its meta line and its entries, which point into its body. Undefined when another comply
  * wrote it (its key differs: its format may too); throws when it is broken.
  */
-function decode(file: string, key: string): { stored: Stored & { id?: string; base?: string }; entries: Map<string, Entry> } | undefined {
+function decode(file: string, key: string): { stored: Stored; entries: Map<string, Entry> } | undefined {
   const buf = readFileSync(file);
   const header = buf.toString('latin1', 0, HEADER.length);
   if (header !== HEADER && header.startsWith('comply facts cache ')) return undefined; // another format: rebuilt
@@ -328,7 +332,7 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
   if (header !== HEADER || buf[HEADER_LENGTH - 1] !== 10 || !Number.isInteger(metaAt) || metaAt < HEADER_LENGTH || metaAt > buf.length) {
     throw new Error('not a comply facts cache');
   }
-  const stored = JSON.parse(buf.toString('utf8', metaAt)) as Stored & { id?: string; base?: string };
+  const stored = JSON.parse(buf.toString('utf8', metaAt)) as Stored;
   if (!stored || typeof stored !== 'object') throw new Error('not a comply facts cache');
   if (stored.key !== key) return undefined;
   if (!Array.isArray(stored.entries)) throw new Error('no entries');
@@ -359,7 +363,7 @@ function decode(file: string, key: string): { stored: Stored & { id?: string; ba
  * line with every entry's lengths, then the header is completed with where the meta line starts. Stored facts
  * are copied as bytes, facts parsed in this scan written from their objects. Atomic: a temporary file, renamed.
  */
-function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, meta: { key: string; id?: string; base?: string }): void {
+function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, meta: Omit<Stored, 'entries'>): void {
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {

@@ -6,6 +6,7 @@ import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
 import { CACHE_FILE } from '../src/engine/cache.js';
 import { ownBytes } from '../src/engine/pool.js';
+import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { copyFixture, tempDir } from './helpers.js';
 
@@ -94,7 +95,9 @@ describe('facts cache', () => {
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache .* could not be read \(a broken entry[^)]*\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
-    // a damaged section is found only when a rule reads it: the scan starts over without the cache
+    // a damaged section is found only when a rule reads it (with no results to reuse): the scan starts over
+    // without the cache
+    rmSync(join(dir, RESULTS_FILE));
     const damaged = readFileSync(join(dir, CACHE_FILE));
     const at = damaged.indexOf('"line":'); // the first, in the imports region (the meta line comes last)
     damaged.write('#', at);

@@ -21,6 +21,7 @@ const rule: Rule = {
   meta: {
     id: 'cross-service-import',
     category: 'boundaries',
+    scope: 'file',
     defaultSeverity: 'error',
     summary: "A service imports another service's code (or repo code outside every service) without an allow entry.",
   },

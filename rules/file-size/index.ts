@@ -10,6 +10,7 @@ const rule: Rule = {
   meta: {
     id: 'file-size',
     category: 'hygiene',
+    scope: 'file',
     defaultSeverity: 'off',
     summary: 'A source file longer than the limit (500 lines in production, 750 in tests by default).',
   },

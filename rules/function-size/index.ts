@@ -9,6 +9,7 @@ const rule: Rule = {
   meta: {
     id: 'function-size',
     category: 'hygiene',
+    scope: 'file',
     defaultSeverity: 'off',
     summary: 'A function or method longer than the limit (50 lines in production, 80 in tests by default).',
   },

@@ -6,6 +6,7 @@ const rule: Rule = {
   meta: {
     id: 'parse-error',
     category: 'hygiene',
+    scope: 'file',
     defaultSeverity: 'error',
     summary: 'A file that cannot be read or parsed: its location and reason; other rules may see only part of it.',
   },

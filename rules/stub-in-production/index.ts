@@ -6,6 +6,7 @@ const rule: Rule = {
   meta: {
     id: 'stub-in-production',
     category: 'hygiene',
+    scope: 'file',
     defaultSeverity: 'warning',
     summary: 'Production code that is a placeholder (a function whose body is only pass, ..., NotImplementedError or a TODO return) or that creates mocks.',
   },

@@ -25,6 +25,7 @@ const rule: Rule = {
   meta: {
     id: 'test-code-in-production',
     category: 'boundaries',
+    scope: 'file',
     defaultSeverity: 'error',
     summary: 'Production code imports test-only code: test files, test-support packages, or mocking and test libraries.',
   },

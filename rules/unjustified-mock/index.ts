@@ -23,6 +23,7 @@ const rule: Rule = {
   meta: {
     id: 'unjustified-mock',
     category: 'tests',
+    scope: 'file',
     defaultSeverity: 'error',
     summary: 'A mock, patch or spy in a test with no justification (or only a placeholder reason).',
   },

@@ -185,7 +185,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
       mark('other reports');
-      reportTimings(io.stderr, { files: r.result.files.length, findings: r.findings.length, parsed: r.result.timings.parsed, cached: r.result.timings.cached });
+      reportTimings(io.stderr, { files: r.result.files.length, findings: r.findings.length, parsed: r.result.timings.parsed, cached: r.result.timings.cached, reused: r.result.timings.reused });
     });
 
   const ledger = program.command('ledger').description('the violation ledger: record accepted findings so the gate fails only on new ones');

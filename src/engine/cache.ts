@@ -133,12 +133,10 @@ interface Entry {
   facts?: FileFacts;
 }
 
-let codeHash: string | undefined;
+const codeHashes = new Map<string, string>();
 
-/** A hash of the code that produces facts (the language adapters and the extraction step), so that any change to
- * it, released or not, invalidates every cache it wrote. */
-export function extractorFingerprint(): string {
-  if (codeHash) return codeHash;
+/** A hash of the code in these folders (relative to this one) and of these files in this folder. */
+function codeFingerprint(dirs: string[], files: RegExp): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const h = createHash('sha1');
   const walk = (dir: string): void => {
@@ -148,10 +146,24 @@ export function extractorFingerprint(): string {
       else if (/\.[jt]s$/.test(e.name)) h.update(p.slice(here.length)).update(readFileSync(p));
     }
   };
-  walk(join(here, '..', 'languages'));
-  for (const f of readdirSync(here).filter((n) => /^(extract|facts)\.[jt]s$/.test(n)).sort()) h.update(f).update(readFileSync(join(here, f)));
-  codeHash = h.digest('hex').slice(0, 16);
-  return codeHash;
+  for (const d of dirs) walk(join(here, d));
+  for (const f of readdirSync(here).filter((n) => files.test(n)).sort()) h.update(f).update(readFileSync(join(here, f)));
+  return h.digest('hex').slice(0, 16);
+}
+
+/** A hash of the code that produces facts (the language adapters and the extraction step), so that any change to
+ * it, released or not, invalidates every cache it wrote. */
+export function extractorFingerprint(): string {
+  let v = codeHashes.get('facts');
+  if (!v) codeHashes.set('facts', (v = codeFingerprint(['../languages'], /^(extract|facts)\.[jt]s$/)));
+  return v;
+}
+
+/** A hash of the code that produces findings (rules, engine, adapters, workspace, config), for the results cache. */
+export function findingsFingerprint(): string {
+  let v = codeHashes.get('findings');
+  if (!v) codeHashes.set('findings', (v = codeFingerprint(['../languages', '../workspace', '../config', '../../rules'], /\.[jt]s$/)));
+  return v;
 }
 
 /** git's blob id of some content: the same id `git ls-files -s` and `git hash-object` print */
@@ -491,6 +503,11 @@ export class FactsCache {
   /** `fresh`: ignore what is stored (it was found damaged) and write a new cache */
   static open(root: string, version: string, writable: boolean, fresh = false): FactsCache {
     return new FactsCache(join(root, CACHE_FILE), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh);
+  }
+
+  /** the content hash (blob id) the cache holds for a path: after a lookup hit, the file's */
+  hashOf(path: string): string | undefined {
+    return this.entries.get(path)?.hash;
   }
 
   private factsOf(path: string, e: Entry): FileFacts {

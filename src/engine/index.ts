@@ -3,12 +3,14 @@
  * resolution. Resolution lives here, not in the adapters, because it depends on other files while facts depend
  * only on one file's content.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseJsonc } from '../util/jsonc.js';
 import type { ServiceConfig } from '../config/load.js';
 import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
 import { ImportNameSearch } from './cache.js';
+import { inputHash } from './results.js';
 import type { FileFacts, ImportFact } from './facts.js';
 
 export interface ScannedFile extends WorkspaceFile {
@@ -44,9 +46,15 @@ export class ProjectIndex {
   private readonly tsconfigCache = new Map<string, TsPaths | undefined>();
 
   /** the files whose findings the scan reports: all of them, or the staged ones (`--staged`). Rules that judge a
-   * file by itself and its imports look only at these; rules that compare files read the others for context. */
-  readonly targets: ScannedFile[];
-  private readonly targetPaths: ReadonlySet<string> | undefined;
+   * file by itself and its imports look only at these; rules that compare files read the others for context.
+   * (The engine narrows them for a file-scope rule to the files changed since the results it reuses.) */
+  targets: ScannedFile[];
+  private targetPaths: ReadonlySet<string> | undefined;
+  /** a scan of a few files (`--staged`): importers are counted per name asked about */
+  private readonly partial: boolean;
+  /** what resolution read besides the files' facts: tsconfig/jsconfig path → sha1 of its content, or null when
+   * it was looked for and is not there (the results cache checks them before reusing findings) */
+  readonly inputs = new Map<string, string | null>();
 
   constructor(
     readonly workspace: Workspace,
@@ -54,6 +62,7 @@ export class ProjectIndex {
     services: ServiceConfig[],
     targets?: ReadonlySet<string>,
   ) {
+    this.partial = targets !== undefined;
     this.targetPaths = targets;
     this.targets = targets ? files.filter((f) => targets.has(f.path)) : files;
     for (const f of files) {
@@ -67,6 +76,12 @@ export class ProjectIndex {
       this.services.set(s.name, s);
       for (const p of s.packages) this.packageOwners.set(p, s);
     }
+  }
+
+  /** Report findings only in these files from now on (undefined: in all). For the engine, between rules. */
+  retarget(targets: ReadonlySet<string> | undefined): void {
+    this.targetPaths = targets;
+    this.targets = targets ? this.files.filter((f) => targets.has(f.path)) : this.files;
   }
 
   /** whether the scan reports findings in this file */
@@ -112,7 +127,7 @@ export class ProjectIndex {
         for (const n of imp.names) if (only === undefined || n === only) byName.set(n, (byName.get(n) ?? 0) + 1);
       }
     };
-    if (this.targetPaths) {
+    if (this.partial) {
       // a scan of a few files asks about a few names: count each one, reading only the imports that can take it
       if (!this.countedNames.has(name)) {
         this.countedNames.add(name);
@@ -237,7 +252,9 @@ export class ProjectIndex {
     let result: TsPaths | undefined;
     for (const name of ['tsconfig.json', 'jsconfig.json']) {
       const rel = dir === '.' ? name : `${dir}/${name}`;
-      if (existsSync(join(this.workspace.root, rel))) {
+      const exists = existsSync(join(this.workspace.root, rel));
+      if (!exists) this.inputs.set(rel, null);
+      else {
         result = this.readTsconfig(rel, 0);
         break;
       }
@@ -251,9 +268,12 @@ export class ProjectIndex {
     if (depth > 8) return undefined;
     let json: { extends?: string | string[]; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
     try {
-      json = parseJsonc(readFileSync(join(this.workspace.root, rel), 'utf8').replace(/^\uFEFF/, '')) as typeof json;
+      const bytes = readFileSync(join(this.workspace.root, rel));
+      this.inputs.set(rel, createHash('sha1').update(bytes).digest('hex'));
+      json = parseJsonc(bytes.toString('utf8').replace(/^\uFEFF/, '')) as typeof json;
       if (!json || typeof json !== 'object') return undefined;
     } catch {
+      if (!this.inputs.has(rel)) this.inputs.set(rel, inputHash(this.workspace.root, rel)); // missing or unreadable
       return undefined;
     }
     const dir = posix.dirname(rel);

@@ -24,6 +24,14 @@ export interface RuleMeta {
   summary: string;
   /** `after-suppressions`: runs once inline suppressions have been applied (unused-suppression) */
   phase?: 'findings' | 'after-suppressions';
+  /**
+   * `file`: the rule's findings in a file follow from that file's facts and the project's layout alone (the
+   * config, the paths, each file's language, service, test status and module name, import resolution), never
+   * from another file's content. The engine then runs it only on files whose content changed since the last
+   * scan and reuses its other findings (src/engine/results.ts). Leave it unset for a rule that compares files:
+   * declaring it wrongly makes warm scans miss findings, which test/results.test.ts checks for every rule.
+   */
+  scope?: 'file';
 }
 
 export interface Location {

@@ -9,11 +9,12 @@ import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { CACHE_FILE, contentHash, DamagedCacheError, FactsCache } from './cache.js';
+import { CACHE_FILE, contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
 import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
+import { layoutKey, loadFinding, ResultsCache, storeFinding } from './results.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -37,7 +38,7 @@ export interface ScanResult {
   files: ScannedFile[];
   findings: Finding[];
   rules: (RuleMeta & { severity: Exclude<Severity, 'off'> })[];
-  timings: { listMs: number; extractMs: number; rulesMs: number; cached: number; parsed: number };
+  timings: { listMs: number; extractMs: number; rulesMs: number; cached: number; parsed: number; reused: number };
   /** set when findings were looked for only in these files */
   targets?: ReadonlySet<string>;
 }
@@ -63,6 +64,8 @@ interface Prepared {
   pending: number[];
   /** content hashes of the files read, for the cache */
   hashes: Map<number, string>;
+  /** each file's content hash (blob id), when known: what the results cache compares */
+  contents: (string | undefined)[];
   parsed: number;
   t0: number;
   t1: number;
@@ -77,11 +80,13 @@ function prepare(opts: ScanOptions): Prepared {
   mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
+  const contents: (string | undefined)[] = [];
   const pending: number[] = [];
   workspace.files.forEach((file, i) => {
     if (file.blob !== undefined) {
       // staged content: known by its blob id, with no need to read it
       const seen = cache?.lookupContent(file, file.blob);
+      contents[i] = file.blob;
       if (seen) {
         facts[i] = seen.facts;
         file.size = seen.size;
@@ -89,11 +94,13 @@ function prepare(opts: ScanOptions): Prepared {
       return;
     }
     const cached = cache?.lookup(file);
-    if (cached) facts[i] = cached;
-    else pending.push(i);
+    if (cached) {
+      facts[i] = cached;
+      contents[i] = cache!.hashOf(file.path);
+    } else pending.push(i);
   });
   workspace.prefetch?.(pending.map((i) => workspace.files[i]!).filter((f) => f.blob !== undefined));
-  return { workspace, cache, facts, pending, hashes: new Map(), parsed: 0, t0, t1 };
+  return { workspace, cache, facts, pending, hashes: new Map(), contents, parsed: 0, t0, t1 };
 }
 
 /**
@@ -111,6 +118,7 @@ function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } |
   }
   const hash = contentHash(src.bytes);
   p.hashes.set(i, hash);
+  p.contents[i] = hash;
   const seen = p.cache?.lookupContent(file, hash);
   if (seen) return { facts: seen.facts };
   p.parsed++;
@@ -216,19 +224,54 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   });
   const t2 = performance.now();
   const index = new ProjectIndex(workspace, files, config.services, opts.targets);
-  const findings: Omit<Finding, 'fingerprint'>[] = [];
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
+  // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
+  const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
+  if (results?.problem) workspace.notes.push(results.problem);
+  const layout = results ? layoutKey(config, workspace, files, sorted.map((r) => r.meta.id)) : '';
+  const reuse = results?.reuse(layout, files, p.contents);
+  mark('results read');
+  const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
+  /** a finding as reports need it: the rule's category, the file's service and test status */
+  const complete = (f: FindingInput & { rule?: string; severity?: string }, meta: RuleMeta, severity: Exclude<Severity, 'off'>): Omit<Finding, 'fingerprint'> => {
+    const file = index.byPath.get(f.path);
+    // the rule's object is completed in place: a scan may report tens of thousands of findings
+    const out = f as Omit<Finding, 'fingerprint'>;
+    out.rule = meta.id;
+    out.category = meta.category;
+    out.severity = (f.severity as Finding['severity'] | undefined) ?? severity;
+    if (file?.service) out.service = file.service;
+    out.test = file?.test ?? false;
+    return out;
+  };
+  /** found in this scan: by file-scope rules, and by the others */
+  const fileFound: Omit<Finding, 'fingerprint'>[] = [];
+  const projectFound: Omit<Finding, 'fingerprint'>[] = [];
+  const findings: Omit<Finding, 'fingerprint'>[] = [];
   // suppressions apply between the two phases: rules that judge suppressions run after they are applied
   const usage: SuppressionUse[] = index.targets.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
   for (const phase of ['findings', 'after-suppressions'] as const) {
-    if (phase === 'after-suppressions') applySuppressions(findings, usage);
+    if (phase === 'after-suppressions') {
+      for (const s of reuse?.file ?? []) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
+      for (const s of reuse?.project ?? []) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
+      findings.push(...fileFound, ...projectFound);
+      mark('rules');
+      applySuppressions(findings, usage);
+    }
     for (const rule of sorted) {
       if ((rule.meta.phase ?? 'findings') !== phase) continue;
       const setting = config.rules[rule.meta.id];
       const severity = setting?.severity ?? rule.meta.defaultSeverity;
       if (severity === 'off') continue;
       active.push({ ...rule.meta, severity });
+      const fileScope = phase === 'findings' && rule.meta.scope === 'file';
+      if (reuse && phase === 'findings') {
+        // reused: a file-scope rule's findings in unchanged files, any other rule's when no file changed
+        if (fileScope ? reuse.changed.size === 0 : reuse.project) continue;
+        if (fileScope) index.retarget(reuse.changed);
+      }
+      const sink = phase === 'after-suppressions' ? findings : fileScope ? fileFound : projectFound;
       rule.run({
         index,
         config,
@@ -236,29 +279,27 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
         suppressions: usage,
         knownRules: new Set(sorted.map((r) => r.meta.id)),
         report: (f) => {
-          if (!index.isTarget(f.path)) return;
-          const file = index.byPath.get(f.path);
-          // the rule's object is completed in place: a scan may report tens of thousands of findings
-          const out = f as Omit<Finding, 'fingerprint'>;
-          out.rule = rule.meta.id;
-          out.category = rule.meta.category;
-          out.severity = f.severity ?? severity;
-          if (file?.service) out.service = file.service;
-          out.test = file?.test ?? false;
-          findings.push(out);
+          if (index.isTarget(f.path)) sink.push(complete(f, rule.meta, severity));
         },
       });
+      index.retarget(opts.targets);
     }
+  }
+  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && reuse.project)) {
+    const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
+    const problem = results.save(layout, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...(reuse?.project ?? []), ...projectFound.map(storeFinding)]);
+    if (problem) workspace.notes.push(problem);
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
   mark('rules');
+  const reused = (reuse?.file.length ?? 0) + (reuse?.project?.length ?? 0);
   return {
     workspace,
     files,
     findings: fingerprint(findings.sort(compareFindings)),
     rules: active,
-    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed },
+    timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed, reused },
     ...(opts.targets ? { targets: opts.targets } : {}),
   };
 }

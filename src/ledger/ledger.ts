@@ -3,10 +3,10 @@
  * One entry per line, sorted, so merges are clean and diffs readable; fingerprints ignore line numbers.
  * Read strictly (a broken ledger is an error naming the line, never silently replaced); written atomically.
  */
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Finding } from '../engine/scan.js';
 import type { Scores } from '../engine/scores.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { jsonErrorLocation } from '../util/text.js';
 
 export const LEDGER_VERSION = 1;
@@ -105,19 +105,11 @@ export function formatLedger(ledger: Ledger): string {
   ].join('\n');
 }
 
-/** Write atomically: a temporary file in the same folder, then rename (readers see the old or the new file). */
+/** Write atomically (readers see the old or the new file). */
 export function writeLedger(file: string, ledger: Ledger, shown = file): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, formatLedger(ledger));
-    renameSync(tmp, file);
+    writeFileAtomic(file, formatLedger(ledger));
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
     throw new LedgerError(`${shown}: cannot write the ledger (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the old ledger is unchanged.`, shown);
   }
 }

@@ -1,0 +1,198 @@
+/**
+ * The results cache (`.comply/cache/results.json`, next to the facts cache): the findings of the last full scan,
+ * so that a scan runs each rule only where its findings can have changed (issue 7: a warm scan under 1 s).
+ *
+ * What a finding depends on decides when it is reused:
+ * - The **layout** of the project: the config, every listed path, and each source file's language, service, test
+ *   status and module name, plus the tsconfig/jsconfig files import resolution read. A different layout reuses
+ *   nothing.
+ * - A rule with `scope: 'file'` finds in a file from that file's facts and the layout alone. Its findings in a file
+ *   whose content is unchanged are reused; it runs on the changed files only.
+ * - Any other rule compares files: its findings are reused only when no file changed.
+ * Rules that run after suppressions are applied always run (they read the other rules' findings).
+ *
+ * The key holds comply's version and a hash of its code (the rules, the engine, the adapters), so a rule edited in
+ * development never reuses findings it did not make. A stale or foreign file misses; a corrupt one is ignored with
+ * a note and rewritten. Written atomically.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config, Severity } from '../config/load.js';
+import { writeFileAtomic } from '../util/atomic.js';
+import type { Workspace } from '../workspace/workspace.js';
+import type { ScannedFile } from './index.js';
+import type { FindingInput, Location } from './rule.js';
+
+export const RESULTS_FILE = '.comply/cache/results.json';
+const FORMAT = 1;
+const OWN_STATE = /(?:^|\/)\.comply\//;
+
+/** A finding as the rules reported it, before suppressions: [rule, severity, path, line, column, subject, message,
+ * related (0: none)]. Category, service and test status are the rule's and the file's, filled in again. */
+export type StoredFinding = [string, string, string, number, number, string, string, (Location & { message?: string })[] | 0];
+/** The same in the file: the strings as indexes into `strings` (35k findings of the netra tree hold 2.5k distinct
+ * messages: 11 MB as plain tuples, a fifth of it this way) */
+type PackedFinding = [number, number, number, number, number, number, number, (Location & { message?: string })[] | 0];
+
+/** a reported finding, as the engine completes it (the fields the store needs) */
+export type RuleFinding = FindingInput & { rule: string; severity: Exclude<Severity, 'off'> };
+
+interface Stored {
+  format: number;
+  key: string;
+  layout: string;
+  /** tsconfig/jsconfig files resolution looked for: path → sha1 of the content, or null when there was none */
+  inputs: [string, string | null][];
+  /** each source file's content (its blob id), in the workspace's order; null: not known (unreadable) */
+  contents: (string | null)[];
+  /** the strings of the findings, each once */
+  strings: string[];
+  /** findings of file-scope rules, and of the other rules */
+  file: PackedFinding[];
+  project: PackedFinding[];
+}
+
+export interface Reuse {
+  /** the files whose content changed since the stored scan (file-scope rules run on these only) */
+  changed: ReadonlySet<string>;
+  /** stored findings of file-scope rules in files not changed */
+  file: StoredFinding[];
+  /** stored findings of the other rules, when no file changed */
+  project: StoredFinding[] | undefined;
+  /** the tsconfig inputs known to the stored scan, still valid */
+  inputs: [string, string | null][];
+}
+
+const sha1 = (s: string | Buffer): string => createHash('sha1').update(s).digest('hex');
+
+/** The layout of a scan: everything besides file contents that findings may depend on. */
+export function layoutKey(config: Config, workspace: Workspace, files: readonly ScannedFile[], ruleIds: readonly string[]): string {
+  const h = createHash('sha1');
+  h.update(JSON.stringify(config)).update('\0').update(workspace.source).update('\0').update(ruleIds.join(',')).update('\0');
+  // comply's own state (.comply/: the caches this scan writes, the ledger) is never part of the layout
+  h.update(workspace.allPaths.filter((p) => !OWN_STATE.test(p)).join('\n')).update('\0');
+  const rows: string[] = [];
+  for (const f of files) {
+    rows.push(`${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`);
+  }
+  h.update(rows.join('\n'));
+  return h.digest('hex');
+}
+
+/** The current content hash of a resolution input (null: it does not exist). */
+export function inputHash(root: string, path: string): string | null {
+  const abs = join(root, path);
+  if (!existsSync(abs)) return null;
+  try {
+    return sha1(readFileSync(abs));
+  } catch {
+    return 'unreadable';
+  }
+}
+
+export class ResultsCache {
+  private stored: Stored | undefined;
+  /** why the stored results were not used, for a note */
+  readonly problem: string | undefined;
+
+  private constructor(
+    private readonly root: string,
+    private readonly key: string,
+    fresh: boolean,
+  ) {
+    if (fresh) return;
+    let text: string;
+    try {
+      text = readFileSync(join(root, RESULTS_FILE), 'utf8');
+    } catch {
+      return; // none yet
+    }
+    try {
+      const s = JSON.parse(text) as Stored;
+      if (s?.format !== FORMAT || s.key !== key) return; // another version of comply: rebuilt silently
+      if (typeof s.layout !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.contents) || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
+        throw new Error('unexpected content');
+      }
+      this.stored = s;
+    } catch (e) {
+      this.problem = `the cache ${RESULTS_FILE} could not be read (${(e as Error).message}); every rule runs again and it is rebuilt`;
+    }
+  }
+
+  static open(root: string, key: string, fresh = false): ResultsCache {
+    return new ResultsCache(root, key, fresh);
+  }
+
+  /**
+   * What can be reused for a scan with this layout and these contents (one per workspace file, undefined when not
+   * known); undefined when nothing can.
+   */
+  reuse(layout: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
+    const s = this.stored;
+    if (!s || s.layout !== layout || s.contents.length !== files.length) return undefined;
+    const str = s.strings;
+    const unpack = (p: PackedFinding): StoredFinding => {
+      const [rule, severity, path, line, column, subject, message, related] = p;
+      const out: StoredFinding = [str[rule]!, str[severity]!, str[path]!, line, column, str[subject]!, str[message]!, related];
+      if (out.some((x) => x === undefined)) throw new Error('a finding names a string that is not there');
+      return out;
+    };
+    try {
+      for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
+      const changed = new Set<string>();
+      files.forEach((f, i) => {
+        const c = contents[i];
+        if (c === undefined || c !== s.contents[i]) changed.add(f.path);
+      });
+      return {
+        changed,
+        file: s.file.map(unpack).filter((f) => !changed.has(f[2])),
+        project: changed.size === 0 ? s.project.map(unpack) : undefined,
+        inputs: s.inputs,
+      };
+    } catch {
+      return undefined; // damaged: every rule runs again, and the file is rewritten
+    }
+  }
+
+  /** Store this scan's results; never throws (a cache is optional), returns a problem to note instead. */
+  save(layout: string, inputs: Map<string, string | null>, contents: readonly (string | undefined)[], file: StoredFinding[], project: StoredFinding[]): string | undefined {
+    const strings: string[] = [];
+    const ids = new Map<string, number>();
+    const id = (x: string): number => {
+      let k = ids.get(x);
+      if (k === undefined) {
+        ids.set(x, (k = strings.length));
+        strings.push(x);
+      }
+      return k;
+    };
+    const pack = (f: StoredFinding): PackedFinding => [id(f[0]), id(f[1]), id(f[2]), f[3], f[4], id(f[5]), id(f[6]), f[7]];
+    const data: Stored = {
+      format: FORMAT,
+      key: this.key,
+      layout,
+      inputs: [...inputs].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      contents: contents.map((c) => c ?? null),
+      strings,
+      file: file.map(pack),
+      project: project.map(pack),
+    };
+    try {
+      writeFileAtomic(join(this.root, RESULTS_FILE), JSON.stringify(data));
+      return undefined;
+    } catch (e) {
+      return `the cache ${RESULTS_FILE} could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan runs every rule again`;
+    }
+  }
+}
+
+export function storeFinding(f: RuleFinding): StoredFinding {
+  return [f.rule, f.severity, f.path, f.line, f.column, f.subject, f.message, f.related ?? 0];
+}
+
+export function loadFinding(s: StoredFinding): RuleFinding {
+  const [rule, severity, path, line, column, subject, message, related] = s;
+  return { rule, severity: severity as RuleFinding['severity'], path, line, column, subject, message, ...(related ? { related } : {}) };
+}

@@ -1,0 +1,149 @@
+/**
+ * The results cache (src/engine/results.ts) reuses findings of the last scan. A scan that reuses must find exactly
+ * what a scan without any cache finds: these tests edit trees the ways that can go wrong (a file-scope rule whose
+ * findings depend on another file, resolution inputs that are not source files, a damaged cache) and compare.
+ */
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RULES } from '../rules/index.js';
+import { loadConfig } from '../src/config/load.js';
+import { RESULTS_FILE } from '../src/engine/results.js';
+import { scan, type ScanResult } from '../src/engine/scan.js';
+import { copyFixture, tempDir, walk } from './helpers.js';
+
+/** a scan that reads and writes the caches, as `comply scan` does */
+const warm = (root: string): ScanResult => scan({ root, config: loadConfig(root), rules: [...RULES], cache: { write: true } });
+/** a scan with no cache at all */
+const fresh = (root: string): ScanResult => scan({ root, config: loadConfig(root), rules: [...RULES] });
+
+/** every field a report shows, one line per finding */
+const shown = (r: ScanResult): string[] =>
+  r.findings.map((f) =>
+    JSON.stringify([f.path, f.line, f.column, f.rule, f.category, f.severity, f.subject, f.message, f.service ?? null, f.test, f.fingerprint, f.suppressed ?? null, f.related ?? null]),
+  );
+
+let clock = 1_700_000_000;
+/** Write a file with a modification time of its own: edits in one millisecond must not look unchanged. */
+function edit(root: string, path: string, text: string): void {
+  mkdirSync(join(root, path, '..'), { recursive: true });
+  writeFileSync(join(root, path), text);
+  clock += 10;
+  utimesSync(join(root, path), clock, clock);
+}
+
+/** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FIXTURE_NAMES = readdirSync(join(import.meta.dirname, '..', 'fixtures'));
+
+describe('results cache', () => {
+  it('reuses every finding when nothing changed, and reports the same bytes', () => {
+    const dir = copyFixture('example-monorepo');
+    const first = warm(dir);
+    expect(first.timings.reused).toBe(0);
+    const second = warm(dir);
+    expect(second.timings.reused).toBe(first.findings.length);
+    expect(second.findings.length).toBeGreaterThan(5);
+    expect(shown(second)).toEqual(shown(first));
+  });
+
+  // Lines moved between files change imports, classes, mocks, suppressions and syntax in ways no fixture lists:
+  // each round compares a warm scan with a scan from nothing. A rule declared `scope: 'file'` whose findings in a
+  // file depend on another file's content fails here.
+  it.each(FIXTURE_NAMES)('finds after random edits what a scan without cache finds (%s)', (name) => {
+    const dir = copyFixture(name);
+    const next = random(name.length * 7919 + name.charCodeAt(0));
+    const sources = walk(dir).filter((p) => /\.(py|tsx?|jsx?)$/.test(p));
+    expect(sources.length).toBeGreaterThan(2);
+    warm(dir);
+    let reused = 0;
+    for (let round = 0; round < 16; round++) {
+      const from = sources[Math.floor(next() * sources.length)]!;
+      const to = sources[Math.floor(next() * sources.length)]!;
+      const donor = readFileSync(join(dir, from), 'utf8').split('\n');
+      const lines = readFileSync(join(dir, to), 'utf8').split('\n');
+      const at = Math.floor(next() * (lines.length + 1));
+      const mode = next();
+      if (mode < 0.25 && lines.length > 1) lines.splice(at, 1); // drop a line
+      else if (mode < 0.45) lines.push(...donor); // a whole other file: its classes and types now exist twice
+      else {
+        // copy up to four lines of another file (a class, an import, a mock, a suppression...)
+        const start = Math.floor(next() * donor.length);
+        lines.splice(at, 0, ...donor.slice(start, start + 1 + Math.floor(next() * 4)));
+      }
+      edit(dir, to, lines.join('\n'));
+      const w = warm(dir);
+      reused += w.timings.reused;
+      expect(shown(w), `${name}, round ${round}: ${to}`).toEqual(shown(fresh(dir)));
+    }
+    expect(reused).toBeGreaterThan(0); // the rounds did exercise reuse
+  });
+
+  it('sees a changed test status of an imported file (test-code-in-production in an unchanged importer)', () => {
+    const dir = tempDir();
+    edit(dir, 'compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
+    edit(dir, 'svc/__init__.py', '');
+    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test name, but no test in it: production code
+    edit(dir, 'svc/app.py', 'from svc.test_data import ROWS\n');
+    const rule = (r: ScanResult) => r.findings.filter((f) => f.rule === 'test-code-in-production').map((f) => f.path);
+    expect(rule(warm(dir))).toEqual([]);
+    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n\n\ndef test_rows():\n    assert ROWS\n');
+    expect(rule(warm(dir))).toEqual(['svc/app.py']);
+    expect(rule(fresh(dir))).toEqual(['svc/app.py']);
+  });
+
+  it('sees a changed tsconfig.json, which is not a source file (cross-service-import through a path alias)', () => {
+    const dir = tempDir();
+    edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));
+    edit(dir, 'api/client.ts', 'export const client = 1;\n');
+    edit(dir, 'web/local/client.ts', 'export const client = 2;\n');
+    edit(dir, 'web/app.ts', "import { client } from '@api/client';\nexport const x = client;\n");
+    edit(dir, 'web/tsconfig.json', JSON.stringify({ compilerOptions: { paths: { '@api/*': ['../api/*'] } } }));
+    const rule = (r: ScanResult) => r.findings.filter((f) => f.rule === 'cross-service-import').map((f) => f.path);
+    expect(rule(warm(dir))).toEqual(['web/app.ts']);
+    edit(dir, 'web/tsconfig.json', JSON.stringify({ compilerOptions: { paths: { '@api/*': ['./local/*'] } } }));
+    expect(rule(warm(dir))).toEqual([]);
+    expect(rule(fresh(dir))).toEqual([]);
+  });
+
+  it('runs every rule again when the config changes', () => {
+    const dir = copyFixture('example-monorepo');
+    const before = warm(dir);
+    const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8')) as { rules?: Record<string, unknown> };
+    edit(dir, 'compliance.config.json', JSON.stringify({ ...cfg, rules: { ...cfg.rules, 'cross-service-import': 'off' } }));
+    const after = warm(dir);
+    expect(after.timings.reused).toBe(0);
+    expect(after.findings.some((f) => f.rule === 'cross-service-import')).toBe(false);
+    expect(before.findings.some((f) => f.rule === 'cross-service-import')).toBe(true);
+  });
+
+  it.each([
+    ['not JSON', '{"format": 1, '],
+    ['a string index out of range', null],
+  ])('ignores a damaged results file (%s), says so or runs the rules again, and rewrites it', (_, text) => {
+    const dir = copyFixture('example-monorepo');
+    const first = warm(dir);
+    const file = join(dir, RESULTS_FILE);
+    if (text !== null) writeFileSync(file, text);
+    else {
+      const stored = JSON.parse(readFileSync(file, 'utf8')) as { file: number[][] };
+      stored.file[0]![2] = 1e6;
+      writeFileSync(file, JSON.stringify(stored));
+    }
+    const again = warm(dir);
+    expect(again.timings.reused).toBe(0);
+    expect(shown(again)).toEqual(shown(first));
+    if (text !== null) expect(again.workspace.notes.join('\n')).toMatch(/results\.json could not be read/);
+    expect(warm(dir).timings.reused).toBe(first.findings.length); // rewritten
+  });
+});

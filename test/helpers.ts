@@ -1,7 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { afterAll } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { scan, type ScanResult } from '../src/engine/scan.js';
@@ -12,9 +13,15 @@ export function scanDir(root: string): ScanResult {
   return scan({ root, config: loadConfig(root), rules: [...RULES] });
 }
 
+/** the temporary folders of this test file, removed when its tests are done */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A copy of a fixture in a fresh temporary folder (outside any git work tree). */
 export function copyFixture(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `comply-${name}-`));
+  const dir = tempDir(`comply-${name}-`);
   cpSync(join(FIXTURES, name), dir, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.comply') });
   return dir;
 }
@@ -33,7 +40,9 @@ export function gitResult(dir: string, ...args: string[]): { status: number | nu
 }
 
 export function tempDir(prefix = 'comply-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
 }
 
 export function walk(dir: string, root = dir): string[] {

@@ -107,39 +107,56 @@ export class ProjectIndex {
     return t;
   }
 
-  /** path → name → how many imports take that name from that path; for every name, or (a scan of a few files)
-   * for the names asked about so far */
+  /** path → name → how many imports take that name from that path, for the names asked about so far */
   private readonly importerCounts = new Map<string, Map<string, number>>();
-  private countedAll = false;
   private readonly countedNames = new Set<string>();
   private nameSearch: ImportNameSearch | undefined;
+  /** name → the imports that take it (a full scan: built on the first question) */
+  private namedImports: Map<string, [ScannedFile, ImportFact][]> | undefined;
 
   /** How many imports across the repo take `name` from the file at `path` (`from m import name`,
-   * `import { name } from './m'`): how established a declaration is. */
+   * `import { name } from './m'`): how established a declaration is. Only the imports that take the name are
+   * resolved (on the netra tree, a few thousand of 117k). */
   importersOf(path: string, name: string): number {
-    const count = (f: ScannedFile, only?: string): void => {
-      for (const imp of f.facts.imports) {
-        if (only === undefined ? imp.names.length === 0 : !imp.names.includes(only)) continue;
+    if (!this.countedNames.has(name)) {
+      this.countedNames.add(name);
+      for (const [f, imp] of this.importsTaking(name)) {
         const t = this.resolve(f, imp);
         if (!t.path) continue;
         let byName = this.importerCounts.get(t.path);
         if (!byName) this.importerCounts.set(t.path, (byName = new Map()));
-        for (const n of imp.names) if (only === undefined || n === only) byName.set(n, (byName.get(n) ?? 0) + 1);
+        for (const n of imp.names) if (n === name) byName.set(n, (byName.get(n) ?? 0) + 1);
       }
-    };
-    if (this.partial) {
-      // a scan of a few files asks about a few names: count each one, reading only the imports that can take it
-      if (!this.countedNames.has(name)) {
-        this.countedNames.add(name);
-        this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
-        const may = this.nameSearch.mayImport(name);
-        this.files.forEach((f, i) => may[i] && count(f, name));
-      }
-    } else if (!this.countedAll) {
-      this.countedAll = true;
-      for (const f of this.files) count(f);
     }
     return this.importerCounts.get(path)?.get(name) ?? 0;
+  }
+
+  private importsTaking(name: string): [ScannedFile, ImportFact][] {
+    if (this.partial) {
+      // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name
+      this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
+      const may = this.nameSearch.mayImport(name);
+      const out: [ScannedFile, ImportFact][] = [];
+      this.files.forEach((f, i) => {
+        if (may[i]) for (const imp of f.facts.imports) if (imp.names.includes(name)) out.push([f, imp]);
+      });
+      return out;
+    }
+    if (!this.namedImports) {
+      // a full scan asks about many names: one pass over every import, by name
+      const byName = new Map<string, [ScannedFile, ImportFact][]>();
+      for (const f of this.files) {
+        for (const imp of f.facts.imports) {
+          for (const n of imp.names) {
+            let list = byName.get(n);
+            if (!list) byName.set(n, (list = []));
+            if (list.length === 0 || list[list.length - 1]![1] !== imp) list.push([f, imp]);
+          }
+        }
+      }
+      this.namedImports = byName;
+    }
+    return this.namedImports.get(name) ?? [];
   }
 
   private pathTarget(path: string, display: string): ImportTarget {

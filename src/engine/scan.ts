@@ -62,7 +62,7 @@ interface Prepared {
   facts: (FileFacts | undefined)[];
   /** files the cache did not know by path, size and mtime (indexes into workspace.files) */
   pending: number[];
-  /** content hashes of the files read, for the cache */
+  /** content hashes of the files parsed, for the cache to remember */
   hashes: Map<number, string>;
   /** each file's content hash (blob id), when known: what the results cache compares */
   contents: (string | undefined)[];
@@ -117,10 +117,11 @@ function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } |
     return src;
   }
   const hash = contentHash(src.bytes);
-  p.hashes.set(i, hash);
   p.contents[i] = hash;
+  // known content (a touched file, a branch switched back): the cache has moved its entry, stored bytes and all
   const seen = p.cache?.lookupContent(file, hash);
   if (seen) return { facts: seen.facts };
+  p.hashes.set(i, hash);
   p.parsed++;
   return src;
 }

@@ -116,6 +116,41 @@ describe('results cache', () => {
     expect(rule(fresh(dir))).toEqual([]);
   });
 
+  it('reuses a rule that compares files only while the facts it reads are unchanged (duplicate-type ranks by importers)', () => {
+    const dir = tempDir();
+    edit(dir, 'compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
+    edit(dir, 'svc/__init__.py', '');
+    const order = 'from dataclasses import dataclass\n\n\n@dataclass\nclass Order:\n    id: int\n    total: float\n';
+    edit(dir, 'svc/a_models.py', order);
+    edit(dir, 'svc/z_models.py', order);
+    // the module the code imports is the reference; the other one is reported
+    for (let i = 0; i < 3; i++) edit(dir, `svc/use${i}.py`, 'from svc.z_models import Order\n');
+    const dupes = (r: ScanResult) => r.findings.filter((f) => f.rule === 'duplicate-type').map((f) => f.path);
+    expect(dupes(warm(dir))).toEqual(['svc/a_models.py']);
+    // an edit that changes neither declarations nor imports: the finding is reused
+    edit(dir, 'svc/use0.py', 'from svc.z_models import Order\n# reviewed\n');
+    const same = warm(dir);
+    expect(dupes(same)).toEqual(['svc/a_models.py']);
+    expect(same.timings.reused).toBe(same.findings.length);
+    // the importers move to the other module, in files other than the two declaring ones
+    for (let i = 0; i < 3; i++) edit(dir, `svc/use${i}.py`, 'from svc.a_models import Order\n');
+    expect(dupes(warm(dir))).toEqual(['svc/z_models.py']);
+    expect(dupes(fresh(dir))).toEqual(['svc/z_models.py']);
+  });
+
+  it('compares a changed file with the content the stored results were found in, not with the last scan', () => {
+    // a results file older than the facts cache (a write that failed, a crash between the two writes)
+    const dir = copyFixture('ssot');
+    warm(dir);
+    const stale = readFileSync(join(dir, RESULTS_FILE));
+    const target = walk(dir).find((p) => p.endsWith('.py') && /^class /m.test(readFileSync(join(dir, p), 'utf8')))!;
+    edit(dir, target, readFileSync(join(dir, target), 'utf8').replace(/^class (\w+)/gm, 'class Renamed$1'));
+    warm(dir);
+    writeFileSync(join(dir, RESULTS_FILE), stale);
+    edit(dir, target, `${readFileSync(join(dir, target), 'utf8')}\n# a comment\n`);
+    expect(shown(warm(dir))).toEqual(shown(fresh(dir)));
+  });
+
   it('runs every rule again when the config changes', () => {
     const dir = copyFixture('example-monorepo');
     const before = warm(dir);

@@ -35,6 +35,7 @@ const rule: Rule = {
   meta: {
     id: 'duplicate-type',
     category: 'ssot',
+    reads: ['declarations', 'imports'],
     defaultSeverity: 'error',
     summary: 'The same type name declared in more than one module of one scope: identical, similar or a name clash.',
   },

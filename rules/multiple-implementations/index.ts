@@ -47,6 +47,7 @@ const rule: Rule = {
   meta: {
     id: 'multiple-implementations',
     category: 'ssot',
+    reads: ['declarations'],
     defaultSeverity: 'error',
     summary: 'More implementations of one concept (a database manager per database kind, an auth client) in a scope than allowed.',
   },

@@ -505,6 +505,12 @@ export class FactsCache {
     return new FactsCache(join(root, CACHE_FILE), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh);
   }
 
+  /** the facts of content the cache knows (as a scan's start found it), for a file's module key */
+  factsOfContent(f: WorkspaceFile, hash: string): FileFacts | undefined {
+    const e = this.byHash.get(`${hash}\0${moduleKey(f)}`);
+    return e ? this.factsOf(f.path, e) : undefined;
+  }
+
   /** the content hash (blob id) the cache holds for a path: after a lookup hit, the file's */
   hashOf(path: string): string | undefined {
     return this.entries.get(path)?.hash;

@@ -58,8 +58,10 @@ export interface Reuse {
   changed: ReadonlySet<string>;
   /** stored findings of file-scope rules in files not changed */
   file: StoredFinding[];
-  /** stored findings of the other rules, when no file changed */
-  project: StoredFinding[] | undefined;
+  /** stored findings of the other rules (the engine decides which still hold) */
+  project: StoredFinding[];
+  /** the content each file had when they were found (by workspace order; null: not known) */
+  previous: readonly (string | null)[];
   /** the tsconfig inputs known to the stored scan, still valid */
   inputs: [string, string | null][];
 }
@@ -148,7 +150,8 @@ export class ResultsCache {
       return {
         changed,
         file: s.file.map(unpack).filter((f) => !changed.has(f[2])),
-        project: changed.size === 0 ? s.project.map(unpack) : undefined,
+        project: s.project.map(unpack),
+        previous: s.contents,
         inputs: s.inputs,
       };
     } catch {

@@ -3,7 +3,7 @@
  * reads files or parses text. Rules live under rules/<id>/ with their README next to them.
  */
 import type { Config, Severity } from '../config/load.js';
-import type { SuppressionFact } from './facts.js';
+import type { FileFacts, SuppressionFact } from './facts.js';
 import type { ProjectIndex } from './index.js';
 
 /** A suppression comment and whether it covered a finding (known once suppressions are applied). */
@@ -32,6 +32,12 @@ export interface RuleMeta {
    * declaring it wrongly makes warm scans miss findings, which test/results.test.ts checks for every rule.
    */
   scope?: 'file';
+  /**
+   * For a rule that compares files: every fact its findings depend on besides the layout (duplicate-type:
+   * declarations, and imports for its importer counts). When no changed file's facts differ in these from the
+   * content the last results were found in, its findings are reused. Unset: it runs whenever a file changed.
+   */
+  reads?: (keyof FileFacts)[];
 }
 
 export interface Location {

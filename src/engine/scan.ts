@@ -232,8 +232,25 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   if (results?.problem) workspace.notes.push(results.problem);
   const layout = results ? layoutKey(config, workspace, files, sorted.map((r) => r.meta.id)) : '';
   const reuse = results?.reuse(layout, files, p.contents);
-  mark('results read');
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
+  // rules that compare files whose stored findings still hold: all when no file changed, else those whose facts
+  // (`reads`) are the same in every changed file as in the content the stored findings were found in
+  const reusedRules = new Set<string>();
+  if (reuse) {
+    const changed = files.flatMap((f, i) => (reuse.changed.has(f.path) ? [i] : []));
+    const unchanged = (key: keyof FileFacts): boolean =>
+      changed.every((i) => {
+        const before = reuse.previous[i];
+        const old = before ? p.cache?.factsOfContent(files[i]!, before) : undefined;
+        return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(files[i]!.facts[key]);
+      });
+    for (const r of sorted) {
+      if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
+      if (changed.length === 0 || (r.meta.reads && r.meta.reads.every(unchanged))) reusedRules.add(r.meta.id);
+    }
+  }
+  const reusedProject = (reuse?.project ?? []).filter((f) => reusedRules.has(f[0]));
+  mark('results read');
   /** a finding as reports need it: the rule's category, the file's service and test status */
   const complete = (f: FindingInput & { rule?: string; severity?: string }, meta: RuleMeta, severity: Exclude<Severity, 'off'>): Omit<Finding, 'fingerprint'> => {
     const file = index.byPath.get(f.path);
@@ -255,7 +272,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   for (const phase of ['findings', 'after-suppressions'] as const) {
     if (phase === 'after-suppressions') {
       for (const s of reuse?.file ?? []) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
-      for (const s of reuse?.project ?? []) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
+      for (const s of reusedProject) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
       findings.push(...fileFound, ...projectFound);
       mark('rules');
       applySuppressions(findings, usage);
@@ -268,8 +285,8 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       active.push({ ...rule.meta, severity });
       const fileScope = phase === 'findings' && rule.meta.scope === 'file';
       if (reuse && phase === 'findings') {
-        // reused: a file-scope rule's findings in unchanged files, any other rule's when no file changed
-        if (fileScope ? reuse.changed.size === 0 : reuse.project) continue;
+        // reused: a file-scope rule's findings in unchanged files, another rule's when what it reads is unchanged
+        if (fileScope ? reuse.changed.size === 0 : reusedRules.has(rule.meta.id)) continue;
         if (fileScope) index.retarget(reuse.changed);
       }
       const sink = phase === 'after-suppressions' ? findings : fileScope ? fileFound : projectFound;
@@ -286,15 +303,15 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       index.retarget(opts.targets);
     }
   }
-  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && reuse.project)) {
+  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
-    const problem = results.save(layout, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...(reuse?.project ?? []), ...projectFound.map(storeFinding)]);
+    const problem = results.save(layout, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
     if (problem) workspace.notes.push(problem);
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
   mark('rules');
-  const reused = (reuse?.file.length ?? 0) + (reuse?.project?.length ?? 0);
+  const reused = (reuse?.file.length ?? 0) + reusedProject.length;
   return {
     workspace,
     files,

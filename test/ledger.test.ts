@@ -234,6 +234,28 @@ describe('ledger robustness', () => {
     expect(readFileSync(join(dir, '.comply', 'ledger.json'), 'utf8')).toBe(text);
   });
 
+  it('a scan of a few files (--staged) reads only their entries, and reads any other layout whole and strictly', async () => {
+    const dir = copyFixture('example-monorepo');
+    await run('ledger', 'update', dir);
+    const file = join(dir, '.comply/ledger.json');
+    const full = readLedger(file)!;
+    const paths = new Set([full.entries[0]!.path, full.entries[full.entries.length - 1]!.path, 'no/such/file.py']);
+    expect(full.entries.length).toBeGreaterThan(5);
+    const partial = readLedger(file, file, paths)!;
+    expect(partial.entries).toEqual(full.entries.filter((e) => paths.has(e.path)));
+    expect(partial.entries.length).toBeGreaterThan(1);
+    expect(partial.scores).toEqual(full.scores);
+    // the same ledger in another layout (reformatted by an editor): read whole
+    writeFileSync(file, JSON.stringify(full, null, 4));
+    expect(readLedger(file, file, paths)!.entries).toEqual(full.entries);
+    // a broken line of a wanted path: the strict reader reports it
+    const lines = formatLedger(full).split('\n');
+    const k = lines.findIndex((l) => l.includes(`"path":${JSON.stringify(full.entries[0]!.path)}`));
+    lines[k] = lines[k]!.replace('"rule":', '"rule"');
+    writeFileSync(file, lines.join('\n'));
+    expect(() => readLedger(file, file, paths)).toThrow(/not valid JSON/);
+  });
+
   it('is written the same way twice (sorted, stable dates), and survives two concurrent updates', async () => {
     const dir = copyFixture('example-monorepo');
     await run('ledger', 'update', dir);

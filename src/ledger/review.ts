@@ -20,7 +20,7 @@ export interface Review {
 }
 
 export function review(result: ScanResult, config: Config, root: string, change?: { mode: 'base' | 'staged'; ref?: string; files: Set<string> }): Review {
-  const ledger = readLedger(join(root, config.ledger.path), config.ledger.path);
+  const ledger = readLedger(join(root, config.ledger.path), config.ledger.path, result.targets);
   const { findings, fixed } = reconcile(result.findings, ledger, change?.files, result.targets);
   // a scan of some files (--staged) scores those files; the gate's minimum score is about the whole repo
   const targets = result.targets;

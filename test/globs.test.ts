@@ -9,7 +9,7 @@ const file = fc.constantFrom('m.py', 'test_m.py', 'm_test.py', 'conftest.py', 'a
 const path = fc.tuple(fc.array(segment, { maxLength: 4 }), file).map(([dirs, f]) => [...dirs, f].join('/'));
 const glob = fc.oneof(
   fc.constantFrom(...DEFAULT_EXCLUDES, ...DEFAULT_TESTS, ...DEFAULT_PYTHON_TEST_NAMES),
-  fc.constantFrom('src/**', 'a/tests/**', '**/a/*.py', 'tests/*.py', '!**/a/**', '{src,a}/**', '**/*_backup/**', '**/src/**/m.py', 'a/**/b/**'),
+  fc.constantFrom('src/**', 'a/tests/**', '**/a/*.py', 'tests/*.py', '!**/a/**', '{src,a}/**', '**/*_backup/**', '**/src/**/m.py', 'a/**/b/**', '**/{m,index}.ts', '**/[mx].py', '**/*.{test,spec}.*', '**/x.y', 's?c/**'),
 );
 
 describe('globSet', () => {

@@ -104,6 +104,9 @@ describe('workspace classification', () => {
     expect(pythonModule('api/admin/views.py', ['.'])).toEqual({ moduleName: 'api.admin.views', isPackageInit: false });
     expect(pythonModule('src/pkg/__init__.py', ['.', 'src'])).toEqual({ moduleName: 'pkg', isPackageInit: true });
     expect(pythonModule('other/x.py', ['src'])).toEqual({});
+    expect(pythonModule('__init__.py', ['.'])).toEqual({ moduleName: '', isPackageInit: true });
+    expect(pythonModule('src/pkg/stubs.pyi', ['src'])).toEqual({ moduleName: 'pkg.stubs', isPackageInit: false });
+    expect(pythonModule('src/pkg/my__init__.py', ['src'])).toEqual({ moduleName: 'pkg.my__init__', isPackageInit: false });
   });
 });
 

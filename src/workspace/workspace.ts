@@ -323,9 +323,9 @@ export function pythonModule(path: string, roots: string[]): { moduleName?: stri
   }
   if (best === undefined) return {};
   const rel = best === '.' ? path : path.slice(best.length + 1);
-  const noExt = rel.replace(/\.pyi?$/, '');
-  const parts = noExt.split('/');
-  const isPackageInit = parts[parts.length - 1] === '__init__';
-  if (isPackageInit) parts.pop();
-  return { moduleName: parts.join('.'), isPackageInit };
+  // by slicing, not splitting (this runs for every Python file of the repo, on every scan)
+  const noExt = rel.endsWith('.pyi') ? rel.slice(0, -4) : rel.endsWith('.py') ? rel.slice(0, -3) : rel;
+  const isPackageInit = noExt === '__init__' || noExt.endsWith('/__init__');
+  const dotted = isPackageInit ? noExt.slice(0, Math.max(0, noExt.length - 9)) : noExt;
+  return { moduleName: dotted.replaceAll('/', '.'), isPackageInit };
 }

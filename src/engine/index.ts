@@ -50,6 +50,8 @@ export class ProjectIndex {
    * (The engine narrows them for a file-scope rule to the files changed since the results it reuses.) */
   targets: ScannedFile[];
   private targetPaths: ReadonlySet<string> | undefined;
+  /** the scan's own targets, restored after a rule saw fewer */
+  private readonly scanTargets: { files: ScannedFile[]; paths: ReadonlySet<string> | undefined };
   /** a scan of a few files (`--staged`): importers are counted per name asked about */
   private readonly partial: boolean;
   /** what resolution read besides the files' facts: tsconfig/jsconfig path → sha1 of its content, or null when
@@ -65,6 +67,7 @@ export class ProjectIndex {
     this.partial = targets !== undefined;
     this.targetPaths = targets;
     this.targets = targets ? files.filter((f) => targets.has(f.path)) : files;
+    this.scanTargets = { files: this.targets, paths: targets };
     for (const f of files) {
       this.byPath.set(f.path, f);
       if (f.moduleName !== undefined && f.moduleName !== '') {
@@ -78,10 +81,11 @@ export class ProjectIndex {
     }
   }
 
-  /** Report findings only in these files from now on (undefined: in all). For the engine, between rules. */
+  /** Report findings only in these files from now on; undefined: in the scan's own targets again. For the
+   * engine, between rules. */
   retarget(targets: ReadonlySet<string> | undefined): void {
-    this.targetPaths = targets;
-    this.targets = targets ? this.files.filter((f) => targets.has(f.path)) : this.files;
+    this.targetPaths = targets ?? this.scanTargets.paths;
+    this.targets = targets ? this.files.filter((f) => targets.has(f.path)) : this.scanTargets.files;
   }
 
   /** whether the scan reports findings in this file */

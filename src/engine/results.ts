@@ -8,7 +8,9 @@
  *   nothing.
  * - A rule with `scope: 'file'` finds in a file from that file's facts and the layout alone. Its findings in a file
  *   whose content is unchanged are reused; it runs on the changed files only.
- * - Any other rule compares files: its findings are reused only when no file changed.
+ * - Any other rule compares files: its findings are reused when no file changed, or when it declares the facts it
+ *   `reads` and each changed file has the same such facts as the content the findings were found in (the engine
+ *   looks that content up in the facts cache by its blob id, kept here per file).
  * Rules that run after suppressions are applied always run (they read the other rules' findings).
  *
  * The key holds comply's version and a hash of its code (the rules, the engine, the adapters), so a rule edited in

@@ -217,10 +217,12 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const cacheProblem = p.cache?.save();
   if (cacheProblem) workspace.notes.push(cacheProblem);
   mark('cache write');
+  // each workspace file is completed in place with its facts (and, named like a test module but defining no
+  // test, is production code)
   const files: ScannedFile[] = workspace.files.map((file, i) => {
-    const facts = p.facts[i]!;
-    const scanned: ScannedFile = { ...file, facts };
-    if (file.testByName && facts.testDefinitions === 0 && facts.diagnostics.length === 0) scanned.test = false;
+    const scanned = file as ScannedFile;
+    scanned.facts = p.facts[i]!;
+    if (file.testByName && scanned.facts.testDefinitions === 0 && scanned.facts.diagnostics.length === 0) scanned.test = false;
     return scanned;
   });
   const t2 = performance.now();
@@ -284,10 +286,11 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       if (severity === 'off') continue;
       active.push({ ...rule.meta, severity });
       const fileScope = phase === 'findings' && rule.meta.scope === 'file';
+      const narrowed = reuse !== undefined && fileScope;
       if (reuse && phase === 'findings') {
         // reused: a file-scope rule's findings in unchanged files, another rule's when what it reads is unchanged
         if (fileScope ? reuse.changed.size === 0 : reusedRules.has(rule.meta.id)) continue;
-        if (fileScope) index.retarget(reuse.changed);
+        if (narrowed) index.retarget(reuse.changed);
       }
       const sink = phase === 'after-suppressions' ? findings : fileScope ? fileFound : projectFound;
       rule.run({
@@ -300,7 +303,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
           if (index.isTarget(f.path)) sink.push(complete(f, rule.meta, severity));
         },
       });
-      index.retarget(opts.targets);
+      if (narrowed) index.retarget(undefined);
     }
   }
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0)) {

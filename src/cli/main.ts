@@ -155,7 +155,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
     .option('--html <file>', 'also write a self-contained HTML report')
-    .option('--no-cache', 'neither read nor write the facts cache (.comply/cache/)')
+    .option('--no-cache', 'neither read nor write the caches (.comply/cache/: facts and results)')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');

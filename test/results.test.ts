@@ -151,6 +151,17 @@ describe('results cache', () => {
     expect(shown(warm(dir))).toEqual(shown(fresh(dir)));
   });
 
+  it('runs only the rules that read the path list when a file that is not source appears', () => {
+    const dir = copyFixture('example-monorepo');
+    const first = warm(dir);
+    const leftovers = (r: ScanResult) => r.findings.filter((f) => f.rule === 'legacy-file-name').map((f) => f.path);
+    edit(dir, 'billing/backup/notes.txt', 'kept for later\n'); // a backup folder, reported at its first file
+    const again = warm(dir);
+    expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/notes.txt'].sort());
+    expect(again.timings.reused).toBe(first.findings.length - leftovers(first).length);
+    expect(shown(again)).toEqual(shown(fresh(dir)));
+  });
+
   it('runs every rule again when the config changes', () => {
     const dir = copyFixture('example-monorepo');
     const before = warm(dir);

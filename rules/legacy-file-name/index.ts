@@ -20,7 +20,7 @@ const rule: Rule = {
   meta: {
     id: 'legacy-file-name',
     category: 'hygiene',
-    scope: 'file',
+    reads: ['paths'],
     defaultSeverity: 'warning',
     summary: 'A leftover file (`*_old`, `*_backup`, `*.orig`, `* (1)`, …) or a backup folder checked into the tree.',
   },

@@ -3,9 +3,9 @@
  * so that a scan runs each rule only where its findings can have changed (issue 7: a warm scan under 1 s).
  *
  * What a finding depends on decides when it is reused:
- * - The **layout** of the project: the config, every listed path, and each source file's language, service, test
- *   status and module name, plus the tsconfig/jsconfig files import resolution read. A different layout reuses
- *   nothing.
+ * - The **layout** of the project: the config, and each source file's language, service, test status and module
+ *   name, plus the tsconfig/jsconfig files import resolution read. A different layout reuses nothing. The list of
+ *   every path in the tree (source or not) is kept apart: only rules that say they read it run again for it.
  * - A rule with `scope: 'file'` finds in a file from that file's facts and the layout alone. Its findings in a file
  *   whose content is unchanged are reused; it runs on the changed files only.
  * - Any other rule compares files: its findings are reused when no file changed, or when it declares the facts it
@@ -44,6 +44,8 @@ interface Stored {
   format: number;
   key: string;
   layout: string;
+  /** the path list's key */
+  paths: string;
   /** tsconfig/jsconfig files resolution looked for: path → sha1 of the content, or null when there was none */
   inputs: [string, string | null][];
   /** each source file's content (its blob id), in the workspace's order; null: not known (unreadable) */
@@ -64,6 +66,8 @@ export interface Reuse {
   project: StoredFinding[];
   /** the content each file had when they were found (by workspace order; null: not known) */
   previous: readonly (string | null)[];
+  /** the list of every path differs from the stored one */
+  pathsChanged: boolean;
   /** the tsconfig inputs known to the stored scan, still valid */
   inputs: [string, string | null][];
 }
@@ -74,14 +78,17 @@ const sha1 = (s: string | Buffer): string => createHash('sha1').update(s).digest
 export function layoutKey(config: Config, workspace: Workspace, files: readonly ScannedFile[], ruleIds: readonly string[]): string {
   const h = createHash('sha1');
   h.update(JSON.stringify(config)).update('\0').update(workspace.source).update('\0').update(ruleIds.join(',')).update('\0');
-  // comply's own state (.comply/: the caches this scan writes, the ledger) is never part of the layout
-  h.update(workspace.allPaths.filter((p) => !OWN_STATE.test(p)).join('\n')).update('\0');
   const rows: string[] = [];
   for (const f of files) {
     rows.push(`${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`);
   }
   h.update(rows.join('\n'));
   return h.digest('hex');
+}
+
+/** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger). */
+export function pathsKey(workspace: Workspace): string {
+  return sha1(workspace.allPaths.filter((p) => !OWN_STATE.test(p)).join('\n'));
 }
 
 /** The current content hash of a resolution input (null: it does not exist). */
@@ -132,9 +139,9 @@ export class ResultsCache {
    * What can be reused for a scan with this layout and these contents (one per workspace file, undefined when not
    * known); undefined when nothing can.
    */
-  reuse(layout: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
+  reuse(layout: string, paths: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
     const s = this.stored;
-    if (!s || s.layout !== layout || s.contents.length !== files.length) return undefined;
+    if (!s || s.layout !== layout || typeof s.paths !== 'string' || s.contents.length !== files.length) return undefined;
     const str = s.strings;
     const unpack = (p: PackedFinding): StoredFinding => {
       const [rule, severity, path, line, column, subject, message, related] = p;
@@ -154,6 +161,7 @@ export class ResultsCache {
         file: s.file.map(unpack).filter((f) => !changed.has(f[2])),
         project: s.project.map(unpack),
         previous: s.contents,
+        pathsChanged: s.paths !== paths,
         inputs: s.inputs,
       };
     } catch {
@@ -162,7 +170,7 @@ export class ResultsCache {
   }
 
   /** Store this scan's results; never throws (a cache is optional), returns a problem to note instead. */
-  save(layout: string, inputs: Map<string, string | null>, contents: readonly (string | undefined)[], file: StoredFinding[], project: StoredFinding[]): string | undefined {
+  save(layout: string, paths: string, inputs: Map<string, string | null>, contents: readonly (string | undefined)[], file: StoredFinding[], project: StoredFinding[]): string | undefined {
     const strings: string[] = [];
     const ids = new Map<string, number>();
     const id = (x: string): number => {
@@ -178,6 +186,7 @@ export class ResultsCache {
       format: FORMAT,
       key: this.key,
       layout,
+      paths,
       inputs: [...inputs].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
       contents: contents.map((c) => c ?? null),
       strings,

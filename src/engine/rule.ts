@@ -34,10 +34,12 @@ export interface RuleMeta {
   scope?: 'file';
   /**
    * For a rule that compares files: every fact its findings depend on besides the layout (duplicate-type:
-   * declarations, and imports for its importer counts). When no changed file's facts differ in these from the
-   * content the last results were found in, its findings are reused. Unset: it runs whenever a file changed.
+   * declarations, and imports for its importer counts), and `paths` when they depend on the list of every path in
+   * the tree, source or not (legacy-file-name). When no changed file's facts differ in these from the content the
+   * last results were found in (and the path list is the same), its findings are reused. Unset: it runs whenever
+   * a file or the path list changed.
    */
-  reads?: (keyof FileFacts)[];
+  reads?: (keyof FileFacts | 'paths')[];
 }
 
 export interface Location {

@@ -14,7 +14,7 @@ import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import { layoutKey, loadFinding, ResultsCache, storeFinding } from './results.js';
+import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding } from './results.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -233,22 +233,24 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
   if (results?.problem) workspace.notes.push(results.problem);
   const layout = results ? layoutKey(config, workspace, files, sorted.map((r) => r.meta.id)) : '';
-  const reuse = results?.reuse(layout, files, p.contents);
+  const paths = results ? pathsKey(workspace) : '';
+  const reuse = results?.reuse(layout, paths, files, p.contents);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
-  // rules that compare files whose stored findings still hold: all when no file changed, else those whose facts
-  // (`reads`) are the same in every changed file as in the content the stored findings were found in
+  // rules that compare files whose stored findings still hold: those whose facts (`reads`) are the same in every
+  // changed file as in the content the stored findings were found in (and the path list, if they read it); those
+  // that do not say what they read, when no file and no path changed
   const reusedRules = new Set<string>();
   if (reuse) {
     const changed = files.flatMap((f, i) => (reuse.changed.has(f.path) ? [i] : []));
-    const unchanged = (key: keyof FileFacts): boolean =>
-      changed.every((i) => {
+    const unchanged = (key: keyof FileFacts | 'paths'): boolean =>
+      key === 'paths' ? !reuse.pathsChanged : changed.every((i) => {
         const before = reuse.previous[i];
         const old = before ? p.cache?.factsOfContent(files[i]!, before) : undefined;
         return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(files[i]!.facts[key]);
       });
     for (const r of sorted) {
       if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
-      if (changed.length === 0 || (r.meta.reads && r.meta.reads.every(unchanged))) reusedRules.add(r.meta.id);
+      if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged) reusedRules.add(r.meta.id);
     }
   }
   const reusedProject = (reuse?.project ?? []).filter((f) => reusedRules.has(f[0]));
@@ -306,9 +308,9 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       if (narrowed) index.retarget(undefined);
     }
   }
-  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0)) {
+  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
-    const problem = results.save(layout, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
+    const problem = results.save(layout, paths, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
     if (problem) workspace.notes.push(problem);
   }
   active.sort((a, b) => a.id.localeCompare(b.id));

@@ -102,6 +102,23 @@ describe('results cache', () => {
     expect(rule(fresh(dir))).toEqual(['svc/app.py']);
   });
 
+  it('reads a copy of a file by its own path: relative imports and the TSX parser depend on it', () => {
+    const dir = tempDir();
+    edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));
+    const text = "import { y } from '../../api/y';\nexport const id = <T,>(v: T) => v;\nexport const z = <T>(v: T) => v;\n";
+    edit(dir, 'web/a/x.ts', text); // ../../api/y is api/y: another service
+    edit(dir, 'api/y.ts', 'export const y = 1;\n');
+    warm(dir);
+    // the same content where ../../api/y stays in web, and where `<T>(v: T) => v` is JSX that does not parse
+    edit(dir, 'web/a/b/x.ts', text);
+    edit(dir, 'web/a/x2.tsx', text);
+    const found = (r: ScanResult) => r.findings.map((f) => `${f.path} ${f.rule}`).sort();
+    const w = warm(dir);
+    expect(found(w)).toEqual(found(fresh(dir)));
+    expect(found(w)).toContain('web/a/x2.tsx parse-error');
+    expect(found(w).filter((f) => f.endsWith('cross-service-import'))).toEqual(['web/a/x.ts cross-service-import', 'web/a/x2.tsx cross-service-import']);
+  });
+
   it('sees a changed tsconfig.json, which is not a source file (cross-service-import through a path alias)', () => {
     const dir = tempDir();
     edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));

@@ -24,7 +24,7 @@ import type { WorkspaceFile } from '../workspace/workspace.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 3;
+export const FACTS_VERSION = 4;
 export const CACHE_FILE = '.comply/cache/facts.bin';
 /** the first line: the format, then where the meta line starts (fixed width, written last) */
 const HEADER = 'comply facts cache 4 ';
@@ -171,7 +171,19 @@ export function contentHash(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
 }
 
-const moduleKey = (f: Pick<WorkspaceFile, 'moduleName' | 'isPackageInit'>): string => `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}`;
+/**
+ * What besides its content a file's facts depend on: a Python file's module name (relative imports are made
+ * absolute with it); for TypeScript and JavaScript, how its name makes the parser read it (`.tsx` and `.ts` parse
+ * `<T>x` differently, `.d.ts` declares). Content is shared only between files of one such key.
+ */
+const moduleKey = (f: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>): string =>
+  f.language === 'python' ? `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}` : `:${scriptKey(f.path)}`;
+
+function scriptKey(path: string): string {
+  if (/\.d\.[mc]?ts$/.test(path)) return 'd.ts';
+  const ext = path.slice(path.lastIndexOf('.') + 1);
+  return ext === 'tsx' || ext === 'jsx' ? ext : /^[mc]?js$/.test(ext) ? 'js' : 'ts';
+}
 
 /**
  * Facts read from the cache: the small ones at once, each large one parsed from its byte range when first read.

@@ -101,11 +101,22 @@ export class ProjectIndex {
   private readonly pyModules = new Map<string, ImportTarget>();
   private readonly pySubmodules = new Map<string, Map<string, ImportTarget | null>>();
 
+  /** TypeScript resolution memo: folder and specifier → target (a relative specifier means another file in another
+   * folder; files with the same content share their import objects) */
+  private readonly tsResolved = new Map<string, ImportTarget>();
+
   /** Where an import leads (memoised: several rules ask about the same imports). */
   resolve(file: ScannedFile, imp: ImportFact): ImportTarget {
+    if (file.language !== 'python') {
+      const key = `${posix.dirname(file.path)}\0${imp.module}`;
+      let t = this.tsResolved.get(key);
+      if (!t) this.tsResolved.set(key, (t = this.resolveTs(file, imp)));
+      return t;
+    }
+    // a Python import object resolves the same from any file: it holds the absolute module name
     let t = this.resolved.get(imp);
     if (!t) {
-      t = file.language === 'python' ? this.resolvePython(imp) : this.resolveTs(file, imp);
+      t = this.resolvePython(imp);
       this.resolved.set(imp, t);
     }
     return t;

@@ -3,7 +3,7 @@
  * what a scan without any cache finds: these tests edit trees the ways that can go wrong (a file-scope rule whose
  * findings depend on another file, resolution inputs that are not source files, a damaged cache) and compare.
  */
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
@@ -32,6 +32,19 @@ function edit(root: string, path: string, text: string): void {
   utimesSync(join(root, path), clock, clock);
 }
 
+/** the paths of a rule's findings */
+const pathsOf =
+  (rule: string) =>
+  (r: ScanResult): string[] =>
+    r.findings.filter((f) => f.rule === rule).map((f) => f.path);
+
+/** a tree with two services, web and api */
+function webAndApi(): string {
+  const dir = tempDir();
+  edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));
+  return dir;
+}
+
 /** A small deterministic generator (mulberry32), so a failure names a seed that reproduces it. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -57,34 +70,62 @@ describe('results cache', () => {
     expect(shown(second)).toEqual(shown(first));
   });
 
-  // Lines moved between files change imports, classes, mocks, suppressions and syntax in ways no fixture lists:
-  // each round compares a warm scan with a scan from nothing. A rule declared `scope: 'file'` whose findings in a
-  // file depend on another file's content fails here.
+  // Lines moved between files change imports, classes, mocks, suppressions and syntax in ways no fixture lists, and
+  // files added, renamed and deleted change what imports resolve to: each round compares a warm scan with a scan
+  // from nothing. A rule declared `scope: 'file'` whose findings in a file depend on another file's content, or a
+  // moved module whose importers are not run again, fails here.
   it.each(FIXTURE_NAMES)('finds after random edits what a scan without cache finds (%s)', (name) => {
     const dir = copyFixture(name);
     const next = random(name.length * 7919 + name.charCodeAt(0));
     const sources = walk(dir).filter((p) => /\.(py|tsx?|jsx?)$/.test(p));
+    const pick = (): string => sources[Math.floor(next() * sources.length)]!;
+    /** files this test added: the only ones it deletes (a service must keep a file, or the config is wrong) */
+    const added: string[] = [];
     expect(sources.length).toBeGreaterThan(2);
     warm(dir);
     let reused = 0;
-    for (let round = 0; round < 16; round++) {
-      const from = sources[Math.floor(next() * sources.length)]!;
-      const to = sources[Math.floor(next() * sources.length)]!;
+    for (let round = 0; round < 24; round++) {
+      const from = pick();
+      const to = pick();
       const donor = readFileSync(join(dir, from), 'utf8').split('\n');
       const lines = readFileSync(join(dir, to), 'utf8').split('\n');
       const at = Math.floor(next() * (lines.length + 1));
       const mode = next();
-      if (mode < 0.25 && lines.length > 1) lines.splice(at, 1); // drop a line
-      else if (mode < 0.45) lines.push(...donor); // a whole other file: its classes and types now exist twice
-      else {
-        // copy up to four lines of another file (a class, an import, a mock, a suppression...)
-        const start = Math.floor(next() * donor.length);
-        lines.splice(at, 0, ...donor.slice(start, start + 1 + Math.floor(next() * 4)));
+      // a sibling path of `to` that does not exist yet, with the extension of `from`: a new module next to others
+      const sibling = (): string => `${to.slice(0, to.lastIndexOf('/') + 1)}moved_${round}${from.slice(from.lastIndexOf('.'))}`;
+      let what = `${mode.toFixed(2)} ${to}`;
+      if (mode < 0.1) {
+        const path = sibling(); // a copy of another file: a new module, its types now twice
+        edit(dir, path, donor.join('\n'));
+        sources.push(path);
+        added.push(path);
+        what = `add ${path}`;
+      } else if (mode < 0.2 && added.length > 0) {
+        const path = added.splice(Math.floor(next() * added.length), 1)[0]!;
+        rmSync(join(dir, path));
+        sources.splice(sources.indexOf(path), 1);
+        what = `delete ${path}`;
+      } else if (mode < 0.3) {
+        const path = sibling(); // a rename: the old module is gone, imports of it resolve elsewhere or nowhere
+        edit(dir, path, lines.join('\n'));
+        rmSync(join(dir, to));
+        sources.splice(sources.indexOf(to), 1, path);
+        const k = added.indexOf(to);
+        if (k >= 0) added.splice(k, 1, path); // a renamed file of the fixture stays: its service keeps a file
+        what = `rename ${to} ${path}`;
+      } else {
+        if (mode < 0.45 && lines.length > 1) lines.splice(at, 1); // drop a line
+        else if (mode < 0.6) lines.push(...donor); // a whole other file: its classes and types now exist twice
+        else {
+          // copy up to four lines of another file (a class, an import, a mock, a suppression...)
+          const start = Math.floor(next() * donor.length);
+          lines.splice(at, 0, ...donor.slice(start, start + 1 + Math.floor(next() * 4)));
+        }
+        edit(dir, to, lines.join('\n'));
       }
-      edit(dir, to, lines.join('\n'));
       const w = warm(dir);
       reused += w.timings.reused;
-      expect(shown(w), `${name}, round ${round}: ${to}`).toEqual(shown(fresh(dir)));
+      expect(shown(w), `${name}, round ${round}: ${what}`).toEqual(shown(fresh(dir)));
     }
     expect(reused).toBeGreaterThan(0); // the rounds did exercise reuse
   });
@@ -95,16 +136,33 @@ describe('results cache', () => {
     edit(dir, 'svc/__init__.py', '');
     edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test name, but no test in it: production code
     edit(dir, 'svc/app.py', 'from svc.test_data import ROWS\n');
-    const rule = (r: ScanResult) => r.findings.filter((f) => f.rule === 'test-code-in-production').map((f) => f.path);
+    const rule = pathsOf('test-code-in-production');
     expect(rule(warm(dir))).toEqual([]);
     edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n\n\ndef test_rows():\n    assert ROWS\n');
     expect(rule(warm(dir))).toEqual(['svc/app.py']);
     expect(rule(fresh(dir))).toEqual(['svc/app.py']);
   });
 
+  it('runs file-scope rules again on the files whose imports a new or deleted file resolves differently', () => {
+    const dir = webAndApi();
+    edit(dir, 'web/src/app.ts', "import { make } from './fixtures.test';\nexport const x = make();\n");
+    edit(dir, 'web/src/fixtures.test.ts', 'export const make = () => 1;\n');
+    edit(dir, 'api/__init__.py', '');
+    edit(dir, 'api/main.py', 'from api.helpers import build\n');
+    const rule = pathsOf('test-code-in-production');
+    expect(rule(warm(dir))).toEqual(['web/src/app.ts']); // ./fixtures.test is web/src/fixtures.test.ts: test code
+    rmSync(join(dir, 'web/src/fixtures.test.ts')); // now the import names no test file
+    expect(rule(warm(dir))).toEqual([]);
+    edit(dir, 'api/helpers/__init__.py', ''); // a new module that api/main.py's import now resolves to...
+    edit(dir, 'api/helpers/conftest.py', ''); // ...and pytest's conftest, test code by name
+    edit(dir, 'api/main.py', 'from api.helpers import conftest\n');
+    expect(rule(warm(dir))).toEqual(['api/main.py']);
+    rmSync(join(dir, 'api/helpers/conftest.py'));
+    expect(rule(warm(dir))).toEqual(rule(fresh(dir)));
+  });
+
   it('reads a copy of a file by its own path: relative imports and the TSX parser depend on it', () => {
-    const dir = tempDir();
-    edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));
+    const dir = webAndApi();
     const text = "import { y } from '../../api/y';\nexport const id = <T,>(v: T) => v;\nexport const z = <T>(v: T) => v;\n";
     edit(dir, 'web/a/x.ts', text); // ../../api/y is api/y: another service
     edit(dir, 'api/y.ts', 'export const y = 1;\n');
@@ -120,13 +178,12 @@ describe('results cache', () => {
   });
 
   it('sees a changed tsconfig.json, which is not a source file (cross-service-import through a path alias)', () => {
-    const dir = tempDir();
-    edit(dir, 'compliance.config.json', JSON.stringify({ services: { web: { paths: ['web'] }, api: { paths: ['api'] } } }));
+    const dir = webAndApi();
     edit(dir, 'api/client.ts', 'export const client = 1;\n');
     edit(dir, 'web/local/client.ts', 'export const client = 2;\n');
     edit(dir, 'web/app.ts', "import { client } from '@api/client';\nexport const x = client;\n");
     edit(dir, 'web/tsconfig.json', JSON.stringify({ compilerOptions: { paths: { '@api/*': ['../api/*'] } } }));
-    const rule = (r: ScanResult) => r.findings.filter((f) => f.rule === 'cross-service-import').map((f) => f.path);
+    const rule = pathsOf('cross-service-import');
     expect(rule(warm(dir))).toEqual(['web/app.ts']);
     edit(dir, 'web/tsconfig.json', JSON.stringify({ compilerOptions: { paths: { '@api/*': ['./local/*'] } } }));
     expect(rule(warm(dir))).toEqual([]);
@@ -142,7 +199,7 @@ describe('results cache', () => {
     edit(dir, 'svc/z_models.py', order);
     // the module the code imports is the reference; the other one is reported
     for (let i = 0; i < 3; i++) edit(dir, `svc/use${i}.py`, 'from svc.z_models import Order\n');
-    const dupes = (r: ScanResult) => r.findings.filter((f) => f.rule === 'duplicate-type').map((f) => f.path);
+    const dupes = pathsOf('duplicate-type');
     expect(dupes(warm(dir))).toEqual(['svc/a_models.py']);
     // an edit that changes neither declarations nor imports: the finding is reused
     edit(dir, 'svc/use0.py', 'from svc.z_models import Order\n# reviewed\n');
@@ -171,7 +228,7 @@ describe('results cache', () => {
   it('runs only the rules that read the path list when a file that is not source appears', () => {
     const dir = copyFixture('example-monorepo');
     const first = warm(dir);
-    const leftovers = (r: ScanResult) => r.findings.filter((f) => f.rule === 'legacy-file-name').map((f) => f.path);
+    const leftovers = pathsOf('legacy-file-name');
     edit(dir, 'billing/backup/notes.txt', 'kept for later\n'); // a backup folder, reported at its first file
     const again = warm(dir);
     expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/notes.txt'].sort());

@@ -3,9 +3,14 @@
  * so that a scan runs each rule only where its findings can have changed (issue 7: a warm scan under 1 s).
  *
  * What a finding depends on decides when it is reused:
- * - The **layout** of the project: the config, and each source file's language, service, test status and module
- *   name, plus the tsconfig/jsconfig files import resolution read. A different layout reuses nothing. The list of
- *   every path in the tree (source or not) is kept apart: only rules that say they read it run again for it.
+ * - The **layout** of the project: the config, the rules, and the tsconfig/jsconfig files import resolution read.
+ *   A different layout reuses nothing.
+ * - Each source file's **row**: its path, language, service, test status and module name. A file added, removed or
+ *   given another row has *moved*: the files whose imports may now resolve differently (a Python import of a moved
+ *   module or of one of its parents; with a TypeScript or JavaScript file moved, any such file that imports) count
+ *   as changed for file-scope rules, and every rule that compares files runs again.
+ * - The list of every path in the tree (source or not) is kept apart: only rules that say they read it run again
+ *   for it.
  * - A rule with `scope: 'file'` finds in a file from that file's facts and the layout alone. Its findings in a file
  *   whose content is unchanged are reused; it runs on the changed files only.
  * - Any other rule compares files: its findings are reused when no file changed, or when it declares the facts it
@@ -48,7 +53,8 @@ interface Stored {
   paths: string;
   /** tsconfig/jsconfig files resolution looked for: path → sha1 of the content, or null when there was none */
   inputs: [string, string | null][];
-  /** each source file's content (its blob id), in the workspace's order; null: not known (unreadable) */
+  /** each source file's row (fileRow), and its content (its blob id; null: not known, unreadable) */
+  rows: string[];
   contents: (string | null)[];
   /** the strings of the findings, each once */
   strings: string[];
@@ -58,32 +64,40 @@ interface Stored {
 }
 
 export interface Reuse {
-  /** the files whose content changed since the stored scan (file-scope rules run on these only) */
+  /** the files whose content or row changed since the stored scan, or that are new (file-scope rules run on these,
+   * and on the files `moved` may affect) */
   changed: ReadonlySet<string>;
-  /** stored findings of file-scope rules in files not changed */
+  /** files added, removed or given another row: their paths, their Python module names (before and after), and
+   * whether one is TypeScript or JavaScript; undefined when none */
+  moved: Moved | undefined;
+  /** stored findings of file-scope rules in files still there and not changed */
   file: StoredFinding[];
   /** stored findings of the other rules (the engine decides which still hold) */
   project: StoredFinding[];
-  /** the content each file had when they were found (by workspace order; null: not known) */
-  previous: readonly (string | null)[];
+  /** the content a file had when they were found (null: not known, or not there) */
+  previous(path: string): string | null;
   /** the list of every path differs from the stored one */
   pathsChanged: boolean;
   /** the tsconfig inputs known to the stored scan, still valid */
   inputs: [string, string | null][];
 }
 
+export interface Moved {
+  paths: Set<string>;
+  modules: Set<string>;
+  script: boolean;
+}
+
 const sha1 = (s: string | Buffer): string => createHash('sha1').update(s).digest('hex');
 
-/** The layout of a scan: everything besides file contents that findings may depend on. */
-export function layoutKey(config: Config, workspace: Workspace, files: readonly ScannedFile[], ruleIds: readonly string[]): string {
-  const h = createHash('sha1');
-  h.update(JSON.stringify(config)).update('\0').update(workspace.source).update('\0').update(ruleIds.join(',')).update('\0');
-  const rows: string[] = [];
-  for (const f of files) {
-    rows.push(`${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`);
-  }
-  h.update(rows.join('\n'));
-  return h.digest('hex');
+/** The layout of a scan: what all findings may depend on besides the files (their rows and contents). */
+export function layoutKey(config: Config, workspace: Workspace, ruleIds: readonly string[]): string {
+  return sha1(`${JSON.stringify(config)}\0${workspace.source}\0${ruleIds.join(',')}`);
+}
+
+/** A source file's row: path, language, service, test status, module name (\x01: none), package init, test name. */
+export function fileRow(f: ScannedFile): string {
+  return `${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`;
 }
 
 /** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger). */
@@ -122,7 +136,7 @@ export class ResultsCache {
     try {
       const s = JSON.parse(text) as Stored;
       if (s?.format !== FORMAT || s.key !== key) return; // another version of comply: rebuilt silently
-      if (typeof s.layout !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.contents) || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
+      if (typeof s.layout !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.rows) || !Array.isArray(s.contents) || s.rows.length !== s.contents.length || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
         throw new Error('unexpected content');
       }
       this.stored = s;
@@ -141,7 +155,7 @@ export class ResultsCache {
    */
   reuse(layout: string, paths: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
     const s = this.stored;
-    if (!s || s.layout !== layout || typeof s.paths !== 'string' || s.contents.length !== files.length) return undefined;
+    if (!s || s.layout !== layout || typeof s.paths !== 'string') return undefined;
     const str = s.strings;
     const unpack = (p: PackedFinding): StoredFinding => {
       const [rule, severity, path, line, column, subject, message, related] = p;
@@ -151,16 +165,36 @@ export class ResultsCache {
     };
     try {
       for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
+      const at = new Map<string, number>(s.rows.map((r, j) => [r.slice(0, r.indexOf('\t')), j]));
       const changed = new Set<string>();
+      const present = new Set<string>();
+      const moved: Moved = { paths: new Set(), modules: new Set(), script: false };
+      const move = (row: string): void => {
+        const [path, language, , , module] = row.split('\t');
+        moved.paths.add(path!);
+        if (module !== undefined && module !== '\x01') moved.modules.add(module);
+        if (language !== 'python') moved.script = true;
+      };
       files.forEach((f, i) => {
-        const c = contents[i];
-        if (c === undefined || c !== s.contents[i]) changed.add(f.path);
+        present.add(f.path);
+        const j = at.get(f.path);
+        const row = fileRow(f);
+        if (j === undefined || s.rows[j] !== row) {
+          move(row);
+          if (j !== undefined) move(s.rows[j]!);
+          changed.add(f.path);
+        } else if (contents[i] === undefined || contents[i] !== s.contents[j]) changed.add(f.path);
       });
+      for (const [path, j] of at) if (!present.has(path)) move(s.rows[j]!);
       return {
         changed,
-        file: s.file.map(unpack).filter((f) => !changed.has(f[2])),
+        moved: moved.paths.size > 0 ? moved : undefined,
+        file: s.file.map(unpack).filter((f) => present.has(f[2]) && !changed.has(f[2])),
         project: s.project.map(unpack),
-        previous: s.contents,
+        previous: (path) => {
+          const j = at.get(path);
+          return j === undefined ? null : s.contents[j]!;
+        },
         pathsChanged: s.paths !== paths,
         inputs: s.inputs,
       };
@@ -170,7 +204,15 @@ export class ResultsCache {
   }
 
   /** Store this scan's results; never throws (a cache is optional), returns a problem to note instead. */
-  save(layout: string, paths: string, inputs: Map<string, string | null>, contents: readonly (string | undefined)[], file: StoredFinding[], project: StoredFinding[]): string | undefined {
+  save(
+    layout: string,
+    paths: string,
+    inputs: Map<string, string | null>,
+    files: readonly ScannedFile[],
+    contents: readonly (string | undefined)[],
+    file: StoredFinding[],
+    project: StoredFinding[],
+  ): string | undefined {
     const strings: string[] = [];
     const ids = new Map<string, number>();
     const id = (x: string): number => {
@@ -188,6 +230,7 @@ export class ResultsCache {
       layout,
       paths,
       inputs: [...inputs].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      rows: files.map(fileRow),
       contents: contents.map((c) => c ?? null),
       strings,
       file: file.map(pack),

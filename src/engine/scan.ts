@@ -14,7 +14,7 @@ import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding } from './results.js';
+import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved } from './results.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -232,28 +232,35 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
   const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
   if (results?.problem) workspace.notes.push(results.problem);
-  const layout = results ? layoutKey(config, workspace, files, sorted.map((r) => r.meta.id)) : '';
+  const layout = results ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
   const paths = results ? pathsKey(workspace) : '';
   const reuse = results?.reuse(layout, paths, files, p.contents);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
   // rules that compare files whose stored findings still hold: those whose facts (`reads`) are the same in every
-  // changed file as in the content the stored findings were found in (and the path list, if they read it); those
-  // that do not say what they read, when no file and no path changed
+  // changed file as in the content the stored findings were found in, with no file moved (and the path list, if
+  // they read it); those that do not say what they read, when nothing changed
   const reusedRules = new Set<string>();
+  // the files file-scope rules run on: changed, or importing something that moved
+  let rerun: ReadonlySet<string> | undefined;
   if (reuse) {
     const changed = files.flatMap((f, i) => (reuse.changed.has(f.path) ? [i] : []));
     const unchanged = (key: keyof FileFacts | 'paths'): boolean =>
-      key === 'paths' ? !reuse.pathsChanged : changed.every((i) => {
-        const before = reuse.previous[i];
-        const old = before ? p.cache?.factsOfContent(files[i]!, before) : undefined;
-        return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(files[i]!.facts[key]);
-      });
+      key === 'paths'
+        ? !reuse.pathsChanged
+        : !reuse.moved &&
+          changed.every((i) => {
+            const before = reuse.previous(files[i]!.path);
+            const old = before ? p.cache?.factsOfContent(files[i]!, before) : undefined;
+            return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(files[i]!.facts[key]);
+          });
     for (const r of sorted) {
       if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
-      if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged) reusedRules.add(r.meta.id);
+      if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged && !reuse.moved) reusedRules.add(r.meta.id);
     }
+    rerun = reuse.moved ? new Set([...reuse.changed, ...files.filter((f) => !reuse.changed.has(f.path) && importsMoved(f, reuse.moved!)).map((f) => f.path)]) : reuse.changed;
   }
   const reusedProject = (reuse?.project ?? []).filter((f) => reusedRules.has(f[0]));
+  const reusedFile = rerun === reuse?.changed ? reuse?.file ?? [] : (reuse?.file ?? []).filter((f) => !rerun!.has(f[2]));
   mark('results read');
   /** a finding as reports need it: the rule's category, the file's service and test status */
   const complete = (f: FindingInput & { rule?: string; severity?: string }, meta: RuleMeta, severity: Exclude<Severity, 'off'>): Omit<Finding, 'fingerprint'> => {
@@ -275,7 +282,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const usage: SuppressionUse[] = index.targets.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
   for (const phase of ['findings', 'after-suppressions'] as const) {
     if (phase === 'after-suppressions') {
-      for (const s of reuse?.file ?? []) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
+      for (const s of reusedFile) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
       for (const s of reusedProject) findings.push(complete(loadFinding(s), metaOf.get(s[0])!, s[1] as Finding['severity']));
       findings.push(...fileFound, ...projectFound);
       mark('rules');
@@ -291,8 +298,8 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       const narrowed = reuse !== undefined && fileScope;
       if (reuse && phase === 'findings') {
         // reused: a file-scope rule's findings in unchanged files, another rule's when what it reads is unchanged
-        if (fileScope ? reuse.changed.size === 0 : reusedRules.has(rule.meta.id)) continue;
-        if (narrowed) index.retarget(reuse.changed);
+        if (fileScope ? rerun!.size === 0 : reusedRules.has(rule.meta.id)) continue;
+        if (narrowed) index.retarget(rerun);
       }
       const sink = phase === 'after-suppressions' ? findings : fileScope ? fileFound : projectFound;
       rule.run({
@@ -308,15 +315,15 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       if (narrowed) index.retarget(undefined);
     }
   }
-  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged)) {
+  if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
-    const problem = results.save(layout, paths, inputs, p.contents, [...(reuse?.file ?? []), ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
+    const problem = results.save(layout, paths, inputs, files, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
     if (problem) workspace.notes.push(problem);
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
   mark('rules');
-  const reused = (reuse?.file.length ?? 0) + reusedProject.length;
+  const reused = reusedFile.length + reusedProject.length;
   return {
     workspace,
     files,
@@ -325,6 +332,29 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed, reused },
     ...(opts.targets ? { targets: opts.targets } : {}),
   };
+}
+
+/**
+ * Whether a file's imports may resolve differently now that files moved (added, removed, given another row): a
+ * Python import of a moved module, of one of its parents, or of a moved submodule by name (what resolvePython
+ * looks up); any import of a TypeScript or JavaScript file when such a file moved (relative paths and path
+ * aliases are not worth matching here), or one that names a Python file.
+ */
+function importsMoved(f: ScannedFile, moved: Moved): boolean {
+  if (f.language !== 'python') return moved.script ? f.facts.imports.length > 0 : f.facts.imports.some((i) => /\.pyi?$/.test(i.module));
+  if (moved.modules.size === 0) return false;
+  for (const imp of f.facts.imports) {
+    const m = imp.module;
+    if (m === '' || m.startsWith('.')) continue; // resolves to nothing in the repo
+    for (const n of imp.names) if (moved.modules.has(`${m}.${n}`)) return true;
+    for (let prefix = m; ; ) {
+      if (moved.modules.has(prefix)) return true;
+      const dot = prefix.lastIndexOf('.');
+      if (dot < 0) break;
+      prefix = prefix.slice(0, dot);
+    }
+  }
+  return false;
 }
 
 /** An inline suppression with a reason covers the findings of its rules on its target line; it is then used. */

@@ -170,6 +170,19 @@ describe('worker pool', () => {
     expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0 s \(files\.maxSeconds\)/) });
   }, 60_000);
 
+  it('split: a large Python file is parsed by the worker, bounded in time; the small ones here', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'api'));
+    writeFileSync(join(root, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] } } }));
+    writeFileSync(join(root, 'api', 'small.py'), 'import os\n');
+    // 5,000 stacked mock decorators: every mock site carries every decorator as a possible justification
+    writeFileSync(join(root, 'api', 'test_stacked.py'), `from unittest.mock import patch\n${'@patch("a.b")\n'.repeat(5000)}def test_x(*m):\n    pass\n`);
+    const config = loadConfig(root);
+    const r = await scanAsync({ root, config, rules: [...RULES], split: true, timeoutMs: 50 });
+    expect(r.findings.find((f) => f.path === 'api/test_stacked.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over/) });
+    expect(r.files.find((f) => f.path === 'api/small.py')?.facts.imports.map((i) => i.module)).toEqual(['os']);
+  }, 60_000);
+
   it('sends a worker only the bytes of its file, never the batch they were read in', () => {
     const batch = Buffer.from('import a\nimport b\n// ts\n');
     const view = batch.subarray(9, 18);

@@ -165,10 +165,16 @@ function extractHere(opts: ScanOptions, p: Prepared): void {
   });
 }
 
+/** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, where the
+ * time bound (files.maxSeconds) holds: a pathological file is slow only when it is large (59 KB of `except A, B,
+ * ...` took 1 s before that loop was made linear; 20k stacked mock decorators, 19 s). */
+export const LOCAL_MAX_BYTES = 64 * 1024;
+
 /**
  * Scan with extraction on worker threads when there is enough to do to pay for starting them. `workers`: a pool
  * of that many threads (1: none; by default from 4 cores up). `split`: one worker for the TypeScript and
- * JavaScript files while this thread parses the Python (by default on 2 or 3 cores, with 50 such files).
+ * JavaScript files and the Python files over LOCAL_MAX_BYTES, while this thread parses the other Python files (by
+ * default on 2 or 3 cores, with 50 such TypeScript files or one such Python file).
  */
 export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
@@ -179,10 +185,14 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
   const notPython = (k: number): boolean => p.workspace.files[p.pending[k]!]!.language !== 'python';
-  // on 2 or 3 cores, by default: one worker parses the TypeScript while this thread parses the Python
+  const large = (k: number): boolean => p.workspace.files[p.pending[k]!]!.size > LOCAL_MAX_BYTES;
+  const anyLarge = p.pending.some((_, k) => large(k));
+  // on 2 or 3 cores, by default: one worker parses the TypeScript and the large Python files (bounded in time)
+  // while this thread parses the other Python files
   const split =
-    opts.split ?? (opts.workers === undefined && workers === 1 && availableParallelism() >= 2 && p.pending.filter((_, k) => notPython(k)).length >= 50);
-  if (!script || (workers <= 1 && !split) || (p.pending.length < 200 && opts.split === undefined)) {
+    opts.split ??
+    (opts.workers === undefined && workers === 1 && availableParallelism() >= 2 && (anyLarge || p.pending.filter((_, k) => notPython(k)).length >= 50));
+  if (!script || (workers <= 1 && !split) || (p.pending.length < 200 && opts.split === undefined && !anyLarge)) {
     extractHere(opts, p);
     return analyse(opts, p);
   }
@@ -195,7 +205,7 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
       workers,
       timeoutMs: opts.timeoutMs ?? 10_000,
       onDone: () => opts.onProgress?.(++done, p.pending.length),
-      ...(split ? { local: { mine: (k: number) => !notPython(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes) } } : {}),
+      ...(split ? { local: { mine: (k: number) => !notPython(k) && !large(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes) } } : {}),
     },
   );
   p.pending.forEach((i, k) => (p.facts[i] = facts[k]!));

@@ -329,10 +329,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       block.kind = 'except';
       const info = popped?.tryInfo;
       let catches = colon === a + 1; // bare `except:`
+      let paren = false; // a `(` seen so far: the types are parenthesized
       for (let i = a + 1; i < colon && !catches; i++) {
         if (isName(i, 'as')) break;
         if (toks.type[i] === Tok.Name && IMPORT_ERRORS.has(tokText(i))) catches = true;
-        if (isOp(i, ',') && !hasParenBefore(a + 1, i)) {
+        if (isOp(i, '(')) paren = true;
+        else if (isOp(i, ',') && !paren) {
           statementError ??= { message: 'multiple exception types must be parenthesized', ...position(toks, toks.start[i]!) };
         }
       }
@@ -343,11 +345,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       block.importHandler = catches;
     }
     stack.push(block);
-  };
-
-  const hasParenBefore = (a: number, i: number): boolean => {
-    for (let j = a; j < i; j++) if (isOp(j, '(')) return true;
-    return false;
   };
 
   const isTypeCheckingTest = (a: number, b: number): boolean => {

@@ -32,7 +32,7 @@ import type { ScannedFile } from './index.js';
 import type { FindingInput, Location } from './rule.js';
 
 export const RESULTS_FILE = '.comply/cache/results.json';
-const FORMAT = 1;
+const FORMAT = 2;
 const OWN_STATE = /(?:^|\/)\.comply\//;
 
 /** A finding as the rules reported it, before suppressions: [rule, severity, path, line, column, subject, message,
@@ -136,7 +136,7 @@ export class ResultsCache {
     try {
       const s = JSON.parse(text) as Stored;
       if (s?.format !== FORMAT || s.key !== key) return; // another version of comply: rebuilt silently
-      if (typeof s.layout !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.rows) || !Array.isArray(s.contents) || s.rows.length !== s.contents.length || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
+      if (typeof s.layout !== 'string' || typeof s.paths !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.rows) || !Array.isArray(s.contents) || s.rows.length !== s.contents.length || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
         throw new Error('unexpected content');
       }
       this.stored = s;
@@ -155,7 +155,7 @@ export class ResultsCache {
    */
   reuse(layout: string, paths: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
     const s = this.stored;
-    if (!s || s.layout !== layout || typeof s.paths !== 'string') return undefined;
+    if (!s || s.layout !== layout) return undefined;
     const str = s.strings;
     const unpack = (p: PackedFinding): StoredFinding => {
       const [rule, severity, path, line, column, subject, message, related] = p;

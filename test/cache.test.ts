@@ -144,6 +144,18 @@ describe('facts cache', () => {
     expect(await json(root)).toBe(await json(root, '--no-cache'));
   });
 
+  it('--cache-dir keeps the caches outside the repository, written even in --ci, and a scan reuses them', async () => {
+    const dir = copyFixture('example-monorepo');
+    const outside = tempDir();
+    const cold = await json(dir, '--no-cache');
+    expect(await json(dir, '--ci', '--cache-dir', outside)).toBe(cold);
+    expect(existsSync(join(outside, 'facts.bin')) && existsSync(join(outside, 'results.json'))).toBe(true);
+    expect(existsSync(join(dir, '.comply', 'cache'))).toBe(false);
+    expect(await json(dir, '--ci', '--cache-dir', outside)).toBe(cold);
+    const r = scan({ root: dir, config: loadConfig(dir), rules: [...RULES], cache: { write: false, dir: outside } });
+    expect(r.timings).toMatchObject({ parsed: 0, reused: r.findings.length });
+  });
+
   it('is never written in --ci', async () => {
     const dir = copyFixture('example-monorepo');
     await main(['node', 'comply', 'scan', dir, '--ci'], { stdout: () => {}, stderr: () => {}, isTTY: false });

@@ -40,6 +40,7 @@ interface ScanCliOptions {
   markdown?: string;
   html?: string;
   cache?: boolean;
+  cacheDir?: string;
   jobs?: string;
 }
 
@@ -107,7 +108,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   const runScan = (
     root: string,
     config: Config,
-    opts: { quiet?: boolean; json?: boolean; staged?: boolean; cache?: boolean; ci?: boolean; jobs?: string },
+    opts: { quiet?: boolean; json?: boolean; staged?: boolean; cache?: boolean; cacheDir?: string; ci?: boolean; jobs?: string },
     targets?: ReadonlySet<string>,
   ): Promise<ScanResult> => {
     const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
@@ -121,8 +122,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       rules: [...RULES],
       ...(jobs !== undefined ? { workers: jobs } : {}),
       timeoutMs: config.files.maxSeconds * 1000,
-      // the cache is read unless --no-cache; written except in --ci, which never writes in the repo
-      ...(opts.cache !== false ? { cache: { write: !opts.ci } } : {}),
+      // the cache is read unless --no-cache; written except in --ci, which never writes in the repo (a folder
+      // given with --cache-dir is written: CI keeps it between runs)
+      ...(opts.cache !== false ? { cache: { write: !opts.ci || opts.cacheDir !== undefined, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
       ...(opts.staged ? { workspace: { staged: true } } : {}),
       ...(targets ? { targets } : {}),
       ...(showProgress
@@ -148,7 +150,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .option('--json', 'print the JSON report (schema/report.schema.json) on stdout')
     .option('-q, --quiet', 'print only error-level findings that are new, and the summary; no notes or progress')
-    .option('--ci', 'gate mode: never write anything; a missing ledger means every finding is new')
+    .option('--ci', 'gate mode: never write in the repository (a --cache-dir is written); a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
     .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')
@@ -156,6 +158,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--markdown <file>', 'also write a markdown summary for the pull request')
     .option('--html <file>', 'also write a self-contained HTML report')
     .option('--no-cache', 'neither read nor write the caches (.comply/cache/: facts and results)')
+    .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache (written even with --ci)')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');

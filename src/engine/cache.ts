@@ -18,14 +18,25 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 4;
-export const CACHE_FILE = '.comply/cache/facts.bin';
+export const CACHE_DIR = '.comply/cache';
+export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
+
+/**
+ * Where a scan's caches live: `<root>/.comply/cache`, or a folder the user chose (`--cache-dir`, outside the
+ * repository in CI); `shown(name)` is how a message names a file there.
+ */
+export function cacheLocation(root: string, dir?: string): { dir: string; shown(name: string): string } {
+  if (dir === undefined) return { dir: join(root, CACHE_DIR), shown: (name) => `${CACHE_DIR}/${name}` };
+  const abs = resolve(dir);
+  return { dir: abs, shown: (name) => join(abs, name) };
+}
 /** the first line: the format, then where the meta line starts (fixed width, written last) */
 const HEADER = 'comply facts cache 4 ';
 const HEADER_LENGTH = HEADER.length + 16 + 1;
@@ -480,6 +491,8 @@ export class FactsCache {
     private readonly writable: boolean,
     /** ignore what is stored (it was found damaged) and write a new cache */
     fresh = false,
+    /** how messages name the file */
+    shown = CACHE_FILE,
   ) {
     this.journal = file.replace(/\.bin$/, '.journal');
     let problem: string | undefined;
@@ -495,7 +508,7 @@ export class FactsCache {
       } catch (e) {
         this.entries.clear();
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-          problem = `the cache ${CACHE_FILE} could not be read (${(e as Error).message}); it is rebuilt`;
+          problem = `the cache ${shown} could not be read (${(e as Error).message}); it is rebuilt`;
           this.dirty = true;
         }
       }
@@ -512,9 +525,10 @@ export class FactsCache {
     for (const e of this.entries.values()) this.byHash.set(`${e.hash}\0${e.module}`, e);
   }
 
-  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache */
-  static open(root: string, version: string, writable: boolean, fresh = false): FactsCache {
-    return new FactsCache(join(root, CACHE_FILE), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh);
+  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache; `dir`: the cache folder chosen */
+  static open(root: string, version: string, writable: boolean, fresh = false, dir?: string): FactsCache {
+    const at = cacheLocation(root, dir);
+    return new FactsCache(join(at.dir, 'facts.bin'), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh, at.shown('facts.bin'));
   }
 
   /** the facts of content the cache knows (as a scan's start found it), for a file's module key */

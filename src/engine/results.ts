@@ -28,6 +28,7 @@ import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { cacheLocation } from './cache.js';
 import type { ScannedFile } from './index.js';
 import type { FindingInput, Location } from './rule.js';
 
@@ -121,15 +122,23 @@ export class ResultsCache {
   /** why the stored results were not used, for a note */
   readonly problem: string | undefined;
 
+  /** the results file, and how messages name it */
+  private readonly file: string;
+  private readonly shown: string;
+
   private constructor(
     private readonly root: string,
     private readonly key: string,
     fresh: boolean,
+    dir: string | undefined,
   ) {
+    const at = cacheLocation(root, dir);
+    this.file = join(at.dir, 'results.json');
+    this.shown = at.shown('results.json');
     if (fresh) return;
     let text: string;
     try {
-      text = readFileSync(join(root, RESULTS_FILE), 'utf8');
+      text = readFileSync(this.file, 'utf8');
     } catch {
       return; // none yet
     }
@@ -141,12 +150,13 @@ export class ResultsCache {
       }
       this.stored = s;
     } catch (e) {
-      this.problem = `the cache ${RESULTS_FILE} could not be read (${(e as Error).message}); every rule runs again and it is rebuilt`;
+      this.problem = `the cache ${this.shown} could not be read (${(e as Error).message}); every rule runs again and it is rebuilt`;
     }
   }
 
-  static open(root: string, key: string, fresh = false): ResultsCache {
-    return new ResultsCache(root, key, fresh);
+  /** `dir`: the cache folder chosen (`--cache-dir`), else `<root>/.comply/cache` */
+  static open(root: string, key: string, fresh = false, dir?: string): ResultsCache {
+    return new ResultsCache(root, key, fresh, dir);
   }
 
   /**
@@ -237,10 +247,10 @@ export class ResultsCache {
       project: project.map(pack),
     };
     try {
-      writeFileAtomic(join(this.root, RESULTS_FILE), JSON.stringify(data));
+      writeFileAtomic(this.file, JSON.stringify(data));
       return undefined;
     } catch (e) {
-      return `the cache ${RESULTS_FILE} could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan runs every rule again`;
+      return `the cache ${this.shown} could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan runs every rule again`;
     }
   }
 }

@@ -9,7 +9,7 @@ import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { CACHE_FILE, contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
+import { cacheLocation, contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
 import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
@@ -48,8 +48,9 @@ export interface ScanOptions {
   config: Config;
   rules: Rule[];
   workspace?: WorkspaceOptions;
-  /** use the facts cache under .comply/cache/ (write: store what was parsed; fresh: ignore what is stored) */
-  cache?: { write: boolean; fresh?: boolean };
+  /** use the caches (write: store what was parsed and found; fresh: ignore what is stored; dir: their folder,
+   * by default .comply/cache/) */
+  cache?: { write: boolean; fresh?: boolean; dir?: string };
   onProgress?: (done: number, total: number) => void;
   /** report findings only in these files (`--staged`); the other files are read for context, from the cache */
   targets?: ReadonlySet<string>;
@@ -76,7 +77,7 @@ function prepare(opts: ScanOptions): Prepared {
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
   mark('list');
-  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh) : undefined;
+  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh, opts.cache.dir) : undefined;
   mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
@@ -144,7 +145,7 @@ function againIfDamaged<T extends ScanResult | Promise<ScanResult>>(opts: ScanOp
     if (!(e instanceof DamagedCacheError) || !opts.cache || opts.cache.fresh) throw e;
     const again = run({ ...opts, cache: { ...opts.cache, fresh: true } });
     const note = (r: ScanResult): ScanResult => {
-      r.workspace.notes.push(`the cache ${CACHE_FILE} is damaged (${e.message}); the scan was run again without it, and the cache rebuilt`);
+      r.workspace.notes.push(`the cache ${cacheLocation(opts.root, opts.cache!.dir).shown('facts.bin')} is damaged (${e.message}); the scan was run again without it, and the cache rebuilt`);
       return r;
     };
     return (again instanceof Promise ? again.then(note) : note(again as ScanResult)) as T;
@@ -240,7 +241,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
-  const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
+  const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh, opts.cache?.dir) : undefined;
   if (results?.problem) workspace.notes.push(results.problem);
   const layout = results ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
   const paths = results ? pathsKey(workspace) : '';

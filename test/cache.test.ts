@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
-import { CACHE_FILE } from '../src/engine/cache.js';
+import { CACHE_FILE, extractorFingerprint, findingsFingerprint } from '../src/engine/cache.js';
 import { ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
@@ -154,6 +155,12 @@ describe('facts cache', () => {
     expect(await json(dir, '--ci', '--cache-dir', outside)).toBe(cold);
     const r = scan({ root: dir, config: loadConfig(dir), rules: [...RULES], cache: { write: false, dir: outside } });
     expect(r.timings).toMatchObject({ parsed: 0, reused: r.findings.length });
+  });
+
+  it("is keyed by the TypeScript parser's version as well as comply's code (facts and findings alike)", () => {
+    const { version } = createRequire(import.meta.url)('typescript/package.json') as { version: string };
+    expect(extractorFingerprint()).toContain(`ts${version}`);
+    expect(findingsFingerprint()).toContain(`ts${version}`);
   });
 
   it('is never written in --ci', async () => {

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
@@ -162,18 +163,29 @@ function codeFingerprint(dirs: string[], files: RegExp): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** A hash of the code that produces facts (the language adapters and the extraction step), so that any change to
- * it, released or not, invalidates every cache it wrote. */
+/** A hash of the code that produces facts (the language adapters and the extraction step, and the version of the
+ * TypeScript parser they call), so that any change to it, released or not, invalidates every cache it wrote. */
 export function extractorFingerprint(): string {
   let v = codeHashes.get('facts');
-  if (!v) codeHashes.set('facts', (v = codeFingerprint(['../languages'], /^(extract|facts)\.[jt]s$/)));
+  if (!v) codeHashes.set('facts', (v = `${codeFingerprint(['../languages'], /^(extract|facts)\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 
-/** A hash of the code that produces findings (rules, engine, adapters, workspace, config), for the results cache. */
+/** The installed typescript package's version, read from its package.json (the 9 MB parser is not loaded). */
+function parserVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    return (JSON.parse(readFileSync(require.resolve('typescript/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A hash of the code that produces findings (rules, engine, adapters, workspace, config; the TypeScript parser's
+ * version), for the results cache. */
 export function findingsFingerprint(): string {
   let v = codeHashes.get('findings');
-  if (!v) codeHashes.set('findings', (v = codeFingerprint(['../languages', '../workspace', '../config', '../../rules'], /\.[jt]s$/)));
+  if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 

@@ -14,7 +14,7 @@ import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved } from './results.js';
+import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -247,31 +247,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const paths = results ? pathsKey(workspace) : '';
   const reuse = results?.reuse(layout, paths, files, p.contents);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
-  // rules that compare files whose stored findings still hold: those whose facts (`reads`) are the same in every
-  // changed file as in the content the stored findings were found in, with no file moved (and the path list, if
-  // they read it); those that do not say what they read, when nothing changed
-  const reusedRules = new Set<string>();
-  // the files file-scope rules run on: changed, or importing something that moved
-  let rerun: ReadonlySet<string> | undefined;
-  if (reuse) {
-    const changed = files.flatMap((f, i) => (reuse.changed.has(f.path) ? [i] : []));
-    const unchanged = (key: keyof FileFacts | 'paths'): boolean =>
-      key === 'paths'
-        ? !reuse.pathsChanged
-        : !reuse.moved &&
-          changed.every((i) => {
-            const before = reuse.previous(files[i]!.path);
-            const old = before ? p.cache?.factsOfContent(files[i]!, before) : undefined;
-            return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(files[i]!.facts[key]);
-          });
-    for (const r of sorted) {
-      if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
-      if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged && !reuse.moved) reusedRules.add(r.meta.id);
-    }
-    rerun = reuse.moved ? new Set([...reuse.changed, ...files.filter((f) => !reuse.changed.has(f.path) && importsMoved(f, reuse.moved!)).map((f) => f.path)]) : reuse.changed;
-  }
-  const reusedProject = (reuse?.project ?? []).filter((f) => reusedRules.has(f[0]));
-  const reusedFile = rerun === reuse?.changed ? reuse?.file ?? [] : (reuse?.file ?? []).filter((f) => !rerun!.has(f[2]));
+  const { reusedRules, rerun, reusedFile, reusedProject } = planReuse(reuse, sorted, files, p.cache);
   mark('results read');
   /** a finding as reports need it: the rule's category, the file's service and test status */
   const complete = (f: FindingInput & { rule?: string; severity?: string }, meta: RuleMeta, severity: Exclude<Severity, 'off'>): Omit<Finding, 'fingerprint'> => {
@@ -342,6 +318,44 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     rules: active,
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed, reused },
     ...(opts.targets ? { targets: opts.targets } : {}),
+  };
+}
+
+/**
+ * What a scan takes from the stored results: the rules that compare files whose findings still hold (those whose
+ * facts, `reads`, are the same in every changed file as in the content the findings were found in, with no file
+ * moved, and the path list if they read it; those that say nothing, when nothing changed), the files file-scope
+ * rules run on (changed, or importing something that moved), and the stored findings kept.
+ */
+function planReuse(
+  reuse: Reuse | undefined,
+  rules: Rule[],
+  files: ScannedFile[],
+  cache: FactsCache | undefined,
+): { reusedRules: Set<string>; rerun: ReadonlySet<string> | undefined; reusedFile: StoredFinding[]; reusedProject: StoredFinding[] } {
+  const reusedRules = new Set<string>();
+  if (!reuse) return { reusedRules, rerun: undefined, reusedFile: [], reusedProject: [] };
+  const changed = files.filter((f) => reuse.changed.has(f.path));
+  const unchanged = (key: keyof FileFacts | 'paths'): boolean =>
+    key === 'paths'
+      ? !reuse.pathsChanged
+      : !reuse.moved &&
+        changed.every((f) => {
+          const before = reuse.previous(f.path);
+          const old = before ? cache?.factsOfContent(f, before) : undefined;
+          return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);
+        });
+  for (const r of rules) {
+    if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
+    if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged && !reuse.moved) reusedRules.add(r.meta.id);
+  }
+  const moved = reuse.moved;
+  const rerun = moved ? new Set([...reuse.changed, ...files.filter((f) => !reuse.changed.has(f.path) && importsMoved(f, moved)).map((f) => f.path)]) : reuse.changed;
+  return {
+    reusedRules,
+    rerun,
+    reusedFile: moved ? reuse.file.filter((f) => !rerun.has(f[2])) : reuse.file,
+    reusedProject: reuse.project.filter((f) => reusedRules.has(f[0])),
   };
 }
 

@@ -18,6 +18,17 @@ const bin = join(import.meta.dirname, '..', 'bin', 'comply.js');
 const reportSchema = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'schema', 'report.schema.json'), 'utf8'));
 
 describe('comply scan', () => {
+  it('writes report files atomically into folders it creates, and says which file it cannot write', async () => {
+    const out = tempDir();
+    const r = await run('scan', example, '--no-cache', '--markdown', join(out, 'reports', 'pr', 'summary.md'));
+    expect(r.code).toBe(1);
+    expect(readFileSync(join(out, 'reports', 'pr', 'summary.md'), 'utf8')).toMatch(/^<!-- comply-summary -->/);
+    writeFileSync(join(out, 'a-file'), '');
+    const bad = await run('scan', example, '--no-cache', '--markdown', join(out, 'a-file', 'summary.md'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/a-file\/summary\.md: cannot write it \((ENOTDIR|EEXIST)\)/);
+  });
+
   it('exits 1 with findings grouped by file and a summary per rule', async () => {
     const r = await run('scan', example);
     expect(r.code).toBe(1);

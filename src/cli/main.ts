@@ -3,7 +3,7 @@
  * 3 internal error. stdout holds the report (only JSON with --json); everything else goes to stderr.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, renameSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
@@ -18,6 +18,7 @@ import type { Config } from '../config/load.js';
 import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -46,11 +47,8 @@ interface ScanCliOptions {
 
 /** Write a report file the user asked for: atomically, and with a clear error when it cannot be written. */
 function writeOutput(file: string, text: string): void {
-  const target = resolve(file);
-  const tmp = `${target}.${process.pid}.tmp`;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, target);
+    writeFileAtomic(resolve(file), text);
   } catch (e) {
     throw new UsageError(`${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
@@ -249,10 +247,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (opts.dryRun) {
         io.stdout(text);
       } else {
-        const file = join(root, CONFIG_FILE);
-        const tmp = `${file}.${process.pid}.tmp`;
-        writeFileSync(tmp, text);
-        renameSync(tmp, file);
+        writeFileAtomic(join(root, CONFIG_FILE), text);
       }
       const w = Math.max(...services.map((s) => s.name.length));
       io.stderr(`Found ${services.length} service folder(s):\n`);

@@ -55,7 +55,7 @@ interface Stored {
   /** tsconfig/jsconfig files resolution looked for: path → sha1 of the content, or null when there was none */
   inputs: [string, string | null][];
   /** each source file's row (fileRow), and its content (its blob id; null: not known, unreadable) */
-  rows: string[];
+  rows: readonly string[];
   contents: (string | null)[];
   /** the strings of the findings, each once */
   strings: string[];
@@ -68,8 +68,8 @@ export interface Reuse {
   /** the files whose content or row changed since the stored scan, or that are new (file-scope rules run on these,
    * and on the files `moved` may affect) */
   changed: ReadonlySet<string>;
-  /** files added, removed or given another row: their paths, their Python module names (before and after), and
-   * whether one is TypeScript or JavaScript; undefined when none */
+  /** files added, removed or given another row: their Python module names (before and after), and whether one is
+   * TypeScript or JavaScript; undefined when none moved */
   moved: Moved | undefined;
   /** stored findings of file-scope rules in files still there and not changed */
   file: StoredFinding[];
@@ -84,7 +84,6 @@ export interface Reuse {
 }
 
 export interface Moved {
-  paths: Set<string>;
   modules: Set<string>;
   script: boolean;
 }
@@ -96,7 +95,8 @@ export function layoutKey(config: Config, workspace: Workspace, ruleIds: readonl
   return sha1(`${JSON.stringify(config)}\0${workspace.source}\0${ruleIds.join(',')}`);
 }
 
-/** A source file's row: path, language, service, test status, module name (\x01: none), package init, test name. */
+/** A source file's row: path, language, service, test status, module name (\x01: none), package init, test name. A
+ * scan makes each file's row once, for reuse() and save(). */
 export function fileRow(f: ScannedFile): string {
   return `${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`;
 }
@@ -160,10 +160,10 @@ export class ResultsCache {
   }
 
   /**
-   * What can be reused for a scan with this layout and these contents (one per workspace file, undefined when not
-   * known); undefined when nothing can.
+   * What can be reused for a scan with this layout, these rows and these contents (one per workspace file; a content
+   * undefined when not known); undefined when nothing can.
    */
-  reuse(layout: string, paths: string, files: readonly ScannedFile[], contents: readonly (string | undefined)[]): Reuse | undefined {
+  reuse(layout: string, paths: string, rows: readonly string[], contents: readonly (string | undefined)[]): Reuse | undefined {
     const s = this.stored;
     if (!s || s.layout !== layout) return undefined;
     const str = s.strings;
@@ -175,30 +175,32 @@ export class ResultsCache {
     };
     try {
       for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
-      const at = new Map<string, number>(s.rows.map((r, j) => [r.slice(0, r.indexOf('\t')), j]));
+      const pathOf = (row: string): string => row.slice(0, row.indexOf('\t'));
+      const at = new Map<string, number>(s.rows.map((r, j) => [pathOf(r), j]));
       const changed = new Set<string>();
       const present = new Set<string>();
-      const moved: Moved = { paths: new Set(), modules: new Set(), script: false };
+      const moved: Moved = { modules: new Set(), script: false };
+      let anyMoved = false;
       const move = (row: string): void => {
-        const [path, language, , , module] = row.split('\t');
-        moved.paths.add(path!);
+        const [, language, , , module] = row.split('\t');
+        anyMoved = true;
         if (module !== undefined && module !== '\x01') moved.modules.add(module);
         if (language !== 'python') moved.script = true;
       };
-      files.forEach((f, i) => {
-        present.add(f.path);
-        const j = at.get(f.path);
-        const row = fileRow(f);
+      rows.forEach((row, i) => {
+        const path = pathOf(row);
+        present.add(path);
+        const j = at.get(path);
         if (j === undefined || s.rows[j] !== row) {
           move(row);
           if (j !== undefined) move(s.rows[j]!);
-          changed.add(f.path);
-        } else if (contents[i] === undefined || contents[i] !== s.contents[j]) changed.add(f.path);
+          changed.add(path);
+        } else if (contents[i] === undefined || contents[i] !== s.contents[j]) changed.add(path);
       });
       for (const [path, j] of at) if (!present.has(path)) move(s.rows[j]!);
       return {
         changed,
-        moved: moved.paths.size > 0 ? moved : undefined,
+        moved: anyMoved ? moved : undefined,
         file: s.file.map(unpack).filter((f) => present.has(f[2]) && !changed.has(f[2])),
         project: s.project.map(unpack),
         previous: (path) => {
@@ -218,7 +220,7 @@ export class ResultsCache {
     layout: string,
     paths: string,
     inputs: Map<string, string | null>,
-    files: readonly ScannedFile[],
+    rows: readonly string[],
     contents: readonly (string | undefined)[],
     file: StoredFinding[],
     project: StoredFinding[],
@@ -240,7 +242,7 @@ export class ResultsCache {
       layout,
       paths,
       inputs: [...inputs].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-      rows: files.map(fileRow),
+      rows,
       contents: contents.map((c) => c ?? null),
       strings,
       file: file.map(pack),

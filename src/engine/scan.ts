@@ -14,7 +14,7 @@ import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import { layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
+import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
 import type { Category, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -245,7 +245,8 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   if (results?.problem) workspace.notes.push(results.problem);
   const layout = results ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
   const paths = results ? pathsKey(workspace) : '';
-  const reuse = results?.reuse(layout, paths, files, p.contents);
+  const rows = results ? files.map(fileRow) : [];
+  const reuse = results?.reuse(layout, paths, rows, p.contents);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
   const { reusedRules, rerun, reusedFile, reusedProject } = planReuse(reuse, sorted, files, p.cache);
   mark('results read');
@@ -304,7 +305,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   }
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
-    const problem = results.save(layout, paths, inputs, files, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
+    const problem = results.save(layout, paths, inputs, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
     if (problem) workspace.notes.push(problem);
   }
   active.sort((a, b) => a.id.localeCompare(b.id));

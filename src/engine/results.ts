@@ -28,11 +28,11 @@ import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { cacheLocation } from './cache.js';
+import { CACHE_DIR, cacheLocation } from './cache.js';
 import type { ScannedFile } from './index.js';
 import type { FindingInput, Location } from './rule.js';
 
-export const RESULTS_FILE = '.comply/cache/results.json';
+export const RESULTS_FILE = `${CACHE_DIR}/results.json`;
 const FORMAT = 2;
 const OWN_STATE = /(?:^|\/)\.comply\//;
 

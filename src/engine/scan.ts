@@ -169,7 +169,7 @@ function extractHere(opts: ScanOptions, p: Prepared): void {
 /** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, where the
  * time bound (files.maxSeconds) holds: a pathological file is slow only when it is large (59 KB of `except A, B,
  * ...` took 1 s before that loop was made linear; 20k stacked mock decorators, 19 s). */
-export const LOCAL_MAX_BYTES = 64 * 1024;
+const LOCAL_MAX_BYTES = 64 * 1024;
 
 /**
  * Scan with extraction on worker threads when there is enough to do to pay for starting them. `workers`: a pool

@@ -19,6 +19,7 @@ import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ContainmentError } from '../util/safe-fs.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -323,7 +324,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError) {
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError || e instanceof ContainmentError) {
       io.stderr(`comply: ${e.message}\n`);
       return EXIT.usage;
     }

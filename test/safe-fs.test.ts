@@ -19,7 +19,7 @@ describe('containment', () => {
     expect(containedPath('./a//b/../c/', 'k')).toBe('a/c');
     expect(containedPath('.', 'k')).toBe('.');
     for (const bad of ['../x', 'x/../../outside/L.json', 'a/../../../../etc/passwd', '/etc/passwd', 'C:/x']) {
-      expect(() => containedPath(bad, 'ledger.path')).toThrow(/ledger\.path: .*(leaves the repository|absolute)/);
+      expect(() => containedPath(bad, 'ledger.path')).toThrow(/ledger\.path: .*(outside the repository|absolute)/);
     }
   });
 

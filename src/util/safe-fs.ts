@@ -21,6 +21,10 @@ export class ContainmentError extends Error {
   }
 }
 
+/** The limit for config-like inputs (the config, tsconfig.json, package.json, pyproject.toml, Dockerfiles): the
+ * default files.maxBytes; the config itself is read before it can say otherwise. */
+export const CONFIG_MAX_BYTES = 4 * 1024 * 1024;
+
 /** The limit for comply's own state (ledger, caches): far above any real one, far below what hurts. */
 export const STATE_MAX_BYTES = 1024 * 1024 * 1024;
 
@@ -36,7 +40,7 @@ export function containedPath(rel: string, what: string): string {
   }
   const norm = posix.normalize(slashed).replace(/\/+$/, '');
   if (norm === '..' || norm.startsWith('../')) {
-    throw new ContainmentError(`${what}: "${rel}" leaves the repository; it must stay inside it.`);
+    throw new ContainmentError(`${what}: "${rel}" is outside the repository once its .. segments are resolved; it must stay inside it.`);
   }
   return norm === '' ? '.' : norm;
 }

@@ -19,7 +19,7 @@ import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { ContainmentError } from '../util/safe-fs.js';
+import { ContainmentError, writeContained } from '../util/safe-fs.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -46,8 +46,13 @@ interface ScanCliOptions {
   jobs?: string;
 }
 
-/** Write a report file the user asked for: atomically, and with a clear error when it cannot be written. */
-function writeOutput(file: string, text: string): void {
+/** Write a report file the user asked for: atomically, and with a clear error when it cannot be written; `-` is
+ * stdout (the text report then goes to stderr: stdout holds one report only). */
+function writeOutput(file: string, text: string, io: Io): void {
+  if (file === '-') {
+    io.stdout(text);
+    return;
+  }
   try {
     writeFileAtomic(resolve(file), text);
   } catch (e) {
@@ -74,11 +79,26 @@ interface Io {
   isTTY: boolean;
 }
 
+/**
+ * The process's streams. A reader that goes away (`comply scan --json | head -c 100`) closes stdout: EPIPE then
+ * ends the output quietly, never with a stack trace, and the scan still writes the report files it was asked for
+ * and exits with its own code.
+ */
+let stdoutClosed = false;
 const defaultIo: Io = {
-  stdout: (s) => process.stdout.write(s),
+  stdout: (s) => {
+    if (stdoutClosed) return;
+    if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', onStdoutError);
+    process.stdout.write(s);
+  },
   stderr: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
+
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stdoutClosed = true;
+  else throw e;
+}
 
 /** The repository a command works on, and its config. */
 function project(path: string | undefined, opts: { config?: string }): { root: string; config: Config } {
@@ -152,16 +172,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--ci', 'gate mode: never write in the repository (a --cache-dir is written); a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
-    .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning (- for stdout)')
     .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
-    .option('--markdown <file>', 'also write a markdown summary for the pull request')
-    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--markdown <file>', 'also write a markdown summary for the pull request (- for stdout)')
+    .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')
     .option('--no-cache', 'neither read nor write the caches (.comply/cache/: facts and results)')
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache (written even with --ci)')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
+      const toStdout = [opts.json && '--json', opts.sarif === '-' && '--sarif -', opts.markdown === '-' && '--markdown -', opts.html === '-' && '--html -'].filter(Boolean);
+      if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout; give the others a file name.`);
       const { root, config } = project(path, opts);
       mark('config');
       const change = opts.base
@@ -175,15 +197,16 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       mark('review');
       // the reporters a run does not ask for are not even loaded (a pre-commit scan prints text only)
       if (opts.json) io.stdout((await import('../report/json.js')).jsonReport(r));
+      else if (toStdout.length > 0) io.stderr(textReport(r, { color: false, quiet: Boolean(opts.quiet) }));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
       mark('report');
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
       if (opts.sarif) {
         const { sarifReport } = await import('../report/sarif.js');
-        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
+        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }), io);
       }
-      if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r));
-      if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source));
+      if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r), io);
+      if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source), io);
       if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
       mark('other reports');
@@ -198,12 +221,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
       const { root, config } = project(path, opts);
-      const file = join(root, config.ledger.path);
-      const old = readLedger(file, config.ledger.path);
+      const old = readLedger(root, config.ledger.path);
       const result = await runScan(root, config, { quiet: true });
       const { overall, byService } = computeScores(result.files, result.findings);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
-      writeLedger(file, next, config.ledger.path);
+      writeLedger(root, config.ledger.path, next);
       io.stdout(`${config.ledger.path}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
       for (const [label, list] of [['added', added], ['dropped', removed]] as const) {
         const per = countBy(list.map((e) => e.rule));
@@ -248,7 +270,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (opts.dryRun) {
         io.stdout(text);
       } else {
-        writeFileAtomic(join(root, CONFIG_FILE), text);
+        writeContained(root, CONFIG_FILE, text, 'comply init');
       }
       const w = Math.max(...services.map((s) => s.name.length));
       io.stderr(`Found ${services.length} service folder(s):\n`);

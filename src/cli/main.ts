@@ -20,6 +20,7 @@ import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ContainmentError, writeContained } from '../util/safe-fs.js';
+import { jsonSafe, printable } from '../util/escape.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -207,7 +208,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       }
       if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r), io);
       if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source), io);
-      if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
+      if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${printable(config.ledger.path)}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
       mark('other reports');
       reportTimings(io.stderr, { files: r.result.files.length, findings: r.findings.length, parsed: r.result.timings.parsed, cached: r.result.timings.cached, reused: r.result.timings.reused });
@@ -226,9 +227,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const { overall, byService } = computeScores(result.files, result.findings);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
       writeLedger(root, config.ledger.path, next);
-      io.stdout(`${config.ledger.path}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
+      io.stdout(`${printable(config.ledger.path)}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
       for (const [label, list] of [['added', added], ['dropped', removed]] as const) {
-        const per = countBy(list.map((e) => e.rule));
+        const per = countBy(list.map((e) => printable(e.rule)));
         if (per.length > 0) io.stdout(`  ${label}: ${per.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
       }
     });
@@ -241,13 +242,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const { root, config } = project(path, opts);
       const r = review(await runScan(root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
-      const w = Math.max(4, ...rules.map((x) => x.length));
-      io.stdout(`${config.ledger.path}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);
+      const w = Math.max(4, ...rules.map((x) => printable(x).length));
+      io.stdout(`${printable(config.ledger.path)}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);
       io.stdout(`  ${'rule'.padEnd(w)}  ${'new'.padStart(6)}  ${'known'.padStart(6)}  ${'fixed'.padStart(6)}\n`);
       for (const rule of rules) {
         const f = r.findings.filter((x) => x.rule === rule && !x.suppressed);
         const n = (b: string): string => String(f.filter((x) => x.baseline === b).length).padStart(6);
-        io.stdout(`  ${rule.padEnd(w)}  ${n('new')}  ${n('known')}  ${String(r.fixed.filter((e) => e.rule === rule).length).padStart(6)}\n`);
+        io.stdout(`  ${printable(rule).padEnd(w)}  ${n('new')}  ${n('known')}  ${String(r.fixed.filter((e) => e.rule === rule).length).padStart(6)}\n`);
       }
     });
 
@@ -266,18 +267,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (services.length === 0) {
         throw new UsageError(`found no service folders in ${root} (a top-level folder with a Python package, a manifest or a Dockerfile, and source files).`);
       }
-      const text = `${JSON.stringify(initialConfig(services), null, 2)}\n`;
+      const text = jsonSafe(`${JSON.stringify(initialConfig(services), null, 2)}\n`);
       if (opts.dryRun) {
         io.stdout(text);
       } else {
         writeContained(root, CONFIG_FILE, text, 'comply init');
       }
-      const w = Math.max(...services.map((s) => s.name.length));
+      const w = Math.max(...services.map((s) => printable(s.name).length));
       io.stderr(`Found ${services.length} service folder(s):\n`);
-      for (const s of services) io.stderr(`  ${s.name.padEnd(w)}  ${s.kind.padEnd(12)}  ${String(s.files).padStart(6)} files  (${s.evidence.join(', ')})\n`);
+      for (const s of services) io.stderr(`  ${printable(s.name).padEnd(w)}  ${s.kind.padEnd(12)}  ${String(s.files).padStart(6)} files  (${printable(s.evidence.join(', '))})\n`);
       if (skipped.length > 0) {
         io.stderr('Not services (add them by hand if they are):\n');
-        for (const s of skipped) io.stderr(`  ${s.name}: ${s.why}\n`);
+        for (const s of skipped) io.stderr(`  ${printable(`${s.name}: ${s.why}`)}\n`);
       }
       if (!opts.dryRun) io.stderr(`Wrote ${CONFIG_FILE}. Review the allow list, then run \`comply scan\`.\n`);
     });
@@ -329,7 +330,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const setting = opts.config || configExists(root) ? loadConfig(root, opts.config).rules['multiple-implementations'] : undefined;
         const text = explainConcept(id, setting?.options ?? {});
         if (text) {
-          io.stdout(text);
+          io.stdout(printable(text, { newlines: true }));
           return;
         }
         throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
@@ -347,11 +348,11 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       return EXIT.usage;
     }
     if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError || e instanceof ContainmentError) {
-      io.stderr(`comply: ${e.message}\n`);
+      io.stderr(`comply: ${printable(e.message)}\n`);
       return EXIT.usage;
     }
     debug ||= Boolean(process.env.COMPLY_DEBUG);
-    io.stderr(`comply: internal error: ${(e as Error).message}\n${debug ? `${(e as Error).stack}\n` : 'Run again with --debug for the stack trace, and please report it.\n'}`);
+    io.stderr(`comply: internal error: ${printable(String((e as Error).message))}\n${debug ? `${printable(String((e as Error).stack), { newlines: true })}\n` : 'Run again with --debug for the stack trace, and please report it.\n'}`);
     return EXIT.internal;
   }
 }

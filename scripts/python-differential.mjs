@@ -28,6 +28,13 @@ const limit = Number(opt('--limit') ?? Infinity);
 const show = Number(opt('--show') ?? 50);
 const outFile = opt('--out');
 const python = process.env.PYTHON ?? 'python3';
+// comply follows the interpreter's version (its grammar), unless --minor says otherwise
+const versionProc = spawnSync(python, ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' });
+const minor = Number(opt('--minor') ?? versionProc.stdout.trim());
+if (!Number.isInteger(minor)) {
+  console.error(`cannot run ${python} to learn its version: ${versionProc.stderr ?? versionProc.error}`);
+  process.exit(2);
+}
 
 const SKIP = new Set(['node_modules', '.git', '.venv', '__pycache__']);
 
@@ -73,7 +80,7 @@ for (const f of infos) {
     const decoded = decodePython(bytes);
     if ('error' in decoded) result = { error: { line: 0, message: decoded.error }, imports: [] };
     else {
-      const facts = extractPython(decoded.text, { moduleName: f.moduleName, isPackageInit: f.isInit });
+      const facts = extractPython(decoded.text, { moduleName: f.moduleName, isPackageInit: f.isInit, minor });
       const d = facts.diagnostics[0];
       result = { error: d ? { line: d.line, message: d.message } : null, imports: facts.imports };
     }

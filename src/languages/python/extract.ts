@@ -9,6 +9,7 @@ import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engi
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
+import { checkSyntax, type PythonSyntaxError } from './parser.js';
 import {
   dottedAt,
   isIdentChar,
@@ -27,6 +28,8 @@ export interface PythonExtractOptions {
   /** the file's own dotted module name (`pkg.sub.mod`; `pkg.sub` for `pkg/sub/__init__.py`) */
   moduleName?: string;
   isPackageInit?: boolean;
+  /** the target Python's minor version (3.x, e.g. 11): its grammar decides what is a syntax error; default 12 */
+  minor?: number;
 }
 
 interface TryInfo {
@@ -52,6 +55,9 @@ interface Block {
   fn?: { fact: FunctionFact; statements: number; stub?: FunctionFact['stub']; other: boolean };
 }
 
+/** Python 3.12 when nothing says which: the version comply followed before the target version was configurable */
+export const DEFAULT_MINOR = 12;
+
 const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
 const STATEMENT_WORDS = new Set(['import', 'from', 'print', 'exec']);
 const HEADER_KEYWORDS = new Set(['if', 'elif', 'else', 'while', 'for', 'try', 'except', 'finally', 'with', 'def', 'class', 'async']);
@@ -59,8 +65,10 @@ const HEADER_KEYWORDS = new Set(['if', 'elif', 'else', 'while', 'for', 'try', 'e
 export function extractPython(text: string, opts: PythonExtractOptions = {}): FileFacts {
   const facts = emptyFacts();
   if (opts.moduleName !== undefined) facts.moduleName = opts.moduleName;
-  const toks = tokenize(text);
-  const limit = toks.error ? toks.error.offset : Infinity;
+  const toks = tokenize(text, { minor: opts.minor ?? DEFAULT_MINOR });
+  // a syntax error as CPython reports it; facts are kept up to the logical line that holds the first problem
+  const syntax = checkSyntax(toks);
+  const limit = syntax ? logicalLineStart(toks, syntax.offset) : Infinity;
   const pkgParts = packageParts(opts);
   const gates = new WordGates(text, [['import_module', '__import__', 'patch'], ['Mock', 'mock', 'patch', 'autospec']]);
   const named = gates.gate(0);
@@ -76,7 +84,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   let decoratorLine = 0;
   let classBlock: Block | undefined;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
-  let statementError: { message: string; line: number; column: number } | undefined;
 
   const tokText = (i: number): string => tokTextOf(toks, i);
   const isOp = (i: number, op: string): boolean => isOpAt(toks, i, op);
@@ -118,29 +125,14 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       const kw = tokText(a);
       if (kw === 'import') return importStatement(a, b);
       if (kw === 'from') return fromStatement(a, b);
-      if ((kw === 'print' || kw === 'exec') && a + 1 < b) {
-        const t = toks.type[a + 1];
-        if (t === Tok.String || t === Tok.Name || t === Tok.Number) {
-          statementError ??= {
-            message: kw === 'print' ? "Missing parentheses in call to 'print'. Did you mean print(...)?" : "Missing parentheses in call to 'exec'",
-            ...position(toks, toks.start[a]!),
-          };
-        }
-      }
     }
   };
 
   // `import` ends the dotted name of `from . import x`
   const dottedName = (i: number, b: number): { name: string; next: number } => (isName(i, 'import') ? { name: '', next: i } : dottedAt(toks, i, b));
 
-  const emptyImport = (i: number, b: number): void => {
-    if (i < b && isOp(i, '(')) i++;
-    statementError ??= { message: 'invalid syntax', ...position(toks, i < b ? toks.start[i]! : toks.end[b - 1]!) };
-  };
-
   const importStatement = (a: number, b: number): void => {
     let i = a + 1;
-    if (i >= b || toks.type[i] !== Tok.Name) emptyImport(i, b);
     while (i < b) {
       const { name, next } = dottedName(i, b);
       if (!name) break;
@@ -164,11 +156,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     }
     const { name, next } = dottedName(i, b);
     i = next;
-    if (i >= b || !isName(i, 'import')) {
-      // `from` is a keyword: a statement that starts with it is an import, here a broken one
-      emptyImport(i, b);
-      return;
-    }
+    if (i >= b || !isName(i, 'import')) return; // a broken import: the parser reports it
     i++;
     const names: string[] = [];
     const aliases: [string, string][] = [];
@@ -185,11 +173,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         }
       } else if (isOp(i, '*')) names.push('*');
     }
-    if (names.length === 0) {
-      // `from a import` with nothing to import
-      emptyImport(listStart, b);
-      return;
-    }
+    if (names.length === 0) return;
     let module = name;
     if (level > 0) {
       // like importlib: `level` dots need `level` package components (no climbing above the top-level package)
@@ -329,14 +313,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       block.kind = 'except';
       const info = popped?.tryInfo;
       let catches = colon === a + 1; // bare `except:`
-      let paren = false; // a `(` seen so far: the types are parenthesized
       for (let i = a + 1; i < colon && !catches; i++) {
         if (isName(i, 'as')) break;
         if (toks.type[i] === Tok.Name && IMPORT_ERRORS.has(tokText(i))) catches = true;
-        if (isOp(i, '(')) paren = true;
-        else if (isOp(i, ',') && !paren) {
-          statementError ??= { message: 'multiple exception types must be parenthesized', ...position(toks, toks.start[i]!) };
-        }
       }
       if (info) {
         block.tryInfo = info;
@@ -421,10 +400,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     while (stack.length > 0 && stack[stack.length - 1]!.indent >= ll.indent) {
       popped = stack.pop();
       if (popped!.fn) endFunction(popped!, ll.first);
-      // a `try:` body must be followed by a handler at its own indentation
-      if (popped!.kind === 'try' && !(popped!.indent === ll.indent && (isName(ll.first, 'except') || isName(ll.first, 'finally')))) {
-        statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, toks.start[ll.first]!) };
-      }
     }
     if (popped && popped.indent !== ll.indent) popped = undefined;
 
@@ -497,9 +472,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     else if (bodyStart < b && toks.type[bodyStart] === Tok.Name && STATEMENT_WORDS.has(tokText(bodyStart))) simpleStatement(bodyStart, b);
     if (dyn) dynamicImports(bodyStart, b);
   }
-  if (!toks.error && toks.count > 0 && stack.some((blk) => blk.kind === 'try')) {
-    statementError ??= { message: "expected 'except' or 'finally' block", ...position(toks, text.length - 1) }; // CPython: at the end of the file
-  }
   while (stack.length > 0) {
     const blk = stack.pop()!;
     if (blk.fn) endFunction(blk, Math.min(toks.count, limitToken()));
@@ -515,12 +487,33 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   for (const { fact, tries } of pendingTry) {
     if (tries.some((t) => t.guarded)) fact.forms.push('try-import');
   }
-  // a statement error found is before the tokenizer's error, and CPython reports the first, unless its tokenizer
-  // raises the later one itself
-  if (toks.error && (!statementError || toks.error.lexical)) {
-    facts.diagnostics.push({ message: toks.error.message, line: toks.error.line, column: toks.error.column });
-  } else if (statementError) facts.diagnostics.push(statementError);
+  if (syntax) facts.diagnostics.push({ message: syntaxMessage(syntax), line: syntax.line, column: syntax.column });
   return facts;
+}
+
+/** CPython's message (IndentationError and TabError are worded so that the type is clear) */
+function syntaxMessage(e: PythonSyntaxError): string {
+  return e.message;
+}
+
+/** the offset where the logical line holding `offset` starts (or `offset`, between lines) */
+function logicalLineStart(toks: Tokens, offset: number): number {
+  let lo = 0;
+  let hi = toks.lines.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const ll = toks.lines[mid]!;
+    if (ll.first < ll.end && toks.start[ll.first]! <= offset) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  if (found < 0) return offset;
+  const ll = toks.lines[found]!;
+  const s = toks.start[ll.first]!;
+  const e = ll.end > ll.first ? toks.end[ll.end - 1]! : s;
+  return offset <= e ? s : offset;
 }
 
 /** `f"`, `rf'`, `Fr"""`, ...: the string token at `s` is an f-string. */

@@ -1,11 +1,12 @@
 /**
- * A purpose-built Python tokenizer: strings (every prefix, triple quotes, PEP 701 f-strings with nested quotes),
- * comments, brackets, line continuations, logical lines and indentation. It is what lets comply read 200 MB of
- * Python in a second or two instead of the 40 s a full grammar costs (README, "Python parser").
+ * A purpose-built Python tokenizer: strings (every prefix, triple quotes, f-strings as the target version lexes
+ * them), comments, brackets, line continuations, logical lines and indentation. It is what lets comply read 200 MB
+ * of Python in a second or two instead of the 40 s a generated grammar costs (docs/python-syntax.md).
  *
- * It also reports the syntax errors a tokenizer can see (unterminated strings, unbalanced brackets, bad
- * indentation, tabs mixed inconsistently, invalid characters, Python 2 numbers). Statement-level errors are found
- * by the extractor. `scripts/python-differential.mjs` checks both against CPython's own `ast` module.
+ * It reports the errors CPython's own tokenizer raises, with CPython's messages: unterminated strings, unmatched
+ * brackets, number literals, invalid characters, indentation that matches no outer level, tabs mixed
+ * inconsistently. Grammar errors (including "unexpected indent" and a block without a body) are the parser's
+ * (parser.ts). `scripts/python-differential.mjs` checks both against CPython's `ast` module.
  *
  * Tokens are kept in parallel number arrays (no object per token); their text is sliced from the source on demand.
  */
@@ -24,28 +25,37 @@ export interface LogicalLine {
   first: number;
   /** index one past the last token */
   end: number;
-  /** indentation width with tabs to multiples of 8, and with tabs as 1 (for CPython's TabError check) */
+  /** indentation width with tabs to multiples of 8 */
   indent: number;
   line: number;
   /** a `;` separates statements on it */
   semi?: boolean;
 }
 
+/**
+ * How CPython treats a tokenizer error when its parser has failed earlier in the file: a `lexical` one (raised with
+ * an exception set: strings, numbers, characters, brackets that do not match) is still reported, since CPython then
+ * tokenizes the rest of the file looking for one; an `unclosed` bracket is reported when the parser failed on a
+ * later line than the bracket's; a `plain` one (indentation, a stray continuation, end of file) never is.
+ */
+export type TokenizeErrorKind = 'lexical' | 'unclosed' | 'plain';
+
 export interface TokenizeError {
   message: string;
   line: number;
   column: number;
-  /** offset in the source; the extractor keeps only facts that start before it */
+  /** where the problem starts: the extractor keeps only facts that start before it */
   offset: number;
-  /** raised by CPython's own tokenizer (strings, brackets, numbers, non-ASCII characters): CPython reports it even
-   * when the parser failed earlier in the file, since it tokenizes the rest of the file then. The other errors
-   * are the parser's, and the first in the file wins. */
-  lexical?: boolean;
+  /** where CPython's tokenizer raises it (the parser meets it there): the end of the file for an unclosed bracket */
+  at: number;
+  kind: TokenizeErrorKind;
+  /** IndentationError or TabError rather than SyntaxError */
+  errorType?: 'IndentationError' | 'TabError';
 }
 
 /**
- * Valid until the next call of tokenize(): the arrays are reused across files (extraction is synchronous), which
- * keeps a scan of thousands of files from allocating and collecting millions of array slots.
+ * Valid until the next call of tokenize() with the same buffers: the arrays are reused across files (extraction
+ * is synchronous), which keeps a scan of thousands of files from allocating and collecting millions of slots.
  */
 export interface Tokens {
   text: string;
@@ -64,10 +74,31 @@ export interface Tokens {
   codeLines: number;
   lines: LogicalLine[];
   error: TokenizeError | undefined;
+  /** the replacement fields of the f-strings (PEP 701 lexing only), FIELD_STRIDE numbers each, in source order:
+   * expression start, expression end (at its `!`, `:` or `}`), offset of the `!` or -1, of the `:` or -1, of the
+   * closing `}` */
+  fields: Int32Array;
+  fieldCount: number;
+  /** the Python minor version it was lexed for */
+  minor: number;
+}
+
+export const FIELD_STRIDE = 5;
+
+export interface TokenizeOptions {
+  /** the target Python's minor version (3.x): from 12 on, f-strings are lexed as PEP 701 says; default 12 */
+  minor?: number;
+  /** lex only [start, end) as the inside of brackets (an f-string replacement field): no logical lines */
+  range?: { start: number; end: number };
+  /** buffers of its own, for a tokenization while the shared ones are in use */
+  buffers?: TokenBuffers;
 }
 
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf']);
 const OPENERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
+/** CPython's limits: nested brackets (tokenizer.h MAXLEVEL), indentation levels (MAXINDENT) */
+const MAX_LEVEL = 200;
+const MAX_INDENT = 100;
 
 export function isIdentStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 0x80 && c !== 0xa0 && c !== 0xfeff);
@@ -83,12 +114,27 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-let typeBuf = new Uint8Array(1 << 16);
-let startBuf = new Int32Array(1 << 16);
-let endBuf = new Int32Array(1 << 16);
-let lineBuf = new Int32Array(1 << 14);
-let commentStartBuf = new Int32Array(1 << 12);
-let commentEndBuf = new Int32Array(1 << 12);
+/** Reusable token arrays. */
+export class TokenBuffers {
+  type = new Uint8Array(1 << 10);
+  start = new Int32Array(1 << 10);
+  end = new Int32Array(1 << 10);
+  lines = new Int32Array(1 << 8);
+  commentStart = new Int32Array(1 << 6);
+  commentEnd = new Int32Array(1 << 6);
+  fields = new Int32Array(FIELD_STRIDE << 4);
+  constructor(size = 10) {
+    if (size > 10) {
+      this.type = new Uint8Array(1 << size);
+      this.start = new Int32Array(1 << size);
+      this.end = new Int32Array(1 << size);
+      this.lines = new Int32Array(1 << (size - 2));
+      this.commentStart = new Int32Array(1 << (size - 4));
+      this.commentEnd = new Int32Array(1 << (size - 4));
+    }
+  }
+}
+const shared = new TokenBuffers(16);
 
 function grow<T extends Uint8Array | Int32Array>(a: T): T {
   const b = new (a.constructor as new (n: number) => T)(a.length * 2);
@@ -96,45 +142,55 @@ function grow<T extends Uint8Array | Int32Array>(a: T): T {
   return b;
 }
 
-export function tokenize(text: string): Tokens {
-  const n = text.length;
+export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
+  const minor = opts.minor ?? 12;
+  const pep701 = minor >= 12;
+  const bufs = opts.buffers ?? shared;
+  const inner = opts.range !== undefined;
+  const n = inner ? opts.range!.end : text.length;
   // without a carriage return in the file, a comment ends at the next '\n' (found natively)
   const noCR = text.indexOf('\r') < 0;
-  let type = typeBuf;
-  let start = startBuf;
-  let end = endBuf;
-  let lineStarts = lineBuf;
+  let type = bufs.type;
+  let start = bufs.start;
+  let end = bufs.end;
+  let lineStarts = bufs.lines;
   let count = 0;
   let lineCount = 1;
-  let commentStart = commentStartBuf;
-  let commentEnd = commentEndBuf;
+  let commentStart = bufs.commentStart;
+  let commentEnd = bufs.commentEnd;
   let commentCount = 0;
+  let fields = bufs.fields;
+  let fieldCount = 0;
   let codeLines = 0;
   let lastCodeLine = 0;
   lineStarts[0] = 0;
   const lines: LogicalLine[] = [];
   let error: TokenizeError | undefined;
 
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = inner ? opts.range!.start : text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let line = 1;
   let lineStart = 0;
   const brackets: { ch: string; line: number; col: number; offset: number }[] = [];
-  let atLineStart = true;
+  // an f-string replacement field is inside brackets: no logical lines, no indentation
+  if (inner) brackets.push({ ch: '(', line: 1, col: 0, offset: pos });
+  let atLineStart = !inner;
   let current: LogicalLine | undefined;
   // indentation stack (tabsize 8 and tabsize 1)
   const indents: number[] = [0];
   const indents1: number[] = [0];
-  let expectIndent = false;
-  let expectIndentLine = 0;
+  /** nesting of PEP 701 f-strings being lexed (their fields are recorded only at depth 1) */
+  let fdepth = 0;
 
-  const fail = (message: string, l: number, c: number, offset: number, lexical = false): void => {
-    if (!error) error = lexical ? { message, line: l, column: c, offset, lexical } : { message, line: l, column: c, offset };
+  const fail = (message: string, l: number, c: number, offset: number, kind: TokenizeErrorKind, at = offset, errorType?: TokenizeError['errorType']): void => {
+    if (error) return;
+    error = { message, line: l, column: c, offset, at, kind };
+    if (errorType) error.errorType = errorType;
   };
   const push = (t: Tok, s: number, e: number): void => {
     if (count === type.length) {
-      typeBuf = type = grow(type);
-      startBuf = start = grow(start);
-      endBuf = end = grow(end);
+      bufs.type = type = grow(type);
+      bufs.start = start = grow(start);
+      bufs.end = end = grow(end);
     }
     type[count] = t;
     start[count] = s;
@@ -148,24 +204,24 @@ export function tokenize(text: string): Tokens {
   const newline = (at: number, width: number): void => {
     line++;
     lineStart = at + width;
-    if (lineCount === lineStarts.length) lineBuf = lineStarts = grow(lineStarts);
+    if (lineCount === lineStarts.length) bufs.lines = lineStarts = grow(lineStarts);
     lineStarts[lineCount++] = lineStart;
   };
   const closeLogical = (): void => {
     if (!current) return;
     current.end = count;
-    const lastTok = current.end - 1;
-    expectIndent = lastTok >= current.first && type[lastTok] === Tok.Op && text.charCodeAt(start[lastTok]!) === 58 && end[lastTok]! - start[lastTok]! === 1;
-    expectIndentLine = current.line;
     lines.push(current);
     current = undefined;
   };
+  const lineStartOf = (l: number): number => lineStarts[l - 1] ?? 0;
+  /** line of the last character of the text (a final newline does not start a line) */
+  const lastLine = (): number => (n > 0 && isEol(text.charCodeAt(n - 1)) ? line - 1 : line);
 
-  /** Scan a string literal whose opening quote is at `p`; returns the offset after it. */
-  const scanString = (p: number, fstring: boolean, raw: boolean): number => {
+  /** Scan a string literal whose opening quote is at `p` (prefix already read); returns the offset after it. */
+  const scanString = (p: number, s: number): number => {
     const q = text.charCodeAt(p);
     const sLine = line;
-    const sCol = p - lineStart;
+    const sCol = s - lineStart;
     const triple = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q;
     p += triple ? 3 : 1;
     while (p < n) {
@@ -183,82 +239,260 @@ export function tokenize(text: string): Tokens {
         } else p += 2;
       } else if (c === 10 || c === 13) {
         if (!triple) {
-          fail(`unterminated string literal (detected at line ${sLine})`, sLine, sCol, p, true);
+          unterminated(false, sLine, sCol, s);
           return p;
         }
         const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
         newline(p, w);
         p += w;
-      } else if (fstring && c === 123 /* { */) {
-        if (text.charCodeAt(p + 1) === 123) p += 2;
-        else p = scanField(p + 1, q, triple);
       } else p++;
     }
-    const lastLine = n > 0 && isEol(text.charCodeAt(n - 1)) ? line - 1 : line;
-    fail(
-      triple ? `unterminated triple-quoted string literal (detected at line ${lastLine})` : `unterminated string literal (detected at line ${sLine})`,
-      sLine,
-      sCol,
-      p,
-      true,
-    );
+    if (triple) unterminated(true, sLine, sCol, s);
+    else unterminated(false, sLine, sCol, s);
     return n;
   };
 
-  /** Scan an f-string replacement field after its `{`; returns the offset after its `}`. */
-  const scanField = (p: number, q: number, triple: boolean): number => {
-    let depth = 0;
-    while (p < n) {
-      const c = text.charCodeAt(p);
-      if (c === 10 || c === 13) {
-        const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
-        newline(p, w);
-        p += w;
-        continue;
-      }
-      if (c === 34 || c === 39) {
-        if (c === q && !triple && depth === 0) return p; // the enclosing string ends: let it close
-        p = scanPrefixedString(p, p);
-        continue;
-      }
-      if (isIdentStart(c)) {
-        const s = p;
-        while (p < n && isIdentChar(text.charCodeAt(p))) p++;
-        const nc = text.charCodeAt(p);
-        if ((nc === 34 || nc === 39) && STRING_PREFIXES.has(text.slice(s, p).toLowerCase())) p = scanPrefixedString(s, p);
-        continue;
-      }
-      if (c === 40 || c === 91 || c === 123) depth++;
-      else if (c === 41 || c === 93) depth--;
-      else if (c === 125 /* } */) {
-        if (depth === 0) return p + 1;
-        depth--;
-      } else if (c === 58 /* : */ && depth === 0) {
-        // format spec: literal text with nested fields, up to the closing brace
-        p++;
-        while (p < n) {
-          const d = text.charCodeAt(p);
-          if (d === 125) return p + 1;
-          if (d === 123) p = scanField(p + 1, q, triple);
-          else if (d === q && !triple) return p;
-          else if (d === 10 || d === 13) {
-            if (!triple) return p;
-            const w = d === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
-            newline(p, w);
-            p += w;
-          } else p++;
-        }
-        return p;
-      }
-      p++;
+  /** An unterminated string at `s`: inside a PEP 701 f-string's field, one that opens with the f-string's own
+   * quotes is its missing `}` (CPython's message). */
+  const unterminated = (triple: boolean, sLine: number, sCol: number, s: number, fstring = false): void => {
+    let p = s;
+    while (text.charCodeAt(p) !== 34 && text.charCodeAt(p) !== 39) p++;
+    const q = text.charCodeAt(p);
+    const outer = fquotes[fquotes.length - 1];
+    if (!fstring && outer !== undefined && outer.q === q && outer.triple === triple) {
+      fail("f-string: expecting '}'", sLine, p - (s - sCol), s, 'lexical');
+      return;
     }
-    return p;
+    const what = fstring ? 'f-string literal' : 'string literal';
+    fail(
+      triple ? `unterminated triple-quoted ${what} (detected at line ${lastLine()})` : `unterminated ${what} (detected at line ${sLine})`,
+      sLine,
+      sCol,
+      s,
+      'lexical',
+    );
   };
 
-  /** `s` is where the prefix starts, `p` the quote. */
-  const scanPrefixedString = (s: number, p: number): number => {
-    const prefix = text.slice(s, p).toLowerCase();
-    return scanString(p, prefix.includes('f'), prefix.includes('r'));
+  /** the quotes of the PEP 701 f-strings being lexed, innermost last */
+  const fquotes: { q: number; triple: boolean }[] = [];
+
+  /**
+   * A PEP 701 f-string whose opening quote is at `p` (prefix from `s`); returns the offset after it. Literal text,
+   * `{{` and `}}`, and replacement fields, whose expressions are lexed as code (nested strings of any quotes,
+   * brackets, comments, newlines). Records the fields of a top-level f-string for the parser.
+   */
+  const scanFString = (p: number, s: number, raw: boolean): number => {
+    const q = text.charCodeAt(p);
+    const sLine = line;
+    const sCol = s - lineStart;
+    const triple = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q;
+    p += triple ? 3 : 1;
+    fdepth++;
+    fquotes.push({ q, triple });
+    try {
+      // literal text (and format specs: `spec` is the nesting of fields whose spec is being read)
+      const literal = (p: number, inSpec: boolean): number => {
+        while (p < n) {
+          const c = text.charCodeAt(p);
+          if (c === q && (!triple || (text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q))) return inSpec ? -p - 1 : p;
+          if (c === 92 /* \ */) {
+            const d = text.charCodeAt(p + 1);
+            if (d === 123 || d === 125) {
+              p++; // `\{`: the brace is read next
+              continue;
+            }
+            if (d === 13 || d === 10) {
+              if (!triple && inSpec) return -p - 1;
+              const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
+              newline(p + 1, w);
+              p += 1 + w;
+              continue;
+            }
+            if (!raw && d === 78 /* N */ && text.charCodeAt(p + 2) === 123) {
+              // a named escape: its braces are not a field
+              const close = text.indexOf('}', p + 3);
+              const eol = nextEol(text, p + 3, n);
+              p = close >= 0 && close < eol ? close + 1 : p + 3;
+              continue;
+            }
+            p += 2;
+            continue;
+          }
+          if (c === 10 || c === 13) {
+            if (!triple && !inSpec) return -p - 1;
+            const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
+            newline(p, w);
+            p += w;
+            continue;
+          }
+          if (c === 123 /* { */) {
+            if (text.charCodeAt(p + 1) === 123 && !inSpec) {
+              p += 2;
+              continue;
+            }
+            p = field(p);
+            if (p < 0) return p;
+            continue;
+          }
+          if (c === 125 /* } */) {
+            if (inSpec) return p;
+            if (text.charCodeAt(p + 1) === 125) {
+              p += 2;
+              continue;
+            }
+            fail("f-string: single '}' is not allowed", line, p - lineStart, p, 'lexical');
+            return -p - 1;
+          }
+          p++;
+        }
+        return -n - 1;
+      };
+
+      /** a replacement field from its `{` at `p`: returns the offset after its `}` (negative: failed there) */
+      const field = (p: number): number => {
+        const open = { ch: '{', line, col: p - lineStart, offset: p };
+        const record = fdepth === 1 && !error;
+        const slot = fieldCount;
+        if (record) {
+          if ((fieldCount + 1) * FIELD_STRIDE > fields.length) bufs.fields = fields = grow(fields);
+          fields[fieldCount * FIELD_STRIDE] = p + 1;
+          fields[fieldCount * FIELD_STRIDE + 1] = -1;
+          fields[fieldCount * FIELD_STRIDE + 2] = -1;
+          fields[fieldCount * FIELD_STRIDE + 3] = -1;
+          fields[fieldCount * FIELD_STRIDE + 4] = -1;
+          fieldCount++;
+        }
+        p++;
+        let depth = 0;
+        let exprEnd = -1;
+        while (p < n) {
+          const c = text.charCodeAt(p);
+          if (c === 32 || c === 9 || c === 12) {
+            p++;
+          } else if (c === 10 || c === 13) {
+            const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
+            newline(p, w);
+            p += w;
+          } else if (c === 35 /* # */) {
+            p = nextEol(text, p, n);
+          } else if (c === 92 /* \ */) {
+            const d = text.charCodeAt(p + 1);
+            if (!isEol(d)) {
+              fail('unexpected character after line continuation character', line, p - lineStart + 1, p, 'plain');
+              return -p - 1;
+            }
+            const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
+            newline(p + 1, w);
+            p += 1 + w;
+          } else if (c === 34 || c === 39) {
+            p = stringAt(p, p);
+            if (error) return -p - 1;
+          } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, p, true) > 0) {
+            const s0 = p;
+            p += c < 0x80 ? 1 : unicodeIdentWidth(text, p, true);
+            p = nameTail(p);
+            const nc = text.charCodeAt(p);
+            if ((nc === 34 || nc === 39) && p - s0 <= 2 && STRING_PREFIXES.has(text.slice(s0, p).toLowerCase())) {
+              p = stringAt(s0, p);
+              if (error) return -p - 1;
+            }
+          } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(p + 1)))) {
+            const r = scanNumber(text, p, n);
+            if (r.error) {
+              fail(r.error, line, r.errorAt - lineStart, r.errorAt, 'lexical');
+              return -p - 1;
+            }
+            p = r.end;
+          } else if (c === 40 || c === 91 || c === 123) {
+            depth++;
+            p++;
+          } else if (c === 41 || c === 93) {
+            if (depth === 0) {
+              fail(`f-string: unmatched '${String.fromCharCode(c)}'`, line, p - lineStart, p, 'lexical');
+              return -p - 1;
+            }
+            depth--;
+            p++;
+          } else if (c === 125 /* } */) {
+            if (depth > 0) {
+              depth--;
+              p++;
+              continue;
+            }
+            if (record) {
+              if (exprEnd < 0) fields[slot * FIELD_STRIDE + 1] = p;
+              fields[slot * FIELD_STRIDE + 4] = p;
+            }
+            return p + 1;
+          } else if (c === 33 /* ! */ && depth === 0 && text.charCodeAt(p + 1) !== 61) {
+            if (record && exprEnd < 0) {
+              fields[slot * FIELD_STRIDE + 1] = p;
+              fields[slot * FIELD_STRIDE + 2] = p;
+            }
+            if (exprEnd < 0) exprEnd = p;
+            p++;
+          } else if (c === 58 /* : */ && depth === 0) {
+            if (record) {
+              if (exprEnd < 0) fields[slot * FIELD_STRIDE + 1] = p;
+              fields[slot * FIELD_STRIDE + 3] = p;
+            }
+            if (exprEnd < 0) exprEnd = p;
+            // the format spec: literal text and nested fields, up to this field's `}`
+            const r = literal(p + 1, true);
+            if (r < 0) {
+              if (!error) fail("f-string: expecting '}'", line, -r - 1 - lineStart, -r - 1, 'lexical');
+              return r;
+            }
+            if (record) fields[slot * FIELD_STRIDE + 4] = r;
+            return r + 1;
+          } else if (c < 0x80) {
+            const len = opLength(text, p, c);
+            p += len || 1;
+          } else {
+            const cp = text.codePointAt(p)!;
+            fail(`invalid character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`, line, p - lineStart, p, 'lexical');
+            return -p - 1;
+          }
+        }
+        // end of the file inside the field: CPython's bracket error
+        fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset, 'unclosed', n);
+        return -n - 1;
+      };
+
+      const r = literal(p, false);
+      if (r >= 0) return r + (triple ? 3 : 1);
+      if (!error) {
+        if (triple) unterminated(true, sLine, sCol, s, true);
+        else unterminated(false, sLine, sCol, s, true);
+      }
+      return Math.min(-r - 1, n);
+    } finally {
+      fdepth--;
+      fquotes.pop();
+    }
+  };
+
+  /** a string (any prefix from `s`, quote at `p`) */
+  const stringAt = (s: number, p: number): number => {
+    let f = false;
+    let raw = false;
+    for (let k = s; k < p; k++) {
+      const c = text.charCodeAt(k) | 32;
+      if (c === 102) f = true;
+      else if (c === 114) raw = true;
+    }
+    return f && pep701 ? scanFString(p, s, raw) : scanString(p, s);
+  };
+
+  const nameTail = (p: number): number => {
+    for (;;) {
+      let d = text.charCodeAt(p);
+      while (d < 128 && ASCII_NAME[d] === 1) d = text.charCodeAt(++p);
+      if (!(d >= 0x80) || p >= n) return p;
+      const w = unicodeIdentWidth(text, p, false);
+      if (w === 0) return p; // not part of a name: the operator branch reports it
+      p += w;
+    }
   };
 
   while (pos < n) {
@@ -294,6 +528,7 @@ export function tokenize(text: string): Tokens {
           newline(p + 1, w);
           pos = p + 1 + w;
           atLineStart = true;
+          if (pos >= n) fail('unexpected EOF while parsing', line - 1, 0, pos, 'plain');
         }
         continue;
       }
@@ -301,22 +536,23 @@ export function tokenize(text: string): Tokens {
       pos = p;
       const top = indents[indents.length - 1]!;
       const top1 = indents1[indents1.length - 1]!;
-      const here = pos - lineStart;
       if (col > top) {
-        if (!expectIndent) fail('unexpected indent', line, here, pos);
-        else if (col1 <= top1) fail('inconsistent use of tabs and spaces in indentation', line, here, pos);
+        // an indent the grammar does not expect is the parser's error ("unexpected indent")
+        if (indents.length >= MAX_INDENT) fail('too many levels of indentation', line, 0, lineStart, 'plain', lineStart, 'IndentationError');
+        else if (col1 <= top1) fail('inconsistent use of tabs and spaces in indentation', line, 0, lineStart, 'plain', lineStart, 'TabError');
         indents.push(col);
         indents1.push(col1);
       } else {
-        if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, line, here, pos);
         while (indents.length > 1 && indents[indents.length - 1]! > col) {
           indents.pop();
           indents1.pop();
         }
-        if (indents[indents.length - 1] !== col) fail('unindent does not match any outer indentation level', line, here, pos);
-        else if (indents1[indents1.length - 1] !== col1) fail('inconsistent use of tabs and spaces in indentation', line, here, pos);
+        if (indents[indents.length - 1] !== col) {
+          fail('unindent does not match any outer indentation level', line, pos - lineStart, lineStart, 'plain', lineStart, 'IndentationError');
+        } else if (indents1[indents1.length - 1] !== col1) {
+          fail('inconsistent use of tabs and spaces in indentation', line, 0, lineStart, 'plain', lineStart, 'TabError');
+        }
       }
-      expectIndent = false;
       current = { first: count, end: count, indent: col, line };
       continue;
     }
@@ -334,11 +570,11 @@ export function tokenize(text: string): Tokens {
       }
     } else if (c === 35 /* # */) {
       if (commentCount === commentStart.length) {
-        commentStartBuf = commentStart = grow(commentStart);
-        commentEndBuf = commentEnd = grow(commentEnd);
+        bufs.commentStart = commentStart = grow(commentStart);
+        bufs.commentEnd = commentEnd = grow(commentEnd);
       }
       commentStart[commentCount] = pos;
-      if (noCR) {
+      if (noCR && !inner) {
         const nl = text.indexOf('\n', pos);
         pos = nl < 0 ? n : nl;
       } else while (pos < n && !isEol(text.charCodeAt(pos))) pos++;
@@ -349,74 +585,67 @@ export function tokenize(text: string): Tokens {
         const w = d === 13 && text.charCodeAt(pos + 2) === 10 ? 2 : 1;
         newline(pos + 1, w);
         pos += 1 + w;
-        if (pos >= n) fail('unexpected EOF while parsing', line, 0, pos);
+        if (pos >= n && brackets.length === 0) fail('unexpected EOF while parsing', line - 1, pos - w - 1 - lineStartOf(line - 1), pos, 'plain');
       } else {
-        fail('unexpected character after line continuation character', line, pos - lineStart, pos);
+        fail('unexpected character after line continuation character', line, pos - lineStart + 1, pos, 'plain');
         pos++;
       }
     } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, pos, true) > 0) {
       const s = pos;
-      const l = line;
-      const col = pos - lineStart;
       pos += c < 0x80 ? 1 : unicodeIdentWidth(text, pos, true);
-      for (;;) {
-        let d = text.charCodeAt(pos);
-        while (d < 128 && ASCII_NAME[d] === 1) d = text.charCodeAt(++pos);
-        if (!(d >= 0x80)) break;
-        const w = unicodeIdentWidth(text, pos, false);
-        if (w === 0) break; // not part of a name: the operator branch reports it
-        pos += w;
-      }
+      pos = nameTail(pos);
       const q = text.charCodeAt(pos);
-      if ((q === 34 || q === 39) && pos - s <= 2) {
-        const prefix = text.slice(s, pos).toLowerCase();
-        if (STRING_PREFIXES.has(prefix)) {
-          pos = scanPrefixedString(s, pos);
-          push(Tok.String, s, pos);
-          continue;
-        }
-        if (prefix === 'ur') fail('invalid syntax: the "ur" string prefix is Python 2 only', l, col, s);
+      if ((q === 34 || q === 39) && pos - s <= 2 && STRING_PREFIXES.has(text.slice(s, pos).toLowerCase())) {
+        pos = stringAt(s, pos);
+        push(Tok.String, s, pos);
+        continue;
       }
       push(Tok.Name, s, pos);
     } else if (c === 34 || c === 39) {
       const s = pos;
-      pos = scanString(pos, false, false);
+      pos = stringAt(pos, pos);
       push(Tok.String, s, pos);
     } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) {
       const s = pos;
-      pos = scanNumber(text, pos);
-      const last = text.charCodeAt(pos - 1) | 32;
-      const num = c === 48 || last === 108 ? text.slice(s, pos) : '';
-      if (c === 48 && /^0[0-9_]*[1-9]/.test(num) && /^[0-9_]+$/.test(num)) {
-        fail('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line, s - lineStart, s, true);
-      } else if (last === 108 && /^[0-9][0-9a-fA-FxXoObB_]*[lL]$/.test(num)) {
-        fail('invalid decimal literal (Python 2 long suffix)', line, s - lineStart, s, true);
-      }
+      const r = scanNumber(text, pos, n);
+      if (r.error) fail(r.error, line, r.errorAt - lineStart, s, 'lexical');
+      pos = r.end;
       push(Tok.Number, s, pos);
     } else {
       const col = pos - lineStart;
-      const len = opLength(text, pos, c);
+      const len = c < 0x80 ? opLength(text, pos, c) : 0;
       if (len === 0) {
-        const ch = String.fromCodePoint(text.codePointAt(pos)!);
-        const shown = ch === '`' ? 'invalid character \'`\' (backticks are Python 2 repr)' : `invalid character '${ch === '\0' ? '\\0' : ch}' (U+${text.codePointAt(pos)!.toString(16).toUpperCase().padStart(4, '0')})`;
-        fail(shown, line, col, pos, ch.charCodeAt(0) >= 0x80);
-        pos += ch.length;
+        if (c >= 0x80 || c < 32 || c === 127) {
+          // a character no token can hold: CPython's tokenizer error
+          const cp = text.codePointAt(pos)!;
+          const hex = cp.toString(16).toUpperCase().padStart(4, '0');
+          const printable = cp >= 0x80 && !/^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]$/u.test(String.fromCodePoint(cp));
+          if (printable) fail(`invalid character '${String.fromCodePoint(cp)}' (U+${hex})`, line, col, pos, 'lexical');
+          else fail(`invalid non-printable character U+${hex}`, line, col, pos, cp >= 0x80 ? 'lexical' : 'plain');
+          pos += cp > 0xffff ? 2 : 1;
+          continue;
+        }
+        // `$`, `?`, a backtick, `!` alone: an operator no rule takes (the parser's "invalid syntax")
+        push(Tok.Op, pos, pos + 1);
+        pos++;
         continue;
       }
       if (len === 1) {
         if (c === 59 /* ; */ && current && brackets.length === 0) current.semi = true;
-        if (c === 40 || c === 91 || c === 123) brackets.push({ ch: String.fromCharCode(c), line, col, offset: pos });
-        else if (c === 41 || c === 93 || c === 125) {
+        if (c === 40 || c === 91 || c === 123) {
+          if (brackets.length >= MAX_LEVEL) fail('too many nested parentheses', line, col, pos, 'lexical');
+          brackets.push({ ch: String.fromCharCode(c), line, col, offset: pos });
+        } else if (c === 41 || c === 93 || c === 125) {
           const op = String.fromCharCode(c);
-          const open = brackets.pop();
-          if (!open) fail(`unmatched '${op}'`, line, col, pos, true);
+          const open = brackets.length > (inner ? 1 : 0) ? brackets.pop() : undefined;
+          if (!open) fail(`unmatched '${op}'`, line, col, pos, 'lexical');
           else if (open.ch !== OPENERS[op]) {
             fail(
               `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'${open.line !== line ? ` on line ${open.line}` : ''}`,
               line,
               col,
               pos,
-              true,
+              'lexical',
             );
           }
         }
@@ -425,14 +654,12 @@ export function tokenize(text: string): Tokens {
       pos += len;
     }
   }
-  if (brackets.length > 0) {
+  if (brackets.length > (inner ? 1 : 0)) {
     const open = brackets[brackets.length - 1]!;
-    fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset);
+    fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset, 'unclosed', n);
   }
   closeLogical();
-  // at the end of the file CPython points at the header itself
-  if (expectIndent) fail(`expected an indented block after line ${expectIndentLine}`, expectIndentLine, 0, n);
-  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error };
+  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error, fields, fieldCount, minor };
 }
 
 /** The text of token i. */
@@ -503,7 +730,10 @@ function opLength(text: string, pos: number, c: number): number {
       return d === 61 ? 2 : 0;
     case 45: // - -= ->
       return d === 61 || d === 62 ? 2 : 1;
-    case 42: case 47: case 60: case 62: // * ** **= / // //= < << <<= <= > >> >>= >=
+    case 60: // < << <<= <= <>
+      if (d === 60) return text.charCodeAt(pos + 2) === 61 ? 3 : 2;
+      return d === 61 || d === 62 ? 2 : 1;
+    case 42: case 47: case 62: // * ** **= / // //= > >> >>= >=
       if (d === c) return text.charCodeAt(pos + 2) === 61 ? 3 : 2;
       return d === 61 ? 2 : 1;
     default:
@@ -515,21 +745,134 @@ function isEol(c: number): boolean {
   return c === 10 || c === 13;
 }
 
-function scanNumber(text: string, pos: number): number {
-  const n = text.length;
-  let prev = 0;
-  const hex = text.charCodeAt(pos) === 48 && (text.charCodeAt(pos + 1) | 32) === 120;
-  while (pos < n) {
-    const c = text.charCodeAt(pos);
-    if (isDigit(c) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 46) {
-      prev = c;
-      pos++;
-    } else if ((c === 43 || c === 45) && !hex && (prev === 101 || prev === 69)) {
-      prev = c;
-      pos++;
-    } else break;
+function nextEol(text: string, p: number, n: number): number {
+  while (p < n && !isEol(text.charCodeAt(p))) p++;
+  return p;
+}
+
+function isHex(c: number): boolean {
+  return isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
+
+/** a character that may continue a name: what may not follow a number (CPython's is_potential_identifier_char) */
+function identLike(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || isDigit(c) || c >= 128;
+}
+
+/**
+ * A number literal at `pos`, as CPython's tokenizer reads it: its end, or the error it raises (with the offset it
+ * points at). A keyword glued to a number (`1if x else y`) ends the number: only a warning in CPython.
+ */
+export function scanNumber(text: string, pos: number, n = text.length): { end: number; error?: string; errorAt: number } {
+  let p = pos;
+  const at = (i: number): number => (i < n ? text.charCodeAt(i) : -1);
+  const err = (message: string, where: number): { end: number; error: string; errorAt: number } => {
+    let e = where;
+    while (e < n && identLike(text.charCodeAt(e))) e++;
+    return { end: Math.max(e, where + 1), error: message, errorAt: where };
+  };
+  /** verify_end_of_number: a keyword that may follow a number in valid code ends it; any other name char is an error */
+  const endOf = (p: number, kind: string): { end: number; error?: string; errorAt: number } => {
+    const c = at(p);
+    const follows = (s: string): boolean => text.startsWith(s, p);
+    const keyword =
+      (c === 97 && follows('and')) ||
+      (c === 101 && follows('else')) ||
+      (c === 102 && follows('for')) ||
+      (c === 105 && (at(p + 1) === 102 || at(p + 1) === 110 || at(p + 1) === 115)) ||
+      (c === 111 && follows('or')) ||
+      (c === 110 && follows('not'));
+    if (!keyword && c >= 0 && identLike(c)) return err(`invalid ${kind} literal`, p);
+    return { end: p, errorAt: -1 };
+  };
+  /** digits and single underscores between digits (tok_decimal_tail); -1-position on a bad underscore */
+  const decimalTail = (p: number): number => {
+    for (;;) {
+      while (isDigit(at(p))) p++;
+      if (at(p) !== 95) return p;
+      if (!isDigit(at(p + 1))) return -(p + 1) - 1;
+      p++;
+    }
+  };
+  const fraction = (p: number): { end: number; error?: string; errorAt: number } => {
+    if (isDigit(at(p))) {
+      p = decimalTail(p);
+      if (p < 0) return err('invalid decimal literal', -p - 1);
+    }
+    return exponent(p);
+  };
+  const exponent = (p: number): { end: number; error?: string; errorAt: number } => {
+    let c = at(p);
+    if (c === 101 || c === 69) {
+      const e = p;
+      p++;
+      c = at(p);
+      if (c === 43 || c === 45) {
+        p++;
+        if (!isDigit(at(p))) return err('invalid decimal literal', p);
+      } else if (!isDigit(c)) {
+        // `1else`: the number ends before the `e`
+        const r = endOf(e, 'decimal');
+        return r.error ? r : { end: e, errorAt: -1 };
+      }
+      p = decimalTail(p);
+      if (p < 0) return err('invalid decimal literal', -p - 1);
+      c = at(p);
+    }
+    if (c === 106 || c === 74) return endOf(p + 1, 'imaginary');
+    return endOf(p, 'decimal');
+  };
+
+  const c0 = at(p);
+  if (c0 === 46) return fraction(p + 1);
+  if (c0 === 48) {
+    p++;
+    const c = at(p);
+    if (c === 120 || c === 88 || c === 111 || c === 79 || c === 98 || c === 66) {
+      const kind = c === 120 || c === 88 ? 'hexadecimal' : c === 111 || c === 79 ? 'octal' : 'binary';
+      const ok = kind === 'hexadecimal' ? isHex : kind === 'octal' ? (d: number) => d >= 48 && d <= 55 : (d: number) => d === 48 || d === 49;
+      p++;
+      do {
+        if (at(p) === 95) p++;
+        const d = at(p);
+        if (!ok(d)) {
+          if (kind !== 'hexadecimal' && isDigit(d)) return err(`invalid digit '${String.fromCharCode(d)}' in ${kind} literal`, p);
+          return err(`invalid ${kind} literal`, p);
+        }
+        while (ok(at(p))) p++;
+      } while (at(p) === 95);
+      if (kind !== 'hexadecimal' && isDigit(at(p))) return err(`invalid digit '${String.fromCharCode(at(p))}' in ${kind} literal`, p);
+      return endOf(p, kind);
+    }
+    // zeros, maybe an old-style octal
+    let nonzero = false;
+    for (;;) {
+      if (at(p) === 95) {
+        p++;
+        if (!isDigit(at(p))) return err('invalid decimal literal', p);
+      }
+      if (at(p) !== 48) break;
+      p++;
+    }
+    const zerosEnd = p;
+    if (isDigit(at(p))) {
+      nonzero = true;
+      p = decimalTail(p);
+      if (p < 0) return err('invalid decimal literal', -p - 1);
+    }
+    const d = at(p);
+    if (d === 46) return fraction(p + 1);
+    if (d === 101 || d === 69 || d === 106 || d === 74) return exponent(p);
+    if (nonzero) {
+      const r = err('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', pos);
+      return { ...r, end: Math.max(r.end, zerosEnd) };
+    }
+    return endOf(p, 'decimal');
   }
-  return pos;
+  p = decimalTail(p);
+  if (p < 0) return err('invalid decimal literal', -p - 1);
+  if (at(p) === 46) return fraction(p + 1);
+  return exponent(p);
 }
 
 /** The value of a plain string literal token (`'a.b'`, `"a.b"`, `r'a.b'`), or undefined for f/b-strings,

@@ -13,7 +13,7 @@
  * parser failed earlier (CPython tokenizes the rest of the file then). docs/python-syntax.md has the details and
  * what is not modelled.
  */
-import { checkLegacyFString, stringErrors } from './strings.js';
+import { checkLegacyFString, escapeError, stringErrors, stringParts } from './strings.js';
 import { FIELD_STRIDE, Tok, TokenBuffers, tokenize, type TokenizeError, type Tokens } from './tokenizer.js';
 import { positionIn } from '../../util/text.js';
 
@@ -225,6 +225,8 @@ class Raise {
     readonly type: PythonSyntaxError['type'] = 'SyntaxError',
     readonly offset = -1,
     readonly line = 0,
+    /** the tokenizer's error (CPython does not prefix it with "f-string: ") */
+    readonly lexical = false,
   ) {}
 }
 
@@ -512,6 +514,8 @@ class Parser {
   private levels: Uint16Array | undefined;
   /** the furthest token of the first pass */
   private far1 = 0;
+  /** the last resolve() returned the tokenizer's error */
+  private lexicalResult = false;
 
   constructor(
     private readonly text: string,
@@ -569,20 +573,21 @@ class Parser {
   private resolve(r: Raise, tokError: TokenizeError | undefined): PythonSyntaxError {
     const toks = this.toks;
     const line = (off: number): number => positionIn(toks.lineStarts, toks.lineCount, off).line;
-    const fromTokenizer = (): PythonSyntaxError => ({
-      message: tokError!.message,
-      line: tokError!.line,
-      column: tokError!.column,
-      offset: tokError!.offset,
-      type: tokError!.errorType ?? 'SyntaxError',
-    });
+    const fromTokenizer = (): PythonSyntaxError => {
+      // an f-string field's own tokenizer counts lines from the field: place its error in the file
+      const where = this.depth > 0 ? positionIn(toks.lineStarts, toks.lineCount, tokError!.offset) : { line: tokError!.line, column: tokError!.column };
+      const e: PythonSyntaxError = { message: tokError!.message, ...where, offset: tokError!.offset, type: tokError!.errorType ?? 'SyntaxError' };
+      this.lexicalResult = true;
+      return e;
+    };
     if (r.at >= 0 && this.c[r.at] === C.ERROR && tokError) return fromTokenizer();
     const own = this.located(r);
     // the generic indentation and end-of-file errors are final; anything else loses to a tokenizer error that
     // CPython's check of the rest of the file finds
     const generic = r.message === 'unexpected indent' || r.message === 'unexpected unindent';
     if (tokError && !generic) {
-      if (tokError.kind === 'lexical') return fromTokenizer();
+      // 3.12+: an error inside an f-string does not replace the parser's (CPython keeps an error of the expression)
+      if (tokError.kind === 'lexical' && !(tokError.inFString && this.minor >= 12)) return fromTokenizer();
       if (tokError.kind === 'unclosed') {
         const farLine = line(this.st.s[Math.min(Math.max(this.far1, this.far), this.st.n - 1)]!);
         if (farLine > tokError.line) return fromTokenizer();
@@ -609,7 +614,7 @@ class Parser {
       } else lineNo = positionIn(toks.lineStarts, toks.lineCount, offset).line;
     }
     const column = offset - (toks.lineStarts[lineNo - 1] ?? 0);
-    const message = this.legacy && !r.message.startsWith('f-string') ? `f-string: ${r.message}` : r.message;
+    const message = this.legacy && !r.lexical ? `f-string: ${r.message}` : r.message;
     return { message, line: lineNo, column: Math.max(0, column), offset, type: r.type };
   }
 
@@ -2092,8 +2097,9 @@ class Parser {
     this.pos++;
     while (this.c[this.pos] !== C.RBRACE) {
       if (this.c[this.pos] === C.DOUBLESTAR) {
+        // '**' pattern_capture_target (not `_`)
         this.pos++;
-        if (!isNameCode(this.c[this.pos]!)) return this.fail();
+        if (!isNameCode(this.c[this.pos]!) || this.tokText(this.pos) === '_') return this.fail();
         this.pos++;
         if (this.c[this.pos] === C.COMMA) this.pos++;
         return this.expect(C.RBRACE);
@@ -3032,10 +3038,9 @@ class Parser {
   runField(tokError: TokenizeError | undefined, legacy: boolean): Raise | undefined {
     const r = this.runFieldRaw(legacy);
     if (!r) return undefined;
+    this.lexicalResult = false;
     const err = this.resolve(r, tokError);
-    const isTok = tokError !== undefined && err.message === tokError.message && err.offset === tokError.offset;
-    const message = isTok || !legacy || err.message.startsWith('f-string') ? err.message : err.message;
-    return new Raise(message, -1, err.type, err.offset, err.line);
+    return new Raise(err.message, -1, err.type, err.offset, err.line, this.lexicalResult || r.lexical);
   }
 
   private runFieldRaw(legacy: boolean): Raise | undefined {
@@ -3106,6 +3111,25 @@ class Parser {
       const mid = (lo + hi) >> 1;
       if (f[mid * FIELD_STRIDE]! < start) lo = mid + 1;
       else hi = mid;
+    }
+    // the literal text between the top-level fields decodes its escapes (FSTRING_MIDDLE)
+    const parts = stringParts(this.text, start, end);
+    if (!parts.raw) {
+      let from = parts.body;
+      for (let k = lo; k <= toks.fieldCount; k++) {
+        const last = k === toks.fieldCount || f[k * FIELD_STRIDE]! >= end;
+        const to = last ? parts.bodyEnd : f[k * FIELD_STRIDE]! - 1;
+        if (to > from) {
+          const bad = escapeError(this.text, from, to, false, from);
+          if (bad) this.raiseAt(bad, from);
+        }
+        if (last) break;
+        const close = f[k * FIELD_STRIDE + 4]!;
+        if (close < 0) break;
+        // nested fields (in a format spec) lie inside this one
+        while (k + 1 < toks.fieldCount && f[(k + 1) * FIELD_STRIDE]! < close) k++;
+        from = close + 1;
+      }
     }
     for (let k = lo; k < toks.fieldCount && f[k * FIELD_STRIDE]! < end; k++) {
       const b = k * FIELD_STRIDE;

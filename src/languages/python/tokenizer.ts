@@ -51,6 +51,8 @@ export interface TokenizeError {
   kind: TokenizeErrorKind;
   /** IndentationError or TabError rather than SyntaxError */
   errorType?: 'IndentationError' | 'TabError';
+  /** raised while lexing a PEP 701 f-string: CPython 3.12+ then keeps an earlier parser error */
+  inFString?: boolean;
 }
 
 /**
@@ -185,6 +187,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     if (error) return;
     error = { message, line: l, column: c, offset, at, kind };
     if (errorType) error.errorType = errorType;
+    if (fdepth > 0) error.inFString = true;
   };
   const push = (t: Tok, s: number, e: number): void => {
     if (count === type.length) {
@@ -210,7 +213,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
   const closeLogical = (): void => {
     if (!current) return;
     current.end = count;
-    lines.push(current);
+    if (current.end > current.first) lines.push(current);
     current = undefined;
   };
   const lineStartOf = (l: number): number => lineStarts[l - 1] ?? 0;
@@ -518,28 +521,23 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
         p++;
       }
       const c = text.charCodeAt(p);
-      if (p >= n || c === 10 || c === 13 || c === 35 /* # */ || (c === 92 && isEol(text.charCodeAt(p + 1)))) {
+      if (p >= n || c === 10 || c === 13 || c === 35 /* # */) {
         // blank or comment-only line: no logical line, no indentation change
         pos = p;
         atLineStart = false;
-        if (c === 92) {
-          // a lone continuation at the start of a line joins the next one; treat as blank
-          const w = text.charCodeAt(p + 1) === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
-          newline(p + 1, w);
-          pos = p + 1 + w;
-          atLineStart = true;
-          if (pos >= n) fail('unexpected EOF while parsing', line - 1, 0, pos, 'plain');
-        }
         continue;
       }
+      // (a line that is only a continuation `\` has this line's indentation, and its code on the next line)
       atLineStart = false;
       pos = p;
+      // CPython reports an indentation error of a line that is only a continuation on the line it continues to
+      const errLine = c === 92 ? line + 1 : line;
       const top = indents[indents.length - 1]!;
       const top1 = indents1[indents1.length - 1]!;
       if (col > top) {
         // an indent the grammar does not expect is the parser's error ("unexpected indent")
-        if (indents.length >= MAX_INDENT) fail('too many levels of indentation', line, 0, lineStart, 'plain', lineStart, 'IndentationError');
-        else if (col1 <= top1) fail('inconsistent use of tabs and spaces in indentation', line, 0, lineStart, 'plain', lineStart, 'TabError');
+        if (indents.length >= MAX_INDENT) fail('too many levels of indentation', errLine, 0, lineStart, 'plain', lineStart, 'IndentationError');
+        else if (col1 <= top1) fail('inconsistent use of tabs and spaces in indentation', errLine, 0, lineStart, 'plain', lineStart, 'TabError');
         indents.push(col);
         indents1.push(col1);
       } else {
@@ -548,9 +546,9 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
           indents1.pop();
         }
         if (indents[indents.length - 1] !== col) {
-          fail('unindent does not match any outer indentation level', line, pos - lineStart, lineStart, 'plain', lineStart, 'IndentationError');
+          fail('unindent does not match any outer indentation level', errLine, pos - lineStart, lineStart, 'plain', lineStart, 'IndentationError');
         } else if (indents1[indents1.length - 1] !== col1) {
-          fail('inconsistent use of tabs and spaces in indentation', line, 0, lineStart, 'plain', lineStart, 'TabError');
+          fail('inconsistent use of tabs and spaces in indentation', errLine, 0, lineStart, 'plain', lineStart, 'TabError');
         }
       }
       current = { first: count, end: count, indent: col, line };

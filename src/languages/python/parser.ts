@@ -436,54 +436,64 @@ function buildStream(toks: Tokens, st: Stream): void {
   const err = toks.error;
   const stop = err ? err.at : Infinity;
   const text = toks.text;
+  // at most: every token, a NEWLINE per line, INDENT/DEDENT per line, the end
+  while (st.c.length < toks.count + 3 * toks.lines.length + 4) growStream(st);
+  const sc = st.c;
+  const ss = st.s;
+  const se = st.e;
+  const tstart = toks.start;
+  const tend = toks.end;
   let n = 0;
-  const put = (code: number, s: number, e: number): void => {
-    if (n >= st.c.length - 2) growStream(st);
-    st.c[n] = code;
-    st.s[n] = s;
-    st.e[n] = e;
-    n++;
-  };
   const indents = [0];
-  let stopped = false;
-  for (const ll of toks.lines) {
-    if (ll.first >= ll.end) continue;
-    const first = toks.start[ll.first]!;
-    if (first >= stop) {
-      stopped = true;
-      break;
-    }
-    if (ll.indent > indents[indents.length - 1]!) {
-      indents.push(ll.indent);
-      put(C.INDENT, first, first);
+  let top = 0;
+  const lines = toks.lines;
+  outer: for (let li = 0; li < lines.length; li++) {
+    const ll = lines[li]!;
+    const first = tstart[ll.first]!;
+    if (first >= stop) break;
+    if (ll.indent > top) {
+      indents.push((top = ll.indent));
+      sc[n] = C.INDENT;
+      ss[n] = se[n] = first;
+      n++;
     } else {
-      while (ll.indent < indents[indents.length - 1]!) {
+      while (ll.indent < top) {
         indents.pop();
-        put(C.DEDENT, first, first);
+        top = indents[indents.length - 1]!;
+        sc[n] = C.DEDENT;
+        ss[n] = se[n] = first;
+        n++;
       }
     }
     for (let i = ll.first; i < ll.end; i++) {
-      if (toks.start[i]! >= stop) {
-        stopped = true;
-        break;
-      }
-      put(tokenCode(toks, i), toks.start[i]!, toks.end[i]!);
+      const s = tstart[i]!;
+      if (s >= stop) break outer;
+      sc[n] = tokenCode(toks, i);
+      ss[n] = s;
+      se[n] = tend[i]!;
+      n++;
     }
-    if (stopped) break;
-    const last = toks.end[ll.end - 1]!;
     // an error at the end of the file (a bracket never closed, a continuation) comes before this line's NEWLINE
-    if (err && err.at >= text.length && ll === toks.lines[toks.lines.length - 1]) {
-      stopped = true;
-      break;
-    }
-    put(C.NEWLINE, last, last);
+    if (err && err.at >= text.length && li === lines.length - 1) break;
+    const last = tend[ll.end - 1]!;
+    sc[n] = C.NEWLINE;
+    ss[n] = se[n] = last;
+    n++;
   }
-  if (err && (stopped || err.at >= text.length || true)) {
-    put(C.ERROR, Math.min(err.at, text.length), Math.min(err.at, text.length));
+  const eof = text.length;
+  if (err) {
+    sc[n] = C.ERROR;
+    ss[n] = se[n] = Math.min(err.at, eof);
+    n++;
   } else {
-    const eof = text.length;
-    for (let k = indents.length - 1; k > 0; k--) put(C.DEDENT, eof, eof);
-    put(C.END, eof, eof);
+    for (let k = indents.length - 1; k > 0; k--) {
+      sc[n] = C.DEDENT;
+      ss[n] = se[n] = eof;
+      n++;
+    }
+    sc[n] = C.END;
+    ss[n] = se[n] = eof;
+    n++;
   }
   st.n = n;
   // sentinels: reading past the end sees END
@@ -2988,13 +2998,29 @@ class Parser {
       if (isF) kind = K.FSTRING;
       this.pos++;
       if (!isF) {
-        const bad = stringErrors(this.text, start, end);
-        if (bad) this.stringError(bad, i);
+        if (this.mayNeedDecoding(start, end, isBytes)) {
+          const bad = stringErrors(this.text, start, end);
+          if (bad) this.stringError(bad, i);
+        }
       } else if (this.minor >= 12) this.fstringFields(i);
       else this.legacyFString(i);
     }
     if (mixed) this.raiseHere('cannot mix bytes and nonbytes literals');
     return s >= 0 ? kind : K.FAIL;
+  }
+
+  /** the next backslash at or after `nextBackslashFrom` (-1: none): strings come in order, so one search serves many */
+  private nextBackslash = -2;
+  private nextBackslashFrom = 0;
+
+  /** whether a string token [s, e) can fail to decode: a bytes literal, or one holding a backslash */
+  private mayNeedDecoding(s: number, e: number, bytes: boolean): boolean {
+    if (bytes) return true;
+    if (this.nextBackslash === -2 || s < this.nextBackslashFrom || (this.nextBackslash >= 0 && this.nextBackslash < s)) {
+      this.nextBackslash = this.text.indexOf('\\', s);
+      this.nextBackslashFrom = s;
+    }
+    return this.nextBackslash >= 0 && this.nextBackslash < e;
   }
 
   /** a string literal's decoding error: 3.12 points at the string, older versions at the token after the strings */

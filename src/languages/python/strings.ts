@@ -66,10 +66,15 @@ function utf8Length(text: string, from: number, to: number): number {
 export function escapeError(text: string, p: number, end: number, bytes: boolean, origin: number): string | undefined {
   for (; p < end; p++) {
     if (text.charCodeAt(p) !== 92) continue;
-    const at = p;
     const c = text.charCodeAt(p + 1);
-    const pos = (q: number): string => `${utf8Length(text, origin, at)}-${utf8Length(text, origin, Math.min(q, end)) - 1}`;
-    const unicodeError = (q: number, what: string): string => `(unicode error) 'unicodeescape' codec can't decode bytes in position ${pos(q)}: ${what}`;
+    // the usual escapes (\n, \t, \\, quotes, ...) decode: skip them before anything else
+    if (c !== 120 && c !== 117 && c !== 85 && c !== 78) {
+      p++;
+      continue;
+    }
+    const at = p;
+    const unicodeError = (q: number, what: string): string =>
+      `(unicode error) 'unicodeescape' codec can't decode bytes in position ${utf8Length(text, origin, at)}-${utf8Length(text, origin, Math.min(q, end)) - 1}: ${what}`;
     if (c === 120 /* x */) {
       let q = p + 2;
       while (q < end && q < p + 4 && isHex(text.charCodeAt(q))) q++;

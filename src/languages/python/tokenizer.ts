@@ -591,7 +591,14 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, pos, true) > 0) {
       const s = pos;
       pos += c < 0x80 ? 1 : unicodeIdentWidth(text, pos, true);
-      pos = nameTail(pos);
+      for (;;) {
+        let d = text.charCodeAt(pos);
+        while (d < 128 && ASCII_NAME[d] === 1) d = text.charCodeAt(++pos);
+        if (!(d >= 0x80) || pos >= n) break;
+        const w = unicodeIdentWidth(text, pos, false);
+        if (w === 0) break; // not part of a name: the operator branch reports it
+        pos += w;
+      }
       const q = text.charCodeAt(pos);
       if ((q === 34 || q === 39) && pos - s <= 2 && STRING_PREFIXES.has(text.slice(s, pos).toLowerCase())) {
         pos = stringAt(s, pos);
@@ -605,9 +612,17 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       push(Tok.String, s, pos);
     } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) {
       const s = pos;
-      const r = scanNumber(text, pos, n);
-      if (r.error) fail(r.error, line, r.errorAt - lineStart, s, 'lexical');
-      pos = r.end;
+      // the common case, a plain integer (`0` or no leading zero) followed by no name character, `.`, `_`, `e` or `j`
+      let p = pos;
+      while (isDigit(text.charCodeAt(p))) p++;
+      const d = text.charCodeAt(p);
+      if (c !== 46 && (c !== 48 || p === pos + 1) && !(d < 128 ? ASCII_NAME[d] === 1 || d === 46 : d >= 0x80 && p < n)) {
+        pos = p;
+      } else {
+        const r = scanNumber(text, pos, n);
+        if (r.error) fail(r.error, line, r.errorAt - lineStart, s, 'lexical');
+        pos = r.end;
+      }
       push(Tok.Number, s, pos);
     } else {
       const col = pos - lineStart;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { CONFIG_FILE } from '../config/load.js';
 import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import { DEFAULT_EXCLUDES, languageOf, listPaths } from '../workspace/workspace.js';
+import { detectPythonVersion } from '../workspace/python-version.js';
 import picomatch from 'picomatch';
 
 export interface Discovered {
@@ -90,7 +91,9 @@ export function discoverServices(root: string): { services: Discovered[]; skippe
   return { services, skipped };
 }
 
-export function initialConfig(services: Discovered[]): Record<string, unknown> {
+export function initialConfig(services: Discovered[], root?: string): Record<string, unknown> {
+  // the Python version the repository targets, and where that was read (python-version.ts)
+  const python = root === undefined ? undefined : detectPythonVersion(root, listPaths(root).paths);
   const libraries = services.filter((s) => s.kind === 'library').map((s) => s.name);
   const support = services.filter((s) => s.kind === 'test-support').map((s) => s.name);
   const allow: Record<string, unknown>[] = [];
@@ -108,6 +111,7 @@ export function initialConfig(services: Discovered[]): Record<string, unknown> {
         },
       ]),
     ),
+    ...(python ? { python: { version: python.version, versionFrom: python.from } } : {}),
     rules: { 'cross-service-import': { severity: 'error', allow } },
   };
 }

@@ -267,7 +267,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (services.length === 0) {
         throw new UsageError(`found no service folders in ${root} (a top-level folder with a Python package, a manifest or a Dockerfile, and source files).`);
       }
-      const text = jsonSafe(`${JSON.stringify(initialConfig(services), null, 2)}\n`);
+      const text = jsonSafe(`${JSON.stringify(initialConfig(services, root), null, 2)}\n`);
       if (opts.dryRun) {
         io.stdout(text);
       } else {

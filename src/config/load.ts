@@ -10,6 +10,7 @@ import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
+import { detectPythonVersion } from '../workspace/python-version.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
 
@@ -34,6 +35,9 @@ export interface Config {
   source: string;
   services: ServiceConfig[];
   pythonRoots: string[];
+  /** `3.X`, the Python the repository targets: its grammar decides what is a syntax error (python.version, else
+   * detected from the repository by loadConfig; unset only for a config parsed without a repository) */
+  pythonVersion?: string;
   files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
   rules: Record<string, RuleSetting>;
   ledger: { path: string };
@@ -117,7 +121,9 @@ export function loadConfig(root: string, explicit?: string): Config {
       shown,
     );
   }
-  return parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
+  const config = parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
+  config.pythonVersion ??= detectPythonVersion(root).version;
+  return config;
 }
 
 /** Validate and normalise an already parsed config object. */
@@ -126,7 +132,7 @@ export function parseConfig(raw: unknown, source: string): Config {
   if (!check(raw)) throw new ConfigError(`${source}: ${describeError(pickError(check.errors ?? []), raw)}`, source);
   const c = raw as {
     services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
-    python?: { roots?: string[] };
+    python?: { roots?: string[]; version?: string };
     files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number; maxSeconds?: number };
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
     ledger?: { path?: string };
@@ -159,6 +165,7 @@ export function parseConfig(raw: unknown, source: string): Config {
     source,
     services,
     pythonRoots: (c.python?.roots ?? ['.']).map((p, i) => inside(p, `python.roots[${i}]`, source)),
+    ...(c.python?.version ? { pythonVersion: c.python.version } : {}),
     files: {
       exclude: c.files?.exclude ?? [],
       tests: c.files?.tests ?? [],

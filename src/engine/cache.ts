@@ -537,10 +537,12 @@ export class FactsCache {
     for (const e of this.entries.values()) this.byHash.set(`${e.hash}\0${e.module}`, e);
   }
 
-  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache; `dir`: the cache folder chosen */
-  static open(root: string, version: string, writable: boolean, fresh = false, dir?: string): FactsCache {
+  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache; `dir`: the cache folder chosen;
+   * `python`: the target Python version (its grammar decides the syntax errors a file's facts hold) */
+  static open(root: string, version: string, writable: boolean, fresh = false, dir?: string, python?: string): FactsCache {
     const at = cacheLocation(root, dir);
-    return new FactsCache(join(at.dir, 'facts.bin'), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh, at.shown('facts.bin'));
+    const key = `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}${python ? ` python ${python}` : ''}`;
+    return new FactsCache(join(at.dir, 'facts.bin'), key, writable, fresh, at.shown('facts.bin'));
   }
 
   /** the facts of content the cache knows (as a scan's start found it), for a file's module key */

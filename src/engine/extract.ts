@@ -10,6 +10,7 @@ import { isUtf8 } from 'node:buffer';
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
 import type { WorkspaceFile } from '../workspace/workspace.js';
+import { pythonMinor } from '../workspace/python-version.js';
 import { emptyFacts, type FileFacts } from './facts.js';
 
 export function failedFacts(message: string): FileFacts {
@@ -37,7 +38,7 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
 }
 
 /** `detached`: copy the facts free of the source text (not needed when they are sent to another thread anyway). */
-export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array, detached = true): FileFacts {
+export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'>, bytes: Uint8Array, detached = true): FileFacts {
   const detach = detached ? detachStrings : <T>(x: T): T => x;
   if (bytes.subarray(0, 8192).indexOf(0) >= 0) return failedFacts('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
   try {
@@ -48,6 +49,7 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
         extractPython(decoded.text, {
           ...(file.moduleName !== undefined ? { moduleName: file.moduleName } : {}),
           ...(file.isPackageInit ? { isPackageInit: true } : {}),
+          minor: pythonMinor(file.pythonVersion),
         }),
       );
     }

@@ -77,7 +77,7 @@ function prepare(opts: ScanOptions): Prepared {
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
   mark('list');
-  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh, opts.cache.dir) : undefined;
+  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh, opts.cache.dir, opts.config.pythonVersion) : undefined;
   mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
@@ -213,11 +213,12 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
   return analyse(opts, p);
 }
 
-const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'> => ({
+const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'> => ({
   path: f.path,
   language: f.language,
   ...(f.moduleName !== undefined ? { moduleName: f.moduleName } : {}),
   ...(f.isPackageInit ? { isPackageInit: true } : {}),
+  ...(f.pythonVersion !== undefined ? { pythonVersion: f.pythonVersion } : {}),
 });
 
 function analyse(opts: ScanOptions, p: Prepared): ScanResult {

@@ -5,7 +5,7 @@ import { extractBytes } from './extract.js';
 
 export interface Job {
   id: number;
-  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>;
+  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'>;
   bytes: Uint8Array;
 }
 

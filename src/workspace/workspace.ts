@@ -94,6 +94,8 @@ export interface WorkspaceFile {
   /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
   testByName?: boolean;
   isPackageInit?: boolean;
+  /** Python: `3.X`, the version whose grammar the file is checked against (the config's python.version) */
+  pythonVersion?: string;
 }
 
 export interface Workspace {
@@ -216,7 +218,10 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     if ('mtimeMs' in st) file.mtimeMs = st.mtimeMs;
     if (entry) file.blob = entry.blob;
     if (testByName) file.testByName = true;
-    if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
+    if (language === 'python') {
+      Object.assign(file, pythonModule(path, config.pythonRoots));
+      if (config.pythonVersion) file.pythonVersion = config.pythonVersion;
+    }
     files.push(file);
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// node scripts/python-differential.mjs <tree> [--limit N] [--show N] [--out FILE]
+// node scripts/python-differential.mjs <tree> [--limit N] [--show N] [--out FILE] [--minor N]
+//                                             [--record FILE | --reference FILE] [--strict] [--json]
 // Differential test of comply's Python extractor against CPython's own parser (scripts/python_reference.py,
 // which only calls ast.parse: the scanned code is never run). For every *.py under <tree> it compares
 //   (a) syntax error yes/no, and the line when both report one;
 //   (b) when CPython parses the file (and comply does too): the multiset of import facts (module, names, line, forms).
-// It prints a summary and the first --show (default 50) disagreements; --out writes all of them as JSON lines.
-// It is a report, not a gate: it exits 0 whatever it finds. Build first: npx tsc -p tsconfig.build.json
+// comply is set to the Python version of the interpreter ($PYTHON, default python3), or --minor.
+// --record FILE saves CPython's results (with its version) so that --reference FILE can replay them where that
+// interpreter is missing (the test suite does, for fixtures/python-syntax).
+// It prints a summary and the first --show (default 50) disagreements; --out writes all of them as JSON lines,
+// --json prints the summary as JSON. It exits 0 whatever it finds, unless --strict: then 1 when accept/reject or
+// a first-error line differs. Build first: npx tsc -p tsconfig.build.json
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -28,13 +33,22 @@ const limit = Number(opt('--limit') ?? Infinity);
 const show = Number(opt('--show') ?? 50);
 const outFile = opt('--out');
 const python = process.env.PYTHON ?? 'python3';
+const referenceFile = opt('--reference');
+const recordFile = opt('--record');
+const strict = args.includes('--strict');
+const asJson = args.includes('--json');
+const recorded = referenceFile ? JSON.parse(readFileSync(referenceFile, 'utf8')) : undefined;
 // comply follows the interpreter's version (its grammar), unless --minor says otherwise
-const versionProc = spawnSync(python, ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' });
-const minor = Number(opt('--minor') ?? versionProc.stdout.trim());
-if (!Number.isInteger(minor)) {
-  console.error(`cannot run ${python} to learn its version: ${versionProc.stderr ?? versionProc.error}`);
-  process.exit(2);
+let pythonVersion = recorded?.python;
+if (!recorded) {
+  const versionProc = spawnSync(python, ['-c', 'import sys; print("%d.%d.%d" % sys.version_info[:3])'], { encoding: 'utf8' });
+  pythonVersion = versionProc.stdout?.trim();
+  if (versionProc.status !== 0 || !pythonVersion) {
+    console.error(`cannot run ${python} to learn its version: ${versionProc.stderr || versionProc.error}`);
+    process.exit(2);
+  }
 }
+const minor = Number(opt('--minor') ?? pythonVersion.split('.')[1]);
 
 const SKIP = new Set(['node_modules', '.git', '.venv', '__pycache__']);
 
@@ -91,21 +105,36 @@ const oursSeconds = (performance.now() - t0) / 1000;
 
 // ---- CPython ----
 const t1 = performance.now();
-const proc = spawnSync(python, [join(here, 'python_reference.py')], {
-  input: infos.map((f) => `${f.path}\t${f.moduleName}\t${f.isInit ? 1 : 0}\n`).join(''),
-  maxBuffer: 4 << 30,
-  encoding: 'utf8',
-});
-const refSeconds = (performance.now() - t1) / 1000;
-if (proc.status !== 0) {
-  console.error(`python_reference.py failed (status ${proc.status}):\n${proc.stderr ?? proc.error}`);
-  process.exit(1);
-}
 const ref = new Map();
-for (const l of proc.stdout.split('\n')) {
-  if (!l) continue;
-  const r = JSON.parse(l);
-  ref.set(r.path, r);
+if (recorded) {
+  for (const f of infos) {
+    const r = recorded.files[relative(root, f.path).split(sep).join('/')];
+    if (r) ref.set(f.path, { ...r, path: f.path });
+  }
+} else {
+  const proc = spawnSync(python, [join(here, 'python_reference.py')], {
+    input: infos.map((f) => `${f.path}\t${f.moduleName}\t${f.isInit ? 1 : 0}\n`).join(''),
+    maxBuffer: 4 << 30,
+    encoding: 'utf8',
+  });
+  if (proc.status !== 0) {
+    console.error(`python_reference.py failed (status ${proc.status}):\n${proc.stderr ?? proc.error}`);
+    process.exit(1);
+  }
+  for (const l of proc.stdout.split('\n')) {
+    if (!l) continue;
+    const r = JSON.parse(l);
+    ref.set(r.path, r);
+  }
+}
+const refSeconds = (performance.now() - t1) / 1000;
+if (recordFile) {
+  const files = {};
+  for (const f of infos) {
+    const r = ref.get(f.path);
+    if (r) files[relative(root, f.path).split(sep).join('/')] = { error: r.error, imports: r.imports };
+  }
+  writeFileSync(recordFile, `${JSON.stringify({ python: pythonVersion, files }, null, 1)}\n`);
 }
 
 // ---- compare ----
@@ -130,16 +159,8 @@ const sourceLine = (path, line, full = false) => {
 const key = (f) => `${f.module}\u0000${[...f.names].sort().join(',')}\u0000${f.line}\u0000${[...f.forms].sort().join(',')}`;
 const show1 = (f) => `${f.module}${f.names.length ? ` [${[...f.names].sort().join(',')}]` : ''} (${[...f.forms].sort().join(',')})`;
 
-/** CPython-only errors that comply is not meant to report: 3.11's f-string limits, which PEP 701 (3.12) lifted
- * (quotes and backslashes in replacement fields, fields spanning lines), and statement-level errors. */
-function cpythonOnlyKind(msg, lineText) {
-  if (/f-string/.test(msg)) return 'f-string (PEP 701 f-strings are 3.12; this is CPython 3.11)';
-  // `f"... {` with the field continued on the next line
-  if (/^unterminated string literal/.test(msg.replace(/^SyntaxError: /, '')) && /(^|[^\w])(f|rf|fr)["'][^"']*\{[^}]*$/i.test(lineText)) {
-    return 'f-string (PEP 701 f-strings are 3.12; this is CPython 3.11)';
-  }
-  return 'statement-level (not visible to a tokenizer)';
-}
+/** a message with its variable parts taken out, to count disagreements by kind */
+const messageKind = (msg) => msg.replace(/^\w*Error: /, '').replace(/\d+/g, 'N').replace(/'[^']*'/g, "'…'");
 
 for (const f of infos) {
   const o = ours.get(f.path);
@@ -162,14 +183,13 @@ for (const f of infos) {
   if (r.error) {
     bump('syntax error: only CPython');
     const text = sourceLine(f.path, r.error.line);
-    const kind = cpythonOnlyKind(r.error.message, sourceLine(f.path, r.error.line, true));
-    bumpError(`only CPython: ${kind}`);
-    disagreements.push({ kind: `only CPython error: ${kind}`, path: rel, line: r.error.line, detail: r.error.message, text });
+    bumpError(`only CPython: ${messageKind(r.error.message)}`);
+    disagreements.push({ kind: 'only CPython error', path: rel, line: r.error.line, detail: r.error.message, text });
     continue;
   }
   if (o.error) {
     bump('syntax error: only comply');
-    bumpError(`only comply: ${o.error.message.replace(/\d+/g, 'N').replace(/'.*'/, "'…'")}`);
+    bumpError(`only comply: ${messageKind(o.error.message)}`);
     disagreements.push({ kind: 'only comply error', path: rel, line: o.error.line, detail: o.error.message, text: sourceLine(f.path, o.error.line) });
     continue;
   }
@@ -221,25 +241,44 @@ for (const f of infos) {
 const n = infos.length;
 const c = (k) => counts.get(k) ?? 0;
 const agree = c('parse OK: both') + c('syntax error: both');
+const rejected = c('syntax error: both');
+const sameLine = c('syntax error: both, same line');
 const MB = (bytesTotal / 1e6).toFixed(1);
-console.log(`tree: ${root}`);
-console.log(`files: ${n} (${MB} MB)`);
-console.log(`timing: comply extractor ${oursSeconds.toFixed(2)} s (read + decode + extract), CPython reference ${refSeconds.toFixed(2)} s (read + ast.parse + walk)`);
-console.log(`parse agreement: ${agree}/${n} (both OK ${c('parse OK: both')}, both error ${c('syntax error: both')})`);
-console.log(`syntax errors: both ${c('syntax error: both')} (same line ${c('syntax error: both, same line')}, different line ${c('syntax error: both, different line')}), only CPython ${c('syntax error: only CPython')}, only comply ${c('syntax error: only comply')}`);
-for (const [k, v] of [...errorCats].sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
-console.log(`import facts (files both parse): CPython ${c('import facts compared (CPython)')}, comply ${c('import facts compared (comply)')}; files with the same facts ${c('facts: same')}, files that differ ${c('facts: differ (files)')}`);
 const factTotal = [...factCats.values()].reduce((a, b) => a + b, 0);
-console.log(`import-fact disagreements: ${factTotal}`);
-for (const [k, v] of [...factCats].sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
-if (c('reference produced no result')) console.log(`files without a reference result: ${c('reference produced no result')}`);
-if (internal) console.log(`reference script internal errors: ${internal}`);
-// legitimate CPython-only errors last, so the first ones shown are the ones worth looking at
-const rank = (d) => (d.kind.startsWith('only CPython') ? 1 : 0);
-const sorted = [...disagreements].sort((a, b) => rank(a) - rank(b));
-if (sorted.length > 0) console.log(`\nfirst ${Math.min(show, sorted.length)} of ${sorted.length} disagreements:`);
-for (const d of sorted.slice(0, show)) {
+const pct = (a, b) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
+const summary = {
+  tree: root,
+  python: pythonVersion,
+  complyMinor: minor,
+  files: n,
+  acceptRejectAgree: agree,
+  bothAccept: c('parse OK: both'),
+  bothReject: rejected,
+  sameFirstErrorLine: sameLine,
+  onlyCPythonRejects: c('syntax error: only CPython'),
+  onlyComplyRejects: c('syntax error: only comply'),
+  importFactDisagreements: factTotal,
+};
+if (asJson) console.log(JSON.stringify(summary));
+else {
+  console.log(`tree: ${root}`);
+  console.log(`CPython ${pythonVersion}${recorded ? ` (recorded in ${referenceFile})` : ''}, comply set to 3.${minor}`);
+  console.log(`files: ${n} (${MB} MB)`);
+  console.log(`timing: comply extractor ${oursSeconds.toFixed(2)} s (read + decode + extract), CPython reference ${refSeconds.toFixed(2)} s`);
+  console.log(`accept/reject agreement: ${agree}/${n} (${pct(agree, n)}): both accept ${c('parse OK: both')}, both reject ${rejected}; only CPython rejects ${c('syntax error: only CPython')}, only comply rejects ${c('syntax error: only comply')}`);
+  console.log(`first-error line agreement: ${sameLine}/${rejected} (${pct(sameLine, rejected)})`);
+  for (const [k, v] of [...errorCats].sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
+  console.log(`import facts (files both parse): CPython ${c('import facts compared (CPython)')}, comply ${c('import facts compared (comply)')}; files with the same facts ${c('facts: same')}, files that differ ${c('facts: differ (files)')}`);
+  console.log(`import-fact disagreements: ${factTotal}`);
+  for (const [k, v] of [...factCats].sort((a, b) => b[1] - a[1])) console.log(`  ${v}\t${k}`);
+  if (c('reference produced no result')) console.log(`files without a reference result: ${c('reference produced no result')}`);
+  if (internal) console.log(`reference script internal errors: ${internal}`);
+}
+const sorted = disagreements;
+if (sorted.length > 0 && !asJson) console.log(`\nfirst ${Math.min(show, sorted.length)} of ${sorted.length} disagreements:`);
+for (const d of asJson ? [] : sorted.slice(0, show)) {
   console.log(`- [${d.kind}] ${d.path}:${d.line}: ${d.detail}`);
   if (d.text) console.log(`    | ${d.text.trim()}`);
 }
 if (outFile) writeFileSync(outFile, sorted.map((d) => JSON.stringify(d)).join('\n') + (sorted.length ? '\n' : ''));
+if (strict && (agree !== n || sameLine !== rejected || c('reference produced no result') > 0)) process.exitCode = 1;

@@ -1,4 +1,5 @@
 import type { Rule } from '../../src/engine/rule.js';
+import { DEFAULT_PYTHON_VERSION } from '../../src/workspace/python-version.js';
 
 const LANGUAGE_NAMES = { python: 'Python', typescript: 'TypeScript', javascript: 'JavaScript' } as const;
 
@@ -15,14 +16,16 @@ const rule: Rule = {
       const d = file.facts.diagnostics[0];
       if (!d) continue;
       const text = /[.?!)]$/.test(d.message) ? d.message : `${d.message}.`;
-      // the Python extractor keeps only what precedes the first error; the TypeScript parser recovers
-      const scope = file.language === 'python' && d.line > 1 ? ' Imports after this point are not analysed.' : '';
+      // the Python extractor keeps only what precedes the statement with the first error; TypeScript's parser recovers
+      const scope = file.language === 'python' && d.line > 1 ? ' Imports and declarations from that statement on are not analysed.' : '';
+      // Python's grammar is the target version's (python.version): say which, an f-string valid in 3.12 is not in 3.11
+      const language = file.language === 'python' ? `Python ${file.pythonVersion ?? DEFAULT_PYTHON_VERSION}` : LANGUAGE_NAMES[file.language];
       ctx.report({
         path: file.path,
         line: d.line,
         column: d.column,
         subject: 'parse',
-        message: `${LANGUAGE_NAMES[file.language]}: ${text}${scope}`,
+        message: `${language}: ${text}${scope}`,
       });
     }
   },

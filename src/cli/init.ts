@@ -93,7 +93,7 @@ export function discoverServices(root: string): { services: Discovered[]; skippe
 
 export function initialConfig(services: Discovered[], root?: string): Record<string, unknown> {
   // the Python version the repository targets, and where that was read (python-version.ts)
-  const python = root === undefined ? undefined : detectPythonVersion(root, listPaths(root).paths);
+  const python = root === undefined ? undefined : detectPythonVersion(root, { paths: listPaths(root).paths, exclude: DEFAULT_EXCLUDES });
   const libraries = services.filter((s) => s.kind === 'library').map((s) => s.name);
   const support = services.filter((s) => s.kind === 'test-support').map((s) => s.name);
   const allow: Record<string, unknown>[] = [];

@@ -122,7 +122,7 @@ export function loadConfig(root: string, explicit?: string): Config {
     );
   }
   const config = parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
-  config.pythonVersion ??= detectPythonVersion(root).version;
+  config.pythonVersion ??= detectPythonVersion(root, { exclude: config.files.exclude }).version;
   return config;
 }
 

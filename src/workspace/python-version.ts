@@ -40,14 +40,17 @@ interface Candidate {
 const DOCKERFILE = picomatch(['**/Dockerfile', '**/Dockerfile.*', '**/*.Dockerfile', '**/*.dockerfile', '**/dockerfile'], { dot: true, nocase: true });
 const WORKFLOW = picomatch(['.github/workflows/*.yml', '.github/workflows/*.yaml'], { dot: true });
 const PYPROJECT = picomatch(['pyproject.toml', '*/pyproject.toml'], { dot: true });
-/** folders whose files say nothing about what the repository runs */
-const IGNORED = picomatch(['**/node_modules/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/.tox/**'], { dot: true });
+/** installed and vendored trees: their files say nothing about what the repository runs */
+const IGNORED = picomatch(['**/node_modules/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/.tox/**', '**/vendor/**', '**/third_party/**'], { dot: true });
 
 /**
  * Detect the target version. `paths` are the repository's files (root-relative, `/`-separated), as `comply init`
  * lists them; without them, the files three folders deep are looked at (where Dockerfiles and workflows live).
+ * `exclude`: globs of files that are no evidence (files.exclude).
  */
-export function detectPythonVersion(root: string, paths: readonly string[] = shallowFiles(root, 3)): PythonVersionFound {
+export function detectPythonVersion(root: string, opts: { paths?: readonly string[]; exclude?: readonly string[] } = {}): PythonVersionFound {
+  const paths = opts.paths ?? shallowFiles(root, 3);
+  const excluded = opts.exclude && opts.exclude.length > 0 ? picomatch([...opts.exclude], { dot: true }) : () => false;
   const read = (rel: string): string | undefined => {
     try {
       return readContained(root, rel, { what: rel, maxBytes: CONFIG_MAX_BYTES })?.toString('utf8');
@@ -55,7 +58,7 @@ export function detectPythonVersion(root: string, paths: readonly string[] = sha
       return undefined; // a link, a FIFO, too large: not evidence
     }
   };
-  const files = paths.filter((p) => !IGNORED(p));
+  const files = paths.filter((p) => !IGNORED(p) && !excluded(p));
   const sources: (() => Candidate[])[] = [
     () => files.filter((p) => PYPROJECT(p)).sort().flatMap((p) => fromPyproject(p, read(p))),
     () => fromPythonVersionFile(read('.python-version')),

@@ -596,11 +596,13 @@ class Parser {
     // CPython's check of the rest of the file finds
     const generic = r.message === 'unexpected indent' || r.message === 'unexpected unindent';
     if (tokError && !generic) {
+      // CPython reports the tokenizer's error found in the rest of the file; the facts still stop at the first problem
+      const later = (): PythonSyntaxError => ({ ...fromTokenizer(), offset: Math.min(own.offset, tokError.offset) });
       // 3.12+: an error inside an f-string does not replace the parser's (CPython keeps an error of the expression)
-      if (tokError.kind === 'lexical' && !(tokError.inFString && this.minor >= 12)) return fromTokenizer();
+      if (tokError.kind === 'lexical' && !(tokError.inFString && this.minor >= 12)) return later();
       if (tokError.kind === 'unclosed') {
         const farLine = line(this.st.s[Math.min(Math.max(this.far1, this.far), this.st.n - 1)]!);
-        if (farLine > tokError.line) return fromTokenizer();
+        if (farLine > tokError.line) return later();
       }
     }
     return own;

@@ -14,7 +14,8 @@
  * what is not modelled.
  */
 import { checkLegacyFString, escapeError, stringErrors, stringParts } from './strings.js';
-import { FIELD_STRIDE, Tok, TokenBuffers, tokenize, type TokenizeError, type Tokens } from './tokenizer.js';
+import { C, nameCode } from './codes.js';
+import { FIELD_STRIDE, TokenBuffers, tokenize, type TokenizeError, type Tokens, type TokenStream } from './tokenizer.js';
 import { positionIn } from '../../util/text.js';
 
 export interface PythonSyntaxError {
@@ -24,111 +25,6 @@ export interface PythonSyntaxError {
   /** where the error is: facts from the logical line holding it on are dropped */
   offset: number;
   type: 'SyntaxError' | 'IndentationError' | 'TabError';
-}
-
-/** token codes of the parser's stream */
-const enum C {
-  END = 0,
-  NEWLINE,
-  INDENT,
-  DEDENT,
-  ERROR,
-  NAME,
-  NUMBER,
-  STRING,
-  FSTRING,
-  // keywords
-  FALSE = 10,
-  NONE,
-  TRUE,
-  AND,
-  AS,
-  ASSERT,
-  ASYNC,
-  AWAIT,
-  BREAK,
-  CLASS,
-  CONTINUE,
-  DEF,
-  DEL,
-  ELIF,
-  ELSE,
-  EXCEPT,
-  FINALLY,
-  FOR,
-  FROM,
-  GLOBAL,
-  IF,
-  IMPORT,
-  IN,
-  IS,
-  LAMBDA,
-  NONLOCAL,
-  NOT,
-  OR,
-  PASS,
-  RAISE,
-  RETURN,
-  TRY,
-  WHILE,
-  WITH,
-  YIELD,
-  // soft keywords: names everywhere else
-  MATCH = 50,
-  CASE,
-  TYPE,
-  // operators
-  LPAR = 60,
-  RPAR,
-  LSQB,
-  RSQB,
-  LBRACE,
-  RBRACE,
-  COMMA,
-  COLON,
-  SEMI,
-  DOT,
-  ELLIPSIS,
-  EQUAL,
-  RARROW,
-  COLONEQUAL,
-  AT,
-  PLUSEQUAL,
-  MINEQUAL,
-  STAREQUAL,
-  SLASHEQUAL,
-  PERCENTEQUAL,
-  AMPEREQUAL,
-  VBAREQUAL,
-  CIRCUMFLEXEQUAL,
-  LEFTSHIFTEQUAL,
-  RIGHTSHIFTEQUAL,
-  DOUBLESTAREQUAL,
-  DOUBLESLASHEQUAL,
-  ATEQUAL,
-  EQEQUAL,
-  NOTEQUAL,
-  LESS,
-  GREATER,
-  LESSEQUAL,
-  GREATEREQUAL,
-  LTGT,
-  PLUS,
-  MINUS,
-  STAR,
-  SLASH,
-  DOUBLESLASH,
-  PERCENT,
-  DOUBLESTAR,
-  AMPER,
-  VBAR,
-  CIRCUMFLEX,
-  TILDE,
-  LEFTSHIFT,
-  RIGHTSHIFT,
-  EXCLAMATION,
-  /** `$`, `?`, a backtick: no rule takes it */
-  OTHER,
 }
 
 /** expression kinds: what a target rule would make of the expression, and its name in CPython's messages */
@@ -213,6 +109,28 @@ for (const c of [C.NAME, C.NUMBER, C.STRING, C.FSTRING, C.FALSE, C.NONE, C.TRUE,
   STARTS[c] = 1;
 }
 
+/** the kind of a one-token atom (a name, a number, a constant), 0 for any other token */
+const ATOM_KIND = new Uint8Array(128);
+for (const c of [C.NAME, C.MATCH, C.CASE, C.TYPE]) ATOM_KIND[c] = K.NAME;
+ATOM_KIND[C.NUMBER] = K.LITERAL;
+ATOM_KIND[C.TRUE] = K.TRUE;
+ATOM_KIND[C.FALSE] = K.FALSE;
+ATOM_KIND[C.NONE] = K.NONE;
+ATOM_KIND[C.ELLIPSIS] = K.ELLIPSIS;
+
+/** tokens a primary starts with (not a prefix operator, `not`, `await` or `lambda`) */
+const PRIMARY_START = new Uint8Array(128);
+for (const c of [C.NAME, C.MATCH, C.CASE, C.TYPE, C.NUMBER, C.STRING, C.FSTRING, C.TRUE, C.FALSE, C.NONE, C.ELLIPSIS, C.LPAR, C.LSQB, C.LBRACE]) {
+  PRIMARY_START[c] = 1;
+}
+
+/** tokens that no expression rule continues with after an atom: an atom followed by one is the whole expression */
+const ENDS_EXPRESSION = new Uint8Array(128);
+for (const c of [C.COMMA, C.RPAR, C.RSQB, C.RBRACE, C.COLON, C.NEWLINE, C.EQUAL, C.SEMI, C.FOR, C.ELSE, C.AS, C.FROM, C.END, C.RARROW]) {
+  ENDS_EXPRESSION[c] = 1;
+}
+for (let c: number = C.PLUSEQUAL; c <= C.ATEQUAL; c++) ENDS_EXPRESSION[c] = 1;
+
 const isNameCode = (c: number): boolean => c === C.NAME || (c >= C.MATCH && c <= C.TYPE);
 const isAugassign = (c: number): boolean => c >= C.PLUSEQUAL && c <= C.ATEQUAL;
 const isTargetKind = (k: number): boolean => k === K.NAME || k === K.ATTR || k === K.SUB;
@@ -230,285 +148,17 @@ class Raise {
   ) {}
 }
 
-/** The parser's token stream: codes and source offsets (start, end) of each token. */
-interface Stream {
-  c: Uint8Array;
-  s: Int32Array;
-  e: Int32Array;
-  n: number;
-}
+type Stream = TokenStream;
 
-const mainStream: Stream = { c: new Uint8Array(1 << 16), s: new Int32Array(1 << 16), e: new Int32Array(1 << 16), n: 0 };
-/** buffers for f-string fields, per nesting depth */
+/** token buffers for f-string fields, per nesting depth */
 const subTokens: TokenBuffers[] = [];
-const subStreams: Stream[] = [];
-
-function growStream(st: Stream): void {
-  const c = new Uint8Array(st.c.length * 2);
-  c.set(st.c);
-  const s = new Int32Array(st.s.length * 2);
-  s.set(st.s);
-  const e = new Int32Array(st.e.length * 2);
-  e.set(st.e);
-  st.c = c;
-  st.s = s;
-  st.e = e;
-}
-
-/** The code of a name: a keyword's, a soft keyword's, or NAME. */
-function nameCode(text: string, s: number, len: number): number {
-  const c0 = text.charCodeAt(s);
-  switch (len) {
-    case 2:
-      if (c0 === 105) return text.charCodeAt(s + 1) === 102 ? C.IF : text.charCodeAt(s + 1) === 110 ? C.IN : text.charCodeAt(s + 1) === 115 ? C.IS : C.NAME;
-      if (c0 === 97) return text.charCodeAt(s + 1) === 115 ? C.AS : C.NAME;
-      if (c0 === 111) return text.charCodeAt(s + 1) === 114 ? C.OR : C.NAME;
-      return C.NAME;
-    case 3:
-      if (c0 === 97) return text.startsWith('and', s) ? C.AND : C.NAME;
-      if (c0 === 100) return text.startsWith('def', s) ? C.DEF : text.startsWith('del', s) ? C.DEL : C.NAME;
-      if (c0 === 102) return text.startsWith('for', s) ? C.FOR : C.NAME;
-      if (c0 === 110) return text.startsWith('not', s) ? C.NOT : C.NAME;
-      if (c0 === 116) return text.startsWith('try', s) ? C.TRY : C.NAME;
-      return C.NAME;
-    case 4:
-      switch (c0) {
-        case 78:
-          return text.startsWith('None', s) ? C.NONE : C.NAME;
-        case 84:
-          return text.startsWith('True', s) ? C.TRUE : C.NAME;
-        case 101:
-          return text.startsWith('elif', s) ? C.ELIF : text.startsWith('else', s) ? C.ELSE : C.NAME;
-        case 102:
-          return text.startsWith('from', s) ? C.FROM : C.NAME;
-        case 112:
-          return text.startsWith('pass', s) ? C.PASS : C.NAME;
-        case 119:
-          return text.startsWith('with', s) ? C.WITH : C.NAME;
-        case 99:
-          return text.startsWith('case', s) ? C.CASE : C.NAME;
-        case 116:
-          return text.startsWith('type', s) ? C.TYPE : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 5:
-      switch (c0) {
-        case 70:
-          return text.startsWith('False', s) ? C.FALSE : C.NAME;
-        case 97:
-          return text.startsWith('async', s) ? C.ASYNC : text.startsWith('await', s) ? C.AWAIT : C.NAME;
-        case 98:
-          return text.startsWith('break', s) ? C.BREAK : C.NAME;
-        case 99:
-          return text.startsWith('class', s) ? C.CLASS : C.NAME;
-        case 114:
-          return text.startsWith('raise', s) ? C.RAISE : C.NAME;
-        case 119:
-          return text.startsWith('while', s) ? C.WHILE : C.NAME;
-        case 121:
-          return text.startsWith('yield', s) ? C.YIELD : C.NAME;
-        case 109:
-          return text.startsWith('match', s) ? C.MATCH : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 6:
-      switch (c0) {
-        case 97:
-          return text.startsWith('assert', s) ? C.ASSERT : C.NAME;
-        case 101:
-          return text.startsWith('except', s) ? C.EXCEPT : C.NAME;
-        case 103:
-          return text.startsWith('global', s) ? C.GLOBAL : C.NAME;
-        case 105:
-          return text.startsWith('import', s) ? C.IMPORT : C.NAME;
-        case 108:
-          return text.startsWith('lambda', s) ? C.LAMBDA : C.NAME;
-        case 114:
-          return text.startsWith('return', s) ? C.RETURN : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 7:
-      return c0 === 102 && text.startsWith('finally', s) ? C.FINALLY : C.NAME;
-    case 8:
-      if (c0 === 99) return text.startsWith('continue', s) ? C.CONTINUE : C.NAME;
-      if (c0 === 110) return text.startsWith('nonlocal', s) ? C.NONLOCAL : C.NAME;
-      return C.NAME;
-    default:
-      return C.NAME;
-  }
-}
-
-/** The code of an operator token. */
-function opCode(text: string, s: number, len: number): number {
-  const a = text.charCodeAt(s);
-  if (len === 1) {
-    switch (a) {
-      case 40: return C.LPAR;
-      case 41: return C.RPAR;
-      case 91: return C.LSQB;
-      case 93: return C.RSQB;
-      case 123: return C.LBRACE;
-      case 125: return C.RBRACE;
-      case 44: return C.COMMA;
-      case 58: return C.COLON;
-      case 59: return C.SEMI;
-      case 46: return C.DOT;
-      case 61: return C.EQUAL;
-      case 64: return C.AT;
-      case 60: return C.LESS;
-      case 62: return C.GREATER;
-      case 43: return C.PLUS;
-      case 45: return C.MINUS;
-      case 42: return C.STAR;
-      case 47: return C.SLASH;
-      case 37: return C.PERCENT;
-      case 38: return C.AMPER;
-      case 124: return C.VBAR;
-      case 94: return C.CIRCUMFLEX;
-      case 126: return C.TILDE;
-      case 33: return C.EXCLAMATION;
-      default: return C.OTHER;
-    }
-  }
-  const b = text.charCodeAt(s + 1);
-  if (len === 3) {
-    if (a === 46) return C.ELLIPSIS;
-    if (a === 42) return C.DOUBLESTAREQUAL;
-    if (a === 47) return C.DOUBLESLASHEQUAL;
-    if (a === 60) return C.LEFTSHIFTEQUAL;
-    return C.RIGHTSHIFTEQUAL;
-  }
-  if (b === 61) {
-    switch (a) {
-      case 61: return C.EQEQUAL;
-      case 33: return C.NOTEQUAL;
-      case 60: return C.LESSEQUAL;
-      case 62: return C.GREATEREQUAL;
-      case 58: return C.COLONEQUAL;
-      case 43: return C.PLUSEQUAL;
-      case 45: return C.MINEQUAL;
-      case 42: return C.STAREQUAL;
-      case 47: return C.SLASHEQUAL;
-      case 37: return C.PERCENTEQUAL;
-      case 38: return C.AMPEREQUAL;
-      case 124: return C.VBAREQUAL;
-      case 94: return C.CIRCUMFLEXEQUAL;
-      case 64: return C.ATEQUAL;
-      default: return C.OTHER;
-    }
-  }
-  if (a === 45) return C.RARROW;
-  if (a === 42) return C.DOUBLESTAR;
-  if (a === 47) return C.DOUBLESLASH;
-  if (a === 60) return b === 62 ? C.LTGT : C.LEFTSHIFT;
-  return C.RIGHTSHIFT;
-}
-
-function tokenCode(toks: Tokens, i: number): number {
-  const s = toks.start[i]!;
-  const len = toks.end[i]! - s;
-  switch (toks.type[i]) {
-    case Tok.Name:
-      return nameCode(toks.text, s, len);
-    case Tok.Number:
-      return C.NUMBER;
-    case Tok.String: {
-      const text = toks.text;
-      for (let p = s; ; p++) {
-        const c = text.charCodeAt(p);
-        if (c === 34 || c === 39) return C.STRING;
-        if ((c | 32) === 102) return C.FSTRING;
-      }
-    }
-    default:
-      return opCode(toks.text, s, len);
-  }
-}
-
-/**
- * The main stream: the logical lines' tokens with NEWLINE after each, INDENT and DEDENT between them, ENDMARKER; a
- * tokenizer error becomes an ERROR token where CPython's tokenizer raises it.
- */
-function buildStream(toks: Tokens, st: Stream): void {
-  const err = toks.error;
-  const stop = err ? err.at : Infinity;
-  const text = toks.text;
-  // at most: every token, a NEWLINE per line, INDENT/DEDENT per line, the end
-  while (st.c.length < toks.count + 3 * toks.lines.length + 4) growStream(st);
-  const sc = st.c;
-  const ss = st.s;
-  const se = st.e;
-  const tstart = toks.start;
-  const tend = toks.end;
-  let n = 0;
-  const indents = [0];
-  let top = 0;
-  const lines = toks.lines;
-  outer: for (let li = 0; li < lines.length; li++) {
-    const ll = lines[li]!;
-    const first = tstart[ll.first]!;
-    if (first >= stop) break;
-    if (ll.indent > top) {
-      indents.push((top = ll.indent));
-      sc[n] = C.INDENT;
-      ss[n] = se[n] = first;
-      n++;
-    } else {
-      while (ll.indent < top) {
-        indents.pop();
-        top = indents[indents.length - 1]!;
-        sc[n] = C.DEDENT;
-        ss[n] = se[n] = first;
-        n++;
-      }
-    }
-    for (let i = ll.first; i < ll.end; i++) {
-      const s = tstart[i]!;
-      if (s >= stop) break outer;
-      sc[n] = tokenCode(toks, i);
-      ss[n] = s;
-      se[n] = tend[i]!;
-      n++;
-    }
-    // an error at the end of the file (a bracket never closed, a continuation) comes before this line's NEWLINE
-    if (err && err.at >= text.length && li === lines.length - 1) break;
-    const last = tend[ll.end - 1]!;
-    sc[n] = C.NEWLINE;
-    ss[n] = se[n] = last;
-    n++;
-  }
-  const eof = text.length;
-  if (err) {
-    sc[n] = C.ERROR;
-    ss[n] = se[n] = Math.min(err.at, eof);
-    n++;
-  } else {
-    for (let k = indents.length - 1; k > 0; k--) {
-      sc[n] = C.DEDENT;
-      ss[n] = se[n] = eof;
-      n++;
-    }
-    sc[n] = C.END;
-    ss[n] = se[n] = eof;
-    n++;
-  }
-  st.n = n;
-  // sentinels: reading past the end sees END
-  st.c[n] = st.c[n - 1] === C.ERROR ? C.ERROR : C.END;
-  st.s[n] = st.s[n - 1] ?? 0;
-  st.e[n] = st.e[n - 1] ?? 0;
-}
 
 /**
  * Check a Python file's tokens as CPython of `toks.minor` parses them; the first error as CPython reports it, or
  * undefined when the file parses.
  */
 export function checkSyntax(toks: Tokens): PythonSyntaxError | undefined {
-  buildStream(toks, mainStream);
-  const p = new Parser(toks.text, mainStream, toks.minor, toks, 0, 0);
+  const p = new Parser(toks.text, toks.stream, toks.minor, toks, 0, 0);
   return p.check(toks.error);
 }
 
@@ -2265,11 +1915,31 @@ class Parser {
   /** expression: disjunction ['if' disjunction 'else' expression] | lambdef */
   private expression(): number {
     const s = this.pos;
+    // the first pass starts at the primary most expressions are: a name or number that a token no operator can
+    // continue ends (most arguments, values, targets); else the operators after a primary are taken as they come
+    if (!this.p2) {
+      const c0 = this.c[s]!;
+      const k = ATOM_KIND[c0]!;
+      if (k !== 0 && ENDS_EXPRESSION[this.c[s + 1]!] === 1) {
+        this.pos = s + 1;
+        return k;
+      }
+      if (PRIMARY_START[c0] === 1) {
+        const p = this.primary();
+        if (!p || ENDS_EXPRESSION[this.c[this.pos]!] === 1) return p;
+        return this.ternaryTail(this.disjunctionTail(this.conjunctionTail(this.comparisonTail(this.binaryTail(1, this.powerTail(p))))));
+      }
+    }
     if (this.checking) this.invalidExpression(s);
     if (this.c[s] === C.LAMBDA) return this.lambdef();
     const k = this.disjunction();
     if (!k) return K.FAIL;
-    if (this.c[this.pos] !== C.IF) return k;
+    return this.ternaryTail(k);
+  }
+
+  /** `if` disjunction `else` expression after a disjunction of kind k */
+  private ternaryTail(k: number): number {
+    if (k === K.FAIL || this.c[this.pos] !== C.IF) return k;
     // a failed suffix is not part of the expression (PEG: the next alternative is the disjunction alone)
     const at = this.pos;
     this.pos++;
@@ -2359,7 +2029,10 @@ class Parser {
   }
 
   private disjunction(): number {
-    let k = this.conjunction();
+    return this.disjunctionTail(this.conjunction());
+  }
+
+  private disjunctionTail(k: number): number {
     if (!k) return K.FAIL;
     while (this.c[this.pos] === C.OR) {
       const at = this.pos;
@@ -2374,7 +2047,10 @@ class Parser {
   }
 
   private conjunction(): number {
-    let k = this.inversion();
+    return this.conjunctionTail(this.inversion());
+  }
+
+  private conjunctionTail(k: number): number {
     if (!k) return K.FAIL;
     while (this.c[this.pos] === C.AND) {
       const at = this.pos;
@@ -2397,7 +2073,10 @@ class Parser {
   }
 
   private comparison(): number {
-    let k = this.bitwiseOr();
+    return this.comparisonTail(this.bitwiseOr());
+  }
+
+  private comparisonTail(k: number): number {
     if (!k) return K.FAIL;
     for (;;) {
       const c = this.c[this.pos]!;
@@ -2421,11 +2100,29 @@ class Parser {
 
   /** bitwise_or and the binary operators below it, by precedence */
   private bitwiseOr(): number {
+    const s = this.pos;
+    if (!this.p2) {
+      const c0 = this.c[s]!;
+      const k = ATOM_KIND[c0]!;
+      if (k !== 0 && ENDS_EXPRESSION[this.c[s + 1]!] === 1) {
+        this.pos = s + 1;
+        return k;
+      }
+      if (PRIMARY_START[c0] === 1) {
+        const p = this.primary();
+        if (!p || ENDS_EXPRESSION[this.c[this.pos]!] === 1) return p;
+        return this.binaryTail(1, this.powerTail(p));
+      }
+    }
     return this.binary(1);
   }
 
   private binary(min: number): number {
-    let k = this.factor();
+    return this.binaryTail(min, this.factor());
+  }
+
+  /** the binary operators of precedence `min` and up after an operand of kind k */
+  private binaryTail(min: number, k: number): number {
     if (!k) return K.FAIL;
     for (;;) {
       const p = BINARY[this.c[this.pos]!]!;
@@ -2450,7 +2147,11 @@ class Parser {
       if (this.checking && this.minor >= 13 && this.c[this.pos] === C.NOT) this.raise("'not' after an operator must be parenthesized", this.pos);
       return this.factor() ? K.EXPR : K.FAIL;
     }
-    const k = this.awaitPrimary();
+    return this.powerTail(this.awaitPrimary());
+  }
+
+  /** `**` factor after an await_primary of kind k */
+  private powerTail(k: number): number {
     if (!k) return K.FAIL;
     if (this.c[this.pos] === C.DOUBLESTAR) {
       const at = this.pos;
@@ -3048,12 +2749,11 @@ class Parser {
 
   /** parse one field expression of a 3.11 f-string (as `(expr)`); the error, if any */
   private legacyField(s: number, e: number): Raise | undefined {
+    if (simpleField(this.text, s, e, false)) return undefined;
     const depth = this.depth + 1;
     const bufs = (subTokens[depth] ??= new TokenBuffers());
-    const toks = tokenize(this.text, { minor: this.minor, range: { start: s, end: e }, buffers: bufs });
-    const st = (subStreams[depth] ??= { c: new Uint8Array(64), s: new Int32Array(64), e: new Int32Array(64), n: 0 });
-    buildFieldStream(toks, st, s - 1, e, true);
-    const sub = new Parser(this.text, st, this.minor, this.mainTokens(), depth, 1, true);
+    const toks = tokenize(this.text, { minor: this.minor, range: { start: s, end: e }, buffers: bufs, wrap: true });
+    const sub = new Parser(this.text, toks.stream, this.minor, this.mainTokens(), depth, 1, true);
     const r = sub.runField(toks.error, true);
     return r;
   }
@@ -3142,7 +2842,7 @@ class Parser {
     }
     // the literal text between the top-level fields decodes its escapes (FSTRING_MIDDLE)
     const parts = stringParts(this.text, start, end);
-    if (!parts.raw) {
+    if (!parts.raw && this.mayNeedDecoding(start, end, false)) {
       let from = parts.body;
       for (let k = lo; k <= toks.fieldCount; k++) {
         const last = k === toks.fieldCount || f[k * FIELD_STRIDE]! >= end;
@@ -3167,7 +2867,7 @@ class Parser {
       const colon = f[b + 3]!;
       const close = f[b + 4]!;
       if (close < 0 || exprEnd < 0) continue;
-      if (!simpleField(this.text, exprStart, exprEnd)) {
+      if (!simpleField(this.text, exprStart, exprEnd, true)) {
         const r = this.field(exprStart, exprEnd);
         if (r) throw r;
       }
@@ -3201,9 +2901,7 @@ class Parser {
     const depth = this.depth + 1;
     const bufs = (subTokens[depth] ??= new TokenBuffers());
     const toks = tokenize(this.text, { minor: this.minor, range: { start: s, end: e }, buffers: bufs });
-    const st = (subStreams[depth] ??= { c: new Uint8Array(64), s: new Int32Array(64), e: new Int32Array(64), n: 0 });
-    buildFieldStream(toks, st, s, e, false);
-    const sub = new Parser(this.text, st, this.minor, this.toks, depth, 1);
+    const sub = new Parser(this.text, toks.stream, this.minor, this.toks, depth, 1);
     sub.fieldToks = toks;
     sub.terminator = this.text[e]!;
     return sub.runField(toks.error, false);
@@ -3215,24 +2913,86 @@ class Parser {
   terminator = '}';
 }
 
-/** a 3.12 field expression that is only a name or a dotted name: nothing to parse */
-function simpleField(text: string, s: number, e: number): boolean {
+/**
+ * An f-string field expression simple enough to need no parse (most are): a primary of names, attributes, plain
+ * calls and subscripts of the same, small integers and plain strings, with spaces around tokens; `debug` allows a
+ * trailing `=` (3.12's fields hold it). Anything else is parsed.
+ */
+function simpleField(text: string, s: number, e: number, debug: boolean): boolean {
   let p = s;
-  while (p < e && text.charCodeAt(p) === 32) p++;
-  let q = e;
-  while (q > p && text.charCodeAt(q - 1) === 32) q--;
-  if (p >= q) return false;
-  let wordStart = p;
-  for (let k = p; k < q; k++) {
-    const c = text.charCodeAt(k);
-    if (c === 46) {
-      if (k === wordStart || !checkWord(text, wordStart, k)) return false;
-      wordStart = k + 1;
-      continue;
+  const spaces = (): void => {
+    while (p < e && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
+  };
+  const atom = (): boolean => {
+    const c = text.charCodeAt(p);
+    if (isAsciiLetter(c) || c === 95) {
+      const w = p;
+      while (p < e && (isAsciiLetter(text.charCodeAt(p)) || text.charCodeAt(p) === 95 || (text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57))) p++;
+      const nc = text.charCodeAt(p);
+      return nc !== 34 && nc !== 39 && !(nc >= 0x80) && checkWord(text, w, p);
     }
-    if (k === wordStart ? !(isAsciiLetter(c) || c === 95) : !(isAsciiLetter(c) || c === 95 || (c >= 48 && c <= 57))) return false;
+    if (c >= 48 && c <= 57) {
+      const w = p;
+      while (p < e && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57) p++;
+      const nc = text.charCodeAt(p);
+      return (c !== 48 || p === w + 1) && !(isAsciiLetter(nc) || nc === 95 || nc === 46 || nc >= 0x80);
+    }
+    if (c === 34 || c === 39) {
+      // a one-line string with no escape, no brace and no other quote kind trouble
+      if (text.charCodeAt(p + 1) === c) return false; // empty or triple: parse it
+      for (let q = p + 1; q < e; q++) {
+        const d = text.charCodeAt(q);
+        if (d === c) {
+          p = q + 1;
+          return true;
+        }
+        if (d === 92 || d === 10 || d === 13 || d === 123 || d === 125) return false;
+      }
+      return false;
+    }
+    return false;
+  };
+  const expr = (depth: number): boolean => {
+    spaces();
+    if (!atom()) return false;
+    for (;;) {
+      spaces();
+      const c = text.charCodeAt(p);
+      if (c === 46) {
+        p++;
+        spaces();
+        const w = p;
+        while (p < e && (isAsciiLetter(text.charCodeAt(p)) || text.charCodeAt(p) === 95 || (p > w && text.charCodeAt(p) >= 48 && text.charCodeAt(p) <= 57))) p++;
+        if (p === w || !checkWord(text, w, p) || text.charCodeAt(p) >= 0x80) return false;
+      } else if ((c === 40 || c === 91) && depth < 4) {
+        const close = c === 40 ? 41 : 93;
+        p++;
+        spaces();
+        if (c === 40 && text.charCodeAt(p) === close) {
+          p++;
+          continue;
+        }
+        for (;;) {
+          if (!expr(depth + 1)) return false;
+          spaces();
+          const d = text.charCodeAt(p);
+          if (d === close) {
+            p++;
+            break;
+          }
+          if (d !== 44 || c === 91) return false;
+          p++;
+        }
+      } else return true;
+    }
+  };
+  if (!expr(0)) return false;
+  spaces();
+  if (debug && text.charCodeAt(p) === 61) {
+    p++;
+    spaces();
   }
-  return wordStart < q && checkWord(text, wordStart, q);
+  return p === e;
 }
 
 /** a word that is a plain name (not a keyword, except the constants) */
@@ -3260,47 +3020,4 @@ function lastLine(toks: Tokens): number {
   if (n === 0) return 1;
   const endsWithEol = t.charCodeAt(n - 1) === 10 || t.charCodeAt(n - 1) === 13;
   return endsWithEol ? toks.lineCount - 1 : toks.lineCount;
-}
-
-/** The stream of an f-string field: its tokens (in brackets: no NEWLINE), then END; `wrap` adds the parentheses
- * CPython 3.11 puts around the expression. */
-function buildFieldStream(toks: Tokens, st: Stream, open: number, close: number, wrap: boolean): void {
-  let n = 0;
-  const need = toks.count + 4;
-  while (st.c.length < need) growStream(st);
-  if (wrap) {
-    st.c[n] = C.LPAR;
-    st.s[n] = open;
-    st.e[n] = open + 1;
-    n++;
-  }
-  const stop = toks.error ? toks.error.at : Infinity;
-  for (let i = 0; i < toks.count; i++) {
-    if (toks.start[i]! >= stop) break;
-    st.c[n] = tokenCode(toks, i);
-    st.s[n] = toks.start[i]!;
-    st.e[n] = toks.end[i]!;
-    n++;
-  }
-  if (toks.error) {
-    st.c[n] = C.ERROR;
-    st.s[n] = Math.min(stop, close);
-    st.e[n] = st.s[n]!;
-    n++;
-  } else {
-    if (wrap) {
-      st.c[n] = C.RPAR;
-      st.s[n] = close;
-      st.e[n] = close + 1;
-      n++;
-    }
-    st.c[n] = C.END;
-    st.s[n] = close;
-    st.e[n] = close;
-    n++;
-  }
-  st.n = n - 1;
-  st.c[n] = st.c[n - 1]!;
-  st.s[n] = st.s[n - 1]!;
-  st.e[n] = st.e[n - 1]!;
 }

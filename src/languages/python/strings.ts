@@ -110,60 +110,123 @@ export interface LegacyFStringError {
   sub?: unknown;
 }
 
+/** the state of one checkLegacyFString (module-level: the scan allocates nothing per f-string) */
+let lfText = '';
+let lfEnd = 0;
+let lfRaw = false;
+let lfPos = 0;
+let lfCompile: (start: number, end: number) => unknown = () => undefined;
+const lfStack: number[] = [];
+
 /**
  * Python 3.11 and older: an f-string token [s, e) as CPython's string parser scans it. Fields' expressions go to
  * `compile(start, end)` (which returns an error object or undefined). Returns the first error.
  */
 export function checkLegacyFString(text: string, s: number, e: number, compile: (start: number, end: number) => unknown): LegacyFStringError | undefined {
-  const { raw, body, bodyEnd } = stringParts(text, s, e);
-  const end = bodyEnd;
-  let p = body;
+  // the body: after the prefix and the opening quote(s)
+  let p = s;
+  let raw = false;
+  for (;;) {
+    const c = text.charCodeAt(p);
+    if (c === 34 || c === 39) break;
+    if ((c | 32) === 114) raw = true;
+    p++;
+  }
+  const q = text.charCodeAt(p);
+  const w = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q && e - p >= 6 ? 3 : 1;
+  // nothing to scan: no brace (and, for a raw string, no escape to decode)
+  const body = p + w;
+  const end = e - w;
+  let brace = false;
+  let backslash = false;
+  for (let k = body; k < end; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 123 || c === 125) brace = true;
+    else if (c === 92) backslash = true;
+  }
+  if (!brace && (raw || !backslash)) return undefined;
+  const saved = [lfText, lfEnd, lfRaw, lfPos, lfCompile] as const;
+  lfText = text;
+  lfEnd = end;
+  // without a backslash there is no escape to decode: literal text is as raw text
+  lfRaw = raw || !backslash;
+  lfPos = body;
+  lfCompile = compile;
+  try {
+    return lfParse(0);
+  } finally {
+    [lfText, lfEnd, lfRaw, lfPos, lfCompile] = saved;
+  }
+}
 
-  /** literal text up to an undoubled `{` or `}` (decoding its escapes); returns [next, stopChar] */
-  const literal = (recurse: number): { next: number; error?: string } => {
-    const start = p;
-    let q = p;
-    while (q < end) {
-      let ch = text.charCodeAt(q++);
-      if (!raw && ch === 92 && q < end) {
-        ch = text.charCodeAt(q++);
-        if (ch === 78 /* N */) {
-          if (q < end && text.charCodeAt(q++) === 123) {
-            while (q < end && text.charCodeAt(q++) !== 125) {
-              // skip the name
-            }
+/** literal text up to an undoubled `{` or `}` (its escapes decoded): 1 after a doubled brace (scan on), 0 at a
+ * brace or the end, or the error message */
+function lfLiteral(recurse: number): number | string {
+  const text = lfText;
+  const end = lfEnd;
+  const start = lfPos;
+  let q = lfPos;
+  while (q < end) {
+    let ch = text.charCodeAt(q++);
+    if (!lfRaw && ch === 92 && q < end) {
+      ch = text.charCodeAt(q++);
+      if (ch === 78 /* N */) {
+        if (q < end && text.charCodeAt(q++) === 123) {
+          while (q < end && text.charCodeAt(q++) !== 125) {
+            // skip the name
           }
-          continue;
         }
-      }
-      if (ch === 123 || ch === 125) {
-        if (recurse === 0) {
-          if (q < end && text.charCodeAt(q) === ch) {
-            const err = raw ? undefined : escapeError(text, start, q - 1, false, start);
-            if (err) return { next: q, error: err };
-            p = q + 1;
-            return { next: -1 };
-          }
-          if (ch === 125) return { next: q - 1, error: "f-string: single '}' is not allowed" };
-        }
-        q--;
-        break;
+        continue;
       }
     }
-    const err = raw ? undefined : escapeError(text, start, q, false, start);
-    if (err) return { next: q, error: err };
-    p = q;
-    return { next: q };
-  };
+    if (ch === 123 || ch === 125) {
+      if (recurse === 0) {
+        if (q < end && text.charCodeAt(q) === ch) {
+          const err = lfRaw ? undefined : escapeError(text, start, q - 1, false, start);
+          if (err) return err;
+          lfPos = q + 1;
+          return 1;
+        }
+        if (ch === 125) return "f-string: single '}' is not allowed";
+      }
+      q--;
+      break;
+    }
+  }
+  const err = lfRaw ? undefined : escapeError(text, start, q, false, start);
+  if (err) return err;
+  lfPos = q;
+  return 0;
+}
 
-  /** the field at p (a `{`); returns an error or undefined, p after its `}` */
-  const field = (recurse: number): LegacyFStringError | undefined => {
-    if (recurse >= 2) return { message: 'f-string: expressions nested too deeply' };
-    p++;
-    const exprStart = p;
-    let quote = 0;
-    let triple = false;
-    const stack: number[] = [];
+/** literal text and fields; at recurse > 0 (a format spec) it ends before a `}` */
+function lfParse(recurse: number): LegacyFStringError | undefined {
+  for (;;) {
+    const lit = lfLiteral(recurse);
+    if (typeof lit === 'string') return { message: lit };
+    if (lit === 1) continue; // a doubled brace
+    if (lfPos >= lfEnd) return undefined;
+    const ch = lfText.charCodeAt(lfPos);
+    if (ch === 125) {
+      if (recurse === 0) return { message: "f-string: single '}' is not allowed" };
+      return undefined;
+    }
+    const r = lfField(recurse);
+    if (r) return r;
+  }
+}
+
+/** the field at lfPos (a `{`): an error, or undefined with lfPos after its `}` */
+function lfField(recurse: number): LegacyFStringError | undefined {
+  if (recurse >= 2) return { message: 'f-string: expressions nested too deeply' };
+  const text = lfText;
+  const end = lfEnd;
+  let p = lfPos + 1;
+  const exprStart = p;
+  let quote = 0;
+  let triple = false;
+  const base = lfStack.length;
+  try {
     for (; p < end; p++) {
       const ch = text.charCodeAt(p);
       if (ch === 92) return { message: 'f-string expression part cannot include a backslash' };
@@ -185,11 +248,11 @@ export function checkLegacyFString(text: string, s: number, e: number, compile: 
         } else triple = false;
         quote = ch;
       } else if (ch === 91 || ch === 123 || ch === 40) {
-        if (stack.length >= 200) return { message: 'f-string: too many nested parenthesis' };
-        stack.push(ch);
+        if (lfStack.length - base >= 200) return { message: 'f-string: too many nested parenthesis' };
+        lfStack.push(ch);
       } else if (ch === 35) {
         return { message: "f-string expression part cannot include '#'" };
-      } else if (stack.length === 0 && (ch === 33 || ch === 58 || ch === 125 || ch === 61 || ch === 62 || ch === 60)) {
+      } else if (lfStack.length === base && (ch === 33 || ch === 58 || ch === 125 || ch === 61 || ch === 62 || ch === 60)) {
         if (p + 1 < end) {
           const next = text.charCodeAt(p + 1);
           if ((ch === 33 && next === 61) || (ch === 61 && next === 61) || (ch === 60 && next === 61) || (ch === 62 && next === 61)) {
@@ -200,8 +263,8 @@ export function checkLegacyFString(text: string, s: number, e: number, compile: 
         if (ch === 62 || ch === 60) continue;
         break;
       } else if (ch === 93 || ch === 125 || ch === 41) {
-        if (stack.length === 0) return { message: `f-string: unmatched '${String.fromCharCode(ch)}'` };
-        const open = stack.pop()!;
+        if (lfStack.length === base) return { message: `f-string: unmatched '${String.fromCharCode(ch)}'` };
+        const open = lfStack.pop()!;
         if (!((open === 40 && ch === 41) || (open === 91 && ch === 93) || (open === 123 && ch === 125))) {
           return { message: `f-string: closing parenthesis '${String.fromCharCode(ch)}' does not match opening parenthesis '${String.fromCharCode(open)}'` };
         }
@@ -209,7 +272,7 @@ export function checkLegacyFString(text: string, s: number, e: number, compile: 
     }
     const exprEnd = p;
     if (quote) return { message: 'f-string: unterminated string' };
-    if (stack.length > 0) return { message: `f-string: unmatched '${String.fromCharCode(stack[stack.length - 1]!)}'` };
+    if (lfStack.length > base) return { message: `f-string: unmatched '${String.fromCharCode(lfStack[lfStack.length - 1]!)}'` };
     if (p >= end) return { message: "f-string: expecting '}'" };
     // compile the expression first (its errors come before those of the conversion or format spec)
     let q = exprStart;
@@ -219,11 +282,11 @@ export function checkLegacyFString(text: string, s: number, e: number, compile: 
       if (ch === 33 || ch === 58 || ch === 61) return { message: `f-string: expression required before '${String.fromCharCode(ch)}'` };
       return { message: 'f-string: empty expression not allowed' };
     }
-    const sub = compile(exprStart, exprEnd);
+    const sub = lfCompile(exprStart, exprEnd);
     if (sub) return { message: '', sub };
     if (text.charCodeAt(p) === 61) {
       p++;
-      while (p < end && /\s/.test(text[p]!)) p++;
+      while (p < end && isSpace(text.charCodeAt(p))) p++;
       if (p >= end) return { message: "f-string: expecting '}'" };
     }
     if (text.charCodeAt(p) === 33) {
@@ -237,29 +300,20 @@ export function checkLegacyFString(text: string, s: number, e: number, compile: 
     if (text.charCodeAt(p) === 58) {
       p++;
       if (p >= end) return { message: "f-string: expecting '}'" };
-      const r = parse(recurse + 1);
+      lfPos = p;
+      const r = lfParse(recurse + 1);
       if (r) return r;
+      p = lfPos;
     }
     if (p >= end || text.charCodeAt(p) !== 125) return { message: "f-string: expecting '}'" };
-    p++;
+    lfPos = p + 1;
     return undefined;
-  };
+  } finally {
+    lfStack.length = base;
+  }
+}
 
-  /** literal text and fields; at recurse > 0 (a format spec) it ends before a `}` */
-  const parse = (recurse: number): LegacyFStringError | undefined => {
-    for (;;) {
-      const lit = literal(recurse);
-      if (lit.error) return { message: lit.error };
-      if (lit.next === -1) continue; // a doubled brace
-      if (p >= end) return undefined;
-      const ch = text.charCodeAt(p);
-      if (ch === 125) {
-        if (recurse === 0) return { message: "f-string: single '}' is not allowed" };
-        return undefined;
-      }
-      const r = field(recurse);
-      if (r) return r;
-    }
-  };
-  return parse(0);
+/** Py_ISSPACE: ASCII whitespace */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }

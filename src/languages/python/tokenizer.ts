@@ -12,6 +12,7 @@
  */
 
 import { positionIn } from '../../util/text.js';
+import { C, nameCode, opCode } from './codes.js';
 
 export const enum Tok {
   Name = 1,
@@ -83,6 +84,17 @@ export interface Tokens {
   fieldCount: number;
   /** the Python minor version it was lexed for */
   minor: number;
+  /** the parser's token stream: CPython's tokens with NEWLINE, INDENT, DEDENT and ENDMARKER, their codes (codes.ts)
+   * and offsets; a tokenizer error ends it with an ERROR token where CPython's tokenizer raises the error */
+  stream: TokenStream;
+}
+
+export interface TokenStream {
+  c: Uint8Array;
+  s: Int32Array;
+  e: Int32Array;
+  /** entries before the sentinels (which repeat the last one) */
+  n: number;
 }
 
 export const FIELD_STRIDE = 5;
@@ -94,6 +106,8 @@ export interface TokenizeOptions {
   range?: { start: number; end: number };
   /** buffers of its own, for a tokenization while the shared ones are in use */
   buffers?: TokenBuffers;
+  /** (a range) put the parentheses CPython 3.11 puts around an f-string field's expression in the stream */
+  wrap?: boolean;
 }
 
 const STRING_PREFIXES = new Set(['r', 'u', 'b', 'br', 'rb', 'f', 'fr', 'rf']);
@@ -125,6 +139,9 @@ export class TokenBuffers {
   commentStart = new Int32Array(1 << 6);
   commentEnd = new Int32Array(1 << 6);
   fields = new Int32Array(FIELD_STRIDE << 4);
+  sc = new Uint8Array(1 << 10);
+  ss = new Int32Array(1 << 10);
+  se = new Int32Array(1 << 10);
   constructor(size = 10) {
     if (size > 10) {
       this.type = new Uint8Array(1 << size);
@@ -133,6 +150,9 @@ export class TokenBuffers {
       this.lines = new Int32Array(1 << (size - 2));
       this.commentStart = new Int32Array(1 << (size - 4));
       this.commentEnd = new Int32Array(1 << (size - 4));
+      this.sc = new Uint8Array(1 << size);
+      this.ss = new Int32Array(1 << size);
+      this.se = new Int32Array(1 << size);
     }
   }
 }
@@ -165,6 +185,12 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
   let fieldCount = 0;
   let codeLines = 0;
   let lastCodeLine = 0;
+  // the parser's stream, and where the first error cuts it
+  let sc = bufs.sc;
+  let ss = bufs.ss;
+  let se = bufs.se;
+  let sn = 0;
+  let cut = -1;
   lineStarts[0] = 0;
   const lines: LogicalLine[] = [];
   let error: TokenizeError | undefined;
@@ -185,11 +211,12 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
 
   const fail = (message: string, l: number, c: number, offset: number, kind: TokenizeErrorKind, at = offset, errorType?: TokenizeError['errorType']): void => {
     if (error) return;
+    cut = sn;
     error = { message, line: l, column: c, offset, at, kind };
     if (errorType) error.errorType = errorType;
     if (fdepth > 0) error.inFString = true;
   };
-  const push = (t: Tok, s: number, e: number): void => {
+  const push = (t: Tok, s: number, e: number, code: number): void => {
     if (count === type.length) {
       bufs.type = type = grow(type);
       bufs.start = start = grow(start);
@@ -203,6 +230,18 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       lastCodeLine = line;
       codeLines++;
     }
+    emit(code, s, e);
+  };
+  const emit = (code: number, s: number, e: number): void => {
+    if (sn >= sc.length - 4) {
+      bufs.sc = sc = grow(sc);
+      bufs.ss = ss = grow(ss);
+      bufs.se = se = grow(se);
+    }
+    sc[sn] = code;
+    ss[sn] = s;
+    se[sn] = e;
+    sn++;
   };
   const newline = (at: number, width: number): void => {
     line++;
@@ -213,7 +252,10 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
   const closeLogical = (): void => {
     if (!current) return;
     current.end = count;
-    if (current.end > current.first) lines.push(current);
+    if (current.end > current.first) {
+      lines.push(current);
+      emit(C.NEWLINE, end[count - 1]!, end[count - 1]!);
+    }
     current = undefined;
   };
   const lineStartOf = (l: number): number => lineStarts[l - 1] ?? 0;
@@ -261,8 +303,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     let p = s;
     while (text.charCodeAt(p) !== 34 && text.charCodeAt(p) !== 39) p++;
     const q = text.charCodeAt(p);
-    const outer = fquotes[fquotes.length - 1];
-    if (!fstring && outer !== undefined && outer.q === q && outer.triple === triple) {
+    if (!fstring && fdepth > 0 && fq === q && ftriple === triple) {
       fail("f-string: expecting '}'", sLine, p - (s - sCol), s, 'lexical');
       return;
     }
@@ -276,8 +317,10 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     );
   };
 
-  /** the quotes of the PEP 701 f-strings being lexed, innermost last */
-  const fquotes: { q: number; triple: boolean }[] = [];
+  /** the PEP 701 f-string being lexed (its quote, triple-quoted, raw); saved and restored around nested ones */
+  let fq = 0;
+  let ftriple = false;
+  let fraw = false;
 
   /**
    * A PEP 701 f-string whose opening quote is at `p` (prefix from `s`); returns the offset after it. Literal text,
@@ -290,191 +333,218 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     const sCol = s - lineStart;
     const triple = text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q;
     p += triple ? 3 : 1;
+    const outerQ = fq;
+    const outerTriple = ftriple;
+    const outerRaw = fraw;
+    fq = q;
+    ftriple = triple;
+    fraw = raw;
     fdepth++;
-    fquotes.push({ q, triple });
-    try {
-      // literal text (and format specs: `spec` is the nesting of fields whose spec is being read)
-      const literal = (p: number, inSpec: boolean): number => {
-        while (p < n) {
-          const c = text.charCodeAt(p);
-          if (c === q && (!triple || (text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q))) return inSpec ? -p - 1 : p;
-          if (c === 92 /* \ */) {
-            const d = text.charCodeAt(p + 1);
-            if (d === 123 || d === 125) {
-              p++; // `\{`: the brace is read next
-              continue;
-            }
-            if (d === 13 || d === 10) {
-              if (!triple && inSpec) return -p - 1;
-              const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
-              newline(p + 1, w);
-              p += 1 + w;
-              continue;
-            }
-            if (!raw && d === 78 /* N */ && text.charCodeAt(p + 2) === 123) {
-              // a named escape: its braces are not a field
-              const close = text.indexOf('}', p + 3);
-              const eol = nextEol(text, p + 3, n);
-              p = close >= 0 && close < eol ? close + 1 : p + 3;
-              continue;
-            }
-            p += 2;
-            continue;
-          }
-          if (c === 10 || c === 13) {
-            if (!triple && !inSpec) return -p - 1;
-            const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
-            newline(p, w);
-            p += w;
-            continue;
-          }
-          if (c === 123 /* { */) {
-            if (text.charCodeAt(p + 1) === 123 && !inSpec) {
-              p += 2;
-              continue;
-            }
-            p = field(p);
-            if (p < 0) return p;
-            continue;
-          }
-          if (c === 125 /* } */) {
-            if (inSpec) return p;
-            if (text.charCodeAt(p + 1) === 125) {
-              p += 2;
-              continue;
-            }
-            fail("f-string: single '}' is not allowed", line, p - lineStart, p, 'lexical');
-            return -p - 1;
-          }
-          p++;
-        }
-        return -n - 1;
-      };
-
-      /** a replacement field from its `{` at `p`: returns the offset after its `}` (negative: failed there) */
-      const field = (p: number): number => {
-        const open = { ch: '{', line, col: p - lineStart, offset: p };
-        const record = fdepth === 1 && !error;
-        const slot = fieldCount;
-        if (record) {
-          if ((fieldCount + 1) * FIELD_STRIDE > fields.length) bufs.fields = fields = grow(fields);
-          fields[fieldCount * FIELD_STRIDE] = p + 1;
-          fields[fieldCount * FIELD_STRIDE + 1] = -1;
-          fields[fieldCount * FIELD_STRIDE + 2] = -1;
-          fields[fieldCount * FIELD_STRIDE + 3] = -1;
-          fields[fieldCount * FIELD_STRIDE + 4] = -1;
-          fieldCount++;
-        }
-        p++;
-        let depth = 0;
-        let exprEnd = -1;
-        while (p < n) {
-          const c = text.charCodeAt(p);
-          if (c === 32 || c === 9 || c === 12) {
-            p++;
-          } else if (c === 10 || c === 13) {
-            const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
-            newline(p, w);
-            p += w;
-          } else if (c === 35 /* # */) {
-            p = nextEol(text, p, n);
-          } else if (c === 92 /* \ */) {
-            const d = text.charCodeAt(p + 1);
-            if (!isEol(d)) {
-              fail('unexpected character after line continuation character', line, p - lineStart + 1, p, 'plain');
-              return -p - 1;
-            }
-            const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
-            newline(p + 1, w);
-            p += 1 + w;
-          } else if (c === 34 || c === 39) {
-            p = stringAt(p, p);
-            if (error) return -p - 1;
-          } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, p, true) > 0) {
-            const s0 = p;
-            p += c < 0x80 ? 1 : unicodeIdentWidth(text, p, true);
-            p = nameTail(p);
-            const nc = text.charCodeAt(p);
-            if ((nc === 34 || nc === 39) && p - s0 <= 2 && STRING_PREFIXES.has(text.slice(s0, p).toLowerCase())) {
-              p = stringAt(s0, p);
-              if (error) return -p - 1;
-            }
-          } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(p + 1)))) {
-            const r = scanNumber(text, p, n);
-            if (r.error) {
-              fail(r.error, line, r.errorAt - lineStart, r.errorAt, 'lexical');
-              return -p - 1;
-            }
-            p = r.end;
-          } else if (c === 40 || c === 91 || c === 123) {
-            depth++;
-            p++;
-          } else if (c === 41 || c === 93) {
-            if (depth === 0) {
-              fail(`f-string: unmatched '${String.fromCharCode(c)}'`, line, p - lineStart, p, 'lexical');
-              return -p - 1;
-            }
-            depth--;
-            p++;
-          } else if (c === 125 /* } */) {
-            if (depth > 0) {
-              depth--;
-              p++;
-              continue;
-            }
-            if (record) {
-              if (exprEnd < 0) fields[slot * FIELD_STRIDE + 1] = p;
-              fields[slot * FIELD_STRIDE + 4] = p;
-            }
-            return p + 1;
-          } else if (c === 33 /* ! */ && depth === 0 && text.charCodeAt(p + 1) !== 61) {
-            if (record && exprEnd < 0) {
-              fields[slot * FIELD_STRIDE + 1] = p;
-              fields[slot * FIELD_STRIDE + 2] = p;
-            }
-            if (exprEnd < 0) exprEnd = p;
-            p++;
-          } else if (c === 58 /* : */ && depth === 0) {
-            if (record) {
-              if (exprEnd < 0) fields[slot * FIELD_STRIDE + 1] = p;
-              fields[slot * FIELD_STRIDE + 3] = p;
-            }
-            if (exprEnd < 0) exprEnd = p;
-            // the format spec: literal text and nested fields, up to this field's `}`
-            const r = literal(p + 1, true);
-            if (r < 0) {
-              if (!error) fail("f-string: expecting '}'", line, -r - 1 - lineStart, -r - 1, 'lexical');
-              return r;
-            }
-            if (record) fields[slot * FIELD_STRIDE + 4] = r;
-            return r + 1;
-          } else if (c < 0x80) {
-            const len = opLength(text, p, c);
-            p += len || 1;
-          } else {
-            const cp = text.codePointAt(p)!;
-            fail(`invalid character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`, line, p - lineStart, p, 'lexical');
-            return -p - 1;
-          }
-        }
-        // end of the file inside the field: CPython's bracket error
-        fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset, 'unclosed', n);
-        return -n - 1;
-      };
-
-      const r = literal(p, false);
-      if (r >= 0) return r + (triple ? 3 : 1);
-      if (!error) {
-        if (triple) unterminated(true, sLine, sCol, s, true);
-        else unterminated(false, sLine, sCol, s, true);
-      }
-      return Math.min(-r - 1, n);
-    } finally {
-      fdepth--;
-      fquotes.pop();
+    const r = fLiteral(p, false);
+    fdepth--;
+    fq = outerQ;
+    ftriple = outerTriple;
+    fraw = outerRaw;
+    if (r >= 0) return r + (triple ? 3 : 1);
+    if (!error) {
+      unterminated(triple, sLine, sCol, s, true);
+      // raised in CPython's f-string mode: an earlier parser error stands (3.12+)
+      if (error) (error as TokenizeError).inFString = true;
     }
+    return Math.min(-r - 1, n);
   };
 
+  /** literal text of the current f-string (and of a format spec, `inSpec`): the offset of its closing quote (of
+   * the `}` ending the spec), or -offset-1 where it failed */
+  const fLiteral = (p: number, inSpec: boolean): number => {
+    const q = fq;
+    const triple = ftriple;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if (c === q && (!triple || (text.charCodeAt(p + 1) === q && text.charCodeAt(p + 2) === q))) return inSpec ? -p - 1 : p;
+      if (c === 92 /* \ */) {
+        const d = text.charCodeAt(p + 1);
+        if (d === 123 || d === 125) {
+          p++; // `\{`: the brace is read next
+          continue;
+        }
+        if (d === 13 || d === 10) {
+          const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
+          newline(p + 1, w);
+          p += 1 + w;
+          continue;
+        }
+        if (!fraw && d === 78 /* N */ && text.charCodeAt(p + 2) === 123) {
+          // a named escape: its braces are not a field
+          const close = text.indexOf('}', p + 3);
+          const eol = nextEol(text, p + 3, n);
+          p = close >= 0 && close < eol ? close + 1 : p + 3;
+          continue;
+        }
+        p += 2;
+        continue;
+      }
+      if (c === 10 || c === 13) {
+        if (!triple && !inSpec) return -p - 1;
+        const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
+        newline(p, w);
+        p += w;
+        continue;
+      }
+      if (c === 123 /* { */) {
+        if (text.charCodeAt(p + 1) === 123 && !inSpec) {
+          p += 2;
+          continue;
+        }
+        p = fField(p);
+        if (p < 0) return p;
+        continue;
+      }
+      if (c === 125 /* } */) {
+        if (inSpec) return p;
+        if (text.charCodeAt(p + 1) === 125) {
+          p += 2;
+          continue;
+        }
+        fail("f-string: single '}' is not allowed", line, p - lineStart, p, 'lexical');
+        return -p - 1;
+      }
+      p++;
+    }
+    return -n - 1;
+  };
+
+  /** a replacement field from its `{` at `p`: returns the offset after its `}` (negative: failed there) */
+  const fField = (p: number): number => {
+    const openLine = line;
+    const openCol = p - lineStart;
+    const openAt = p;
+    const record = fdepth === 1 && !error;
+    const slot = fieldCount;
+    if (record) {
+      if ((fieldCount + 1) * FIELD_STRIDE > fields.length) bufs.fields = fields = grow(fields);
+      const b = fieldCount * FIELD_STRIDE;
+      fields[b] = p + 1;
+      fields[b + 1] = -1;
+      fields[b + 2] = -1;
+      fields[b + 3] = -1;
+      fields[b + 4] = -1;
+      fieldCount++;
+    }
+    const b = slot * FIELD_STRIDE;
+    p++;
+    let depth = 0;
+    let exprEnd = -1;
+    while (p < n) {
+      const c = text.charCodeAt(p);
+      if (c < 128 && ASCII_NAME[c] === 1 && !isDigit(c)) {
+        const s0 = p;
+        while (p < n && text.charCodeAt(p) < 128 && ASCII_NAME[text.charCodeAt(p)] === 1) p++;
+        const nc = text.charCodeAt(p);
+        if (nc >= 0x80) {
+          p = s0;
+        } else {
+          if ((nc === 34 || nc === 39) && p - s0 <= 2 && STRING_PREFIXES.has(text.slice(s0, p).toLowerCase())) {
+            p = stringAt(s0, p);
+            if (error) return -p - 1;
+          }
+          continue;
+        }
+      }
+      if (c === 32 || c === 9 || c === 12) {
+        p++;
+      } else if (c === 10 || c === 13) {
+        const w = c === 13 && text.charCodeAt(p + 1) === 10 ? 2 : 1;
+        newline(p, w);
+        p += w;
+      } else if (c === 35 /* # */) {
+        p = nextEol(text, p, n);
+      } else if (c === 92 /* \ */) {
+        const d = text.charCodeAt(p + 1);
+        if (!isEol(d)) {
+          fail('unexpected character after line continuation character', line, p - lineStart + 1, p, 'plain');
+          return -p - 1;
+        }
+        const w = d === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
+        newline(p + 1, w);
+        p += 1 + w;
+      } else if (c === 34 || c === 39) {
+        p = stringAt(p, p);
+        if (error) return -p - 1;
+      } else if (c < 0x80 ? isIdentStart(c) : unicodeIdentWidth(text, p, true) > 0) {
+        const s0 = p;
+        p += c < 0x80 ? 1 : unicodeIdentWidth(text, p, true);
+        p = nameTail(p);
+        const nc = text.charCodeAt(p);
+        if ((nc === 34 || nc === 39) && p - s0 <= 2 && STRING_PREFIXES.has(text.slice(s0, p).toLowerCase())) {
+          p = stringAt(s0, p);
+          if (error) return -p - 1;
+        }
+      } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(p + 1)))) {
+        const r = scanNumber(text, p, n);
+        if (r.error) {
+          fail(r.error, line, r.errorAt - lineStart, r.errorAt, 'lexical');
+          return -p - 1;
+        }
+        p = r.end;
+      } else if (c === 40 || c === 91 || c === 123) {
+        depth++;
+        p++;
+      } else if (c === 41 || c === 93) {
+        if (depth === 0) {
+          fail(`f-string: unmatched '${String.fromCharCode(c)}'`, line, p - lineStart, p, 'lexical');
+          return -p - 1;
+        }
+        depth--;
+        p++;
+      } else if (c === 125 /* } */) {
+        if (depth > 0) {
+          depth--;
+          p++;
+          continue;
+        }
+        if (record) {
+          if (exprEnd < 0) fields[b + 1] = p;
+          fields[b + 4] = p;
+        }
+        return p + 1;
+      } else if (c === 33 /* ! */ && depth === 0 && text.charCodeAt(p + 1) !== 61) {
+        if (record && exprEnd < 0) {
+          fields[b + 1] = p;
+          fields[b + 2] = p;
+        }
+        if (exprEnd < 0) exprEnd = p;
+        p++;
+      } else if (c === 58 /* : */ && depth === 0) {
+        if (record) {
+          if (exprEnd < 0) fields[b + 1] = p;
+          fields[b + 3] = p;
+        }
+        if (exprEnd < 0) exprEnd = p;
+        // the format spec: literal text and nested fields, up to this field's `}`
+        const r = fLiteral(p + 1, true);
+        if (r < 0) {
+          if (!error) fail("f-string: expecting '}'", line, -r - 1 - lineStart, -r - 1, 'lexical');
+          return r;
+        }
+        if (record) fields[b + 4] = r;
+        return r + 1;
+      } else if (c < 0x80) {
+        const len = opLength(text, p, c);
+        p += len || 1;
+      } else {
+        const cp = text.codePointAt(p)!;
+        fail(`invalid character '${String.fromCodePoint(cp)}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`, line, p - lineStart, p, 'lexical');
+        return -p - 1;
+      }
+    }
+    // end of the file inside the field: CPython's bracket error
+    fail("'{' was never closed", openLine, openCol, openAt, 'unclosed', n);
+    return -n - 1;
+  };
+
+  /** whether the last string stringAt read is an f-string */
+  let lastF = false;
   /** a string (any prefix from `s`, quote at `p`) */
   const stringAt = (s: number, p: number): number => {
     let f = false;
@@ -484,7 +554,9 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       if (c === 102) f = true;
       else if (c === 114) raw = true;
     }
-    return f && pep701 ? scanFString(p, s, raw) : scanString(p, s);
+    const r = f && pep701 ? scanFString(p, s, raw) : scanString(p, s);
+    lastF = f;
+    return r;
   };
 
   const nameTail = (p: number): number => {
@@ -498,6 +570,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     }
   };
 
+  if (inner && opts.wrap) emit(C.LPAR, pos - 1, pos);
   while (pos < n) {
     if (atLineStart && brackets.length === 0) {
       // measure indentation
@@ -506,6 +579,9 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       while (text.charCodeAt(p) === 32) p++;
       let col = p - pos;
       let col1 = col;
+      // a continuation `\` in the indentation: the first one sets the indentation of what follows (CPython)
+      let contCol = -1;
+      let contCol1 = -1;
       for (;;) {
         const c = text.charCodeAt(p);
         if (c === 32) {
@@ -517,8 +593,25 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
         } else if (c === 12) {
           col = 0;
           col1 = 0;
+        } else if (c === 92 && isEol(text.charCodeAt(p + 1))) {
+          if (contCol < 0) {
+            contCol = col;
+            contCol1 = col1;
+          }
+          const w = text.charCodeAt(p + 1) === 13 && text.charCodeAt(p + 2) === 10 ? 2 : 1;
+          newline(p + 1, w);
+          p += w;
+          if (p + 1 >= n) {
+            pos = p + 1;
+            fail('unexpected EOF while parsing', line - 1, 0, pos, 'plain');
+            break;
+          }
         } else break;
         p++;
+      }
+      if (contCol >= 0) {
+        col = contCol;
+        col1 = contCol1;
       }
       const c = text.charCodeAt(p);
       if (p >= n || c === 10 || c === 13 || c === 35 /* # */) {
@@ -527,11 +620,10 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
         atLineStart = false;
         continue;
       }
-      // (a line that is only a continuation `\` has this line's indentation, and its code on the next line)
       atLineStart = false;
       pos = p;
-      // CPython reports an indentation error of a line that is only a continuation on the line it continues to
-      const errLine = c === 92 ? line + 1 : line;
+      // CPython reports an indentation error of a line continued from a `\`-only line where the code is
+      const errLine = line;
       const top = indents[indents.length - 1]!;
       const top1 = indents1[indents1.length - 1]!;
       if (col > top) {
@@ -540,16 +632,21 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
         else if (col1 <= top1) fail('inconsistent use of tabs and spaces in indentation', errLine, 0, lineStart, 'plain', lineStart, 'TabError');
         indents.push(col);
         indents1.push(col1);
+        emit(C.INDENT, pos, pos);
       } else {
+        let dedents = 0;
         while (indents.length > 1 && indents[indents.length - 1]! > col) {
           indents.pop();
           indents1.pop();
+          dedents++;
         }
         if (indents[indents.length - 1] !== col) {
           fail('unindent does not match any outer indentation level', errLine, pos - lineStart, lineStart, 'plain', lineStart, 'IndentationError');
         } else if (indents1[indents1.length - 1] !== col1) {
           fail('inconsistent use of tabs and spaces in indentation', errLine, 0, lineStart, 'plain', lineStart, 'TabError');
         }
+        // (after the check: CPython raises the error before the dedents)
+        for (; dedents > 0; dedents--) emit(C.DEDENT, pos, pos);
       }
       current = { first: count, end: count, indent: col, line };
       continue;
@@ -602,14 +699,14 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       const q = text.charCodeAt(pos);
       if ((q === 34 || q === 39) && pos - s <= 2 && STRING_PREFIXES.has(text.slice(s, pos).toLowerCase())) {
         pos = stringAt(s, pos);
-        push(Tok.String, s, pos);
+        push(Tok.String, s, pos, lastF ? C.FSTRING : C.STRING);
         continue;
       }
-      push(Tok.Name, s, pos);
+      push(Tok.Name, s, pos, nameCode(text, s, pos - s));
     } else if (c === 34 || c === 39) {
       const s = pos;
-      pos = stringAt(pos, pos);
-      push(Tok.String, s, pos);
+      pos = scanString(pos, pos);
+      push(Tok.String, s, pos, C.STRING);
     } else if (isDigit(c) || (c === 46 && isDigit(text.charCodeAt(pos + 1)))) {
       const s = pos;
       // the common case, a plain integer (`0` or no leading zero) followed by no name character, `.`, `_`, `e` or `j`
@@ -623,7 +720,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
         if (r.error) fail(r.error, line, r.errorAt - lineStart, s, 'lexical');
         pos = r.end;
       }
-      push(Tok.Number, s, pos);
+      push(Tok.Number, s, pos, C.NUMBER);
     } else {
       const col = pos - lineStart;
       const len = c < 0x80 ? opLength(text, pos, c) : 0;
@@ -639,7 +736,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
           continue;
         }
         // `$`, `?`, a backtick, `!` alone: an operator no rule takes (the parser's "invalid syntax")
-        push(Tok.Op, pos, pos + 1);
+        push(Tok.Op, pos, pos + 1, opCode(text, pos, 1));
         pos++;
         continue;
       }
@@ -663,7 +760,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
           }
         }
       }
-      push(Tok.Op, pos, pos + len);
+      push(Tok.Op, pos, pos + len, opCode(text, pos, len));
       pos += len;
     }
   }
@@ -672,7 +769,23 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     fail(`'${open.ch}' was never closed`, open.line, open.col, open.offset, 'unclosed', n);
   }
   closeLogical();
-  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error, fields, fieldCount, minor };
+  // the end of the stream: the dedents still open and ENDMARKER, or the tokenizer's error where it cut
+  if (inner && opts.wrap) emit(C.RPAR, n, n + 1);
+  for (let k = indents.length - 1; k > 0; k--) emit(C.DEDENT, n, n);
+  emit(C.END, n, n);
+  if (error) {
+    sn = cut;
+    const at = Math.min((error as TokenizeError).at, n);
+    emit(C.ERROR, at, at);
+  }
+  // sentinels: a lookahead past the end reads the last token again
+  for (let k = 0; k < 3; k++) {
+    sc[sn + k] = sc[sn - 1]!;
+    ss[sn + k] = ss[sn - 1]!;
+    se[sn + k] = se[sn - 1]!;
+  }
+  const stream = { c: sc, s: ss, e: se, n: sn };
+  return { text, count, type, start, end, lineStarts, lineCount, commentStart, commentEnd, commentCount, codeLines, lines, error, fields, fieldCount, minor, stream };
 }
 
 /** The text of token i. */

@@ -92,7 +92,7 @@ for (const f of infos) {
     result = { error: { line: 0, message: 'binary content (a NUL byte)' }, imports: [] };
   } else {
     const decoded = decodePython(bytes);
-    if ('error' in decoded) result = { error: { line: 0, message: decoded.error }, imports: [] };
+    if ('error' in decoded) result = { error: { line: decoded.line, message: decoded.error }, imports: [] };
     else {
       const facts = extractPython(decoded.text, { moduleName: f.moduleName, isPackageInit: f.isInit, minor });
       const d = facts.diagnostics[0];

@@ -13,9 +13,9 @@ import type { WorkspaceFile } from '../workspace/workspace.js';
 import { pythonMinor } from '../workspace/python-version.js';
 import { emptyFacts, type FileFacts } from './facts.js';
 
-export function failedFacts(message: string): FileFacts {
+export function failedFacts(message: string, line = 1): FileFacts {
   const facts = emptyFacts();
-  facts.diagnostics.push({ message, line: 1, column: 0 });
+  facts.diagnostics.push({ message, line: Math.max(1, line), column: 0 });
   return facts;
 }
 
@@ -44,7 +44,7 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
   try {
     if (file.language === 'python') {
       const decoded = decodePython(bytes);
-      if ('error' in decoded) return failedFacts(decoded.error);
+      if ('error' in decoded) return failedFacts(decoded.error, decoded.line);
       return detach(
         extractPython(decoded.text, {
           ...(file.moduleName !== undefined ? { moduleName: file.moduleName } : {}),

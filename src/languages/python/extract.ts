@@ -633,17 +633,28 @@ const PYTHON_CODECS: Record<string, string> = {
   cp1252: 'windows-1252',
 };
 
-/** Decode a Python source file's bytes: PEP 263 coding cookie, else UTF-8 (with or without BOM). */
-export function decodePython(bytes: Uint8Array): { text: string } | { error: string } {
+/**
+ * Decode a Python source file's bytes: PEP 263 coding cookie, else UTF-8 (with or without BOM). An error says which
+ * line CPython reports it on: the line of the first byte that does not decode, 0 for the encoding itself.
+ */
+export function decodePython(bytes: Uint8Array): { text: string } | { error: string; line: number } {
   let encoding = 'utf-8';
-  const head = Buffer.from(bytes.subarray(0, 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
+  let cookie: string | undefined;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const head = Buffer.from(bytes.subarray(bom ? 3 : 0, 400)).toString('latin1').split(/\r\n|\r|\n/, 2);
   for (const l of head) {
     const m = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l);
     if (m) {
-      encoding = m[1]!.toLowerCase();
+      cookie = m[1]!;
+      encoding = cookie.toLowerCase();
       break;
     }
     if (!/^[ \t\f]*(#.*)?$/.test(l)) break;
+  }
+  // with a BOM, CPython accepts only a cookie that names UTF-8 as it spells it (`utf-8`, `utf_8-sig`, ...)
+  if (bom && cookie !== undefined) {
+    const normal = cookie.slice(0, 12).toLowerCase().replace(/_/g, '-');
+    if (normal !== 'utf-8' && !normal.startsWith('utf-8-')) return { error: `encoding problem: ${cookie} with BOM`, line: 0 };
   }
   if (encoding === 'utf8' || encoding.startsWith('utf-8') || encoding.startsWith('utf_8')) encoding = 'utf-8';
   // Python codec names that the WHATWG decoder spells differently
@@ -652,17 +663,32 @@ export function decodePython(bytes: Uint8Array): { text: string } | { error: str
   if (encoding === 'utf-8') {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (isAscii(buf)) return { text: buf.toString('latin1') };
-    if (isUtf8(buf)) return { text: buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0) };
+    if (isUtf8(buf)) return { text: buf.toString('utf8', bom ? 3 : 0) };
   }
   let decoder: InstanceType<typeof TextDecoder>;
   try {
     decoder = new TextDecoder(encoding.replace(/_/g, '-'), { fatal: true });
   } catch {
-    return { error: `unknown encoding '${encoding}' in the coding declaration` };
+    return { error: `unknown encoding '${encoding}' in the coding declaration`, line: 0 };
   }
   try {
     return { text: decoder.decode(bytes) };
   } catch {
-    return { error: `the file is not valid ${encoding.toUpperCase()}; declare its encoding (PEP 263) or re-save it as UTF-8` };
+    const at = encoding === 'utf-8' ? firstInvalidUtf8(bytes) : 0;
+    let line = 1;
+    for (let i = 0; i < at; i++) if (bytes[i] === 10 || (bytes[i] === 13 && bytes[i + 1] !== 10)) line++;
+    return { error: `the file is not valid ${encoding.toUpperCase()}; declare its encoding (PEP 263) or re-save it as UTF-8`, line };
   }
+}
+
+/** the offset of the first byte that is not part of a valid UTF-8 sequence */
+function firstInvalidUtf8(b: Uint8Array): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
+    i += n + 1;
+  }
+  return b.length;
 }

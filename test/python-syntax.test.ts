@@ -83,6 +83,9 @@ describe('Python syntax as CPython of the target version reports it', () => {
     expect(init.code).toBe(0);
     const written = JSON.parse(readFileSync(join(s.root, 'compliance.config.json'), 'utf8')) as { python: { version: string; versionFrom: string } };
     expect(written.python).toEqual({ version: '3.10', versionFrom: 'pyproject.toml: requires-python = ">=3.10"' });
+    // an older target than comply knows is checked with the oldest grammar it knows, and says so
+    s.write({ 'pyproject.toml': '[project]\nname = "x"\nrequires-python = ">=3.9"\n' });
+    expect(detectPythonVersion(s.root)).toEqual({ version: '3.10', from: 'pyproject.toml: requires-python = ">=3.9" (3.9; comply knows the grammar of 3.10 and newer)' });
     // a scan of a config without python.version reads it the same way
     setConfig(s, (c) => delete (c as { python?: unknown }).python);
     const scan = await comply('scan', s.root, '--no-cache', '--json');
@@ -177,7 +180,7 @@ describe('Python syntax as CPython of the target version reports it', () => {
     setConfig(s, (c) => (c.python = { version: '3.14' }));
     const bad = await comply('scan', s.root);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/python\.version: expected one of "3\.8", .*"3\.13", found string "3\.14"/);
+    expect(bad.stderr).toMatch(/python\.version: expected one of "3\.10", .*"3\.13", found string "3\.14"/);
     expect(s.hashOutside()).toBe(before);
   });
 });

@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import picomatch from 'picomatch';
 import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 
-/** the Python versions whose grammar comply knows: 3.8 to 3.13 */
-export const PYTHON_MINORS = { min: 8, max: 13 } as const;
+/** the Python versions whose grammar comply knows: 3.10 to 3.13 (docs/python-syntax.md) */
+export const PYTHON_MINORS = { min: 10, max: 13 } as const;
 export const DEFAULT_PYTHON_VERSION = '3.12';
 
 export interface PythonVersionFound {

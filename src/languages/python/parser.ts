@@ -1,5 +1,5 @@
 /**
- * Python's grammar, checked the way CPython's parser checks it (Grammar/python.gram of 3.8 to 3.13), so that comply
+ * Python's grammar, checked the way CPython's parser checks it (Grammar/python.gram of 3.10 to 3.13), so that comply
  * rejects a file exactly when `ast.parse` of the target version does, at the line CPython reports.
  *
  * A recogniser: it builds no tree. It walks the tokenizer's tokens (as CPython's token stream, with NEWLINE,
@@ -390,13 +390,12 @@ class Parser {
         if (next === C.FOR) return this.forStmt(this.pos);
         return this.simpleStmts();
       }
-      case C.MATCH:
-        if (this.minor >= 10) {
-          const s = this.pos;
-          if (this.matchStmt()) return true;
-          this.back(s);
-        }
+      case C.MATCH: {
+        const s = this.pos;
+        if (this.matchStmt()) return true;
+        this.back(s);
         return this.simpleStmts();
+      }
       default:
         return this.simpleStmts();
     }
@@ -983,7 +982,7 @@ class Parser {
     const kw = this.pos;
     this.pos++;
     if (this.checking) this.invalidWithStmt(kw);
-    if (this.c[this.pos] === C.LPAR && this.minor >= 9) {
+    if (this.c[this.pos] === C.LPAR) {
       // 'with' '(' ','.with_item+ ','? ')' ':' block
       const at = this.pos;
       this.pos++;
@@ -1241,15 +1240,7 @@ class Parser {
     // ('@' named_expression NEWLINE)+ (function_def_raw | class_def_raw)
     while (this.c[this.pos] === C.AT) {
       this.pos++;
-      if (this.minor >= 9) {
-        if (!this.namedExpression()) return false;
-      } else {
-        if (!this.dottedName()) return false;
-        if (this.c[this.pos] === C.LPAR) {
-          this.pos++;
-          if (!this.callArguments(false)) return false;
-        }
-      }
+      if (!this.namedExpression()) return false;
       if (!this.expect(C.NEWLINE)) return false;
     }
     const c = this.c[this.pos];
@@ -1340,7 +1331,7 @@ class Parser {
     for (;;) {
       const c = this.c[this.pos]!;
       if (c === C.SLASH) {
-        if (sawSlash || star || plain === 0 || this.minor < 8) return this.fail();
+        if (sawSlash || star || plain === 0) return this.fail();
         sawSlash = true;
         this.pos++;
       } else if (c === C.STAR) {
@@ -2406,12 +2397,7 @@ class Parser {
     const c = this.c[this.pos]!;
     if (c !== C.COLON) {
       const s = this.pos;
-      let k: number;
-      if (this.minor >= 10) {
-        k = this.namedExpression();
-      } else {
-        k = this.expression();
-      }
+      const k = this.namedExpression();
       if (!k) return false;
       if (this.c[this.pos] !== C.COLON) return true;
       if (k === K.NAMED && this.c[s + 1] === C.COLONEQUAL) return this.fail();

@@ -173,7 +173,7 @@ class Parser {
   private readonly c: Uint8Array;
   private levels: Uint16Array | undefined;
   /** the furthest token of the first pass */
-  private far1 = 0;
+  far1 = 0;
   /** the last resolve() returned the tokenizer's error */
   private lexicalResult = false;
 
@@ -2352,9 +2352,13 @@ class Parser {
             return;
           }
           if (keyword) {
+            // `args ',' args`: CPython parses the second list of arguments (its own invalid rules may fire there
+            // first), then names the order problem at the last token it read
             this.noInvalid--;
             try {
-              this.raise(kwUnpack ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument', at);
+              this.back(at);
+              this.restOfArguments();
+              this.raiseHere(kwUnpack ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument');
             } finally {
               this.noInvalid++;
             }
@@ -2367,6 +2371,25 @@ class Parser {
     } finally {
       this.noInvalid--;
       this.back(s);
+    }
+  }
+
+  /** arguments (positional, starred, keyword), as many as parse, from the current token */
+  private restOfArguments(): void {
+    for (;;) {
+      const c = this.c[this.pos]!;
+      if (c === C.STAR || c === C.DOUBLESTAR) {
+        this.pos++;
+        if (!this.expression()) return;
+      } else if (isNameCode(c) && this.peek2() === C.EQUAL) {
+        this.pos += 2;
+        if (!this.expression()) return;
+      } else if (isNameCode(c) && this.peek2() === C.COLONEQUAL) {
+        this.pos += 2;
+        if (!this.expression()) return;
+      } else if (!this.expression()) return;
+      if (this.c[this.pos] !== C.COMMA) return;
+      this.pos++;
     }
   }
 
@@ -2757,7 +2780,7 @@ class Parser {
     return new Raise(err.message, -1, err.type, err.offset, err.line, this.lexicalResult || r.lexical);
   }
 
-  private runFieldRaw(legacy: boolean): Raise | undefined {
+  runFieldRaw(legacy: boolean): Raise | undefined {
     const parse = (): boolean => {
       if (legacy) {
         // '(' expr ')': star_expressions, the whole stream
@@ -2813,11 +2836,23 @@ class Parser {
   /** Python 3.12+: the fields of the f-string token i, each expression parsed; conversions checked */
   private fstringFields(i: number): void {
     const toks = this.fieldToks ?? this.toks;
-    // an f-string the tokenizer stopped in: its error comes first
-    if (toks.error && this.st.e[i]! > toks.error.offset) return;
     const start = this.st.s[i]!;
     const end = this.st.e[i]!;
     const f = toks.fields;
+    // an f-string the tokenizer stopped in: CPython's parser reads its fields up to the error, and an error it
+    // finds there comes first (from 3.12 the tokenizer's error inside an f-string does not replace it)
+    if (toks.error && toks.error.inFString && this.c[i + 1] === C.ERROR) {
+      const cut = toks.error.offset;
+      for (let k = 0; k < toks.fieldCount; k++) {
+        const b = k * FIELD_STRIDE;
+        if (f[b]! < start || f[b]! >= cut) continue;
+        const exprEnd = f[b + 1]!;
+        const r = this.field(f[b]!, exprEnd >= 0 && exprEnd <= cut ? exprEnd : cut, exprEnd < 0 || exprEnd > cut);
+        if (r) throw r;
+        if (exprEnd < 0 || exprEnd > cut) break;
+      }
+      return;
+    }
     // the fields of this token (source order): binary search for the first at or after start
     let lo = 0;
     let hi = toks.fieldCount;
@@ -2883,13 +2918,21 @@ class Parser {
   }
 
   /** parse one 3.12 field expression [s, e) */
-  private field(s: number, e: number): Raise | undefined {
+  private field(s: number, e: number, partial = false): Raise | undefined {
     const depth = this.depth + 1;
     const bufs = (subTokens[depth] ??= new TokenBuffers());
     const toks = tokenize(this.text, { minor: this.minor, range: { start: s, end: e }, buffers: bufs });
     const sub = new Parser(this.text, toks.stream, this.minor, this.toks, depth, 1);
     sub.fieldToks = toks;
     sub.terminator = this.text[e]!;
+    if (partial) {
+      // the field's text up to the tokenizer's error: only an error before its end is the parser's
+      const r = sub.runFieldRaw(false);
+      if (!r || sub.far1 >= toks.stream.n - 1) return undefined;
+      const again = new Parser(this.text, toks.stream, this.minor, this.toks, depth, 1);
+      again.fieldToks = toks;
+      return again.runField(undefined, false);
+    }
     return sub.runField(toks.error, false);
   }
 

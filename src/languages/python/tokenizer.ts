@@ -211,7 +211,9 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
 
   const fail = (message: string, l: number, c: number, offset: number, kind: TokenizeErrorKind, at = offset, errorType?: TokenizeError['errorType']): void => {
     if (error) return;
-    cut = sn;
+    // inside an f-string, the stream keeps the f-string's token (its fields before the error are parsed): the cut
+    // is made once the token is pushed
+    cut = fdepth > 0 ? -2 : sn;
     error = { message, line: l, column: c, offset, at, kind };
     if (errorType) error.errorType = errorType;
     if (fdepth > 0) error.inFString = true;
@@ -700,6 +702,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
       if ((q === 34 || q === 39) && pos - s <= 2 && STRING_PREFIXES.has(text.slice(s, pos).toLowerCase())) {
         pos = stringAt(s, pos);
         push(Tok.String, s, pos, lastF ? C.FSTRING : C.STRING);
+        if (cut === -2) cut = sn;
         continue;
       }
       push(Tok.Name, s, pos, nameCode(text, s, pos - s));

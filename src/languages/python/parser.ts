@@ -250,9 +250,13 @@ class Parser {
       const later = (): PythonSyntaxError => ({ ...fromTokenizer(), offset: Math.min(own.offset, tokError.offset) });
       // 3.12+: an error inside an f-string does not replace the parser's (CPython keeps an error of the expression)
       if (tokError.kind === 'lexical' && !(tokError.inFString && this.minor >= 12)) return later();
+      const farLine = line(this.st.s[Math.min(Math.max(this.far1, this.far), this.st.n - 1)]!);
       if (tokError.kind === 'unclosed') {
-        const farLine = line(this.st.s[Math.min(Math.max(this.far1, this.far), this.st.n - 1)]!);
         if (farLine > tokError.line) return later();
+      } else if (tokError.kind === 'plain' && tokError.open && farLine > tokError.open.line) {
+        // CPython's check of the rest of the file stops at this error with a bracket open: that bracket is the error
+        const o = tokError.open;
+        return { message: `'${o.ch}' was never closed`, line: o.line, column: o.column, offset: Math.min(own.offset, o.offset), type: 'SyntaxError' };
       }
     }
     return own;
@@ -1303,7 +1307,9 @@ class Parser {
       }
       this.back(save);
     }
-    this.forced(C.LPAR, '(');
+    // 3.11 made the `(` of a def a forced token ("expected '('")
+    if (this.minor >= 11) this.forced(C.LPAR, '(');
+    else if (!this.expect(C.LPAR)) return false;
     if (!this.parameters(C.RPAR, true)) return false;
     if (!this.expect(C.RPAR)) return false;
     if (this.c[this.pos] === C.RARROW) {

@@ -54,6 +54,9 @@ export interface TokenizeError {
   errorType?: 'IndentationError' | 'TabError';
   /** raised while lexing a PEP 701 f-string: CPython 3.12+ then keeps an earlier parser error */
   inFString?: boolean;
+  /** the innermost bracket open when the error was raised: after a parser error, CPython reports a plain error
+   * inside brackets as that bracket never closed (when it opened on an earlier line than the parser's error) */
+  open?: { ch: string; line: number; column: number; offset: number };
 }
 
 /**
@@ -216,6 +219,10 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
     cut = fdepth > 0 ? -2 : sn;
     error = { message, line: l, column: c, offset, at, kind };
     if (errorType) error.errorType = errorType;
+    if (brackets.length > (inner ? 1 : 0)) {
+      const b = brackets[brackets.length - 1]!;
+      error.open = { ch: b.ch, line: b.line, column: b.col, offset: b.offset };
+    }
     if (fdepth > 0) error.inFString = true;
   };
   const push = (t: Tok, s: number, e: number, code: number): void => {

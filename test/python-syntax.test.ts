@@ -131,6 +131,7 @@ describe('Python syntax as CPython of the target version reports it', () => {
     ['errors/fstring_312_errors.py', [5, "f-string: invalid conversion character: expected 's', 'r', or 'a'"], [5, "f-string: invalid conversion character 'z': expected 's', 'r', or 'a'"]],
     ['errors/first_error_line.py', [6, "cannot assign to function call here. Maybe you meant '==' instead of '='?"], [6, "cannot assign to function call here. Maybe you meant '==' instead of '='?"]],
     ['errors/indentation.py', [6, 'unexpected indent'], [6, 'unexpected indent']],
+    ['errors/slash_then_star.py', [8, 'expected comma between / and *'], [8, 'expected comma between / and *']],
     ['errors/type_statement.py', [4, 'invalid syntax'], null],
     ['valid/fstring_lookalikes.py', null, null],
     ['valid/modern_syntax.py', null, null],

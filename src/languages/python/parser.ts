@@ -372,7 +372,7 @@ class Parser {
   private statement(): boolean {
     switch (this.c[this.pos]) {
       case C.DEF:
-        return this.functionDef(this.pos);
+        return this.functionDef();
       case C.AT:
         return this.decorated();
       case C.CLASS:
@@ -382,16 +382,16 @@ class Parser {
       case C.WHILE:
         return this.whileStmt();
       case C.FOR:
-        return this.forStmt(this.pos);
+        return this.forStmt();
       case C.TRY:
         return this.tryStmt();
       case C.WITH:
-        return this.withStmt(this.pos);
+        return this.withStmt();
       case C.ASYNC: {
         const next = this.peek2();
-        if (next === C.DEF) return this.functionDef(this.pos);
-        if (next === C.WITH) return this.withStmt(this.pos);
-        if (next === C.FOR) return this.forStmt(this.pos);
+        if (next === C.DEF) return this.functionDef();
+        if (next === C.WITH) return this.withStmt();
+        if (next === C.FOR) return this.forStmt();
         return this.simpleStmts();
       }
       case C.MATCH: {
@@ -919,7 +919,7 @@ class Parser {
     return true;
   }
 
-  private forStmt(s: number): boolean {
+  private forStmt(): boolean {
     if (this.c[this.pos] === C.ASYNC) this.pos++;
     const kw = this.pos;
     this.pos++;
@@ -934,7 +934,7 @@ class Parser {
     if (this.checking) this.headerEnd(kw, "'for' statement", true);
     if (!this.expect(C.COLON) || !this.block()) return false;
     if (this.c[this.pos] === C.ELSE) return this.elseBlock();
-    return s >= 0;
+    return true;
   }
 
   /** invalid_for_target: ASYNC? 'for' a=star_expressions → "cannot assign to ..." */
@@ -951,7 +951,6 @@ class Parser {
    */
   private starTargets(): boolean {
     for (;;) {
-      const start = this.pos;
       let k: number;
       if (this.c[this.pos] === C.STAR) {
         this.pos++;
@@ -964,7 +963,7 @@ class Parser {
         if (!k) return false;
         if (!this.validStarTargets(k)) return this.fail();
       }
-      if (this.c[this.pos] !== C.COMMA) return start >= 0;
+      if (this.c[this.pos] !== C.COMMA) return true;
       this.pos++;
       if (!STARTS[this.c[this.pos]!]) return true;
     }
@@ -981,7 +980,7 @@ class Parser {
     return this.validStarTargets(k) || this.fail();
   }
 
-  private withStmt(s: number): boolean {
+  private withStmt(): boolean {
     if (this.c[this.pos] === C.ASYNC) this.pos++;
     const kw = this.pos;
     this.pos++;
@@ -1020,7 +1019,7 @@ class Parser {
       this.pos++;
     }
     if (!this.expect(C.COLON)) return false;
-    return this.block() && s >= 0;
+    return this.block();
   }
 
   private invalidWithStmt(kw: number): void {
@@ -1072,7 +1071,6 @@ class Parser {
 
   private withItem(): boolean {
     // expression 'as' star_target &(',' | ')' | ':') | expression
-    const start = this.pos;
     if (!this.expression()) return false;
     if (this.c[this.pos] === C.AS) {
       const as = this.pos;
@@ -1090,7 +1088,7 @@ class Parser {
         if (k && (c === C.COMMA || c === C.RPAR || c === C.COLON)) this.invalidTarget(k, t, 'assign');
       }
       this.back(as);
-      return start >= 0;
+      return true;
     }
     return true;
   }
@@ -1248,9 +1246,9 @@ class Parser {
       if (!this.expect(C.NEWLINE)) return false;
     }
     const c = this.c[this.pos];
-    if (c === C.DEF) return this.functionDef(this.pos);
+    if (c === C.DEF) return this.functionDef();
     if (c === C.CLASS) return this.classDef(this.pos);
-    if (c === C.ASYNC && this.peek2() === C.DEF) return this.functionDef(this.pos);
+    if (c === C.ASYNC && this.peek2() === C.DEF) return this.functionDef();
     return this.fail();
   }
 
@@ -1270,7 +1268,7 @@ class Parser {
     return this.block();
   }
 
-  private functionDef(s: number): boolean {
+  private functionDef(): boolean {
     if (this.c[this.pos] === C.ASYNC) this.pos++;
     const kw = this.pos;
     this.pos++;
@@ -1317,7 +1315,7 @@ class Parser {
       if (!this.expression()) return false;
     }
     this.forced(C.COLON, ':');
-    return this.block() && s >= 0;
+    return this.block();
   }
 
   /**
@@ -1425,13 +1423,10 @@ class Parser {
         if (star >= 0) this.raise('/ must be ahead of *', at);
         sawSlash = at;
         this.pos++;
+        // param_maybe_default+ '/' '*'
+        if (this.c[this.pos] === C.STAR && n > 0) this.raise('expected comma between / and *', this.pos);
       } else if (c === C.STAR) {
-        if (star >= 0) {
-          if (afterStar || starBare) this.raise('* argument may appear only once', at);
-        }
-        if (sawSlash < 0 && n > 0 && this.c[this.pos - 1] === C.SLASH) {
-          // unreachable: kept for clarity
-        }
+        if (star >= 0 && (afterStar || starBare)) this.raise('* argument may appear only once', at);
         star = at;
         this.pos++;
         if (this.c[this.pos] === close || (this.c[this.pos] === C.COMMA && (this.c[this.pos + 1] === close || this.c[this.pos + 1] === C.DOUBLESTAR))) {
@@ -1490,18 +1485,9 @@ class Parser {
         }
         n++;
       } else break;
-      if (this.c[this.pos] !== C.COMMA) {
-        if (this.c[this.pos] === C.SLASH && sawSlash < 0 && star < 0 && n > 0 && this.pos > s) {
-          // param_maybe_default+ '/' '*' : "expected comma between / and *"
-        }
-        break;
-      }
+      if (this.c[this.pos] !== C.COMMA) break;
       this.pos++;
-      if (this.c[this.pos] === C.STAR && this.c[this.pos - 2] === C.SLASH && this.c[this.pos - 1] !== C.COMMA) {
-        this.raise('expected comma between / and *', this.pos);
-      }
     }
-    // `/` directly followed by `*` (no comma)
     this.back(s);
   }
 

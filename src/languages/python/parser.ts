@@ -1418,9 +1418,10 @@ class Parser {
       const at = this.pos;
       if (c === close) break;
       if (c === C.SLASH) {
-        if (n === 0 && sawSlash < 0 && star < 0) this.raise('at least one argument must precede /', at);
-        if (sawSlash >= 0) this.raise('/ may appear only once', at);
+        // CPython tries `'/' ','` first, then '/' twice with only parameters between, then '/' after '*'
+        if (n === 0 && sawSlash < 0 && star < 0 && this.c[this.pos + 1] === C.COMMA) this.raise('at least one argument must precede /', at);
         if (star >= 0) this.raise('/ must be ahead of *', at);
+        if (sawSlash >= 0) this.raise('/ may appear only once', at);
         sawSlash = at;
         this.pos++;
         // param_maybe_default+ '/' '*'

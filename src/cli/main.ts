@@ -17,11 +17,13 @@ import { changedSince, GitError, stagedFiles } from '../workspace/git.js';
 import type { Config } from '../config/load.js';
 import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
+import { checkFilter, FilterError, filterReview, listOption, type FindingFilter } from '../report/filter.js';
 import { textReport } from '../report/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ContainmentError, writeContained } from '../util/safe-fs.js';
 import { jsonSafe, printable } from '../util/escape.js';
 import { packageRoot, packageVersion } from '../util/package.js';
+import { didYouMean } from '../util/text.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
 
@@ -45,7 +47,16 @@ interface ScanCliOptions {
   cache?: boolean;
   cacheDir?: string;
   jobs?: string;
+  rule?: string[];
+  service?: string[];
+  severity?: string[];
+  path?: string[];
+  all?: boolean;
+  statistics?: boolean;
 }
+
+/** a repeatable option: each use adds to the list */
+const collect = (v: string, list: string[] = []): string[] => [...list, v];
 
 /** Write a report file the user asked for: atomically, and with a clear error when it cannot be written; `-` is
  * stdout (the text report then goes to stderr: stdout holds one report only). */
@@ -179,6 +190,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')
     .option('--no-cache', 'neither read nor write the caches (.comply/cache/: facts and results)')
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache (written even with --ci)')
+    .option('--rule <id>', 'show only these rules\' findings (repeat, or commas; globs); the gate still judges every finding', collect)
+    .option('--service <name>', 'show only findings in these services (- for no service)', collect)
+    .option('--severity <level>', 'show only findings of these severities (error, warning, info)', collect)
+    .option('--path <glob>', 'show only findings in files matching the glob', collect)
+    .option('--all', 'print every finding (a scan with over 300 caps each rule at its first 20)')
+    .option('--statistics', 'print the counts per rule only, no findings')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');
@@ -194,12 +211,27 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           : undefined;
       // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
       const result = await runScan(root, config, opts, change?.mode === 'staged' ? change.files : undefined);
-      const r = review(result, config, root, change);
+      const filter: FindingFilter = {};
+      for (const [k, v] of [['rules', opts.rule], ['services', opts.service], ['severities', opts.severity], ['paths', opts.path]] as const) {
+        const list = listOption(v);
+        if (list) filter[k] = list;
+      }
+      try {
+        checkFilter(filter, { rules: result.rules.map((x) => x.id), services: config.services.map((x) => x.name) });
+      } catch (e) {
+        if (e instanceof FilterError) throw new UsageError(e.message);
+        throw e;
+      }
+      // filters narrow what every report shows; the gate (computed first) still judges every finding
+      const r = filterReview(review(result, config, root, change), filter);
       mark('review');
       // the reporters a run does not ask for are not even loaded (a pre-commit scan prints text only)
       if (opts.json) io.stdout((await import('../report/json.js')).jsonReport(r));
-      else if (toStdout.length > 0) io.stderr(textReport(r, { color: false, quiet: Boolean(opts.quiet) }));
-      else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
+      else {
+        const text = { quiet: Boolean(opts.quiet), all: Boolean(opts.all), statistics: Boolean(opts.statistics) };
+        if (toStdout.length > 0) io.stderr(textReport(r, { ...text, color: false }));
+        else io.stdout(textReport(r, { ...text, color: io.isTTY }));
+      }
       mark('report');
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
       if (opts.sarif) {
@@ -333,7 +365,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
           io.stdout(printable(text, { newlines: true }));
           return;
         }
-        throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
+        const names = [...RULES.map((r) => r.meta.id), ...conceptNames(setting?.options ?? {})];
+        const hint = didYouMean(id, names);
+        throw new UsageError(`unknown rule or concept "${id}"${hint ? `; did you mean ${hint}?` : '.'} Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
       }
       const doc = join(packageRoot(), 'rules', id, 'README.md');
       io.stdout(existsSync(doc) ? readFileSync(doc, 'utf8') : `${id}: ${rule.meta.summary}\n`);

@@ -238,22 +238,22 @@ describe('ledger robustness', () => {
     const dir = copyFixture('example-monorepo');
     await run('ledger', 'update', dir);
     const file = join(dir, '.comply/ledger.json');
-    const full = readLedger(file)!;
+    const full = readLedger(dir, '.comply/ledger.json')!;
     const paths = new Set([full.entries[0]!.path, full.entries[full.entries.length - 1]!.path, 'no/such/file.py']);
     expect(full.entries.length).toBeGreaterThan(5);
-    const partial = readLedger(file, file, paths)!;
+    const partial = readLedger(dir, '.comply/ledger.json', paths)!;
     expect(partial.entries).toEqual(full.entries.filter((e) => paths.has(e.path)));
     expect(partial.entries.length).toBeGreaterThan(1);
     expect(partial.scores).toEqual(full.scores);
     // the same ledger in another layout (reformatted by an editor): read whole
     writeFileSync(file, JSON.stringify(full, null, 4));
-    expect(readLedger(file, file, paths)!.entries).toEqual(full.entries);
+    expect(readLedger(dir, '.comply/ledger.json', paths)!.entries).toEqual(full.entries);
     // a broken line of a wanted path: the strict reader reports it
     const lines = formatLedger(full).split('\n');
     const k = lines.findIndex((l) => l.includes(`"path":${JSON.stringify(full.entries[0]!.path)}`));
     lines[k] = lines[k]!.replace('"rule":', '"rule"');
     writeFileSync(file, lines.join('\n'));
-    expect(() => readLedger(file, file, paths)).toThrow(/not valid JSON/);
+    expect(() => readLedger(dir, '.comply/ledger.json', paths)).toThrow(/not valid JSON/);
   });
 
   it('is written the same way twice (sorted, stable dates), and survives two concurrent updates', async () => {
@@ -262,7 +262,7 @@ describe('ledger robustness', () => {
     const first = readFileSync(join(dir, '.comply/ledger.json'), 'utf8');
     await run('ledger', 'update', dir);
     expect(readFileSync(join(dir, '.comply/ledger.json'), 'utf8')).toBe(first);
-    expect(formatLedger(readLedger(join(dir, '.comply/ledger.json'))!)).toBe(first);
+    expect(formatLedger(readLedger(dir, '.comply/ledger.json')!)).toBe(first);
 
     const bin = join(import.meta.dirname, '..', 'bin', 'comply.js');
     appendFileSync(join(dir, 'billing', 'invoices.py'), 'import accounts.plugins\n');
@@ -270,7 +270,7 @@ describe('ledger robustness', () => {
       () => new Promise<number>((done) => spawn(process.execPath, [bin, 'ledger', 'update', dir], { stdio: 'ignore' }).on('exit', (c) => done(c ?? -1))),
     );
     expect(await Promise.all(runs)).toEqual([0, 0, 0]);
-    const after = readLedger(join(dir, '.comply/ledger.json'))!;
+    const after = readLedger(dir, '.comply/ledger.json')!;
     expect(after.entries.some((e) => e.subject === 'accounts.plugins')).toBe(true);
   });
 });

@@ -65,7 +65,7 @@ describe('hostile files', () => {
     const r = await run('scan', dir, '--json', '--sarif', out);
     const paths = (JSON.parse(r.stdout).findings as { path: string }[]).map((f) => f.path);
     expect(paths).toEqual(['svc/Mod.py', 'svc/we ird $(rm -rf x) `y`.py', 'svc/ünïcødé.py']);
-    expect(readFileSync(out, 'utf8')).toContain('svc/we%20ird%20$(rm%20-rf%20x)%20%60y%60.py');
+    expect(readFileSync(out, 'utf8')).toContain('svc/we%20ird%20%24%28rm%20-rf%20x%29%20%60y%60.py'); // RFC 3986: all but unreserved
   });
 
   it('a symlink loop and a FIFO are skipped', () => {

@@ -163,6 +163,6 @@ describe('markdown summary', () => {
     expect(md).toMatch(/\| \*\*overall\*\* \| [\d.]+% \([+-]?[\d.]+|±0\)/);
     expect(md).toMatch(/\| shared \| 66\.7% \(-33\.3\) \|/); // 2 of 3 production files clean, from 2 of 2
     expect(md).toMatch(/### New findings \(1\)\n\n\| \| rule \| location \| message \|\n\| --- \| --- \| --- \| --- \|\n\| 🔴 \| `cross-service-import` \| `shared\/extra\.py:1` \|/);
-    expect(md).toMatch(/### Fixed \(1\)\n\n- `cross-service-import` `billing\/invoices\.py`: scripts\.report_tools/);
+    expect(md).toMatch(/### Fixed \(1\)\n\n- `cross-service-import` `billing\/invoices\.py`: `scripts\.report_tools`/);
   });
 });

@@ -4,9 +4,10 @@
  * requirements*.txt), a package.json, a Dockerfile. Names decide the kind: shared/common/libs are libraries,
  * test_framework/tests/testing are test support.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_FILE } from '../config/load.js';
+import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import { DEFAULT_EXCLUDES, languageOf, listPaths } from '../workspace/workspace.js';
 import picomatch from 'picomatch';
 
@@ -60,10 +61,12 @@ export function discoverServices(root: string): { services: Discovered[]; skippe
     if (entries.includes('package.json')) {
       evidence.push('package.json');
       try {
-        const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown };
+        // the checkout's own file: inside it, through no link, bounded (a link to /dev/zero is refused, not read)
+        const bytes = readContained(root, `${name}/package.json`, { what: 'package.json', maxBytes: CONFIG_MAX_BYTES });
+        const pj = JSON.parse(bytes?.toString('utf8').replace(/^\uFEFF/, '') ?? '{}') as { name?: unknown };
         if (typeof pj.name === 'string' && pj.name) packages.push(pj.name);
       } catch {
-        // an unreadable package.json is still evidence of a package
+        // an unreadable or refused package.json is still evidence of a package
       }
     }
     const docker = entries.filter((e) => /^Dockerfile/i.test(e));
@@ -110,5 +113,11 @@ export function initialConfig(services: Discovered[]): Record<string, unknown> {
 }
 
 export function configExists(root: string): boolean {
-  return existsSync(join(root, CONFIG_FILE));
+  // a link (even a dangling one) counts: init never writes through it
+  try {
+    lstatSync(join(root, CONFIG_FILE));
+    return true;
+  } catch {
+    return false;
+  }
 }

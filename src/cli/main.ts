@@ -19,6 +19,8 @@ import type { RuleDoc } from '../report/sarif.js';
 import { sources } from '../report/source.js';
 import { textReport } from '../report/text.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { ContainmentError, writeContained } from '../util/safe-fs.js';
+import { jsonSafe, printable } from '../util/escape.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
 import { configExists, discoverServices, initialConfig } from './init.js';
@@ -45,8 +47,13 @@ interface ScanCliOptions {
   jobs?: string;
 }
 
-/** Write a report file the user asked for: atomically, and with a clear error when it cannot be written. */
-function writeOutput(file: string, text: string): void {
+/** Write a report file the user asked for: atomically, and with a clear error when it cannot be written; `-` is
+ * stdout (the text report then goes to stderr: stdout holds one report only). */
+function writeOutput(file: string, text: string, io: Io): void {
+  if (file === '-') {
+    io.stdout(text);
+    return;
+  }
   try {
     writeFileAtomic(resolve(file), text);
   } catch (e) {
@@ -73,11 +80,26 @@ interface Io {
   isTTY: boolean;
 }
 
+/**
+ * The process's streams. A reader that goes away (`comply scan --json | head -c 100`) closes stdout: EPIPE then
+ * ends the output quietly, never with a stack trace, and the scan still writes the report files it was asked for
+ * and exits with its own code.
+ */
+let stdoutClosed = false;
 const defaultIo: Io = {
-  stdout: (s) => process.stdout.write(s),
+  stdout: (s) => {
+    if (stdoutClosed) return;
+    if (process.stdout.listenerCount('error') === 0) process.stdout.on('error', onStdoutError);
+    process.stdout.write(s);
+  },
   stderr: (s) => process.stderr.write(s),
   isTTY: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
 };
+
+function onStdoutError(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') stdoutClosed = true;
+  else throw e;
+}
 
 /** The repository a command works on, and its config. */
 function project(path: string | undefined, opts: { config?: string }): { root: string; config: Config } {
@@ -151,16 +173,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('--ci', 'gate mode: never write in the repository (a --cache-dir is written); a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
-    .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')
+    .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning (- for stdout)')
     .option('--sarif-known', 'include ledger-known findings in the SARIF, marked as suppressed')
-    .option('--markdown <file>', 'also write a markdown summary for the pull request')
-    .option('--html <file>', 'also write a self-contained HTML report')
+    .option('--markdown <file>', 'also write a markdown summary for the pull request (- for stdout)')
+    .option('--html <file>', 'also write a self-contained HTML report (- for stdout)')
     .option('--no-cache', 'neither read nor write the caches (.comply/cache/: facts and results)')
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache (written even with --ci)')
     .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 2-3 cores one, for TypeScript; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
+      const toStdout = [opts.json && '--json', opts.sarif === '-' && '--sarif -', opts.markdown === '-' && '--markdown -', opts.html === '-' && '--html -'].filter(Boolean);
+      if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout; give the others a file name.`);
       const { root, config } = project(path, opts);
       mark('config');
       const change = opts.base
@@ -174,16 +198,17 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       mark('review');
       // the reporters a run does not ask for are not even loaded (a pre-commit scan prints text only)
       if (opts.json) io.stdout((await import('../report/json.js')).jsonReport(r));
+      else if (toStdout.length > 0) io.stderr(textReport(r, { color: false, quiet: Boolean(opts.quiet) }));
       else io.stdout(textReport(r, { color: io.isTTY, quiet: Boolean(opts.quiet) }));
       mark('report');
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
       if (opts.sarif) {
         const { sarifReport } = await import('../report/sarif.js');
-        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }));
+        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }), io);
       }
-      if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r));
-      if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source));
-      if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${config.ledger.path}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
+      if (opts.markdown) writeOutput(opts.markdown, (await import('../report/markdown.js')).markdownReport(r), io);
+      if (opts.html) writeOutput(opts.html, (await import('../report/html.js')).htmlReport(r, source), io);
+      if (opts.ci && !r.ledger.found) io.stderr(`comply: no ledger at ${printable(config.ledger.path)}: every finding is new. Run \`comply ledger update\` and commit the ledger to adopt comply on an existing repo.\n`);
       code = r.gate.passed ? EXIT.ok : EXIT.failed;
       mark('other reports');
       reportTimings(io.stderr, { files: r.result.files.length, findings: r.findings.length, parsed: r.result.timings.parsed, cached: r.result.timings.cached, reused: r.result.timings.reused });
@@ -197,15 +222,14 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
       const { root, config } = project(path, opts);
-      const file = join(root, config.ledger.path);
-      const old = readLedger(file, config.ledger.path);
+      const old = readLedger(root, config.ledger.path);
       const result = await runScan(root, config, { quiet: true });
       const { overall, byService } = computeScores(result.files, result.findings);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
-      writeLedger(file, next, config.ledger.path);
-      io.stdout(`${config.ledger.path}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
+      writeLedger(root, config.ledger.path, next);
+      io.stdout(`${printable(config.ledger.path)}: ${next.entries.length} entries (${added.length} added, ${removed.length} dropped as fixed).\n`);
       for (const [label, list] of [['added', added], ['dropped', removed]] as const) {
-        const per = countBy(list.map((e) => e.rule));
+        const per = countBy(list.map((e) => printable(e.rule)));
         if (per.length > 0) io.stdout(`  ${label}: ${per.map(([k, n]) => `${k} ${n}`).join(', ')}\n`);
       }
     });
@@ -218,13 +242,13 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       const { root, config } = project(path, opts);
       const r = review(await runScan(root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
-      const w = Math.max(4, ...rules.map((x) => x.length));
-      io.stdout(`${config.ledger.path}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);
+      const w = Math.max(4, ...rules.map((x) => printable(x).length));
+      io.stdout(`${printable(config.ledger.path)}${r.ledger.found ? '' : ' (missing: everything is new)'}\n`);
       io.stdout(`  ${'rule'.padEnd(w)}  ${'new'.padStart(6)}  ${'known'.padStart(6)}  ${'fixed'.padStart(6)}\n`);
       for (const rule of rules) {
         const f = r.findings.filter((x) => x.rule === rule && !x.suppressed);
         const n = (b: string): string => String(f.filter((x) => x.baseline === b).length).padStart(6);
-        io.stdout(`  ${rule.padEnd(w)}  ${n('new')}  ${n('known')}  ${String(r.fixed.filter((e) => e.rule === rule).length).padStart(6)}\n`);
+        io.stdout(`  ${printable(rule).padEnd(w)}  ${n('new')}  ${n('known')}  ${String(r.fixed.filter((e) => e.rule === rule).length).padStart(6)}\n`);
       }
     });
 
@@ -243,18 +267,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (services.length === 0) {
         throw new UsageError(`found no service folders in ${root} (a top-level folder with a Python package, a manifest or a Dockerfile, and source files).`);
       }
-      const text = `${JSON.stringify(initialConfig(services), null, 2)}\n`;
+      const text = jsonSafe(`${JSON.stringify(initialConfig(services), null, 2)}\n`);
       if (opts.dryRun) {
         io.stdout(text);
       } else {
-        writeFileAtomic(join(root, CONFIG_FILE), text);
+        writeContained(root, CONFIG_FILE, text, 'comply init');
       }
-      const w = Math.max(...services.map((s) => s.name.length));
+      const w = Math.max(...services.map((s) => printable(s.name).length));
       io.stderr(`Found ${services.length} service folder(s):\n`);
-      for (const s of services) io.stderr(`  ${s.name.padEnd(w)}  ${s.kind.padEnd(12)}  ${String(s.files).padStart(6)} files  (${s.evidence.join(', ')})\n`);
+      for (const s of services) io.stderr(`  ${printable(s.name).padEnd(w)}  ${s.kind.padEnd(12)}  ${String(s.files).padStart(6)} files  (${printable(s.evidence.join(', '))})\n`);
       if (skipped.length > 0) {
         io.stderr('Not services (add them by hand if they are):\n');
-        for (const s of skipped) io.stderr(`  ${s.name}: ${s.why}\n`);
+        for (const s of skipped) io.stderr(`  ${printable(`${s.name}: ${s.why}`)}\n`);
       }
       if (!opts.dryRun) io.stderr(`Wrote ${CONFIG_FILE}. Review the allow list, then run \`comply scan\`.\n`);
     });
@@ -306,7 +330,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         const setting = opts.config || configExists(root) ? loadConfig(root, opts.config).rules['multiple-implementations'] : undefined;
         const text = explainConcept(id, setting?.options ?? {});
         if (text) {
-          io.stdout(text);
+          io.stdout(printable(text, { newlines: true }));
           return;
         }
         throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
@@ -323,12 +347,12 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError) {
-      io.stderr(`comply: ${e.message}\n`);
+    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError || e instanceof ContainmentError) {
+      io.stderr(`comply: ${printable(e.message)}\n`);
       return EXIT.usage;
     }
     debug ||= Boolean(process.env.COMPLY_DEBUG);
-    io.stderr(`comply: internal error: ${(e as Error).message}\n${debug ? `${(e as Error).stack}\n` : 'Run again with --debug for the stack trace, and please report it.\n'}`);
+    io.stderr(`comply: internal error: ${printable(String((e as Error).message))}\n${debug ? `${printable(String((e as Error).stack), { newlines: true })}\n` : 'Run again with --debug for the stack trace, and please report it.\n'}`);
     return EXIT.internal;
   }
 }

@@ -3,11 +3,12 @@
  * ConfigError naming the file, the key, what was expected and what was found (exit code 2).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
+import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
@@ -86,9 +87,17 @@ export function validate(prebuilt = true): Validator {
 
 /** Find and load the config for a scan root (`explicit` is `--config`). */
 export function loadConfig(root: string, explicit?: string): Config {
-  const file = explicit ? resolve(explicit) : join(root, CONFIG_FILE);
   const shown = explicit ?? CONFIG_FILE;
-  if (!existsSync(file)) {
+  // the default config is the checkout's (hostile in a pull request): inside the root, never through a link; a
+  // --config file is the user's own choice, followed where they point, but still a regular file and bounded
+  let bytes: Buffer | undefined;
+  try {
+    bytes = explicit ? readBounded(resolve(explicit), shown, CONFIG_MAX_BYTES, { follow: true }) : readContained(root, CONFIG_FILE, { what: 'the config', maxBytes: CONFIG_MAX_BYTES });
+  } catch (e) {
+    if (e instanceof ContainmentError) throw new ConfigError(e.message, shown);
+    throw e;
+  }
+  if (bytes === undefined) {
     throw new ConfigError(
       explicit
         ? `${shown}: no such file.`
@@ -96,12 +105,8 @@ export function loadConfig(root: string, explicit?: string): Config {
       shown,
     );
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new ConfigError(`${shown}: cannot read it (${(e as Error).message}).`, shown);
-  }
+  // a byte-order mark is what some editors on Windows write: not an error
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -112,7 +117,7 @@ export function loadConfig(root: string, explicit?: string): Config {
       shown,
     );
   }
-  return parseConfig(raw, relative(root, file) || shown);
+  return parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
 }
 
 /** Validate and normalise an already parsed config object. */
@@ -129,12 +134,7 @@ export function parseConfig(raw: unknown, source: string): Config {
     extends?: string | string[];
   };
   const services: ServiceConfig[] = Object.entries(c.services).map(([name, s]) => {
-    const paths = s.paths.map(normalisePath);
-    for (const p of paths) {
-      if (p.startsWith('../') || p === '..' || p.startsWith('/')) {
-        throw new ConfigError(`${source}: services.${name}.paths: "${p}" is outside the repository; paths are relative to the config's folder.`, source);
-      }
-    }
+    const paths = s.paths.map((p, i) => inside(p, `services.${name}.paths[${i}]`, source));
     return {
       name,
       paths,
@@ -142,10 +142,8 @@ export function parseConfig(raw: unknown, source: string): Config {
       packages: s.packages ?? paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.'),
     };
   });
-  const ledgerPath = normalisePath(c.ledger?.path ?? '.comply/ledger.json');
-  if (ledgerPath.startsWith('../') || ledgerPath.startsWith('/')) {
-    throw new ConfigError(`${source}: ledger.path: "${ledgerPath}" is outside the repository; comply writes only inside it.`, source);
-  }
+  const ledgerPath = inside(c.ledger?.path ?? '.comply/ledger.json', 'ledger.path', source);
+  if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger?.path ?? ''}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
   // presets first, then the file's own settings: a severity or options given here win
   const rules: Record<string, RuleSetting> = presetRules(([] as string[]).concat(c.extends ?? []));
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
@@ -160,7 +158,7 @@ export function parseConfig(raw: unknown, source: string): Config {
   return {
     source,
     services,
-    pythonRoots: (c.python?.roots ?? ['.']).map(normalisePath),
+    pythonRoots: (c.python?.roots ?? ['.']).map((p, i) => inside(p, `python.roots[${i}]`, source)),
     files: {
       exclude: c.files?.exclude ?? [],
       tests: c.files?.tests ?? [],
@@ -175,10 +173,14 @@ export function parseConfig(raw: unknown, source: string): Config {
   };
 }
 
-function normalisePath(p: string): string {
-  let s = p.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
-  if (s === '') s = '.';
-  return s;
+/** A repo-relative path from the config, normalised; one that leaves the repository is an error naming the key
+ * (never a read of what it points at). */
+function inside(p: string, key: string, source: string): string {
+  try {
+    return containedPath(p, key);
+  } catch (e) {
+    throw new ConfigError(`${source}: ${(e as Error).message} Paths in the config are relative to the repository root.`, source);
+  }
 }
 
 /** The most useful of ajv's errors: the deepest one, preferring unknown keys and types over oneOf noise. */

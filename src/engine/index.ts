@@ -4,13 +4,13 @@
  * only on one file's content.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { parseJsonc } from '../util/jsonc.js';
 import type { ServiceConfig } from '../config/load.js';
 import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
 import { ImportNameSearch } from './cache.js';
 import { inputHash } from './results.js';
+import { CONFIG_MAX_BYTES, ContainmentError, readContained } from '../util/safe-fs.js';
 import type { FileFacts, ImportFact } from './facts.js';
 
 export interface ScannedFile extends WorkspaceFile {
@@ -57,6 +57,8 @@ export class ProjectIndex {
   /** what resolution read besides the files' facts: tsconfig/jsconfig path → sha1 of its content, or null when
    * it was looked for and is not there (the results cache checks them before reusing findings) */
   readonly inputs = new Map<string, string | null>();
+  /** the bytes of each input read (null: not there; undefined: refused or unreadable) */
+  private readonly inputBytes = new Map<string, Buffer | null | undefined>();
 
   constructor(
     readonly workspace: Workspace,
@@ -284,28 +286,43 @@ export class ProjectIndex {
     let result: TsPaths | undefined;
     for (const name of ['tsconfig.json', 'jsconfig.json']) {
       const rel = dir === '.' ? name : `${dir}/${name}`;
-      const exists = existsSync(join(this.workspace.root, rel));
-      if (!exists) this.inputs.set(rel, null);
-      else {
-        result = this.readTsconfig(rel, 0);
-        break;
-      }
+      const bytes = this.readInput(rel);
+      if (bytes === null) continue;
+      result = this.readTsconfig(rel, 0, bytes);
+      break;
     }
     if (result === undefined && dir !== '.' && dir !== '') result = this.tsPathsFor(posix.dirname(dir) === dir ? '.' : posix.dirname(dir));
     this.tsconfigCache.set(dir, result);
     return result;
   }
 
-  private readTsconfig(rel: string, depth: number): TsPaths | undefined {
-    if (depth > 8) return undefined;
+  /**
+   * A resolution input (tsconfig.json, jsconfig.json) as comply's own config-like input: inside the root, through
+   * no link, a regular file, bounded (safe-fs). Null when it is not there; a refused one (a link, a FIFO, a huge
+   * file) is named in a note and used as if empty. Its hash goes to `inputs` either way.
+   */
+  private readInput(rel: string): Buffer | null | undefined {
+    if (this.inputBytes.has(rel)) return this.inputBytes.get(rel)!;
+    let bytes: Buffer | null | undefined;
+    try {
+      bytes = readContained(this.workspace.root, rel, { what: 'a TypeScript config', maxBytes: CONFIG_MAX_BYTES }) ?? null;
+      this.inputs.set(rel, bytes === null ? null : createHash('sha1').update(bytes).digest('hex'));
+    } catch (e) {
+      this.workspace.notes.push(`${e instanceof ContainmentError ? e.message : `${rel}: cannot read it (${(e as Error).message})`}; its paths and baseUrl are not used.`);
+      this.inputs.set(rel, inputHash(this.workspace.root, rel));
+      bytes = undefined;
+    }
+    this.inputBytes.set(rel, bytes);
+    return bytes;
+  }
+
+  private readTsconfig(rel: string, depth: number, bytes = this.readInput(rel)): TsPaths | undefined {
+    if (depth > 8 || !bytes) return undefined;
     let json: { extends?: string | string[]; compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } };
     try {
-      const bytes = readFileSync(join(this.workspace.root, rel));
-      this.inputs.set(rel, createHash('sha1').update(bytes).digest('hex'));
       json = parseJsonc(bytes.toString('utf8').replace(/^\uFEFF/, '')) as typeof json;
       if (!json || typeof json !== 'object') return undefined;
     } catch {
-      if (!this.inputs.has(rel)) this.inputs.set(rel, inputHash(this.workspace.root, rel)); // missing or unreadable
       return undefined;
     }
     const dir = posix.dirname(rel);

@@ -27,6 +27,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { CACHE_DIR, cacheLocation } from './cache.js';
 import type { ScannedFile } from './index.js';
@@ -108,12 +109,11 @@ export function pathsKey(workspace: Workspace): string {
 
 /** The current content hash of a resolution input (null: it does not exist). */
 export function inputHash(root: string, path: string): string | null {
-  const abs = join(root, path);
-  if (!existsSync(abs)) return null;
   try {
-    return sha1(readFileSync(abs));
-  } catch {
-    return 'unreadable';
+    const bytes = readContained(root, path, { what: 'a resolution input', maxBytes: CONFIG_MAX_BYTES });
+    return bytes === undefined ? null : sha1(bytes);
+  } catch (e) {
+    return `unreadable: ${(e as Error).message}`; // a link, a FIFO, a huge file: refused, never followed
   }
 }
 

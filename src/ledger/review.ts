@@ -2,7 +2,6 @@
  * A scan seen through the ledger: each finding new, known or (outside a reviewed change) unchanged; ledger entries
  * no longer found are fixed; scores; and the gate's verdict. Reporters read this, nothing else.
  */
-import { join } from 'node:path';
 import type { Config } from '../config/load.js';
 import type { Finding, ScanResult } from '../engine/scan.js';
 import { computeScores, type Scores } from '../engine/scores.js';
@@ -20,7 +19,7 @@ export interface Review {
 }
 
 export function review(result: ScanResult, config: Config, root: string, change?: { mode: 'base' | 'staged'; ref?: string; files: Set<string> }): Review {
-  const ledger = readLedger(join(root, config.ledger.path), config.ledger.path, result.targets);
+  const ledger = readLedger(root, config.ledger.path, result.targets);
   const { findings, fixed } = reconcile(result.findings, ledger, change?.files, result.targets);
   // a scan of some files (--staged) scores those files; the gate's minimum score is about the whole repo
   const targets = result.targets;

@@ -1,9 +1,11 @@
 /**
  * The JSON report (`comply scan --json`). Versioned: `version` changes when a field changes meaning or goes away;
  * new fields may appear within a version. schema/report.schema.json describes it. No absolute paths, no times:
- * the same tree (and ledger) gives the same bytes.
+ * the same tree (and ledger) gives the same bytes. Control and bidi characters in strings are `\u` escapes, so
+ * the report is safe to print on a terminal.
  */
 import type { Review } from '../ledger/review.js';
+import { jsonSafe } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
 
 export const REPORT_VERSION = 1;
@@ -59,7 +61,7 @@ export function jsonReport(review: Review): string {
     fixed: review.fixed,
     notes: result.workspace.notes,
   };
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return jsonSafe(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {

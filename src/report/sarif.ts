@@ -9,6 +9,7 @@ import type { Location, Log, ReportingDescriptor, Result, Suppression } from 'sa
 import type { Finding } from '../engine/scan.js';
 import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
+import { jsonSafe, uriPath } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
 import { sources, type Source } from './source.js';
@@ -69,7 +70,8 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
     const text = lineText(path, line);
     return {
       physicalLocation: {
-        artifactLocation: { uri: encodeURI(path), uriBaseId: '%SRCROOT%' },
+        // RFC 3986: each segment percent-encoded, so `#`, `?`, `%` and spaces in a file name stay part of the path
+        artifactLocation: { uri: uriPath(path), uriBaseId: '%SRCROOT%' },
         region: { startLine: line, startColumn: column + 1, endLine: line, endColumn: Math.max(column + 2, text.length + 1) },
       },
       ...(message ? { message: { text: message } } : {}),
@@ -117,13 +119,13 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
       },
     ],
   });
-  let text = `${JSON.stringify(build(kept, notes), null, 2)}\n`;
+  let text = jsonSafe(`${JSON.stringify(build(kept, notes), null, 2)}\n`);
   // over GitHub's upload size: halve the tail until it fits, saying so
   while (gzipSync(text).length > limits.gzipBytes && kept.length > 0) {
     const before = kept.length;
     kept = kept.slice(0, Math.floor(kept.length / 2));
     notes.splice(0, notes.length, `${ordered.length - kept.length} of ${ordered.length} results left out to stay under GitHub's ${limits.gzipBytes / 1048576} MB gzipped upload limit (new findings kept first; ${before} did not fit).`);
-    text = `${JSON.stringify(build(kept, notes), null, 2)}\n`;
+    text = jsonSafe(`${JSON.stringify(build(kept, notes), null, 2)}\n`);
   }
   return text;
 }

@@ -1,10 +1,14 @@
 /**
  * The human report: a compact score table, then new findings grouped by file, then known (ledgered) ones, fixed
- * ledger entries, and a summary with the gate's verdict. Colour only when asked (a TTY).
+ * ledger entries, and a summary with the gate's verdict. Colour only when asked (a TTY). Every value that comes
+ * from the repository, its config or its ledger goes through `printable` (src/util/escape.ts): `paint` escapes what
+ * it wraps, and the unpainted values are escaped where they are written, so only comply's own colours reach the
+ * terminal as control sequences.
  */
 import type { Finding } from '../engine/scan.js';
 import { CATEGORIES, formatScore, type PopulationScores, type Score } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
+import { printable } from '../util/escape.js';
 
 export interface TextOptions {
   color: boolean;
@@ -15,7 +19,7 @@ const codes = { red: 31, yellow: 33, cyan: 36, dim: 2, bold: 1, green: 32 } as c
 type Paint = (c: keyof typeof codes, s: string) => string;
 
 export function textReport(review: Review, opts: TextOptions): string {
-  const paint: Paint = (c, s) => (opts.color ? `\u001b[${codes[c]}m${s}\u001b[0m` : s);
+  const paint: Paint = (c, s) => (opts.color ? `\u001b[${codes[c]}m${printable(s)}\u001b[0m` : printable(s));
   const out: string[] = [];
   if (!opts.quiet) out.push(...scoreTable(review), '');
   const visible = review.findings.filter((f) => !opts.quiet || (f.severity === 'error' && !f.suppressed));
@@ -34,7 +38,7 @@ export function textReport(review: Review, opts: TextOptions): string {
   }
   if (review.fixed.length > 0) {
     out.push(paint('bold', `Fixed since the ledger (${review.fixed.length}): run \`comply ledger update\` to drop them`));
-    for (const e of review.fixed.slice(0, opts.quiet ? 0 : 50)) out.push(`  ${e.path}  ${e.rule}  ${e.subject}`);
+    for (const e of review.fixed.slice(0, opts.quiet ? 0 : 50)) out.push(printable(`  ${e.path}  ${e.rule}  ${e.subject}`));
     if (review.fixed.length > 50 && !opts.quiet) out.push(`  … ${review.fixed.length - 50} more`);
     out.push('');
   }
@@ -61,7 +65,7 @@ function byFile(list: (Finding & { baseline: string })[], paint: Paint): string[
           ? paint('yellow', 'warning')
           : paint('cyan', 'info   ');
     const why = f.suppressed ? paint('dim', ` (comply-ignore: ${f.suppressed.reason})`) : '';
-    out.push(`  ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${sev}  ${f.message}${why}  ${paint('dim', f.rule)}`);
+    out.push(`  ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${sev}  ${printable(f.message)}${why}  ${paint('dim', f.rule)}`);
   }
   return out;
 }
@@ -74,7 +78,7 @@ function scoreTable(review: Review): string[] {
   const s = review.scores;
   const rows: [string, PopulationScores][] = [
     ['overall', s.overall],
-    ...s.byService.map((x): [string, PopulationScores] => [x.service ?? '(no service)', x]),
+    ...s.byService.map((x): [string, PopulationScores] => [printable(x.service ?? '(no service)'), x]),
     ...CATEGORIES.map((c): [string, PopulationScores] => [`category ${c}`, s.byCategory[c]]),
   ];
   const title = review.result.targets ? 'Scores (staged files)' : 'Scores (clean files)';
@@ -102,7 +106,7 @@ function summaryLine(review: Review, paint: Paint): string {
   const head =
     active.length === 0
       ? paint('green', `No findings in ${files} files.`)
-      : `${active.length} finding${active.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${fresh} new) in ${files} files — ${perRule}`;
+      : `${active.length} finding${active.length === 1 ? '' : 's'} (${errors} error${errors === 1 ? '' : 's'}, ${fresh} new) in ${files} files — ${printable(perRule)}`;
   const extra = suppressed > 0 ? ` (${suppressed} suppressed inline)` : '';
   const gate = review.gate.passed ? paint('green', 'Gate passed.') : paint('red', `Gate failed: ${review.gate.reasons.join('; ')}.`);
   return `${head}${extra}\n${gate}`;

@@ -1,19 +1,13 @@
-/** Atomic writes: a temporary file in the same folder, then a rename, so readers see the old file or the new one. */
-import { mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+/**
+ * Atomic writes of a file the user named (a report file, a --cache-dir): its folders are created, then the bytes go
+ * to a temporary file beside it and are renamed into place, so readers see the old file or the new one. Files
+ * inside the repository that comply owns go through safe-fs's writeContained instead, which also refuses links.
+ */
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeNoFollow } from './safe-fs.js';
 
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing was written
-    }
-    throw e;
-  }
+  mkdirSync(dirname(file), { recursive: true });
+  writeNoFollow(file, data);
 }

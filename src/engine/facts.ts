@@ -63,11 +63,24 @@ export type DeclarationKind =
   | 'ts-enum'
   | 'ts-class';
 
+/** What a member of a shape is: a class-level field, an attribute set on `self` in `__init__`, a method, an enum
+ * value, or a nested class (Pydantic's `Config`, Django's `Meta`). */
+export type MemberKind = 'field' | 'attribute' | 'method' | 'value' | 'class';
+
 export interface MemberFact {
   name: string;
-  /** normalised type text ('' when none is written); 'method' for methods */
+  /** normalised type text ('' when none is written or inferred); a method's normalised signature
+   * (`(self,a:int,b=1)->str`), or 'method' when none is known */
   type: string;
   optional?: boolean;
+  kind?: MemberKind;
+  /** a field's default, an enum member's value (normalised source, at most 120 characters) */
+  value?: string;
+  /** the name it has on the wire: a Pydantic field's `serialization_alias` or `alias` */
+  alias?: string;
+  /** a hash of the member's normalised source: a method's decorators, signature and body (docstrings, comments and
+   * formatting ignored), a field's statement, a nested class's body */
+  hash?: string;
 }
 
 /**
@@ -93,6 +106,9 @@ export interface DeclarationFact {
    * plus `url:` signals for string literals that look like auth or token endpoints. Sorted, unique.
    */
   signals: string[];
+  /** a hash of what the members do not hold: a Python class's decorators with their arguments and the statements of
+   * its body that are no member (`if`/`else` headers, calls); equal for two classes that differ only in members */
+  hash?: string;
 }
 
 /**
@@ -134,6 +150,10 @@ export interface FunctionFact {
   stub?: 'pass' | 'ellipsis' | 'not-implemented' | 'todo-return';
   /** an abstract method, an overload, or a method of a Protocol: a placeholder body is its contract */
   abstract?: boolean;
+  /** the names of the types a function exposes as an API: a FastAPI route's `response_model`, return annotation and
+   * body parameters; in TypeScript the types a fetch or axios call's result is given (`axios.get<User>`,
+   * `(await res.json()) as User`, `Promise<User>` of a function that fetches) */
+  api?: string[];
 }
 
 export interface FileFacts {

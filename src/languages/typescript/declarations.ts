@@ -35,28 +35,50 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
   };
   const heritage = (clauses: TS.NodeArray<TS.HeritageClause> | undefined): string[] =>
     (clauses ?? []).flatMap((h) => h.types.map((t) => normaliseType(text(t.expression))));
+  /** `(a:string,b?:number)=>T` of a method or method signature */
+  const signature = (m: TS.SignatureDeclarationBase): string =>
+    `(${m.parameters.map((p) => `${p.dotDotDotToken ? '...' : ''}${text(p.name)}${p.questionToken ? '?' : ''}${p.type ? `:${normaliseType(text(p.type))}` : ''}`).join(',')})${m.type ? `=>${normaliseType(text(m.type))}` : ''}`;
   const members = (list: TS.NodeArray<TS.TypeElement | TS.ClassElement>): MemberFact[] => {
     const out: MemberFact[] = [];
     for (const m of list) {
       if (ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) {
         const name = memberName(m.name);
-        if (name !== undefined) out.push({ name, type: normaliseType(text(m.type)), ...(m.questionToken ? { optional: true } : {}) });
+        if (name === undefined) continue;
+        const f: MemberFact = { name, type: normaliseType(text(m.type)), ...(m.questionToken ? { optional: true } : {}), kind: 'field' };
+        if (ts.isPropertyDeclaration(m) && m.initializer) f.value = value(m.initializer);
+        out.push(f);
       } else if (ts.isMethodSignature(m) || ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m)) {
         const name = memberName(m.name);
-        if (name !== undefined && !out.some((o) => o.name === name)) out.push({ name, type: 'method' });
+        if (name === undefined) continue;
+        const prev = out.find((o) => o.name === name);
+        // a body (class methods) is compared by its text without formatting
+        const hash = ts.isMethodSignature(m) ? undefined : textHash(m.getText(sf), prev?.hash);
+        if (prev) {
+          if (hash) prev.hash = hash;
+          continue;
+        }
+        const sig = ts.isGetAccessor(m) || ts.isSetAccessor(m) ? `${ts.isGetAccessor(m) ? 'get' : 'set'}${signature(m)}` : signature(m);
+        out.push({ name, type: sig, kind: 'method', ...(hash ? { hash } : {}) });
       } else if (ts.isIndexSignatureDeclaration(m)) {
-        out.push({ name: '[index]', type: normaliseType(text(m.type)) });
+        out.push({ name: '[index]', type: normaliseType(text(m.type)), kind: 'field' });
       } else if (ts.isConstructorDeclaration(m)) {
+        if (m.body) out.push({ name: 'constructor', type: signature(m), kind: 'method', hash: textHash(m.getText(sf)) });
         for (const p of m.parameters) {
           const isProp = (ts.getModifiers(p) ?? []).some((mod) =>
             [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword].includes(mod.kind),
           );
           const name = memberName(p.name);
-          if (isProp && name !== undefined) out.push({ name, type: normaliseType(text(p.type)) });
+          if (isProp && name !== undefined) out.push({ name, type: normaliseType(text(p.type)), kind: 'attribute' });
         }
+      } else if (ts.isCallSignatureDeclaration(m) || ts.isConstructSignatureDeclaration(m)) {
+        out.push({ name: ts.isCallSignatureDeclaration(m) ? '[call]' : '[new]', type: signature(m), kind: 'method' });
       }
     }
     return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  };
+  const value = (e: TS.Node): string => {
+    const v = text(e).replace(/\s+/g, ' ');
+    return v.length <= 120 ? v : `${v.slice(0, 100)}…#${textHash(v).slice(0, 8)}`;
   };
   const signalsOf = (node: TS.Node): string[] => {
     const found = new Set<string>();
@@ -124,7 +146,9 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         bases: [],
         decorators: [],
         exported: isExported(st, st.name.text),
-        members: st.members.map((m) => ({ name: memberName(m.name) ?? text(m.name), type: normaliseType(text(m.initializer)) })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+        members: st.members
+          .map((m): MemberFact => ({ name: memberName(m.name) ?? text(m.name), type: '', kind: 'value', ...(m.initializer ? { value: value(m.initializer) } : {}) }))
+          .sort((a, b) => (a.name < b.name ? -1 : 1)),
         signals: [],
       });
     } else if (ts.isClassDeclaration(st) && st.name) {
@@ -141,4 +165,22 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
     }
   }
   return out;
+}
+
+/** A hash of a text with its runs of white space made one space (64 bits, hex); `prev` continues another hash. */
+function textHash(t: string, prev?: string): string {
+  let h1 = prev ? parseInt(prev.slice(0, 8), 16) : 0x811c9dc5;
+  let h2 = prev ? parseInt(prev.slice(8), 16) : 0x9747b28c;
+  let space = false;
+  for (let i = 0; i < t.length; i++) {
+    let c = t.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      if (space) continue;
+      space = true;
+      c = 32;
+    } else space = false;
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x9e3779b1);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }

@@ -24,11 +24,12 @@ export interface Comparison {
 
 const CONFIG = new Set(['model_config', 'Config', 'Meta', '__slots__', '__annotations__', '__tablename__', '__table_args__']);
 
-/** Data members count fully, and so do public methods; private and dunder methods, nested classes and
- * configuration count half: two copies of one concept agree on their data first. */
+/** Data members count fully, and so do public methods; private and dunder methods (the constructor too: the
+ * attributes it sets are members of their own), nested classes and configuration count half: two copies of one
+ * concept agree on their data first. */
 export function weight(m: MemberFact): number {
   if (CONFIG.has(m.name) || m.kind === 'class') return 0.5;
-  if (m.kind === 'method' || m.type === 'method') return m.name.startsWith('_') && m.name !== '__init__' ? 0.5 : 1;
+  if (m.kind === 'method' || m.type === 'method') return m.name.startsWith('_') ? 0.5 : 1;
   return m.name.startsWith('__') ? 0.5 : 1;
 }
 
@@ -38,6 +39,8 @@ const typesDiffer = (x: MemberFact, y: MemberFact): boolean => {
   const b = typeOf(y);
   return a !== '' && b !== '' && a !== b;
 };
+/** `X | None` and `X` (or `X?`) differ less than two unrelated types */
+const nullable = (t: string): string => t.replace(/\?$/, '').split('|').filter((p) => p !== 'None' && p !== 'null' && p !== 'undefined').join('|');
 /** bases by their last part: `models.Model` and `Model` (resolved through imports) are one base */
 const basesOf = (s: Shape): string => s.bases.map((b) => b.slice(b.lastIndexOf('.', b.indexOf('[') < 0 ? b.length : b.indexOf('[')) + 1)).join(',');
 /** TS interfaces and object types are one kind of thing */
@@ -63,7 +66,7 @@ export function compareShapes(a: Shape, b: Shape, threshold: number): Comparison
     if (!y) continue;
     shared++;
     if (typesDiffer(x, y)) {
-      sharedW += w / 2;
+      sharedW += nullable(typeOf(x)) === nullable(typeOf(y)) ? (w * 3) / 4 : w / 2;
       typeDiffs.push(x.kind === 'method' ? `signature of ${name}` : `${name}: ${short(typeOf(x))}→${short(typeOf(y))}`);
       continue;
     }

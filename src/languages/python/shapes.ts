@@ -431,11 +431,12 @@ function param(t: Tokens, a: number, b: number): Param {
 /** normaliseType, remembered across files: most annotations are a few common spellings */
 const NORMALISED = new Map<string, string>();
 function normalised(raw: string): string {
-  if (/^[A-Za-z_]\w*$/.test(raw)) return raw;
   let v = NORMALISED.get(raw);
   if (v === undefined) {
     if (NORMALISED.size > 20000) NORMALISED.clear();
-    NORMALISED.set(raw, (v = normaliseType(raw)));
+    // typing's bare aliases are the builtins (`Dict` = `dict`; normaliseType lowers them only with arguments)
+    const t = raw.replace(/\b(?:List|Dict|Set|FrozenSet|Tuple|Type)\b(?!\[)/g, (w) => w.toLowerCase());
+    NORMALISED.set(raw, (v = /^[A-Za-z_]\w*$/.test(t) ? t : normaliseType(t)));
   }
   return v;
 }

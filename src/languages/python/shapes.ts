@@ -11,7 +11,7 @@ import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
 import { isName, isOp, plainStringValue, Tok, tokText, type Tokens } from './tokenizer.js';
 
-/** Two FNV-style 32-bit lanes over the characters of tokens: 64 bits of a member's normalised source. */
+/** FNV-1a over the characters of tokens, and their length: a member's normalised source in 64 bits. */
 interface Hash {
   h1: number;
   h2: number;
@@ -68,13 +68,10 @@ export class PythonShapes {
     let h1 = h.h1;
     let h2 = h.h2;
     for (let i = a; i < b; i++) {
-      for (let p = start[i]!, e = end[i]!; p < e; p++) {
-        const c = text.charCodeAt(p);
-        h1 = Math.imul(h1 ^ c, 0x01000193);
-        h2 = Math.imul(h2 ^ c, 0x9e3779b1);
-      }
+      const e = end[i]!;
+      for (let p = start[i]!; p < e; p++) h1 = Math.imul(h1 ^ text.charCodeAt(p), 0x01000193);
       h1 = Math.imul(h1 ^ 0x1f, 0x01000193);
-      h2 = Math.imul(h2 ^ 0x1f, 0x9e3779b1) ^ (h2 >>> 13);
+      h2 = (h2 + e - start[i]! + 1) | 0;
     }
     h.h1 = h1;
     h.h2 = h2;
@@ -82,7 +79,6 @@ export class PythonShapes {
 
   private mixNumber(h: Hash, n: number): void {
     h.h1 = Math.imul(h.h1 ^ (n + 0x100), 0x01000193);
-    h.h2 = Math.imul(h.h2 ^ (n + 0x100), 0x9e3779b1);
   }
 
   /** A class begins: `decl` was just made from header tokens [a, colon), `decorators` are token ranges [a, b). */
@@ -328,7 +324,8 @@ export class PythonShapes {
     };
     const valueOf = (raw: string): string => {
       let v = values.get(raw);
-      if (v === undefined) values.set(raw, (v = cap(resolveNames(raw, bindings, false))));
+      // a long value (a description, a literal table) is compared as written
+      if (v === undefined) values.set(raw, (v = cap(raw.length > 4 * VALUE_LIMIT ? raw : resolveNames(raw, bindings, false))));
       return v;
     };
     for (const c of this.classes) {
@@ -354,10 +351,8 @@ export class PythonShapes {
         if (raw.hash && (m.kind !== 'field' || raw.twice)) m.hash = hex(raw.hash);
       }
       const d = resolveNames(c.decoratorText, bindings, false);
-      for (let i = 0; i < d.length; i++) {
-        c.hash.h1 = Math.imul(c.hash.h1 ^ d.charCodeAt(i), 0x01000193);
-        c.hash.h2 = Math.imul(c.hash.h2 ^ d.charCodeAt(i), 0x9e3779b1);
-      }
+      for (let i = 0; i < d.length; i++) c.hash.h1 = Math.imul(c.hash.h1 ^ d.charCodeAt(i), 0x01000193);
+      c.hash.h2 = (c.hash.h2 + d.length) | 0;
       c.decl.hash = hex(c.hash);
     }
   }
@@ -436,7 +431,8 @@ function normalised(raw: string): string {
     if (NORMALISED.size > 20000) NORMALISED.clear();
     // typing's bare aliases are the builtins (`Dict` = `dict`; normaliseType lowers them only with arguments)
     const t = raw.replace(/\b(?:List|Dict|Set|FrozenSet|Tuple|Type)\b(?!\[)/g, (w) => w.toLowerCase());
-    NORMALISED.set(raw, (v = /^[A-Za-z_]\w*$/.test(t) ? t : normaliseType(t)));
+    // only unions, quotes, `typing.` and the generics normaliseType rewrites need it
+    NORMALISED.set(raw, (v = /[|'" ]|Optional|Union|typing|List\[|Dict\[|Set\[|Tuple\[|Type\[/.test(t) ? normaliseType(t) : t));
   }
   return v;
 }
@@ -449,13 +445,22 @@ function resolveNames(raw: string, bindings: ReadonlyMap<string, string>, lastPa
     const bound = bindings.get(raw);
     return bound === undefined ? raw : lastPart ? bound.slice(bound.lastIndexOf('.') + 1) : bound;
   }
-  return raw.replace(/(?<![\w.'"])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g, (m) => {
-    const dot = m.indexOf('.');
-    const bound = bindings.get(dot < 0 ? m : m.slice(0, dot));
-    if (bound === undefined) return m;
-    const full = dot < 0 ? bound : bound + m.slice(dot);
-    return lastPart ? full.slice(full.lastIndexOf('.') + 1) : full;
-  });
+  // string literals are skipped whole; only a name whose head is bound is rebuilt
+  const re = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g;
+  let out = '';
+  let last = 0;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) {
+    const w = m[0];
+    const c = w.charCodeAt(0);
+    if (c === 34 || c === 39) continue;
+    const dot = w.indexOf('.');
+    const bound = bindings.get(dot < 0 ? w : w.slice(0, dot));
+    if (bound === undefined) continue;
+    const full = dot < 0 ? bound : bound + w.slice(dot);
+    out += raw.slice(last, m.index) + (lastPart ? full.slice(full.lastIndexOf('.') + 1) : full);
+    last = m.index + w.length;
+  }
+  return last === 0 ? raw : out + raw.slice(last);
 }
 
 function cap(v: string): string {

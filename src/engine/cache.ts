@@ -25,7 +25,7 @@ import type { WorkspaceFile } from '../workspace/workspace.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 export const CACHE_DIR = '.comply/cache';
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -65,11 +65,14 @@ const CODECS: Partial<Record<Section, Codec>> = {
     decode: (r) => ({ module: r[0] as string, names: r[1] as string[], line: r[2] as number, column: r[3] as number, forms: formsOf(r[4] as string) }) satisfies ImportFact,
   },
   functions: {
-    encode: (f: FunctionFact) => (f.abstract ? [f.name, f.line, f.endLine, f.stub ?? 0, 1] : f.stub ? [f.name, f.line, f.endLine, f.stub] : [f.name, f.line, f.endLine]),
+    encode: (f: FunctionFact) =>
+      f.stub ? [f.name, f.line, f.endLine, f.stub, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1] : f.abstract ? [f.name, f.line, f.endLine, 0, 1] : [f.name, f.line, f.endLine],
     decode: (r) => {
       const f: FunctionFact = { name: r[0] as string, line: r[1] as number, endLine: r[2] as number };
       if (r[3]) f.stub = r[3] as FunctionFact['stub'];
       if (r[4]) f.abstract = true;
+      if (r[5]) f.intent = r[5] as FunctionFact['intent'];
+      if (typeof r[6] === 'number' && r[6] >= 0) f.params = r[6];
       return f;
     },
   },

@@ -96,10 +96,10 @@ export function layoutKey(config: Config, workspace: Workspace, ruleIds: readonl
   return sha1(`${JSON.stringify(config)}\0${workspace.source}\0${ruleIds.join(',')}`);
 }
 
-/** A source file's row: path, language, service, test status, module name (\x01: none), package init, test name. A
- * scan makes each file's row once, for reuse() and save(). */
+/** A source file's row: path, language, service, test status, module name (\x01: none), package init. A scan
+ * makes each file's row once, for reuse() and save(). */
 export function fileRow(f: ScannedFile): string {
-  return `${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`;
+  return `${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}`;
 }
 
 /** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger). */

@@ -121,9 +121,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       rules: [...RULES],
       ...(jobs !== undefined ? { workers: jobs } : {}),
       timeoutMs: config.files.maxSeconds * 1000,
-      // the cache is read unless --no-cache; written except in --ci, which never writes in the repo (a folder
-      // given with --cache-dir is written: CI keeps it between runs)
-      ...(opts.cache !== false ? { cache: { write: !opts.ci || opts.cacheDir !== undefined, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
+      // the caches are read and written unless --no-cache; --ci neither reads nor writes one in the checkout (the pull
+      // request's: src/engine/cache-store.ts), only a folder given with --cache-dir, which CI keeps between runs
+      ...(opts.cache !== false && (!opts.ci || opts.cacheDir !== undefined) ? { cache: { write: true, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
       ...(opts.staged ? { workspace: { staged: true } } : {}),
       ...(targets ? { targets } : {}),
       ...(showProgress
@@ -149,7 +149,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .option('--json', 'print the JSON report (schema/report.schema.json) on stdout')
     .option('-q, --quiet', 'print only error-level findings that are new, and the summary; no notes or progress')
-    .option('--ci', 'gate mode: never write in the repository (a --cache-dir is written); a missing ledger means every finding is new')
+    .option('--ci', 'gate mode: never read or write a cache in the repository (only a --cache-dir); a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
     .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning')

@@ -100,9 +100,9 @@ export function runScan(io: Io, root: string, config: Config, opts: RunOptions, 
     rules: [...RULES],
     ...(jobs !== undefined ? { workers: jobs } : {}),
     timeoutMs: config.files.maxSeconds * 1000,
-    // the cache is read unless --no-cache; written except in --ci, which never writes in the repo (a folder
-    // given with --cache-dir is written: CI keeps it between runs)
-    ...(opts.cache !== false ? { cache: { write: !opts.ci || opts.cacheDir !== undefined, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
+    // the caches are read and written unless --no-cache; --ci neither reads nor writes one in the checkout (the pull
+    // request's: src/engine/cache-store.ts), only a folder given with --cache-dir, which CI keeps between runs
+    ...(opts.cache !== false && (!opts.ci || opts.cacheDir !== undefined) ? { cache: { write: true, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
     ...(opts.staged ? { workspace: { staged: true } } : {}),
     ...(targets ? { targets } : {}),
     ...(showProgress

@@ -7,7 +7,7 @@
  * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
  * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
  *
- * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
+ * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions, mock notes) as JSON byte
  * ranges, one region per kind, then one line of JSON with an entry per path (size, mtime, blob id, the small
  * facts and the lengths of its ranges). They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
  * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
@@ -22,10 +22,10 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 export const CACHE_DIR = '.comply/cache';
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -39,11 +39,11 @@ export function cacheLocation(root: string, dir?: string): { dir: string; shown(
   return { dir: abs, shown: (name) => join(abs, name) };
 }
 /** the first line: the format, then where the meta line starts (fixed width, written last) */
-const HEADER = 'comply facts cache 4 ';
+const HEADER = 'comply facts cache 5 ';
 const HEADER_LENGTH = HEADER.length + 16 + 1;
 
 /** the facts kept as byte ranges, parsed on first use */
-const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'mockNotes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -74,7 +74,7 @@ const CODECS: Partial<Record<Section, Codec>> = {
     },
   },
   mocks: {
-    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.context],
+    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.notes ?? -1],
     // in the key order of an adapter's object
     decode: (r) =>
       ({
@@ -83,7 +83,7 @@ const CODECS: Partial<Record<Section, Codec>> = {
         ...(r[2] !== 0 ? { target: r[2] as string } : {}),
         line: r[3] as number,
         column: r[4] as number,
-        context: r[5] as string[],
+        ...(r[5] !== -1 ? { notes: r[5] as number } : {}),
       }) satisfies MockFact,
   },
 };
@@ -275,6 +275,9 @@ class StoredFacts implements FileFacts {
   get suppressions(): SuppressionFact[] {
     return this.section('suppressions');
   }
+  get mockNotes(): MockNote[] {
+    return this.section('mockNotes');
+  }
 
   toJSON(): FileFacts {
     const { moduleName, testDefinitions, lines, diagnostics } = this;
@@ -282,6 +285,7 @@ class StoredFacts implements FileFacts {
       imports: this.imports,
       declarations: this.declarations,
       mocks: this.mocks,
+      mockNotes: this.mockNotes,
       suppressions: this.suppressions,
       diagnostics,
       ...(moduleName !== undefined ? { moduleName } : {}),

@@ -383,16 +383,22 @@ function importsMoved(f: ScannedFile, moved: Moved): boolean {
   return false;
 }
 
-/** An inline suppression with a reason covers the findings of its rules on its target line; it is then used. */
+/**
+ * An inline suppression with a reason covers the findings of its rules on its target line; it is then used. The
+ * first one for a rule on a line covers them all (the others are unused), looked up by path, line and rule: linear
+ * however many suppressions aim at one line.
+ */
 function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: SuppressionUse[]): void {
-  const byLine = new Map<string, SuppressionUse[]>();
+  const first = new Map<string, SuppressionUse>();
   for (const u of usage) {
-    if (!u.fact.reason || u.fact.rules.length === 0) continue; // without a reason it does not apply
-    const key = `${u.path}\0${u.fact.target}`;
-    byLine.set(key, [...(byLine.get(key) ?? []), u]);
+    if (!u.fact.reason) continue; // without a reason it does not apply
+    for (const rule of u.fact.rules) {
+      const key = `${u.path}\0${u.fact.target}\0${rule}`;
+      if (!first.has(key)) first.set(key, u);
+    }
   }
   for (const f of findings) {
-    const u = byLine.get(`${f.path}\0${f.line}`)?.find((x) => x.fact.rules.includes(f.rule));
+    const u = first.get(`${f.path}\0${f.line}\0${f.rule}`);
     if (!u) continue;
     u.used = true;
     f.suppressed = { reason: u.fact.reason };

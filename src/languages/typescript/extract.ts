@@ -112,7 +112,9 @@ function parseAndExtract(text: string, path: string): FileFacts {
   facts.declarations = collectDeclarations(sf, pos);
   facts.functions = collectFunctions(sf);
   facts.lines = lineCounts(text);
-  facts.mocks = collectMocks(sf, text);
+  const found = collectMocks(sf, text);
+  facts.mocks = found.mocks;
+  facts.mockNotes = found.notes;
   facts.suppressions = collectSuppressions(text);
 
   const diags = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];

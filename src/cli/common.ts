@@ -99,7 +99,6 @@ export function runScan(io: Io, root: string, config: Config, opts: RunOptions, 
     config,
     rules: [...RULES],
     ...(jobs !== undefined ? { workers: jobs } : {}),
-    timeoutMs: config.files.maxSeconds * 1000,
     // the cache is read unless --no-cache; written except in --ci, which never writes in the repo (a folder
     // given with --cache-dir is written: CI keeps it between runs)
     ...(opts.cache !== false ? { cache: { write: !opts.ci || opts.cacheDir !== undefined, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),

@@ -250,6 +250,8 @@ function describeError(e: ErrorObject, raw: unknown): string {
       return `${key}: expected a non-empty string, found ${show(found)}.`;
     case 'minimum':
       return `${key}: expected a number >= ${(e.params as { limit: number }).limit}, found ${show(found)}.`;
+    case 'maximum':
+      return `${key}: expected a number <= ${(e.params as { limit: number }).limit}, found ${show(found)}.`;
     case 'pattern':
     case 'propertyNames':
       return `${key}: invalid name ${show((e.params as { propertyName?: string }).propertyName ?? found)} (${e.message ?? ''}).`;

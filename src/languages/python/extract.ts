@@ -9,6 +9,7 @@ import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engi
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
+import { spend } from '../budget.js';
 import {
   dottedAt,
   isIdentChar,
@@ -415,6 +416,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   };
 
   for (const ll of toks.lines) {
+    spend();
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;

@@ -6,6 +6,7 @@ import type { MockFact, MockNote, SuppressionFact } from '../../engine/facts.js'
 import { positionIn } from '../../util/text.js';
 import { MockNoteTree } from '../mock-notes.js';
 import { parseSuppression, suppressionTargets } from '../comments.js';
+import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
 const CREATORS = new Set([
@@ -66,6 +67,7 @@ export function collectMocks(sf: TS.SourceFile, text: string): { mocks: MockFact
     return e.own.node;
   };
   const visit = (node: TS.Node, enclosing: Enclosing | undefined): void => {
+    spend();
     if (ts.isCallExpression(node)) {
       const callee = node.expression;
       if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.expression)) {

@@ -8,7 +8,7 @@
  * counts against a file's bound.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
@@ -45,6 +45,22 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function defaultWorkers(): number {
   const cores = availableParallelism();
   return cores >= 4 ? Math.min(cores - 1, 8) : 1;
+}
+
+/** What a worker may cost at its peak (TypeScript's parser loaded, a large file in flight, its young generation). */
+const WORKER_MEMORY = 512 * 1024 * 1024;
+
+/**
+ * A requested number of workers (`--jobs`), capped: more threads than cores only share them, and each worker
+ * costs memory (`--jobs 1000` took 7 GB). `note` says so when the request was lowered.
+ */
+export function capWorkers(requested: number): { workers: number; note?: string } {
+  const cores = availableParallelism();
+  const memory = Math.max(1, Math.floor(totalmem() / WORKER_MEMORY));
+  const cap = Math.max(1, Math.min(cores, memory));
+  if (requested <= cap) return { workers: requested };
+  const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `${(totalmem() / 2 ** 30).toFixed(1)} GiB of memory, about ${WORKER_MEMORY / 2 ** 20} MiB per worker`;
+  return { workers: cap, note: `${requested} worker threads capped to ${cap} (${why})` };
 }
 
 /**

@@ -38,7 +38,7 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .option('--json', 'print the JSON report (schema/report.schema.json) on stdout')
     .option('-q, --quiet', 'print only error-level findings that are new, and the summary; no notes or progress')
-    .option('--ci', 'gate mode: never write in the repository (a --cache-dir is written); a missing ledger means every finding is new')
+    .option('--ci', 'gate mode: never read or write a cache in the repository (only a --cache-dir); a missing ledger means every finding is new')
     .option('--base <ref>', 'only findings in files changed since the merge base with <ref> can be new (pull requests)')
     .option('--staged', 'scan the staged content and report on the staged files (pre-commit)')
     .option('--sarif <file>', 'also write SARIF 2.1.0 for GitHub code scanning (- for stdout)')

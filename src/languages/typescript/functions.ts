@@ -3,6 +3,7 @@
 import type { FunctionFact } from '../../engine/facts.js';
 import { intentOf, isNullObjectName } from '../intent.js';
 import { typescript, type TS } from './ts.js';
+import { spend } from '../budget.js';
 
 const NOT_IMPLEMENTED = /not\s*implemented|todo/i;
 
@@ -30,6 +31,7 @@ export function collectFunctions(sf: TS.SourceFile): FunctionFact[] {
   /** the comments before a node and the text of its body: where a placeholder says what it is */
   const around = (node: TS.Node, body: TS.Block): string[] => [sf.text.slice(node.getFullStart(), node.getStart(sf)), body.getText(sf)];
   const visit = (node: TS.Node, owners: string[], parent: TS.Node | undefined, cls?: { abstract: boolean; intent: string | undefined }): void => {
+    spend();
     let next = owners;
     let inClass = cls;
     if (ts.isClassLike(node)) {

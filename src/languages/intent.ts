@@ -8,7 +8,7 @@ export type Intent = 'placeholder' | 'abstract' | 'deliberate';
 /** a note that the body is unfinished: it wins over everything else (a `NotImplementedError("... not implemented")`
  * message only repeats the form, so "not implemented" alone is no such note) */
 const UNFINISHED =
-  /\b(?:TODO|FIXME|XXX|TBD)\b|\bnot yet (?:been )?implemented\b|\bnot implemented yet\b|\bimplement (?:me|this|later)\b|\bto be (?:done|written|added)\b|\bfor now\b|\bin a real implementation\b|\bplaceholder\b|\bfuture\b|\bnot (?:yet )?wired\b|\bcoming soon\b|\bstub\b/i;
+  /\b(?:TODO|FIXME|XXX|TBD)\b|\bnot yet (?:been )?implemented\b|\bnot implemented yet\b|\bimplement (?:me|this|later)\b|\bto be (?:done|written|added)\b|\bfor now\b|\bin a real implementation\b|\bplaceholder\b|\bfuture\b|\bnot (?:yet )?wired\b|\bcoming soon\b|\bstub\b(?![-\w])/i;
 
 /** a contract: someone else (a subclass, a concrete implementation) supplies the body */
 const ABSTRACT =

@@ -111,6 +111,10 @@ const rule: Rule = {
     for (const file of ctx.index.targets) {
       if (file.test || !file.service) continue;
       const migration = isMigration(file);
+      // a class with an abstract method (declared, or said so by its texts) is an abstract context: its other empty
+      // methods are contracts too
+      const ownerOf = (name: string): string | undefined => (name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined);
+      const abstractOwners = new Set(file.facts.functions.filter((f) => f.abstract).map((f) => ownerOf(f.name)));
       for (const fn of file.facts.functions) {
         if (!fn.stub || fn.abstract || migration) continue;
         const placeholder = fn.intent === 'placeholder' || fn.stub === 'todo-return';
@@ -123,6 +127,7 @@ const rule: Rule = {
           }
           // a default that a subclass replaces is a hook (or, raising, an abstract method); an empty override turns
           // a base's behaviour off; `...` in a class that derives from ABC or a Protocol is a contract
+          if (ownerOf(fn.name) !== undefined && abstractOwners.has(ownerOf(fn.name))) continue;
           const parts = fn.name.split('.');
           if (parts.length === 2 && file.facts.declarations.some((d) => d.name === parts[0]) && (overridden(parts[0]!, parts[1]!) || overrides(parts[0]!, parts[1]!) || (fn.stub === 'ellipsis' && abstractClass(parts[0]!)))) continue;
         }

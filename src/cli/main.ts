@@ -23,7 +23,7 @@ import { ContainmentError, writeContained } from '../util/safe-fs.js';
 import { jsonSafe, printable } from '../util/escape.js';
 import { packageRoot, packageVersion } from '../util/package.js';
 import { mark, reportTimings } from '../util/timing.js';
-import { configExists, discoverServices, initialConfig } from './init.js';
+import { configExists, discover, evidenceJson, evidenceText, initialConfig } from './init.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
@@ -254,33 +254,46 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
 
   program
     .command('init')
-    .description(`discover the services of a repository and write ${CONFIG_FILE}`)
+    .description(`discover the services of a repository and write ${CONFIG_FILE}, printing the evidence for each decision`)
     .argument('[path]', 'repository root', '.')
     .option('--force', `overwrite an existing ${CONFIG_FILE}`)
     .option('--dry-run', 'print the config instead of writing it')
-    .action((path: string | undefined, opts: { force?: boolean; dryRun?: boolean }) => {
+    .option('--json', 'print the evidence and the config as JSON on stdout')
+    .action((path: string | undefined, opts: { force?: boolean; dryRun?: boolean; json?: boolean }) => {
       const root = scanRoot(path);
       if (configExists(root) && !opts.force && !opts.dryRun) {
-        throw new UsageError(`${join(path ?? '.', CONFIG_FILE)} exists already; edit it, or run \`comply init --force\` to replace it.`);
+        throw new UsageError(`${join(path ?? '.', CONFIG_FILE)} exists already; edit it, run \`comply doctor\` to check it, or run \`comply init --force\` to replace it.`);
       }
-      const { services, skipped } = discoverServices(root);
-      if (services.length === 0) {
-        throw new UsageError(`found no service folders in ${root} (a top-level folder with a Python package, a manifest or a Dockerfile, and source files).`);
+      const found = discover(root);
+      if (found.services.length === 0) {
+        if (!opts.json) io.stderr(evidenceText(found));
+        throw new UsageError(`found no services in ${root} (a Dockerfile or a Python or npm manifest with source files beside it, or a top-level Python package).`);
       }
-      const text = jsonSafe(`${JSON.stringify(initialConfig(services), null, 2)}\n`);
-      if (opts.dryRun) {
-        io.stdout(text);
-      } else {
-        writeContained(root, CONFIG_FILE, text, 'comply init');
-      }
-      const w = Math.max(...services.map((s) => printable(s.name).length));
-      io.stderr(`Found ${services.length} service folder(s):\n`);
-      for (const s of services) io.stderr(`  ${printable(s.name).padEnd(w)}  ${s.kind.padEnd(12)}  ${String(s.files).padStart(6)} files  (${printable(s.evidence.join(', '))})\n`);
-      if (skipped.length > 0) {
-        io.stderr('Not services (add them by hand if they are):\n');
-        for (const s of skipped) io.stderr(`  ${printable(`${s.name}: ${s.why}`)}\n`);
+      const config = initialConfig(found, root);
+      const text = jsonSafe(`${JSON.stringify(config, null, 2)}\n`);
+      if (!opts.dryRun) writeContained(root, CONFIG_FILE, text, 'comply init');
+      if (opts.json) io.stdout(jsonSafe(`${JSON.stringify(evidenceJson(found, config), null, 2)}\n`));
+      else {
+        if (opts.dryRun) io.stdout(text);
+        io.stderr(evidenceText(found));
       }
       if (!opts.dryRun) io.stderr(`Wrote ${CONFIG_FILE}. Review the allow list, then run \`comply scan\`.\n`);
+      reportTimings(io.stderr, { services: found.services.length });
+    });
+
+  program
+    .command('doctor')
+    .description('check an existing config against the repository: imports that resolve, unowned source, empty paths and globs, what init would write now')
+    .argument('[path]', 'repository root', '.')
+    .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (path: string | undefined, opts: { config?: string; json?: boolean }) => {
+      const { root, config } = project(path, opts);
+      const { doctor, doctorText } = await import('./doctor.js');
+      const report = doctor(root, config);
+      if (opts.json) io.stdout(jsonSafe(`${JSON.stringify(report, null, 2)}\n`));
+      else io.stdout(doctorText(report));
+      code = report.problems > 0 ? EXIT.failed : EXIT.ok;
     });
 
   program

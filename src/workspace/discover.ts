@@ -602,6 +602,18 @@ export function discover(root: string): Discovery {
     const nestedRole = depthOf(u.paths[0]!) > 1 && NESTED_GENERIC.test(u.name);
     if (GENERIC_NAMES.test(u.name) || nestedRole || (taken.get(u.name) ?? 0) > 1) u.name = u.paths[0]!;
   }
+  // a name the config cannot hold (the schema's pattern) is left out, with the reason, before it counts as anyone's
+  // importer
+  const named = new Set<string>();
+  for (const u of live().sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
+    if (SERVICE_NAME.test(u.name) && !named.has(u.name)) {
+      named.add(u.name);
+      continue;
+    }
+    u.mergedInto = -1;
+    notServices.push({ path: u.paths[0]!, as: 'not a service', why: `its name ${JSON.stringify(u.name)} is ${named.has(u.name) ? 'taken by another service' : 'not a valid service name (letters, digits, _ . @ / - only)'}; add it by hand under another name` });
+  }
+  resetOwners();
   const importedBy = (edges: Map<number, Set<number>>, u: Unit): Unit[] =>
     [...(edges.get(u.id) ?? [])].map((i) => units[i]!).filter((o) => o.mergedInto === undefined && o.kind !== 'test-support');
   let edges = importers();
@@ -693,10 +705,6 @@ export function discover(root: string): Discovery {
   const out: DiscoveredService[] = [];
   for (const u of live().sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
     const name = u.name;
-    if (!SERVICE_NAME.test(name) || out.some((s) => s.name === name)) {
-      notServices.push({ path: u.paths[0]!, as: 'not a service', why: `its name ${JSON.stringify(name)} is not a valid service name (letters, digits, _ . @ / - only); add it by hand under another name` });
-      continue;
-    }
     const imports = shares.get(u) ?? { resolved: 0, firstParty: 0 };
     const count = fileCount.get(u) ?? 0;
     const rootsHere = [...(rootsUsed.get(u) ?? [])].filter((r) => r !== '.').sort();

@@ -541,7 +541,8 @@ export function discover(root: string): Discovery {
       const r = resolver.rootOf(f.path);
       const at = r === '.' ? top : `${r}/${top}`;
       // packages (folders), not the single modules beside them (a main.py names nothing)
-      if (isDir(at) && u.paths.some((p) => within(at, p)) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(top)) out.add(top);
+      // (and only first-party names: a migrations folder called alembic names nothing either)
+      if (isDir(at) && u.paths.some((p) => within(at, p)) && firstParty.has(top)) out.add(top);
     }
     if (u.npmName) out.add(u.npmName);
     return [...out].sort();

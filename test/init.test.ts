@@ -221,6 +221,10 @@ describe('comply init (issue 17)', () => {
     writeFileSync(join(b.root, 'worker', 'pyproject.toml'), '[project\nname = ');
     writeFileSync(join(b.root, 'api', 'setup.cfg'), '[options]\npackage_dir =\n    =../../..\n');
     writeFileSync(join(b.root, 'docker-compose.override.yml'), `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nservices:\n  x:\n    build: ../..\n`);
+    // text built to make a backtracking pattern take forever costs one pass
+    writeFileSync(join(b.root, 'web', 'setup.cfg'), `[metadata]\na${' '.repeat(3_000_000)}b\n`);
+    writeFileSync(join(b.root, 'web', 'setup.py'), `from setuptools import setup\nsetup(name='${'x'.repeat(1000)}\n${'packages=['.repeat(300_000)}`);
+    writeFileSync(join(b.root, 'web', 'Dockerfile'), `FROM node\nWORKDIR \${A:-${'$'.repeat(2_000_000)}\nCOPY . .\n`);
     const r = await comply('init', b.root, '--dry-run');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^note: pyproject\.toml: admin\/server\/pyproject\.toml is a symbolic link; comply never follows links/m);

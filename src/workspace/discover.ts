@@ -228,6 +228,7 @@ export function discover(root: string): Discovery {
   for (const f of packageJsons) if (depthOf(parentOf(f)) <= MAX_MANIFEST_DEPTH) readNpm(f);
   const workspaceOf = new Map<string, string>();
   for (const { glob, why } of workspaceGlobs) {
+    if (glob.length > 300) continue; // no real workspace glob is that long
     const m = picomatch(posix.normalize(glob).replace(/\/+$/, ''), { dot: false });
     for (const f of packageJsons) {
       const dir = parentOf(f);

@@ -110,7 +110,7 @@ export function parseDockerfile(text: string): ParsedDockerfile {
   const globalArgs = new Map<string, string>();
   let stage: Stage | undefined;
   const expand = (s: string, vars: Map<string, string>): string | undefined => {
-    const v = s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, a: string | undefined, b: string | undefined) => vars.get((a ?? b)!) ?? all);
+    const v = s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-+][^}]{0,200})?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, a: string | undefined, b: string | undefined) => vars.get((a ?? b)!) ?? all);
     return v.includes('$') ? undefined : v;
   };
   for (const { op, args } of instructions(text)) {

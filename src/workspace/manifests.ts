@@ -191,10 +191,11 @@ export function parseIni(text: string): Map<string, Map<string, string>> {
       section.set(key, `${section.get(key)}\n${raw.trim()}`);
       continue;
     }
-    const kv = /^([^=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(raw);
-    if (kv) {
-      key = kv[1]!.trim().toLowerCase();
-      section.set(key, kv[2]!.trim());
+    // by index, not by a backtracking pattern: a hostile line of spaces must cost one pass
+    const eq = raw.search(/[=:]/);
+    if (eq > 0 && raw.slice(0, eq).trim() !== '' && !/^\s/.test(raw)) {
+      key = raw.slice(0, eq).trim().toLowerCase();
+      section.set(key, raw.slice(eq + 1).trim());
     } else if (raw.trim() === '') key = undefined;
   }
   return out;
@@ -255,27 +256,37 @@ export function readSetupPy(root: string, file: string, io: ManifestRead): Pytho
   if (!/\b(setuptools|distutils)\b/.test(text) || !/\bsetup\s*\(/.test(text)) return undefined;
   const dir = posix.dirname(file);
   const m: PythonManifest = { file, dir, packages: [], roots: [], pythonpath: [], dependencies: [], declaresProject: true };
-  const name = /\bname\s*=\s*['"]([^'"]+)['"]/.exec(text);
+  // bounded quantifiers and bracket search by index: a hostile setup.py costs one pass over its text
+  const name = /\bname\s*=\s*['"]([^'"\n]{1,200})['"]/.exec(text);
   if (name) m.name = name[1];
   const addRoot = (p: string, why: string): void => {
     const rel = under(dir, p, file, io);
     if (rel) m.roots.push({ root: rel, why });
   };
-  const pd = /package_dir\s*=\s*\{\s*['"]{2}\s*:\s*['"]([^'"]+)['"]/.exec(text);
+  const pd = /package_dir\s*=\s*\{\s*['"]{2}\s*:\s*['"]([^'"\n]{1,200})['"]/.exec(text);
   if (pd) addRoot(pd[1]!, `${file} package_dir`);
-  const fp = /find(?:_namespace)?_packages\s*\(\s*(?:where\s*=\s*)?['"]([^'"]+)['"]/.exec(text);
+  const fp = /find(?:_namespace)?_packages\s*\(\s*(?:where\s*=\s*)?['"]([^'"\n]{1,200})['"]/.exec(text);
   if (fp) addRoot(fp[1]!, `${file} find_packages`);
-  const list = /\bpackages\s*=\s*\[([^\]]*)\]/.exec(text);
-  if (list) {
-    for (const q of list[1]!.matchAll(/['"]([A-Za-z_][\w]*)['"]/g)) {
+  const list = bracketed(text, /\bpackages\s*=\s*\[/);
+  if (list !== undefined) {
+    for (const q of list.matchAll(/['"]([A-Za-z_]\w{0,100})['"]/g)) {
       const rel = under(dir, pd ? `${pd[1]}/${q[1]}` : q[1]!, file, io);
       const pkg = rel && packageAt(rel, `${file} packages`);
       if (pkg) m.packages.push(pkg);
     }
   }
-  const req = /install_requires\s*=\s*\[([^\]]*)\]/.exec(text);
-  if (req) m.dependencies = [...req[1]!.matchAll(/['"]([^'"]+)['"]/g)].map((q) => distName(q[1]!)).filter((x): x is string => x !== undefined);
+  const req = bracketed(text, /install_requires\s*=\s*\[/);
+  if (req !== undefined) m.dependencies = [...req.matchAll(/['"]([^'"\n]{1,200})['"]/g)].map((q) => distName(q[1]!)).filter((x): x is string => x !== undefined);
   return m;
+}
+
+/** The text between the first match of `opener` (ending in `[`) and the next `]`, found by index. */
+function bracketed(text: string, opener: RegExp): string | undefined {
+  const m = opener.exec(text);
+  if (!m) return undefined;
+  const start = m.index + m[0].length;
+  const end = text.indexOf(']', start);
+  return end < 0 ? undefined : text.slice(start, end);
 }
 
 /** pytest.ini / tox.ini: `pythonpath` under [pytest] (tox.ini) or [pytest] / [tool:pytest]. */

@@ -71,7 +71,7 @@ describe('comply init (issue 17)', () => {
 
     const hatch = await initAndCompare('hatch');
     // an SDK one folder down and an MCP server are found, each with its own root
-    expect(hatch.stderr).toMatch(/^ {2}sdk\/python: service \(sdk\/python\/pyproject\.toml names notes-sdk;/m);
+    expect(hatch.stderr).toMatch(/^ {2}sdk-python: service \(sdk\/python\/pyproject\.toml names notes-sdk;/m);
     expect(hatch.stderr).toMatch(/^ {2}mcp: service \(mcp\/pyproject\.toml names notes-mcp; .*root mcp\/src from mcp\/pyproject\.toml \[tool\.hatch\] packages/m);
     expect(hatch.b.unchanged()).toBe(true);
 
@@ -91,7 +91,7 @@ describe('comply init (issue 17)', () => {
     // test image and scripts/ are not services
     const compose = await initAndCompare('compose-monorepo');
     expect(compose.stderr).toMatch(/^ {2}common: library \(copied into the images of api, worker; 2 source files\)$/m);
-    expect(compose.stderr).toMatch(/^ {2}admin\/server: service \(admin\/server\/Dockerfile \(compose admin\) copies admin\/server\/;/m);
+    expect(compose.stderr).toMatch(/^ {2}admin-server: service \(admin\/server\/Dockerfile \(compose admin\) copies admin\/server\/;/m);
     expect(compose.stderr).toMatch(/^ {2}scripts: tooling \(/m);
     expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development or example images\): tests\/Dockerfile\.test \(test\)$/m);
     expect(compose.b.unchanged()).toBe(true);
@@ -160,7 +160,7 @@ describe('comply init (issue 17)', () => {
     const ok = await comply('doctor', b.root);
     expect(ok.code, ok.stdout).toBe(0);
     expect(ok.stdout).toMatch(/^ {2}api +service +3 files {2}2 of 2 \(100\.0%\)$/m);
-    expect(ok.stdout).toMatch(/^ {2}scripts: 1 files \(init: tooling\)$/m);
+    expect(ok.stdout).toMatch(/^ {2}scripts: 1 file \(init: tooling\)$/m);
     expect(ok.stdout).toMatch(/^comply init would write the same services and roots\.$/m);
     expect(ok.stdout).toMatch(/^No problems\.$/m);
 
@@ -179,7 +179,7 @@ describe('comply init (issue 17)', () => {
     expect(bad.stdout).toMatch(/^ {2}ghost: init would not list it$/m);
     expect(bad.stdout).toMatch(/^ {2}python\.roots: \. → \., admin\/server$/m);
     // without its root, the admin server's own imports do not resolve
-    expect(bad.stdout).toMatch(/^ {2}admin\/server +service +3 files {2}0 of 1 \(0\.0%\)$/m);
+    expect(bad.stdout).toMatch(/^ {2}admin-server +service +3 files {2}0 of 1 \(0\.0%\)$/m);
     expect(bad.stdout).toMatch(/^2 problem\(s\): fix the config\.$/m);
     const json = await comply('doctor', b.root, '--json');
     expect(json.code).toBe(1);

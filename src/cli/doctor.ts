@@ -68,6 +68,7 @@ export function doctor(root: string, config: Config): DoctorReport {
   const unowned = [...groups.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([path, n]) => {
+      if (path === '.') return { path, files: n };
       const said = found.notServices.find((x) => within(path, x.path));
       const svc = found.services.find((s) => s.paths.some((p) => within(path, p) || within(p, path)));
       const init = said ? said.as : svc ? `${svc.kind} ${svc.name}` : undefined;
@@ -161,7 +162,7 @@ export function doctorText(r: DoctorReport): string {
   if (r.imports.firstParty > 0) lines.push(`  all: ${r.imports.resolved.toLocaleString('en-US')} of ${r.imports.firstParty.toLocaleString('en-US')} (${pct(r.imports)})`);
   if (r.unowned.length > 0) {
     lines.push('Source in no service:');
-    for (const u of r.unowned) lines.push(`  ${printable(u.path === '.' ? '(top-level files)' : u.path)}: ${u.files} files${u.init ? ` (init: ${printable(u.init)})` : ''}`);
+    for (const u of r.unowned) lines.push(`  ${printable(u.path === '.' ? '(top-level files)' : u.path)}: ${u.files} ${u.files === 1 ? 'file' : 'files'}${u.init ? ` (init: ${printable(u.init)})` : ''}`);
   }
   for (const g of r.emptyGlobs) lines.push(`${g.key === 'files.exclude' ? 'note' : 'problem'}: ${g.key} "${printable(g.glob)}" matches nothing`);
   if (r.suggestion.changes.length > 0) {

@@ -94,9 +94,9 @@ const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev_?launcher|.*_launcher|d
 const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks)$/i;
 const DOCS_NAMES = /^(docs?|documentation|website)$/i;
 const LIBRARY_NAMES = /^(shared|common|libs?|core_lib|packages)$/i;
-/** folder names that say nothing about what they hold: the service is named by its path */
+/** folder names that say nothing about what they hold: the service is named with its parent folder's name */
 const GENERIC_NAMES = /^(python|py|node|nodejs|js|ts|typescript|javascript|src|lib|package|pkg|\..*)$/i;
-/** a role, not a name, below another folder (admin/server, admin/client): named by the path */
+/** a role, not a name, below another folder (admin/server, admin/client): named with the parent's name */
 const NESTED_GENERIC = /^(server|client|api|app|service)$/i;
 const SERVICE_NAME = /^[A-Za-z0-9_.@/-]+$/;
 const MAX_MANIFEST_DEPTH = 3;
@@ -599,11 +599,18 @@ export function discover(root: string): Discovery {
   // the names people will read: a generic or repeated folder name is replaced by its path
   const taken = new Map<string, number>();
   for (const u of live()) taken.set(u.name, (taken.get(u.name) ?? 0) + 1);
+  // (joined with '-', not '/': an allow entry's `*` does not match across a '/')
+  const joined = (p: string): string => p.split('/').map((x) => x.replace(/^\.+/, '')).join('-');
   for (const u of live()) {
     if (u.paths.length !== 1 || u.name !== posix.basename(u.paths[0]!)) continue;
-    const nestedRole = depthOf(u.paths[0]!) > 1 && NESTED_GENERIC.test(u.name);
-    if (GENERIC_NAMES.test(u.name) || nestedRole || (taken.get(u.name) ?? 0) > 1) u.name = u.paths[0]!;
+    const p = u.paths[0]!;
+    const generic = GENERIC_NAMES.test(u.name) || (depthOf(p) > 1 && NESTED_GENERIC.test(u.name));
+    if ((taken.get(u.name) ?? 0) > 1) u.name = joined(p);
+    else if (generic && depthOf(p) > 1) u.name = joined(`${posix.basename(parentOf(p))}/${posix.basename(p)}`);
   }
+  taken.clear();
+  for (const u of live()) taken.set(u.name, (taken.get(u.name) ?? 0) + 1);
+  for (const u of live()) if ((taken.get(u.name) ?? 0) > 1 && u.paths.length === 1) u.name = joined(u.paths[0]!);
   // a name the config cannot hold (the schema's pattern) is left out, with the reason, before it counts as anyone's
   // importer
   const named = new Set<string>();

@@ -605,8 +605,7 @@ export function discover(root: string): Discovery {
     if (u.paths.length !== 1 || u.name !== posix.basename(u.paths[0]!)) continue;
     const p = u.paths[0]!;
     const generic = GENERIC_NAMES.test(u.name) || (depthOf(p) > 1 && NESTED_GENERIC.test(u.name));
-    if ((taken.get(u.name) ?? 0) > 1) u.name = joined(p);
-    else if (generic && depthOf(p) > 1) u.name = joined(`${posix.basename(parentOf(p))}/${posix.basename(p)}`);
+    if (generic && depthOf(p) > 1) u.name = joined(`${posix.basename(parentOf(p))}/${posix.basename(p)}`);
   }
   taken.clear();
   for (const u of live()) taken.set(u.name, (taken.get(u.name) ?? 0) + 1);

@@ -306,14 +306,9 @@ export function discover(root: string): Discovery {
     return unit;
   };
   const unitAt = (dir: string): Unit | undefined => units.find((u) => u.mergedInto === undefined && u.paths.length === 1 && u.paths[0] === dir);
-  /** the unit that is exactly these folders; a manifest folder that is one part of a several-part image keeps its
-   * own identity (it is split out, and decided from who imports it) */
-  const holder = (paths: string[]): Unit | undefined => {
-    const same = units.find((u) => u.mergedInto === undefined && u.paths.length === paths.length && u.paths.every((p) => paths.includes(p)));
-    if (same) return same;
-    if (paths.length === 1) for (const u of units) if (u.mergedInto === undefined && u.paths.length > 1) u.paths = u.paths.filter((p) => p !== paths[0]);
-    return undefined;
-  };
+  /** the unit that already holds exactly these folders (a manifest in a folder that one image ships is part of that
+   * image's service, like any package it ships) */
+  const holder = (paths: string[]): Unit | undefined => units.find((u) => u.mergedInto === undefined && paths.every((p) => u.paths.includes(p)));
 
   // top-level folders named for what they are
   const tops = [...new Set(files.filter((f) => f.includes('/')).map(topOf))].sort();

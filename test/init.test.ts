@@ -100,6 +100,10 @@ describe('comply init (issue 17)', () => {
     const one = await initAndCompare('one-image');
     expect(one.stderr).toMatch(/^ {2}server: service \(Dockerfile \(compose server\) copies app\/, core\/, worker\/;/m);
     expect((await findings(one.b.root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
+    // the same image copying the whole context: its parts are the top-level packages
+    writeFileSync(join(one.b.root, 'Dockerfile'), 'FROM python:3.12-slim\nWORKDIR /srv\nCOPY . /srv\nCMD ["python", "-m", "app"]\n');
+    const whole = await comply('init', one.b.root, '--dry-run', '--json');
+    expect((JSON.parse(whole.stdout) as { config: unknown }).config).toEqual(one.b.expected);
     expect(one.b.unchanged()).toBe(true);
 
     // a separately deployed sub-project inside backend/, with its own `api` package beside the repo's api/: its own

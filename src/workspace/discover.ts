@@ -341,9 +341,12 @@ export function discover(root: string): Discovery {
     // built from the top: its parts are the folders it copies (or, copying everything, the root project's packages)
     let parts = d.copies.filter((c) => c !== '.' && !keptOut(c) && byNameKind(topOf(c)) !== 'test-support');
     if (d.whole) {
+      // the root project's declared packages; without any, the top-level Python packages that are not a project or
+      // an image of their own
       const rootPy = pyManifests.get('.');
       const declared = (rootPy?.packages ?? []).map((p) => (p.root === '.' ? p.name : `${p.root}/${p.name}`)).filter(isDir);
-      if (declared.length > 0) parts = declared;
+      const own = (t: string): boolean => pyManifests.has(t) || npmManifests.has(t) || deployables.some((o) => o.context === t);
+      parts = declared.length > 0 ? declared : [...dirs].filter((t) => depthOf(t) === 1 && fileSet.has(`${t}/__init__.py`) && !byNameKind(t) && !own(t)).sort();
     }
     if (parts.length > 0) topBuiltImages.push({ d, parts });
   }

@@ -90,7 +90,7 @@ export interface Discovery {
 }
 
 const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests)$/i;
-const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev_?launcher|.*_launcher|devtools|test_scripts|hack|\..*)$/i;
+const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev|dev_?launcher|.*_launcher|devtools|test_scripts|hack|\..*)$/i;
 const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks)$/i;
 const DOCS_NAMES = /^(docs?|documentation|website)$/i;
 const LIBRARY_NAMES = /^(shared|common|libs?|core_lib|packages)$/i;
@@ -270,17 +270,21 @@ export function discover(root: string): Discovery {
       }
       context = best.dir;
     }
-    const copied = [...new Set(parsed.copies.map((c) => copySource(context, c.src)).filter((p): p is string => p !== undefined && sources(p) > 0))];
-    const copies = copied.filter(isDir);
+    const sourceOf = (list: typeof parsed.copies): string[] => [...new Set(list.map((c) => copySource(context, c.src)).filter((p): p is string => p !== undefined && sources(p) > 0))];
+    const copied = sourceOf(parsed.copies);
+    // what the image ships: the last stage's copies; an image whose last stage copies only built output (a web
+    // app's `COPY --from=build`) ships what its build stages copied
+    const final = sourceOf(parsed.copies.filter((c) => c.final)).filter(isDir);
+    const copies = final.length > 0 ? final : copied.filter(isDir);
     const whole = copies.includes(context);
     const mapBack = (p: string | undefined): string | undefined => (p === undefined ? undefined : repoPathOf(p, context, parsed.copies, isDir));
     const workdir = mapBack(parsed.workdir);
     deployables.push({
       file: f,
       context,
-      compose: builds.map((b) => b.service),
+      compose: [...new Set(builds.map((b) => b.service))],
       copies,
-      shown: copied.map((p) => (isDir(p) ? `${p}/` : p)),
+      shown: copied.map((p) => `${isDir(p) ? `${p}/` : p}${final.length > 0 && isDir(p) && !final.includes(p) ? ' (in a build stage)' : ''}`),
       whole,
       ...(workdir !== undefined ? { workdir } : {}),
       pythonpath: parsed.pythonpath.map(mapBack).filter((p): p is string => p !== undefined),
@@ -430,12 +434,12 @@ export function discover(root: string): Discovery {
     if (u.origin !== 'manifest' || u.mergedInto !== undefined || u.paths.length !== 1) continue;
     if (workspaceOf.has(u.paths[0]!)) continue;
     const outer = units
-      .filter((o) => o !== u && o.mergedInto === undefined && o.kind !== 'test-support' && o.paths.some((p) => p !== u.paths[0] && within(u.paths[0]!, p)))
+      .filter((o) => o !== u && o.mergedInto === undefined && o.paths.some((p) => p !== u.paths[0] && within(u.paths[0]!, p)))
       .sort((a, b) => Math.max(...b.paths.map((p) => p.length)) - Math.max(...a.paths.map((p) => p.length)))[0];
     if (outer) {
       u.mergedInto = outer.id;
       outer.evidence.push(`${u.evidence[0]} (inside it)`);
-      if (u.npmName && !outer.npmName) outer.npmName = u.npmName;
+      if (u.npmName && !outer.npmName && outer.kind !== 'test-support') outer.npmName = u.npmName;
     }
   }
   // bare top-level Python packages that no manifest or image claims yet
@@ -543,7 +547,8 @@ export function discover(root: string): Discovery {
       // (and only first-party names: a migrations folder called alembic names nothing either)
       if (isDir(at) && u.paths.some((p) => within(at, p)) && firstParty.has(top)) out.add(top);
     }
-    if (u.npmName) out.add(u.npmName);
+    // an npm name that is also a Python package of the repo (a frontend named like its backend) names neither
+    if (u.npmName && !firstParty.has(u.npmName)) out.add(u.npmName);
     return [...out].sort();
   };
   const tsImports = new Map<string, string[]>();

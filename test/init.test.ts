@@ -117,6 +117,22 @@ describe('comply init (issue 17)', () => {
     expect(leak.map((x) => x.path)).toEqual(['backend/reporting/leak.py']);
     expect(nested.b.unchanged()).toBe(true);
 
+    // a TypeScript project at the top (a package.json that is no workspace root): its source folders, fixtures aside
+    const ts = box('npm-workspaces');
+    for (const d of ['apps', 'packages']) rmSync(join(ts.root, d), { recursive: true });
+    writeFileSync(join(ts.root, 'package.json'), '{"name": "tool"}\n');
+    for (const [p, text] of Object.entries({ 'src/index.ts': 'export {};\n', 'lib/util.ts': 'export {};\n', 'test/a.test.ts': 'export {};\n', 'fixtures/x/package.json': '{}', 'fixtures/x/i.ts': '' })) {
+      mkdirSync(join(ts.root, p, '..'), { recursive: true });
+      writeFileSync(join(ts.root, p), text);
+    }
+    const top = await comply('init', ts.root, '--dry-run', '--json');
+    expect(top.code).toBe(0);
+    expect((JSON.parse(top.stdout) as { config: { services: unknown } }).config.services).toEqual({
+      tool: { paths: ['lib', 'src'], packages: ['tool'] },
+      test: { paths: ['test'], kind: 'test-support' },
+    });
+    expect(ts.unchanged()).toBe(true);
+
     // npm workspaces: the packages two apps use are libraries
     const ws = await initAndCompare('npm-workspaces');
     expect(ws.stderr).toMatch(/^ {2}ui: library \(packages\/ui\/package\.json names @acme\/ui \(a workspace of package\.json\); imported by admin, site; 1 source files\)$/m);

@@ -91,7 +91,7 @@ export interface Discovery {
 
 const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests)$/i;
 const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev|dev_?launcher|.*_launcher|devtools|test_scripts|hack|\..*)$/i;
-const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks)$/i;
+const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks|fixtures|testdata)$/i;
 const DOCS_NAMES = /^(docs?|documentation|website)$/i;
 const LIBRARY_NAMES = /^(shared|common|libs?|core_lib|packages)$/i;
 /** folder names that say nothing about what they hold: the service is named with its parent folder's name */
@@ -320,7 +320,7 @@ export function discover(root: string): Discovery {
     const k = byNameKind(top);
     if (!k || sources(top) === 0) continue;
     if (k === 'test-support') newUnit({ name: top, paths: [top], kind: 'test-support', origin: 'by-name', evidence: [`test support by its name`], hasManifest: false });
-    else notServices.push({ path: top, as: k, why: `${plural(sources(top), 'source file')}; ${k === 'tooling' ? 'tooling run from the repo (by its name), not a deployed service' : k === 'examples' ? 'examples (by the folder name), not part of the product' : 'documentation (by the folder name)'}` });
+    else notServices.push({ path: top, as: k, why: `${plural(sources(top), 'source file')}; ${k === 'tooling' ? 'tooling run from the repo (by its name), not a deployed service' : k === 'examples' ? 'examples or fixtures (by the folder name), not part of the product' : 'documentation (by the folder name)'}` });
   }
 
   // deployables: a context folder of its own, or the folders an image built from the top copies
@@ -447,6 +447,17 @@ export function discover(root: string): Discovery {
   for (const top of tops) {
     if (byNameKind(top) || claimed(top) || sources(top) === 0) continue;
     if (fileSet.has(`${top}/__init__.py`)) newUnit({ name: top, paths: [top], origin: 'bare', evidence: ['a Python package'], hasManifest: false });
+  }
+
+  // a package.json at the top that is not a workspace root: the package is the top-level folders of source that
+  // nothing above claims (a TypeScript project's src/)
+  const rootNpm = npmManifests.get('.');
+  if (rootNpm && rootNpm.workspaces.length === 0) {
+    const rest = tops.filter((t) => !byNameKind(t) && !claimed(t) && sources(t) > 0 && files.some((f) => within(f, t) && (languageOf(f) === 'typescript' || languageOf(f) === 'javascript')));
+    if (rest.length > 0) {
+      const name = rootNpm.name && SERVICE_NAME.test(rootNpm.name) && !rootNpm.name.includes('/') ? rootNpm.name : posix.basename(rest[0]!);
+      newUnit({ name, paths: rest, origin: 'manifest', evidence: [`package.json${rootNpm.name ? ` names ${rootNpm.name}` : ''} (its source in ${rest.map((t) => `${t}/`).join(', ')})`], hasManifest: true, ...(rootNpm.name ? { npmName: rootNpm.name } : {}) });
+    }
   }
 
   // 4. Python: imports, first-party names, roots
@@ -732,7 +743,8 @@ export function discover(root: string): Discovery {
     const pkg = fileSet.has(`${top}/__init__.py`) ? ' (a Python package)' : '';
     notServices.push({ path: top, as: 'not a service', why: `${plural(sources(top), 'source file')}${pkg}, but no manifest, no image, and no service imports it` });
   }
-  if (nonProduction.length > 0) notes.push(`not read as deployables (test, development or example images): ${nonProduction.join(', ')}`);
+  const listed = nonProduction.filter((d) => !keptOut(d));
+  if (listed.length > 0) notes.push(`not read as deployables (test, development or example images): ${listed.join(', ')}`);
   const total = out.reduce((a, s) => ({ resolved: a.resolved + s.imports.resolved, firstParty: a.firstParty + s.imports.firstParty }), { resolved: 0, firstParty: 0 });
   notServices.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { services: out.sort((a, b) => (a.name < b.name ? -1 : 1)), notServices, roots, pythonRoots: chosen, imports: total, notes, python: { files: pyFiles, firstParty } };

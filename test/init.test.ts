@@ -157,7 +157,7 @@ describe('comply init (issue 17)', () => {
     const api = j.services.find((s) => s.name === 'api')!;
     expect(api).toMatchObject({ kind: 'service', paths: ['api'], imports: { resolved: 2, firstParty: 2 } });
     expect(api.evidence[0]).toBe('api/Dockerfile (compose api) copies api/, common/');
-    expect(j.notServices).toEqual([{ path: 'scripts', as: 'tooling', why: '1 source file; tooling run from the repo (by its name), not a deployed service' }]);
+    expect(j.notServices).toEqual([{ path: 'scripts', as: 'tooling', why: '1 source file; run from the repo, not deployed (by its name)' }]);
     expect(j.pythonRoots.find((x) => x.root === 'admin/server')).toMatchObject({ kept: true, declared: true, gain: 1 });
     expect(j.pythonRoots.find((x) => x.root === 'api')).toMatchObject({ kept: false, declared: false, gain: -2 });
     expect(j.imports).toEqual({ resolved: 5, firstParty: 5 });

@@ -2,9 +2,10 @@ import picomatch from 'picomatch';
 import type { Rule } from '../../src/engine/rule.js';
 import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
 import { globSet } from '../../src/workspace/globs.js';
+import { userRegex } from '../../src/util/regex.js';
 
 interface Options {
-  /** extra regular expressions over a file's name without its extensions */
+  /** extra regular expressions (RE2 syntax) over a file's name without its extensions */
   extraPatterns?: string[];
 }
 
@@ -25,7 +26,8 @@ const rule: Rule = {
     summary: 'A leftover file (`*_old`, `*_backup`, `*.orig`, `* (1)`, …) or a backup folder checked into the tree.',
   },
   run(ctx) {
-    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
+    // patterns from the config run on RE2 (src/util/regex.ts: linear time, whatever the pattern)
+    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => userRegex(p, 'i'));
     const folders = new Set<string>();
     // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
     // are what this rule reports

@@ -320,7 +320,7 @@ export function discover(root: string): Discovery {
     const k = byNameKind(top);
     if (!k || sources(top) === 0) continue;
     if (k === 'test-support') newUnit({ name: top, paths: [top], kind: 'test-support', origin: 'by-name', evidence: [`test support by its name`], hasManifest: false });
-    else notServices.push({ path: top, as: k, why: `${plural(sources(top), 'source file')}; ${k === 'tooling' ? 'tooling run from the repo (by its name), not a deployed service' : k === 'examples' ? 'examples or fixtures (by the folder name), not part of the product' : 'documentation (by the folder name)'}` });
+    else notServices.push({ path: top, as: k, why: `${plural(sources(top), 'source file')}; ${k === 'tooling' ? 'run from the repo, not deployed (by its name)' : k === 'examples' ? 'not part of the product (by its name)' : 'documentation (by its name)'}` });
   }
 
   // deployables: a context folder of its own, or the folders an image built from the top copies
@@ -656,7 +656,7 @@ export function discover(root: string): Discovery {
         u.evidence.push('a library by its name');
       } else {
         u.kind = 'service';
-        u.evidence.push(by.length > 0 ? `imported only by ${names(by)}; nothing in the repo deploys, so it is taken to ship on its own` : 'nothing in the repo deploys, so it is taken to ship on its own');
+        u.evidence.push(by.length > 0 ? `imported only by ${names(by)}; no image in the repo: taken to ship on its own` : 'no image in the repo: taken to ship on its own');
       }
     }
   }

@@ -91,7 +91,7 @@ describe('comply init (issue 17)', () => {
     // test image and scripts/ are not services
     const compose = await initAndCompare('compose-monorepo');
     expect(compose.stderr).toMatch(/^ {2}common: library \(copied into the images of api, worker; 2 source files\)$/m);
-    expect(compose.stderr).toMatch(/^ {2}admin-server: service \(admin\/server\/Dockerfile \(compose admin\) copies admin\/server\/;/m);
+    expect(compose.stderr).toMatch(/^ {2}admin-server: service \(admin\/server\/Dockerfile \(compose admin\) copies admin\/server\/: admin_api\/;/m);
     expect(compose.stderr).toMatch(/^ {2}scripts: tooling \(/m);
     expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development or example images\): tests\/Dockerfile\.test \(test\)$/m);
     expect(compose.b.unchanged()).toBe(true);
@@ -109,7 +109,7 @@ describe('comply init (issue 17)', () => {
     // a separately deployed sub-project inside backend/, with its own `api` package beside the repo's api/: its own
     // service and root, so its api.* imports resolve inside it (not to the top-level api/)
     const nested = await initAndCompare('nested-deployable');
-    expect(nested.stderr).toMatch(/^ {2}reporting: service \(backend\/reporting\/Dockerfile copies backend\/reporting\/; .*root backend\/reporting from backend\/reporting\/Dockerfile WORKDIR; 2 of 2 first-party imports resolve/m);
+    expect(nested.stderr).toMatch(/^ {2}reporting: service \(backend\/reporting\/Dockerfile copies backend\/reporting\/: api\/; .*root backend\/reporting from backend\/reporting\/Dockerfile WORKDIR; 2 of 2 first-party imports resolve/m);
     expect((await findings(nested.b.root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
     // the top-level api still resolves its own: a module only it has, imported from the nested one, crosses
     writeFileSync(join(nested.b.root, 'backend', 'reporting', 'leak.py'), 'from api.handlers import handle\n');

@@ -326,7 +326,13 @@ export function discover(root: string): Discovery {
   // deployables: a context folder of its own, or the folders an image built from the top copies
   const deployUnits = new Map<string, Unit>();
   const dockerEvidence = (d: Deployable): string => {
-    const what = d.whole ? `copies ${d.context === '.' ? 'the whole repo' : `${d.context}/`}` : d.shown.length > 0 ? `copies ${d.shown.join(', ')}` : 'copies no source';
+    // a whole context is named with the folders of source in it (`copies backend/: app/, worker/`)
+    const inside = (ctx: string): string => {
+      const subs = [...dirs].filter((x) => x !== ctx && parentOf(x) === ctx && sources(x) > 0).sort();
+      const list = subs.slice(0, 6).map((x) => `${posix.basename(x)}/`);
+      return list.length > 0 ? `: ${list.join(', ')}${subs.length > 6 ? ', …' : ''}` : '';
+    };
+    const what = d.whole ? `copies ${d.context === '.' ? 'the whole repo' : `${d.context}/${inside(d.context)}`}` : d.shown.length > 0 ? `copies ${d.shown.join(', ')}` : 'copies no source';
     return `${d.file}${d.compose.length > 0 ? ` (compose ${d.compose.join(', ')})` : ''} ${what}`;
   };
   const topBuiltImages: { d: Deployable; parts: string[] }[] = [];

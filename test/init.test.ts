@@ -62,7 +62,7 @@ describe('comply init (issue 17)', () => {
   it('1. Python roots from pyproject (setuptools, Poetry, Hatch), pytest pythonpath, Dockerfile WORKDIR, src layouts, checked against the imports', async () => {
     const src = await initAndCompare('src-layout');
     expect(src.stderr).toMatch(/^ {2}src +kept +\(\+2 resolved; pyproject\.toml: a package below src; pyproject\.toml \[tool\.setuptools\.packages\.find\] where\)$/m);
-    expect(src.stderr).toMatch(/^ {2}acme_api: service \(pyproject\.toml names acme-api; .*root src from .*; 1 of 1 first-party import resolve; 3 source files\)$/m);
+    expect(src.stderr).toMatch(/^ {2}acme_api: service \(pyproject\.toml names acme-api; .*root src from .*; 1 of 1 first-party import resolves; 3 source files\)$/m);
     expect(src.b.unchanged()).toBe(true);
 
     const poetry = await initAndCompare('poetry');
@@ -135,7 +135,7 @@ describe('comply init (issue 17)', () => {
 
     // npm workspaces: the packages two apps use are libraries
     const ws = await initAndCompare('npm-workspaces');
-    expect(ws.stderr).toMatch(/^ {2}ui: library \(packages\/ui\/package\.json names @acme\/ui \(a workspace of package\.json\); imported by admin, site; 1 source files\)$/m);
+    expect(ws.stderr).toMatch(/^ {2}ui: library \(packages\/ui\/package\.json names @acme\/ui \(a workspace of package\.json\); imported by admin, site; 1 source file\)$/m);
     expect(ws.b.unchanged()).toBe(true);
   });
 

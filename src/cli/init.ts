@@ -70,7 +70,7 @@ export function evidenceText(d: Discovery): string {
   }
   lines.push(`Services (${d.services.length}):`);
   for (const s of d.services) {
-    lines.push(`  ${printable(s.name)}: ${s.kind} (${printable([...s.evidence, `${s.files.toLocaleString('en-US')} source files`].join('; '))})`);
+    lines.push(`  ${printable(s.name)}: ${s.kind} (${printable([...s.evidence, `${s.files.toLocaleString('en-US')} source ${s.files === 1 ? 'file' : 'files'}`].join('; '))})`);
     if (s.unresolved && s.imports.resolved < 0.95 * s.imports.firstParty) lines.push(`    most imported of those that do not resolve: ${printable(s.unresolved.map((u) => `${u.module} (${u.imports})`).join(', '))}`);
   }
   if (d.notServices.length > 0) {

@@ -738,7 +738,7 @@ export function discover(root: string): Discovery {
     const rootsHere = [...(rootsUsed.get(u) ?? [])].filter((r) => r !== '.').sort();
     const evidence = [...u.evidence];
     for (const r of rootsHere) evidence.push(`root ${r} from ${roots.find((x) => x.root === r)!.evidence.join('; ')}`);
-    if (imports.firstParty > 0) evidence.push(`${imports.resolved.toLocaleString('en-US')} of ${plural(imports.firstParty, 'first-party import')} resolve`);
+    if (imports.firstParty > 0) evidence.push(`${imports.resolved.toLocaleString('en-US')} of ${plural(imports.firstParty, 'first-party import')} ${imports.firstParty === 1 ? 'resolves' : 'resolve'}`);
     const misses = [...(unresolved.get(u) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 5).map(([module, n]) => ({ module, imports: n }));
     out.push({ name, kind: u.kind ?? 'service', paths: [...u.paths].sort(), packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}) });
   }

@@ -34,6 +34,16 @@ interface OpenMember {
   init?: Map<string, string>;
 }
 
+/** what finish() resolves into a member: raw texts, hashes; a field's statement as tokens [a, b) at depth */
+interface Raw {
+  type?: string;
+  value?: string;
+  param?: string;
+  hash?: Hash;
+  sig?: Hash;
+  range?: [number, number, number];
+}
+
 interface ClassState {
   decl: DeclarationFact;
   hash: Hash;
@@ -43,7 +53,7 @@ interface ClassState {
   decorators: number[];
   /** members by name, and what finish() must still resolve */
   byName: Map<string, MemberFact>;
-  raw: Map<MemberFact, { type?: string; value?: string; params?: Param[]; ret?: string; param?: string; hash?: Hash; twice?: boolean }>;
+  raw: Map<MemberFact, Raw>;
   /** a statement seen in the body (the first one may be the class's docstring) */
   statements: number;
   init?: Map<string, string>;
@@ -54,7 +64,8 @@ const VALUE_LIMIT = 120;
 const FIELD_CALL = /^(?:\w+\.)*Field\(/;
 
 const seed = (): Hash => ({ h1: 0x811c9dc5, h2: 0x9747b28c });
-const hex = (h: Hash): string => (h.h1 >>> 0).toString(16).padStart(8, '0') + (h.h2 >>> 0).toString(16).padStart(8, '0');
+/** 32 bits of FNV and 21 of length, as two small integers in base 36 (a number above 2^31 prints slowly) */
+const hex = (h: Hash): string => `${(h.h1 >>> 4).toString(36)}.${(((h.h1 & 15) << 21) | (h.h2 & 0x1fffff)).toString(36)}`;
 
 export class PythonShapes {
   private readonly classes: ClassState[] = [];
@@ -185,18 +196,21 @@ export class PythonShapes {
     const name = tokText(t, a);
     const existing = c.byName.get(name);
     if (existing) {
-      // declared twice (under `if`/`else`): one member, both statements in its hash
+      // declared twice (under `if`/`else`): one member, both statements in its hash (its type and default say all
+      // of a field declared once, which is not hashed)
       const raw = c.raw.get(existing) ?? {};
-      raw.hash ??= seed();
-      raw.twice = true;
+      if (!raw.hash) {
+        raw.hash = seed();
+        if (raw.range) {
+          this.mixNumber(raw.hash, raw.range[2]);
+          this.mix(raw.hash, raw.range[0], raw.range[1]);
+        }
+      }
       this.mixNumber(raw.hash, depth);
       this.mix(raw.hash, a, b);
       c.raw.set(existing, raw);
       return;
     }
-    const h = seed();
-    this.mixNumber(h, depth);
-    this.mix(h, a, b);
     const fact: MemberFact = { name, type: '', kind: 'field' };
     const typeEnd = eq < 0 ? b : eq;
     // a chained `x = y = 1` takes the last value
@@ -213,7 +227,7 @@ export class PythonShapes {
     c.raw.set(fact, {
       ...(colon >= 0 && typeEnd > colon + 1 ? { type: source(this.toks, colon + 1, typeEnd) } : {}),
       ...(eq >= 0 && valueStart < b ? { value: source(this.toks, valueStart, b, true) } : {}),
-      hash: h,
+      range: [a, b, depth],
     });
   }
 
@@ -231,7 +245,15 @@ export class PythonShapes {
     const colon = headerColon(t, a, b);
     const headerEnd = colon < 0 ? b : colon;
     this.mixNumber(hash, depth);
-    this.mix(hash, a, headerEnd);
+    // the keyword and name, then the signature (parameters, annotations, defaults, return annotation) as a hash of
+    // its own: two signatures differ when they are written differently
+    const sigStart = name ? nameTok + 1 : headerEnd;
+    this.mix(hash, a, sigStart);
+    const sig = seed();
+    this.mix(sig, sigStart, headerEnd);
+    this.mixNumber(hash, sig.h1 & 0xffff);
+    this.mixNumber(hash, sig.h1 >>> 16);
+    hash.h2 = (hash.h2 + sig.h2) | 0;
     if (!name) return;
     const fact: MemberFact = existing ?? { name, type: isDef ? 'method' : '', kind: isDef ? 'method' : 'class' };
     const open: OpenMember = { fact, depth, hash, statements: 0 };
@@ -240,12 +262,10 @@ export class PythonShapes {
     else {
       c.byName.set(name, fact);
       c.decl.members.push(fact);
-      const raw: { params?: Param[]; ret?: string; hash: Hash } = { hash };
+      const raw: Raw = { hash };
       if (isDef) {
-        const sig = signature(t, nameTok + 1, headerEnd);
-        raw.params = sig.params;
-        if (sig.ret !== undefined) raw.ret = sig.ret;
-        if (name === '__init__') c.init = new Map(sig.params.filter((p) => p.ann).map((p) => [p.name, p.ann]));
+        raw.sig = sig;
+        if (name === '__init__') c.init = new Map(signature(t, nameTok + 1, headerEnd).params.filter((p) => p.ann).map((p) => [p.name, p.ann]));
       }
       c.raw.set(fact, raw);
     }
@@ -343,12 +363,8 @@ export class PythonShapes {
           }
         }
         if (enumClass && m.kind === 'field' && raw.type === undefined && raw.value !== undefined && !m.name.startsWith('_')) m.kind = 'value';
-        if (raw.params) {
-          const params = raw.params.map((p) => `${p.name}${p.ann ? `:${typeOf(p.ann)}` : ''}${p.def ? `=${valueOf(p.def)}` : ''}`);
-          m.type = `(${params.join(',')})${raw.ret !== undefined ? `->${typeOf(raw.ret)}` : ''}`;
-        }
-        // a field's type and default say all of it, unless it is declared twice (under `if` and `else`)
-        if (raw.hash && (m.kind !== 'field' || raw.twice)) m.hash = hex(raw.hash);
+        if (raw.sig) m.type = `sig:${hex(raw.sig)}`;
+        if (raw.hash) m.hash = hex(raw.hash);
       }
       const d = resolveNames(c.decoratorText, bindings, false);
       for (let i = 0; i < d.length; i++) c.hash.h1 = Math.imul(c.hash.h1 ^ d.charCodeAt(i), 0x01000193);
@@ -426,6 +442,7 @@ function param(t: Tokens, a: number, b: number): Param {
 /** normaliseType, remembered across files: most annotations are a few common spellings */
 const NORMALISED = new Map<string, string>();
 function normalised(raw: string): string {
+  if (/^[a-z_]\w*$/.test(raw)) return raw; // str, int, dict, a lowercase name: nothing to rewrite
   let v = NORMALISED.get(raw);
   if (v === undefined) {
     if (NORMALISED.size > 20000) NORMALISED.clear();

@@ -36,9 +36,9 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
   };
   const heritage = (clauses: TS.NodeArray<TS.HeritageClause> | undefined): string[] =>
     (clauses ?? []).flatMap((h) => h.types.map((t) => normaliseType(text(t.expression))));
-  /** `(a:string,b?:number)=>T` of a method or method signature */
-  const signature = (m: TS.SignatureDeclarationBase): string =>
-    `(${m.parameters.map((p) => `${p.dotDotDotToken ? '...' : ''}${text(p.name)}${p.questionToken ? '?' : ''}${p.type ? `:${normaliseType(text(p.type))}` : ''}`).join(',')})${m.type ? `=>${normaliseType(text(m.type))}` : ''}`;
+  /** a method's parameters and return type as a hash of their text (white space aside): two signatures differ
+   * when they are written differently */
+  const signature = (m: TS.SignatureDeclarationBase): string => `sig:${textHash(sf.text, m.parameters.pos, (m.type ?? m.parameters).end)}`;
   const members = (list: TS.NodeArray<TS.TypeElement | TS.ClassElement>): MemberFact[] => {
     const out: MemberFact[] = [];
     for (const m of list) {
@@ -53,7 +53,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         if (name === undefined) continue;
         const prev = out.find((o) => o.name === name);
         // a body (class methods) is compared by its text without formatting
-        const hash = ts.isMethodSignature(m) ? undefined : textHash(m.getText(sf), prev?.hash);
+        const hash = ts.isMethodSignature(m) ? undefined : textHash(sf.text, m.getStart(sf), m.end, prev?.hash);
         if (prev) {
           if (hash) prev.hash = hash;
           continue;
@@ -63,7 +63,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
       } else if (ts.isIndexSignatureDeclaration(m)) {
         out.push({ name: '[index]', type: normaliseType(text(m.type)), kind: 'field' });
       } else if (ts.isConstructorDeclaration(m)) {
-        if (m.body) out.push({ name: 'constructor', type: signature(m), kind: 'method', hash: textHash(m.getText(sf)) });
+        if (m.body) out.push({ name: 'constructor', type: signature(m), kind: 'method', hash: textHash(sf.text, m.getStart(sf), m.end) });
         for (const p of m.parameters) {
           const isProp = (ts.getModifiers(p) ?? []).some((mod) =>
             [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword].includes(mod.kind),
@@ -79,7 +79,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
   };
   const value = (e: TS.Node): string => {
     const v = text(e).replace(/\s+/g, ' ');
-    return v.length <= 120 ? v : `${v.slice(0, 100)}…#${textHash(v).slice(0, 8)}`;
+    return v.length <= 120 ? v : `${v.slice(0, 100)}…#${textHash(v, 0, v.length)}`;
   };
   const signalsOf = (node: TS.Node): string[] => {
     const found = new Set<string>();
@@ -169,20 +169,25 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
   return out;
 }
 
-/** A hash of a text with its runs of white space made one space (64 bits, hex); `prev` continues another hash. */
-function textHash(t: string, prev?: string): string {
-  let h1 = prev ? parseInt(prev.slice(0, 8), 16) : 0x811c9dc5;
-  let h2 = prev ? parseInt(prev.slice(8), 16) : 0x9747b28c;
+/** A hash of text [start, end) with its runs of white space made one space; `prev` continues another hash. */
+function textHash(t: string, start: number, end: number, prev?: string): string {
+  let h = 0x811c9dc5;
+  let n = 0;
+  if (prev) {
+    const [hi, lo] = prev.split('.').map((x) => parseInt(x, 36)) as [number, number];
+    h = (hi << 4) | (lo >>> 21);
+    n = lo & 0x1fffff;
+  }
   let space = false;
-  for (let i = 0; i < t.length; i++) {
+  for (let i = start; i < end; i++) {
     let c = t.charCodeAt(i);
     if (c === 32 || c === 9 || c === 10 || c === 13) {
       if (space) continue;
       space = true;
       c = 32;
     } else space = false;
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x9e3779b1);
+    h = Math.imul(h ^ c, 0x01000193);
+    n++;
   }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return `${(h >>> 4).toString(36)}.${(((h & 15) << 21) | (n & 0x1fffff)).toString(36)}`;
 }

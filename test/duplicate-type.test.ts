@@ -79,6 +79,11 @@ describe('Python shapes', () => {
     expect(hashOf('        if x:\n            y()\n        z()')).not.toBe(hashOf('        if x:\n            y()\n            z()'));
   });
 
+  it('reads no alias from a literal with escapes JSON does not know, and does not fail on it', () => {
+    const m = extractPython('class A(BaseModel):\n    x: int = Field(alias="a\\q")\n    y: int = Field(alias="y")\n').declarations[0]!.members;
+    expect(m.map((x) => x.alias)).toEqual([undefined, 'y']);
+  });
+
   it('records the types a FastAPI route exposes', () => {
     const fns = extractPython(
       ['@router.post("/u", response_model=List[UserOut])', 'async def create(body: UserIn, db=Depends(get_db), q: str = Query(None)) -> UserOut:', '    return 1', ''].join('\n'),

@@ -359,7 +359,13 @@ export class PythonShapes {
           m.value = valueOf(raw.value);
           if (FIELD_CALL.test(raw.value)) {
             const alias = /\b(?:serialization_alias|alias)=("(?:[^"\\]|\\.)*")/.exec(raw.value);
-            if (alias) m.alias = JSON.parse(alias[1]!) as string;
+            if (alias) {
+              try {
+                m.alias = JSON.parse(alias[1]!) as string;
+              } catch {
+                // a literal with escapes JSON does not know: no alias read
+              }
+            }
           }
         }
         if (enumClass && m.kind === 'field' && raw.type === undefined && raw.value !== undefined && !m.name.startsWith('_')) m.kind = 'value';

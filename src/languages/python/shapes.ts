@@ -11,7 +11,7 @@ import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
 import { isName, isOp, plainStringValue, Tok, tokText, type Tokens } from './tokenizer.js';
 
-/** FNV-1a over the characters of tokens, and their length: a member's normalised source in 64 bits. */
+/** FNV-1a over the characters of tokens (two at a time), and their length: a member's normalised source. */
 interface Hash {
   h1: number;
   h2: number;
@@ -80,8 +80,10 @@ export class PythonShapes {
     let h2 = h.h2;
     for (let i = a; i < b; i++) {
       const e = end[i]!;
-      for (let p = start[i]!; p < e; p++) h1 = Math.imul(h1 ^ text.charCodeAt(p), 0x01000193);
-      h1 = Math.imul(h1 ^ 0x1f, 0x01000193);
+      let p = start[i]!;
+      // two characters a step: half the multiplications of a character-wise FNV
+      for (; p + 1 < e; p += 2) h1 = Math.imul(h1 ^ (text.charCodeAt(p) | (text.charCodeAt(p + 1) << 16)), 0x01000193);
+      h1 = Math.imul(h1 ^ (p < e ? text.charCodeAt(p) | 0x1f0000 : 0x1f), 0x01000193);
       h2 = (h2 + e - start[i]! + 1) | 0;
     }
     h.h1 = h1;

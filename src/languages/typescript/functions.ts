@@ -30,12 +30,13 @@ export function collectFunctions(sf: TS.SourceFile): FunctionFact[] {
   };
   // the types a fetch or axios call's result is given, per function: only in files that can hold one
   const api = API_GATE.test(sf.text) ? new ApiTypes(sf) : undefined;
+  const API_KINDS = (apiKinds ??= new Set([ts.SyntaxKind.CallExpression, ts.SyntaxKind.AsExpression, ts.SyntaxKind.TypeAssertionExpression, ts.SyntaxKind.VariableDeclaration]));
   let current: FunctionFact | undefined;
   /** the comments before a node and the text of its body: where a placeholder says what it is */
   const around = (node: TS.Node, body: TS.Block): string[] => [sf.text.slice(node.getFullStart(), node.getStart(sf)), body.getText(sf)];
   const visit = (node: TS.Node, owners: string[], parent: TS.Node | undefined, cls?: { abstract: boolean; intent: string | undefined }): void => {
     spend();
-    if (api && current) api.visit(node, current);
+    if (api && current && API_KINDS.has(node.kind)) api.visit(node, current);
     let next = owners;
     let inClass = cls;
     if (ts.isClassLike(node)) {
@@ -106,7 +107,8 @@ export function lineCounts(text: string): { physical: number; code: number } {
   return { physical: lines.length, code };
 }
 
-const API_GATE = /fetch|axios|\.json\s*\(|\.(?:get|post|put|patch|delete|request)\s*</;
+const API_GATE = /fetch\w*\s*\(|axios|\.json\s*\(|\.(?:get|post|put|patch|delete|request)\s*</i;
+let apiKinds: Set<TS.SyntaxKind> | undefined;
 const HTTP_METHODS = new Set(['get', 'post', 'put', 'patch', 'delete', 'request']);
 
 /**

@@ -1,6 +1,6 @@
 /** Helpers that more than one rule uses. Rules import only from src/engine and src/config (types) and here. */
 import picomatch from 'picomatch';
-import type { ImportForm } from '../src/engine/facts.js';
+import type { ImportForm } from '../src/facts/facts.js';
 
 export function describeForms(forms: ImportForm[]): string {
   return forms.join(', ');

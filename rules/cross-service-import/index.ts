@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { ImportForm } from '../../src/engine/facts.js';
+import type { ImportForm } from '../../src/facts/facts.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { asList, describeForms } from '../shared.js';
 

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { Severity } from '../../src/config/load.js';
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { compareShapes, shapeDiff, type Likeness } from './shape.js';

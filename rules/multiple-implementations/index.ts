@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { nameGlob } from '../shared.js';

@@ -1,4 +1,4 @@
-import type { ImportForm } from '../../src/engine/facts.js';
+import type { ImportForm } from '../../src/facts/facts.js';
 import type { Rule } from '../../src/engine/rule.js';
 import { describeForms, moduleMatches } from '../shared.js';
 

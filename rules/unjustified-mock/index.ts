@@ -1,4 +1,4 @@
-import type { MockFact } from '../../src/engine/facts.js';
+import type { MockFact } from '../../src/facts/facts.js';
 import type { Rule } from '../../src/engine/rule.js';
 
 interface Options {

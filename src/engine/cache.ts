@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 4;
@@ -167,7 +167,7 @@ function codeFingerprint(dirs: string[], files: RegExp): string {
  * TypeScript parser they call), so that any change to it, released or not, invalidates every cache it wrote. */
 export function extractorFingerprint(): string {
   let v = codeHashes.get('facts');
-  if (!v) codeHashes.set('facts', (v = `${codeFingerprint(['../languages'], /^(extract|facts)\.[jt]s$/)}-ts${parserVersion()}`));
+  if (!v) codeHashes.set('facts', (v = `${codeFingerprint(['../languages', '../facts'], /^(extract)\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 
@@ -185,7 +185,7 @@ function parserVersion(): string {
  * version), for the results cache. */
 export function findingsFingerprint(): string {
   let v = codeHashes.get('findings');
-  if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
+  if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../facts', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 

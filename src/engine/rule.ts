@@ -3,7 +3,7 @@
  * reads files or parses text. Rules live under rules/<id>/ with their README next to them.
  */
 import type { Config, Severity } from '../config/load.js';
-import type { FileFacts, SuppressionFact } from './facts.js';
+import type { FileFacts, SuppressionFact } from '../facts/facts.js';
 import type { ProjectIndex } from './index.js';
 
 /** A suppression comment and whether it covered a finding (known once suppressions are applied). */

@@ -11,7 +11,7 @@ import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
 import { cacheLocation, contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
 import { extractBytes, readSource } from './extract.js';
-import type { FileFacts } from './facts.js';
+import type { FileFacts } from '../facts/facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';

@@ -7,7 +7,7 @@
  * carries the texts that may justify it: the comment on its line, the comment block directly above its statement,
  * and the decorators and comment blocks of the enclosing functions and classes.
  */
-import type { MockFact, SuppressionFact } from '../../engine/facts.js';
+import type { MockFact, SuppressionFact } from '../../facts/facts.js';
 import { parseSuppression, suppressionTarget } from '../comments.js';
 import { dottedAt, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 

@@ -2,7 +2,7 @@
  * TypeScript / JavaScript mock sites (jest, vitest, sinon) with the comments that may justify them, and
  * `// comply-ignore[...]` suppressions. Both walks run only when the text can hold what they look for.
  */
-import type { MockFact, SuppressionFact } from '../../engine/facts.js';
+import type { MockFact, SuppressionFact } from '../../facts/facts.js';
 import { positionIn } from '../../util/text.js';
 import { parseSuppression, suppressionTarget } from '../comments.js';
 import { typescript, type TS } from './ts.js';

@@ -1,12 +1,7 @@
 import picomatch from 'picomatch';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
 import { globSet } from '../../src/workspace/globs.js';
-
-interface Options {
-  /** extra regular expressions over a file's name without its extensions */
-  extraPatterns?: string[];
-}
 
 const SOURCE = /\.(?:py|pyi|ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const LEFTOVER_EXT = /\.(?:orig|bak|rej)$/;
@@ -16,16 +11,24 @@ const BACKUP_FOLDER = /^(?:backups?|.+[._-](?:backups?|bak|old))$/i;
 /** trees nobody writes by hand, in which a leftover is not the team's (backup folders are this rule's business) */
 const GENERATED = picomatch(GENERATED_EXCLUDES, { dot: true });
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'legacy-file-name',
     category: 'hygiene',
     reads: ['paths'],
     defaultSeverity: 'warning',
     summary: 'A leftover file (`*_old`, `*_backup`, `*.orig`, `* (1)`, …) or a backup folder checked into the tree.',
+    options: {
+      extraPatterns: {
+        type: 'array',
+        items: { type: 'string' },
+        default: [],
+        description: "Regular expressions over a file's name without its extensions, added to the built-in leftover patterns.",
+      },
+    },
   },
   run(ctx) {
-    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
+    const extra = ctx.options.extraPatterns.map((p) => new RegExp(p, 'i'));
     const folders = new Set<string>();
     // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
     // are what this rule reports
@@ -60,14 +63,12 @@ const rule: Rule = {
         const folder = parts.slice(0, backup + 1).join('/');
         if (partial ? firstUnder(folder) === path : !folders.has(folder)) {
           folders.add(folder);
-          ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
+          ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree`, help: 'Version control keeps history; delete it.' });
         }
       }
       if (leftover) {
-        ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} looks like a leftover copy: keep one version of the code (git has the history) and delete this one` });
+        ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} looks like a leftover copy`, help: 'Keep one version of the code (git has the history) and delete this one.' });
       }
     }
   },
-};
-
-export default rule;
+});

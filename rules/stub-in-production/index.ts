@@ -1,8 +1,8 @@
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 
 const BODY = { pass: '`pass`', ellipsis: '`...`', 'not-implemented': 'a "not implemented" error', 'todo-return': 'a TODO `return`' } as const;
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'stub-in-production',
     category: 'hygiene',
@@ -20,7 +20,8 @@ const rule: Rule = {
           line: fn.line,
           column: 0,
           subject: fn.name,
-          message: `${fn.name} is a placeholder: its body is only ${BODY[fn.stub]}. Implement it, or mark it abstract (@abstractmethod, a Protocol) if subclasses must`,
+          message: `${fn.name} is a placeholder: its body is only ${BODY[fn.stub]}`,
+          help: 'Implement it, or mark it abstract (@abstractmethod, a Protocol) if subclasses must.',
         });
       }
       for (const m of file.facts.mocks) {
@@ -29,11 +30,10 @@ const rule: Rule = {
           line: m.line,
           column: m.column,
           subject: `mock:${m.target ?? m.kind}`,
-          message: `production code creates a mock, ${m.call}: ship a real implementation or a null object, not a test double`,
+          message: `production code creates a mock, ${m.call}`,
+          help: 'Ship a real implementation or a null object, not a test double.',
         });
       }
     }
   },
-};
-
-export default rule;
+});

@@ -1,36 +1,39 @@
 import type { MockFact } from '../../src/facts/facts.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 
-interface Options {
-  /** regular expressions, each with one capture group for the reason; replace the defaults */
-  forms?: string[];
-  /** added to the forms in force (a repo's own habit, e.g. "#\\s*Mock:\\s*(.*)") */
-  extraForms?: string[];
-  /** reasons that do not count (compared without case and surrounding punctuation) */
-  placeholders?: string[];
-}
+const regexes = { type: 'array', items: { type: 'string' } } as const;
 
-export const DEFAULT_FORMS = [
-  String.raw`comply:\s*mock-justified\b:?\s*(.*)`,
-  String.raw`@mock_justified\(\s*(?:reason\s*=\s*)?(?:"([^"]*)"|'([^']*)')`,
-  String.raw`Mock justification\s*:\s*(.*)`,
-  String.raw`(?:^|[#/*\s])Justification\s*:\s*(.*)`,
-];
-
-export const DEFAULT_PLACEHOLDERS = ['todo', 'tbd', 'fixme', 'xxx', 'n/a', 'na', 'none', 'mock', 'mocked', 'mocking', 'needed', 'required', 'reason', '...', '-', '?'];
-
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'unjustified-mock',
     category: 'tests',
     scope: 'file',
     defaultSeverity: 'error',
     summary: 'A mock, patch or spy in a test with no justification (or only a placeholder reason).',
+    options: {
+      forms: {
+        ...regexes,
+        default: [
+          String.raw`comply:\s*mock-justified\b:?\s*(.*)`,
+          String.raw`@mock_justified\(\s*(?:reason\s*=\s*)?(?:"([^"]*)"|'([^']*)')`,
+          String.raw`Mock justification\s*:\s*(.*)`,
+          String.raw`(?:^|[#/*\s])Justification\s*:\s*(.*)`,
+        ],
+        description: 'Regular expressions (one capture group: the reason) matched against the comments and decorators around a mock; replace the defaults.',
+      },
+      extraForms: { ...regexes, default: [], description: String.raw`Added to the forms in force, e.g. "#\\s*Mock:\\s*(.*)" for a repo's own habit.` },
+      placeholders: {
+        type: 'array',
+        items: { type: 'string' },
+        default: ['todo', 'tbd', 'fixme', 'xxx', 'n/a', 'na', 'none', 'mock', 'mocked', 'mocking', 'needed', 'required', 'reason', '...', '-', '?'],
+        description: 'Reasons that do not count (compared without case and surrounding punctuation), replacing the defaults.',
+      },
+    },
   },
   run(ctx) {
-    const opts = ctx.options as Options;
-    const forms = [...(opts.forms ?? DEFAULT_FORMS), ...(opts.extraForms ?? [])].map((f) => new RegExp(f, 'im'));
-    const placeholders = new Set((opts.placeholders ?? DEFAULT_PLACEHOLDERS).map(norm));
+    const opts = ctx.options;
+    const forms = [...opts.forms, ...opts.extraForms].map((f) => new RegExp(f, 'im'));
+    const placeholders = new Set(opts.placeholders.map(norm));
     const judge = (m: MockFact): { ok: true } | { ok: false; placeholder?: string } => {
       let placeholder: string | undefined;
       for (const text of m.context) {
@@ -55,17 +58,16 @@ const rule: Rule = {
           line: m.line,
           column: m.column,
           subject: m.target ?? m.kind,
-          message: verdict.placeholder
-            ? `mock ${m.call} has only a placeholder justification ("${verdict.placeholder}"): say why a real object cannot be used`
-            : `unjustified mock ${m.call}: say why a real object cannot be used (${how} on the line, above it, or on the test)`,
+          ...(verdict.placeholder
+            ? { message: `mock ${m.call} has only a placeholder justification ("${verdict.placeholder}")`, help: 'Say why a real object cannot be used.' }
+            : { message: `unjustified mock ${m.call}`, help: `Say why a real object cannot be used (${how} on the line, above it, or on the test).` }),
         });
       }
     }
   },
-};
+});
 
 function norm(s: string): string {
   return s.toLowerCase().replace(/^[\s"'`.,:;!()-]+|[\s"'`.,:;!()]+$/g, '') || s.trim().toLowerCase();
 }
 
-export default rule;

@@ -7,7 +7,6 @@ import { chmodSync, existsSync, mkdirSync, statSync, writeFileSync, readFileSync
 import { dirname, join, resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { RULES, ruleById } from '../../rules/index.js';
-import { conceptNames, explainConcept } from '../../rules/multiple-implementations/index.js';
 import { CONFIG_FILE, ConfigError, loadConfig } from '../config/load.js';
 import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { LedgerError, readLedger, updatedLedger, writeLedger } from '../ledger/ledger.js';
@@ -326,14 +325,18 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
     .action((id: string, opts: { config?: string }) => {
       const rule = ruleById(id);
       if (!rule) {
+        // a topic of a rule (multiple-implementations: its concepts), as the config sets its options
         const root = resolve('.');
-        const setting = opts.config || configExists(root) ? loadConfig(root, opts.config).rules['multiple-implementations'] : undefined;
-        const text = explainConcept(id, setting?.options ?? {});
-        if (text) {
-          io.stdout(printable(text, { newlines: true }));
-          return;
+        const config = opts.config || configExists(root) ? loadConfig(root, opts.config) : undefined;
+        const topics = RULES.filter((r) => r.topics).map((r) => ({ topics: r.topics!, options: config?.rules[r.meta.id]?.options ?? {} }));
+        for (const t of topics) {
+          const text = t.topics.explain(id, t.options);
+          if (text) {
+            io.stdout(printable(text, { newlines: true }));
+            return;
+          }
         }
-        throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${conceptNames(setting?.options ?? {}).join(', ')}.`);
+        throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${topics.flatMap((t) => t.topics.names(t.options)).join(', ')}.`);
       }
       const doc = join(packageRoot(), 'rules', id, 'README.md');
       io.stdout(existsSync(doc) ? readFileSync(doc, 'utf8') : `${id}: ${rule.meta.summary}\n`);

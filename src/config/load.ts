@@ -13,7 +13,8 @@ import { didYouMean, jsonErrorLocation } from '../util/text.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
 
-export type Severity = 'off' | 'info' | 'warning' | 'error';
+export const SEVERITIES = ['off', 'info', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type ServiceKind = 'service' | 'library' | 'test-support';
 
 export interface ServiceConfig {

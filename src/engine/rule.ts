@@ -1,7 +1,18 @@
 /**
  * The contract between the engine and a rule. A rule reads the project index and reports findings; it never
- * reads files or parses text. Rules live under rules/<id>/ with their README next to them.
+ * reads files or parses text. Rules live under rules/<id>/, one folder each: index.ts, README.md and fixtures/.
+ *
+ * A rule declares its options once, in `meta.options`: a JSON Schema per option, each with a `default` and a
+ * `description`. The build puts them into schema/compliance.schema.json (scripts/build-rules.mjs), so the config
+ * is validated against them before any rule is loaded, and `defineRule` hands `run` those options merged with
+ * their defaults, typed from the same schema.
+ *
+ * Typing: json-schema-to-ts (`FromSchema`) rather than TypeBox. The declaration is then plain JSON Schema, the very
+ * text that goes into the generated schema (no builder objects to serialise), the dependency is types only (nothing
+ * at run time), and a property with a `default` is typed as present, which is what `run` receives after the merge
+ * (TypeBox's `Static` keeps such properties optional, so every rule would need `??` again).
  */
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import type { Config, Severity } from '../config/load.js';
 import type { FileFacts, SuppressionFact } from '../facts/facts.js';
 import type { ProjectIndex } from './index.js';
@@ -40,7 +51,26 @@ export interface RuleMeta {
    * a file or the path list changed.
    */
   reads?: (keyof FileFacts | 'paths')[];
+  /** the rule's options: name → JSON Schema, each with a `default` and a `description` */
+  options?: OptionsSchema;
+  /** the severity in a preset when it is not the usual one (comply:recommended: the default severity; comply:strict:
+   * error), e.g. `{ recommended: 'warning' }` for a rule that is off by default */
+  presets?: Partial<Record<Preset, Severity>>;
 }
+
+export type Preset = 'recommended' | 'strict';
+export const PRESETS: readonly Preset[] = ['recommended', 'strict'];
+
+/** A rule's severity in a preset: what it declares for it, else the preset's rule. */
+export function presetSeverity(meta: RuleMeta, preset: Preset): Severity {
+  return meta.presets?.[preset] ?? (preset === 'strict' ? 'error' : meta.defaultSeverity);
+}
+
+/** Options as a rule declares them: each option's JSON Schema. */
+export type OptionsSchema = Readonly<Record<string, JSONSchema>>;
+
+/** The options a rule receives: its declared options, every one with a default present. */
+export type Options<P extends OptionsSchema> = FromSchema<{ type: 'object'; additionalProperties: false; properties: P }>;
 
 export interface Location {
   path: string;
@@ -49,7 +79,10 @@ export interface Location {
 }
 
 export interface FindingInput extends Location {
+  /** one sentence: what is wrong here */
   message: string;
+  /** how to fix it (one or two sentences) */
+  help?: string;
   /** a rule may grade its findings (duplicate-type: identical / similar / name-clash); default: the rule's */
   severity?: Exclude<Severity, 'off'>;
   /** what the finding is about, stable across edits that move lines (imported module, type name, ...) */
@@ -57,11 +90,12 @@ export interface FindingInput extends Location {
   related?: (Location & { message?: string })[];
 }
 
-export interface RuleContext {
+export interface RuleContext<O = Record<string, unknown>> {
   index: ProjectIndex;
   config: Config;
-  /** the rule's options from the config (already validated by the schema) */
-  options: Record<string, unknown>;
+  /** the rule's options from the config (already validated by the schema); with defineRule, merged with the
+   * declared defaults */
+  options: O;
   report(finding: FindingInput): void;
   /** every inline suppression of the scan; `used` is meaningful in the after-suppressions phase */
   suppressions: readonly SuppressionUse[];
@@ -72,4 +106,69 @@ export interface RuleContext {
 export interface Rule {
   meta: RuleMeta;
   run(ctx: RuleContext): void;
+  /** more it can explain (multiple-implementations: its concepts), for `comply explain <topic>` */
+  topics?: {
+    names(options: Record<string, unknown>): string[];
+    explain(name: string, options: Record<string, unknown>): string | undefined;
+  };
+}
+
+/**
+ * A rule whose `run` (and topics) receive the options merged with the defaults its meta declares, typed from that
+ * declaration. `const P` keeps the declaration's literal types without an `as const` in the rule.
+ */
+export function defineRule<const P extends OptionsSchema = Record<never, JSONSchema>>(def: {
+  meta: RuleMeta & { options?: P };
+  run(ctx: RuleContext<Options<P>>): void;
+  topics?: {
+    names(options: Options<P>): string[];
+    explain(name: string, options: Options<P>): string | undefined;
+  };
+}): Rule {
+  const schema: Readonly<Record<string, unknown>> = def.meta.options ?? {};
+  const merged = (raw: Record<string, unknown>): Options<P> => applyDefaults(schema, raw) as Options<P>;
+  const { topics } = def;
+  return {
+    meta: def.meta,
+    run: (ctx) => def.run({ ...ctx, options: merged(ctx.options) }),
+    ...(topics ? { topics: { names: (o) => topics.names(merged(o)), explain: (n, o) => topics.explain(n, merged(o)) } } : {}),
+  };
+}
+
+/**
+ * Options (already valid against their schema) with every absent property that has a `default` set to it, in
+ * nested objects too: their properties, the values of a map (`additionalProperties`), the items of an array, and
+ * the object branch of a `oneOf`. Defaults are copied, never shared.
+ */
+export function applyDefaults(properties: Readonly<Record<string, unknown>>, value: Record<string, unknown> | undefined): Record<string, unknown> {
+  return fill({ type: 'object', properties }, value ?? {}) as Record<string, unknown>;
+}
+
+/** what fill reads of a schema */
+interface Node {
+  type?: unknown;
+  default?: unknown;
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  items?: unknown;
+  oneOf?: unknown[];
+  anyOf?: unknown[];
+}
+
+function fill(node: unknown, value: unknown): unknown {
+  if (!node || typeof node !== 'object') return value;
+  const schema = node as Node;
+  if (value === undefined && 'default' in schema) value = structuredClone(schema.default);
+  if (Array.isArray(value)) return schema.items && !Array.isArray(schema.items) ? value.map((v) => fill(schema.items, v)) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const branch = (schema.oneOf ?? schema.anyOf)?.find((b) => typeof b === 'object' && b !== null && (b as Node).type === 'object');
+  if (branch) return fill(branch, value);
+  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const [k, s] of Object.entries(schema.properties ?? {})) {
+    const v = fill(s, out[k]);
+    if (v !== undefined) out[k] = v;
+  }
+  const rest = schema.additionalProperties;
+  if (rest && typeof rest === 'object') for (const k of Object.keys(out)) if (!schema.properties?.[k]) out[k] = fill(rest, out[k]);
+  return out;
 }

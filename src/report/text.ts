@@ -48,13 +48,20 @@ export function textReport(review: Review, opts: TextOptions): string {
   return `${out.join('\n')}\n`;
 }
 
+/** A finding's message and its help as one text (reports with one field for both: SARIF, markdown). */
+export function messageWithHelp(f: { message: string; help?: string }): string {
+  return f.help ? `${/[.!?]$/.test(f.message) ? f.message : `${f.message}.`} ${f.help}` : f.message;
+}
+
 function byFile(list: (Finding & { baseline: string })[], paint: Paint): string[] {
   const out: string[] = [];
   let current: string | undefined;
+  let lastHelp: string | undefined;
   for (const f of list) {
     if (f.path !== current) {
       if (current !== undefined) out.push('');
       current = f.path;
+      lastHelp = undefined;
       out.push(paint('bold', f.path) + paint('dim', `  (${f.service ?? 'no service'}, ${f.test ? 'test' : 'production'})`));
     }
     const sev = f.suppressed
@@ -66,6 +73,9 @@ function byFile(list: (Finding & { baseline: string })[], paint: Paint): string[
           : paint('cyan', 'info   ');
     const why = f.suppressed ? paint('dim', ` (comply-ignore: ${f.suppressed.reason})`) : '';
     out.push(`  ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${sev}  ${printable(f.message)}${why}  ${paint('dim', f.rule)}`);
+    // the help under its finding, once for a run of findings in one file that share it (forty mocks in a test file)
+    if (f.help && f.help !== lastHelp) out.push(`${' '.repeat(19)}${paint('dim', `help: ${f.help}`)}`);
+    lastHelp = f.help;
   }
   return out;
 }

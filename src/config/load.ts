@@ -36,7 +36,11 @@ export interface Config {
   services: ServiceConfig[];
   pythonRoots: string[];
   files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
+  /** the rule settings the file gives (a severity, options) */
   rules: Record<string, RuleSetting>;
+  /** the presets of `extends`, in order (without the `comply:` prefix): the engine resolves them with the rules'
+   * declared preset severities, so that loading a config needs no rule */
+  presets: string[];
   ledger: { path: string };
   gate: { minScore?: number };
 }
@@ -145,15 +149,13 @@ export function parseConfig(raw: unknown, source: string): Config {
   });
   const ledgerPath = inside(c.ledger?.path ?? '.comply/ledger.json', 'ledger.path', source);
   if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger?.path ?? ''}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
-  // presets first, then the file's own settings: a severity or options given here win
-  const rules: Record<string, RuleSetting> = presetRules(([] as string[]).concat(c.extends ?? []));
+  // the file's own settings; the presets fill in the severities it does not give when the rules run
+  const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
-    const preset = rules[id]?.severity;
     if (typeof setting === 'string') rules[id] = { severity: setting, options: {} };
     else {
       const { severity, ...options } = setting;
-      const sev = severity ?? preset;
-      rules[id] = sev ? { severity: sev, options } : { options };
+      rules[id] = severity ? { severity, options } : { options };
     }
   }
   return {
@@ -169,6 +171,7 @@ export function parseConfig(raw: unknown, source: string): Config {
       maxSeconds: c.files?.maxSeconds ?? 10,
     },
     rules,
+    presets: ([] as string[]).concat(c.extends ?? []).map((p) => p.replace(/^comply:/, '')),
     ledger: { path: ledgerPath },
     gate: c.gate?.minScore !== undefined ? { minScore: c.gate.minScore } : {},
   };
@@ -257,22 +260,4 @@ function describeError(e: ErrorObject, raw: unknown): string {
     default:
       return `${key}: ${e.message ?? 'invalid'}, found ${show(found)}.`;
   }
-}
-
-/**
- * Presets for `"extends"`. recommended: every rule on, the size limits as warnings; strict: every rule an error.
- * The rule ids come from the schema, which a test keeps equal to the rule registry.
- */
-export function presetRules(names: string[]): Record<string, RuleSetting> {
-  const ids = Object.keys((configSchema() as { properties: { rules: { properties: object } } }).properties.rules.properties);
-  const out: Record<string, RuleSetting> = {};
-  for (const name of names) {
-    if (name === 'comply:recommended') {
-      out['file-size'] = { severity: 'warning', options: {} };
-      out['function-size'] = { severity: 'warning', options: {} };
-    } else if (name === 'comply:strict') {
-      for (const id of ids) out[id] = { severity: 'error', options: {} };
-    }
-  }
-  return out;
 }

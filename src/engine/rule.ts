@@ -53,17 +53,28 @@ export interface RuleMeta {
   reads?: (keyof FileFacts | 'paths')[];
   /** the rule's options: name → JSON Schema, each with a `default` and a `description` */
   options?: OptionsSchema;
-  /** the severity in a preset when it is not the usual one (comply:recommended: the default severity; comply:strict:
-   * error), e.g. `{ recommended: 'warning' }` for a rule that is off by default */
+  /** its severity in a preset (`"extends": "comply:<preset>"`) when that is not the preset's usual one:
+   * comply:recommended leaves a rule at its default severity, comply:strict makes it an error. A rule that is off
+   * by default declares `{ recommended: 'warning' }` to be on in the recommended set. */
   presets?: Partial<Record<Preset, Severity>>;
 }
 
 export type Preset = 'recommended' | 'strict';
+/** the presets, as `extends` names them (comply:<preset>); the generated schema lists the same */
 export const PRESETS: readonly Preset[] = ['recommended', 'strict'];
 
-/** A rule's severity in a preset: what it declares for it, else the preset's rule. */
-export function presetSeverity(meta: RuleMeta, preset: Preset): Severity {
-  return meta.presets?.[preset] ?? (preset === 'strict' ? 'error' : meta.defaultSeverity);
+/**
+ * A rule's severity: the config's own, else the one of the last preset in `extends` that sets one, else the rule's
+ * default.
+ */
+export function ruleSeverity(meta: RuleMeta, config: Pick<Config, 'rules' | 'presets'>): Severity {
+  const own = config.rules[meta.id]?.severity;
+  if (own) return own;
+  for (const p of [...config.presets].reverse()) {
+    const s = meta.presets?.[p as Preset] ?? (p === 'strict' ? 'error' : undefined);
+    if (s) return s;
+  }
+  return meta.defaultSeverity;
 }
 
 /** Options as a rule declares them: each option's JSON Schema. */

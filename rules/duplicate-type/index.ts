@@ -69,7 +69,7 @@ export default defineRule({
           properties: {
             name: { type: 'string', description: 'glob over the type name, e.g. *Props' },
             paths: { type: 'array', items: { type: 'string' }, description: 'path globs where the name is allowed (default: everywhere)' },
-            reason: { type: 'string' },
+            reason: { type: 'string', description: 'why the name may repeat' },
           },
         },
       },
@@ -86,7 +86,7 @@ export default defineRule({
               type: 'object',
               additionalProperties: false,
               required: ['python', 'typescript'],
-              properties: { python: { type: 'string' }, typescript: { type: 'string' } },
+              properties: { python: { type: 'string', description: 'the Python service' }, typescript: { type: 'string', description: 'the TypeScript service' } },
             },
             description:
               'Service pairs whose Python models and TypeScript types of one name must keep the same fields (names compared after snake_case/camelCase normalisation).',

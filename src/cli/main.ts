@@ -61,10 +61,13 @@ function writeOutput(file: string, text: string, io: Io): void {
 }
 
 function ruleDocs(): RuleDoc[] {
-  return RULES.map((r) => {
-    const doc = join(packageRoot(), 'rules', r.meta.id, 'README.md');
-    return { id: r.meta.id, summary: r.meta.summary, markdown: existsSync(doc) ? readFileSync(doc, 'utf8') : r.meta.summary };
-  });
+  return RULES.map((r) => ({ id: r.meta.id, summary: r.meta.summary, markdown: ruleReadme(r.meta.id) ?? r.meta.summary }));
+}
+
+/** A rule's README, without the markers of its generated blocks (scripts/build-rules.mjs). */
+function ruleReadme(id: string): string | undefined {
+  const doc = join(packageRoot(), 'rules', id, 'README.md');
+  return existsSync(doc) ? readFileSync(doc, 'utf8').replace(/^<!-- \/?meta:[a-z]+ -->\n/gm, '') : undefined;
 }
 
 /** Links for SARIF: the package's homepage when it has one, else URNs (GitHub shows the help text inline). */
@@ -338,8 +341,7 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
         }
         throw new UsageError(`unknown rule or concept "${id}". Rules: ${RULES.map((r) => r.meta.id).join(', ')}. Concepts: ${topics.flatMap((t) => t.topics.names(t.options)).join(', ')}.`);
       }
-      const doc = join(packageRoot(), 'rules', id, 'README.md');
-      io.stdout(existsSync(doc) ? readFileSync(doc, 'utf8') : `${id}: ${rule.meta.summary}\n`);
+      io.stdout(ruleReadme(id) ?? `${id}: ${rule.meta.summary}\n`);
     });
 
   try {

@@ -5,6 +5,7 @@
  * Ledger-known findings are left out unless asked for (then as suppressed). Deterministic: no times, sorted.
  */
 import { gzipSync } from 'node:zlib';
+import type { Location, Log, ReportingDescriptor, Result, Suppression } from 'sarif';
 import type { Finding } from '../engine/scan.js';
 import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
@@ -34,12 +35,12 @@ export interface SarifOptions {
   source?: (path: string) => Source;
 }
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-const BASELINE: Record<Baseline, string> = { new: 'new', known: 'unchanged', unchanged: 'unchanged' };
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const satisfies Record<string, Result.level>;
+const BASELINE: Record<Baseline, Result.baselineState> = { new: 'new', known: 'unchanged', unchanged: 'unchanged' };
 
 export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions): string {
   const limits = opts.limits ?? SARIF_LIMITS;
-  const rules = review.result.rules.map((r) => {
+  const rules = review.result.rules.map((r): ReportingDescriptor => {
     const doc = docs.find((d) => d.id === r.id);
     const markdown = doc?.markdown ?? r.summary;
     return {
@@ -66,7 +67,7 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
     return h[line - 1];
   };
   const lineText = (path: string, line: number): string => source(path).lines[line - 1] ?? '';
-  const location = (path: string, line: number, column: number, message?: string) => {
+  const location = (path: string, line: number, column: number, message?: string): Location => {
     const text = lineText(path, line);
     return {
       physicalLocation: {
@@ -77,10 +78,10 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
       ...(message ? { message: { text: message } } : {}),
     };
   };
-  const result = (f: Finding & { baseline: Baseline }) => {
-    const suppressions = [
-      ...(f.suppressed ? [{ kind: 'inSource', justification: f.suppressed.reason }] : []),
-      ...(f.baseline === 'known' ? [{ kind: 'external', justification: `accepted in the violation ledger ${review.ledger.path}` }] : []),
+  const result = (f: Finding & { baseline: Baseline }): Result => {
+    const suppressions: Suppression[] = [
+      ...(f.suppressed ? [{ kind: 'inSource', justification: f.suppressed.reason } satisfies Suppression] : []),
+      ...(f.baseline === 'known' ? [{ kind: 'external', justification: `accepted in the violation ledger ${review.ledger.path}` } satisfies Suppression] : []),
     ];
     const lineHash = hashFor(f.path, f.line);
     return {
@@ -101,7 +102,7 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
   let kept = ordered.slice(0, limits.results);
   const notes: string[] = [];
   if (ordered.length > kept.length) notes.push(`${ordered.length - kept.length} of ${ordered.length} results left out: GitHub accepts ${limits.results} per run (new findings kept first).`);
-  const build = (list: typeof kept, extra: string[]) => ({
+  const build = (list: typeof kept, extra: string[]): Log => ({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [

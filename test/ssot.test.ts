@@ -51,7 +51,7 @@ describe('multiple-implementations', () => {
     expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool/);
     // the other implementations are related locations, the canonical one marked; the help names it
     expect(db[0]!.related).toContainEqual({ path: 'api/db/engine.py', line: 4, column: expect.any(Number), message: expect.stringMatching(/^Database: .*\[canonical\]$/) });
-    expect(db[0]!.help).toMatch(/^Use Database \(api\/db\/engine\.py:4\) \(canonical\)/);
+    expect(db[0]!.help).toMatch(/^Use Database at api\/db\/engine\.py:4 \(the canonical one\)/);
   });
 
   it('finds auth clients from jwt calls and from HTTP calls given auth URLs (literals, f-strings, templates)', () => {

@@ -102,7 +102,7 @@ export default defineRule({
         const label = `${variant === 'auth' || variant === 'default' ? '' : `${variant} `}${conceptName}`;
         // the other implementations are related locations (never pasted into the message); the kept ones are marked
         const mark = (i: Impl): string => (kept.includes(i) ? (canon.length > 0 ? ' [canonical]' : ' [first]') : '');
-        const keptNames = kept.map((i) => `${i.decl.name} (${i.file.path}:${i.decl.line})`).join(', ');
+        const keptNames = kept.map((i) => `${i.decl.name} at ${i.file.path}:${i.decl.line}`).join(', ');
         for (const impl of impls) {
           if (kept.includes(impl)) continue;
           ctx.report({
@@ -111,7 +111,7 @@ export default defineRule({
             column: impl.decl.column,
             subject: `${conceptName}:${variant}:${impl.decl.name}`,
             message: `${impl.decl.name} is one of ${impls.length} ${label} implementations${scope ? ` in ${scope}` : ''} (allowed: ${max}); evidence: ${impl.evidence.join(', ')}`,
-            help: `Use ${keptNames} (${canon.length > 0 ? 'canonical' : 'the first by path'}) instead of a separate implementation, or set the concept's canonical paths.`,
+            help: `Use ${keptNames} (${canon.length > 0 ? 'the canonical one' : 'the first by path'}) instead of a separate implementation, or set the concept's canonical paths.`,
             related: impls.filter((o) => o !== impl).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.name}: ${o.evidence.join(', ')}${mark(o)}` })),
           });
         }

@@ -46,6 +46,7 @@ function kind(s) {
   if (s.enum) return s.enum.map((v) => code(JSON.stringify(v))).join(', ');
   if ('const' in s) return code(JSON.stringify(s.const));
   if (s.oneOf) return s.oneOf.map(kind).join(' or ');
+  if (s['x-regex']) return 'regular expression (RE2)';
   if (s.type === 'array') return `list of ${s.items ? kind(s.items) : 'values'}`;
   if (s.type === 'object') return s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties ? `map of ${kind(s.additionalProperties)}` : 'object';
   const range = [s.minimum !== undefined ? `≥ ${s.minimum}` : '', s.maximum !== undefined ? `≤ ${s.maximum}` : ''].filter(Boolean).join(', ');

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
-const FACTS_HEADER = 'comply facts cache 5 ';
+const FACTS_HEADER = 'comply facts cache 6 ';
 const FACTS_HEADER_LENGTH = FACTS_HEADER.length + 16 + 1 + 64 + 1;
 const BLOCK = 1 << 20;
 

@@ -14,7 +14,7 @@ import { annotations, FIXTURES, renderFindings, scanDir } from './helpers.js';
 const RULES_DIR = join(import.meta.dirname, '..', 'rules');
 const monorepos = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((d) => existsSync(join(dir, d, 'compliance.config.json'))).sort() : []);
 
-const themed = monorepos(FIXTURES).map((name) => ({ name, root: join(FIXTURES, name), snapshot: join(FIXTURES, `${name}.findings.txt`), rule: undefined }));
+const themed = monorepos(FIXTURES).map((name) => ({ name, root: join(FIXTURES, name), snapshot: join(import.meta.dirname, 'snapshots', `${name}.findings.txt`), rule: undefined }));
 const perRule = RULES.flatMap((r) => {
   const dir = join(RULES_DIR, r.meta.id, 'fixtures');
   return monorepos(dir).map((c) => ({ name: `${r.meta.id}/${c}`, root: join(dir, c), snapshot: join(dir, `${c}.findings.txt`), rule: r.meta.id }));

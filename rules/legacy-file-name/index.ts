@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { defineRule } from '../../src/engine/rule.js';
 import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
 import { globSet } from '../../src/workspace/globs.js';
+import { userRegex } from '../../src/util/regex.js';
 
 const SOURCE = /\.(?:py|pyi|ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 const LEFTOVER_EXT = /\.(?:orig|bak|rej)$/;
@@ -21,14 +22,15 @@ export default defineRule({
     options: {
       extraPatterns: {
         type: 'array',
-        items: { type: 'string' },
+        items: { type: 'string', 'x-regex': true },
         default: [],
-        description: "Regular expressions over a file's name without its extensions, added to the built-in leftover patterns.",
+        description: "Regular expressions in RE2 syntax (no backreferences or lookaround) over a file's name without extensions, added to the built-in leftover patterns.",
       },
     },
   },
   run(ctx) {
-    const extra = ctx.options.extraPatterns.map((p) => new RegExp(p, 'i'));
+    // patterns from the config run on RE2 (src/util/regex.ts: linear time, whatever the pattern)
+    const extra = ctx.options.extraPatterns.map((p) => userRegex(p, 'i'));
     const folders = new Set<string>();
     // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
     // are what this rule reports

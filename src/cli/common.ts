@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RULES } from '../../rules/index.js';
 import { loadConfig, type Config } from '../config/load.js';
+import { capWorkers } from '../engine/pool.js';
 import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot } from '../util/package.js';
@@ -99,14 +100,18 @@ export function runScan(io: Io, root: string, config: Config, opts: RunOptions, 
   const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
   let lastDraw = 0;
   const started = performance.now();
-  const jobs = opts.jobs !== undefined ? Number(opts.jobs) : process.env.COMPLY_JOBS ? Number(process.env.COMPLY_JOBS) : undefined;
+  let jobs = opts.jobs !== undefined ? Number(opts.jobs) : process.env.COMPLY_JOBS ? Number(process.env.COMPLY_JOBS) : undefined;
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs takes a whole number of at least 1, not "${opts.jobs ?? process.env.COMPLY_JOBS}".`);
+  if (jobs !== undefined) {
+    const capped = capWorkers(jobs);
+    if (capped.note) io.stderr(`comply: ${opts.jobs !== undefined ? '--jobs' : 'COMPLY_JOBS'}: ${capped.note}.\n`);
+    jobs = capped.workers;
+  }
   return scanAsync({
     root,
     config,
     rules: [...RULES],
     ...(jobs !== undefined ? { workers: jobs } : {}),
-    timeoutMs: config.files.maxSeconds * 1000,
     // the caches are read and written unless --no-cache; --ci neither reads nor writes one in the checkout (the pull
     // request's: src/engine/cache-store.ts), only a folder given with --cache-dir, which CI keeps between runs
     ...(opts.cache !== false && (!opts.ci || opts.cacheDir !== undefined) ? { cache: { write: true, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),

@@ -7,7 +7,7 @@
  * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
  * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
  *
- * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
+ * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions, mock notes) as JSON byte
  * ranges, one region per kind, then one line of JSON with an entry per path (size, mtime, blob id, the small
  * facts and the lengths of its ranges). They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
  * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
@@ -30,10 +30,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from '../facts/facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -41,7 +41,7 @@ export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
  * The first line: the format, where the meta line starts (fixed width, written last) and the SHA-256 of the meta
  * line, which holds the hashes of the body's blocks.
  */
-const HEADER = 'comply facts cache 5 ';
+const HEADER = 'comply facts cache 6 ';
 const HEADER_LENGTH = HEADER.length + 16 + 1 + 64 + 1;
 /** the body is hashed in blocks of this many bytes */
 const BLOCK = 1 << 20;
@@ -49,7 +49,7 @@ const BLOCK = 1 << 20;
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** the facts kept as byte ranges, parsed on first use */
-const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'mockNotes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -106,7 +106,7 @@ const CODECS: Partial<Record<Section, Codec>> = {
     },
   },
   mocks: {
-    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.context],
+    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.notes ?? -1],
     // in the key order of an adapter's object
     decode: (r) => {
       if (r.length !== 6 || (r[2] !== 0 && typeof r[2] !== 'string')) throw new Shape();
@@ -116,7 +116,7 @@ const CODECS: Partial<Record<Section, Codec>> = {
         ...(r[2] !== 0 ? { target: r[2] as string } : {}),
         line: count(r[3]),
         column: count(r[4]),
-        context: strings(r[5]),
+        ...(r[5] !== -1 ? { notes: count(r[5]) } : {}),
       } satisfies MockFact;
     },
   },
@@ -151,6 +151,11 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
       str(m.type);
       optional(m.optional, bool);
     }
+  },
+  mockNotes: (x) => {
+    if (!isObject(x)) throw new Shape();
+    strings(x.texts);
+    optional(x.parent, count);
   },
   suppressions: (x) => {
     if (!isObject(x)) throw new Shape();
@@ -386,6 +391,9 @@ class StoredFacts implements FileFacts {
   get suppressions(): SuppressionFact[] {
     return this.section('suppressions');
   }
+  get mockNotes(): MockNote[] {
+    return this.section('mockNotes');
+  }
 
   toJSON(): FileFacts {
     const { moduleName, testDefinitions, lines, diagnostics } = this;
@@ -393,6 +401,7 @@ class StoredFacts implements FileFacts {
       imports: this.imports,
       declarations: this.declarations,
       mocks: this.mocks,
+      mockNotes: this.mockNotes,
       suppressions: this.suppressions,
       diagnostics,
       ...(moduleName !== undefined ? { moduleName } : {}),

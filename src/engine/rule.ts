@@ -12,7 +12,7 @@
  * at run time), and a property with a `default` is typed as present, which is what `run` receives after the merge
  * (TypeBox's `Static` keeps such properties optional, so every rule would need `??` again).
  */
-import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { ExtendedJSONSchema, FromExtendedSchema } from 'json-schema-to-ts';
 import type { Config, Severity } from '../config/load.js';
 import type { FileFacts, SuppressionFact } from '../facts/facts.js';
 import type { ProjectIndex } from './index.js';
@@ -77,11 +77,16 @@ export function ruleSeverity(meta: RuleMeta, config: Pick<Config, 'rules' | 'pre
   return meta.defaultSeverity;
 }
 
+/** Keywords of comply's own in option schemas: `x-regex` marks a string the config loader compiles (RE2) and refuses
+ * when it is not a valid pattern (src/config/patterns.ts). */
+type Keywords = { 'x-regex': boolean };
+type JSONSchema = ExtendedJSONSchema<Keywords>;
+
 /** Options as a rule declares them: each option's JSON Schema. */
 export type OptionsSchema = Readonly<Record<string, JSONSchema>>;
 
 /** The options a rule receives: its declared options, every one with a default present. */
-export type Options<P extends OptionsSchema> = FromSchema<{ type: 'object'; additionalProperties: false; properties: P }>;
+export type Options<P extends OptionsSchema> = FromExtendedSchema<Keywords, { type: 'object'; additionalProperties: false; properties: P }>;
 
 export interface Location {
   path: string;

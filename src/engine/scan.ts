@@ -56,7 +56,11 @@ export interface ScanOptions {
   onProgress?: (done: number, total: number) => void;
   /** report findings only in these files (`--staged`); the other files are read for context, from the cache */
   targets?: ReadonlySet<string>;
+  /** the per-file bound on extraction, in every mode (default: the config's files.maxSeconds) */
+  timeoutMs?: number;
 }
+
+const budgetOf = (opts: ScanOptions): number => opts.timeoutMs ?? opts.config.files.maxSeconds * 1000;
 
 /** What a scan needs before its rules run: the workspace, cached facts, and the files still to read. */
 interface Prepared {
@@ -168,14 +172,13 @@ function againIfDamaged<T extends ScanResult | Promise<ScanResult>>(opts: ScanOp
 function extractHere(opts: ScanOptions, p: Prepared): void {
   p.pending.forEach((i, done) => {
     const r = load(opts, p, i);
-    p.facts[i] = 'facts' in r ? r.facts : extractBytes(p.workspace.files[i]!, r.bytes);
+    p.facts[i] = 'facts' in r ? r.facts : extractBytes(p.workspace.files[i]!, r.bytes, true, budgetOf(opts));
     if (opts.onProgress && (done % 200 === 199 || done === p.pending.length - 1)) opts.onProgress(done + 1, p.pending.length);
   });
 }
 
-/** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, where the
- * time bound (files.maxSeconds) holds: a pathological file is slow only when it is large (59 KB of `except A, B,
- * ...` took 1 s before that loop was made linear; 20k stacked mock decorators, 19 s). */
+/** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, so that
+ * this thread is not held up by one (the time bound, files.maxSeconds, holds in both). */
 const LOCAL_MAX_BYTES = 64 * 1024;
 
 /**
@@ -184,11 +187,11 @@ const LOCAL_MAX_BYTES = 64 * 1024;
  * JavaScript files and the Python files over LOCAL_MAX_BYTES, while this thread parses the other Python files (by
  * default on 2 or 3 cores, with 50 such TypeScript files or one such Python file).
  */
-export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
+export function scanAsync(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
 }
 
-async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
+async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   const p = prepare(opts);
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
@@ -211,9 +214,9 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
     script,
     {
       workers,
-      timeoutMs: opts.timeoutMs ?? 10_000,
+      timeoutMs: budgetOf(opts),
       onDone: () => opts.onProgress?.(++done, p.pending.length),
-      ...(split ? { local: { mine: (k: number) => !notPython(k) && !large(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes) } } : {}),
+      ...(split ? { local: { mine: (k: number) => !notPython(k) && !large(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes, true, budgetOf(opts)) } } : {}),
     },
   );
   p.pending.forEach((i, k) => (p.facts[i] = facts[k]!));
@@ -396,16 +399,22 @@ function importsMoved(f: ScannedFile, moved: Moved): boolean {
   return false;
 }
 
-/** An inline suppression with a reason covers the findings of its rules on its target line; it is then used. */
+/**
+ * An inline suppression with a reason covers the findings of its rules on its target line; it is then used. The
+ * first one for a rule on a line covers them all (the others are unused), looked up by path, line and rule: linear
+ * however many suppressions aim at one line.
+ */
 function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: SuppressionUse[]): void {
-  const byLine = new Map<string, SuppressionUse[]>();
+  const first = new Map<string, SuppressionUse>();
   for (const u of usage) {
-    if (!u.fact.reason || u.fact.rules.length === 0) continue; // without a reason it does not apply
-    const key = `${u.path}\0${u.fact.target}`;
-    byLine.set(key, [...(byLine.get(key) ?? []), u]);
+    if (!u.fact.reason) continue; // without a reason it does not apply
+    for (const rule of u.fact.rules) {
+      const key = `${u.path}\0${u.fact.target}\0${rule}`;
+      if (!first.has(key)) first.set(key, u);
+    }
   }
   for (const f of findings) {
-    const u = byLine.get(`${f.path}\0${f.line}`)?.find((x) => x.fact.rules.includes(f.rule));
+    const u = first.get(`${f.path}\0${f.line}\0${f.rule}`);
     if (!u) continue;
     u.used = true;
     f.suppressed = { reason: u.fact.reason };

@@ -101,9 +101,20 @@ export interface MockFact {
   target?: string;
   line: number;
   column: number;
-  /** texts that may justify it, innermost first: the comment on its line, the comment block directly above its
-   * statement, then for each enclosing function or class its decorators and the comment block above them */
-  context: string[];
+  /** the innermost texts that may justify it, as an index into the file's `mockNotes`; absent when none can */
+  notes?: number;
+}
+
+/**
+ * Texts that may justify the mock sites under them, as a tree: a statement's own comments (on its line, and the
+ * block directly above it), whose parent is the innermost enclosing function or class (its decorators and the
+ * comment block above them), and so on outwards. A site's justification is looked for along its chain, innermost
+ * first. Sites of one statement or one function share their entries: each text is stored once, so the facts of a
+ * file stay linear in its size however many sites and decorators it stacks.
+ */
+export interface MockNote {
+  texts: string[];
+  parent?: number;
 }
 
 /** `# comply-ignore[rule-a, rule-b]: reason` (or `//`). */
@@ -133,6 +144,8 @@ export interface FileFacts {
   imports: ImportFact[];
   declarations: DeclarationFact[];
   mocks: MockFact[];
+  /** what may justify the mock sites (MockFact.notes points in here) */
+  mockNotes: MockNote[];
   suppressions: SuppressionFact[];
   diagnostics: ParseDiagnostic[];
   /** Python only: the file's own dotted module name under the configured roots, if it has one. */
@@ -146,5 +159,5 @@ export interface FileFacts {
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
+  return { imports: [], declarations: [], mocks: [], mockNotes: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
 }

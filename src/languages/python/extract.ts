@@ -9,6 +9,7 @@ import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../fact
 import { emptyFacts } from '../../facts/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
+import { spend } from '../budget.js';
 import {
   dottedAt,
   isIdentChar,
@@ -42,8 +43,8 @@ interface Block {
   tryInfo?: TryInfo;
   /** an `except` handler that catches ImportError: its imports are fallbacks */
   importHandler?: boolean;
-  /** def/class: its decorators and the comment block above them (mock justifications) */
-  notes?: string[];
+  /** the mock-justification note entry of the innermost def/class this block is (or is in), if it has one */
+  notes?: number;
   /** def/class: its name, for qualified function names */
   name?: string;
   /** class: a Protocol, whose methods' placeholder bodies are its contract */
@@ -71,7 +72,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const classes = new PythonClassCollector(toks);
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
-  const enclosingNotes = (): string[] => [...stack].reverse().flatMap((blk) => blk.notes ?? []);
+  const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
   let decoratorTexts: string[] = [];
   let decoratorLine = 0;
   let classBlock: Block | undefined;
@@ -415,6 +416,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   };
 
   for (const ll of toks.lines) {
+    spend();
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;
@@ -450,10 +452,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (dyn) dynamicImports(a, b);
       if (decoratorTexts.length === 0) decoratorLine = firstLine;
       decoratorTexts.push(text.slice(lineStart, lineEnd));
-      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
+      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), true);
       continue;
     }
-    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
+    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), false);
     const decorators = decoratorTexts;
     const decoratedFrom = decorators.length > 0 ? decoratorLine : firstLine;
     decoratorTexts = [];
@@ -471,9 +473,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
         if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators);
-        if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
-          opened.notes = mocks.headerNotes(decorators, decoratedFrom);
-          mocks.decorated(opened.notes);
+        if (mocks) {
+          // a block inherits the note entry it is in; a def or class makes its own
+          const around = stack[stack.length - 2]?.notes;
+          const notes = opened.kind === 'def' || opened.kind === 'class' ? mocks.header(decorators, decoratedFrom, around) : around;
+          if (notes !== undefined) opened.notes = notes;
         }
         if (moduleLevel && first === 'class') {
           classes.beginClass(a, colon);
@@ -508,7 +512,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
   if (mocks) {
-    facts.mocks = mocks.finish(classes.bindings);
+    const found = mocks.finish(classes.bindings);
+    facts.mocks = found.mocks;
+    facts.mockNotes = found.notes;
     facts.suppressions = mocks.suppressions();
   }
 

@@ -5,6 +5,7 @@
 import type { DeclarationFact, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { typescript, type TS } from './ts.js';
+import { spend } from '../budget.js';
 
 const AUTH_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks)s?\b/i;
 
@@ -75,6 +76,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
     };
     // a URL counts only as something a call is given (`fetch('/api/auth/login')`), not as a stored setting
     const visit = (n: TS.Node, inArgs: boolean): void => {
+      spend();
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
         const q = qualify(n.expression);
         if (q) found.add(q);

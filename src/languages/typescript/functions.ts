@@ -2,6 +2,7 @@
  * expressions, arrow functions), their spans, and placeholder bodies; and the file's line counts. */
 import type { FunctionFact } from '../../facts/facts.js';
 import { typescript, type TS } from './ts.js';
+import { spend } from '../budget.js';
 
 const NOT_IMPLEMENTED = /not\s*implemented|todo/i;
 
@@ -27,6 +28,7 @@ export function collectFunctions(sf: TS.SourceFile): FunctionFact[] {
     return undefined;
   };
   const visit = (node: TS.Node, owners: string[], parent: TS.Node | undefined): void => {
+    spend();
     let next = owners;
     if (ts.isClassLike(node)) next = [...owners, node.name?.text ?? '<class>'];
     else if (ts.isFunctionLike(node)) {

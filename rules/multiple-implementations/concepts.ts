@@ -1,4 +1,4 @@
-import type { FromSchema } from 'json-schema-to-ts';
+import type { Options } from '../../src/engine/rule.js';
 
 /** A concept as the config declares it (multiple-implementations' `concepts` option). */
 export const CONCEPT = {
@@ -25,7 +25,7 @@ export const CONCEPT = {
 } as const;
 
 /** A concept in force: the defaults of CONCEPT filled in. */
-export type Concept = FromSchema<typeof CONCEPT> & { description: string; variants: Record<string, SignalPattern[]> };
+export type Concept = Options<typeof CONCEPT.properties> & { description: string; variants: Record<string, SignalPattern[]> };
 
 /**
  * Built-in concepts. A class implements a concept when its signals (what it calls or constructs, qualified through

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
-import { applyDefaults, defineRule, type Options } from '../../src/engine/rule.js';
+import { defineRule, withDefaults, type Options } from '../../src/engine/rule.js';
 import { nameGlob } from '../shared.js';
 import { BUILTIN_CONCEPTS, CONCEPT, type Concept, type SignalPattern } from './concepts.js';
 
@@ -26,10 +26,11 @@ const CLASS_KINDS = new Set(['class', 'dataclass', 'pydantic-model', 'ts-class']
  * `false` drops one. */
 function effectiveConcepts(options: Options<typeof OPTIONS>): Record<string, Concept> {
   const out: Record<string, Concept> = {};
-  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = applyDefaults(CONCEPT.properties, c) as Concept;
+  // (c spread again: its description and variants are required where the declaration leaves them optional)
+  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = { ...withDefaults(CONCEPT.properties, c), ...c };
   for (const [name, c] of Object.entries(options.concepts)) {
     if (c === false) delete out[name];
-    else out[name] = { ...(out[name] ?? { description: `user concept ${name}`, variants: {} }), ...c } as Concept;
+    else out[name] = { ...(out[name] ?? { ...withDefaults(CONCEPT.properties, {}), description: `user concept ${name}`, variants: {} }), ...c };
   }
   return out;
 }

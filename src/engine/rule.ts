@@ -156,6 +156,11 @@ export function defineRule<const P extends OptionsSchema = Record<never, JSONSch
  * nested objects too: their properties, the values of a map (`additionalProperties`), the items of an array, and
  * the object branch of a `oneOf`. Defaults are copied, never shared.
  */
+/** withDefaults, typed from the declaration: for a rule's nested schemas (multiple-implementations' concepts). */
+export function withDefaults<const P extends OptionsSchema>(properties: P, value: Record<string, unknown> | undefined): Options<P> {
+  return applyDefaults(properties, value) as Options<P>;
+}
+
 export function applyDefaults(properties: Readonly<Record<string, unknown>>, value: Record<string, unknown> | undefined): Record<string, unknown> {
   return fill({ type: 'object', properties }, value ?? {}) as Record<string, unknown>;
 }

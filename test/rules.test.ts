@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { drift, ROOT } from '../scripts/build-rules.mjs';
 import { configSchema, parseConfig } from '../src/config/load.js';
-import { applyDefaults, PRESETS } from '../src/engine/rule.js';
+import { PRESETS } from '../src/engine/rule.js';
+import { applyDefaults } from '../src/util/defaults.js';
 import { scanDir, tempDir } from './helpers.js';
 
 describe('generated from the rules', () => {

@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
+import { applyDefaults } from '../util/defaults.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
 import { invalidPattern } from './patterns.js';
 
@@ -132,12 +133,15 @@ export function parseConfig(raw: unknown, source: string): Config {
   if (!check(raw)) throw new ConfigError(`${source}: ${describeError(pickError(check.errors ?? []), raw)}`, source);
   const bad = invalidPattern(raw, configSchema());
   if (bad) throw new ConfigError(`${source}: ${bad.key}: invalid regular expression ${JSON.stringify(bad.pattern)} (${bad.why}).`, source);
-  const c = raw as {
-    services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
-    python?: { roots?: string[] };
-    files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number; maxSeconds?: number };
+  // the defaults are the schema's (src/config/compliance.base.schema.json), written there once; a rule's options
+  // get theirs when it runs
+  const { rules: _rules, ...properties } = (configSchema() as { properties: Record<string, unknown> }).properties;
+  const c = applyDefaults(properties, raw as Record<string, unknown>) as {
+    services: Record<string, { paths: string[]; kind: ServiceKind; packages?: string[] }>;
+    python: { roots: string[] };
+    files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
-    ledger?: { path?: string };
+    ledger: { path: string };
     gate?: { minScore?: number };
     extends?: string | string[];
   };
@@ -146,12 +150,12 @@ export function parseConfig(raw: unknown, source: string): Config {
     return {
       name,
       paths,
-      kind: s.kind ?? 'service',
+      kind: s.kind,
       packages: s.packages ?? paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.'),
     };
   });
-  const ledgerPath = inside(c.ledger?.path ?? '.comply/ledger.json', 'ledger.path', source);
-  if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger?.path ?? ''}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
+  const ledgerPath = inside(c.ledger.path, 'ledger.path', source);
+  if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger.path}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
   // the file's own settings; the presets fill in the severities it does not give when the rules run
   const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
@@ -164,14 +168,14 @@ export function parseConfig(raw: unknown, source: string): Config {
   return {
     source,
     services,
-    pythonRoots: (c.python?.roots ?? ['.']).map((p, i) => inside(p, `python.roots[${i}]`, source)),
+    pythonRoots: c.python.roots.map((p, i) => inside(p, `python.roots[${i}]`, source)),
     files: {
-      exclude: c.files?.exclude ?? [],
-      tests: c.files?.tests ?? [],
-      production: c.files?.production ?? [],
-      useDefaults: c.files?.useDefaults ?? true,
-      maxBytes: c.files?.maxBytes ?? 4 * 1024 * 1024,
-      maxSeconds: c.files?.maxSeconds ?? 10,
+      exclude: c.files.exclude,
+      tests: c.files.tests,
+      production: c.files.production,
+      useDefaults: c.files.useDefaults,
+      maxBytes: c.files.maxBytes,
+      maxSeconds: c.files.maxSeconds,
     },
     rules,
     presets: ([] as string[]).concat(c.extends ?? []).map((p) => p.replace(/^comply:/, '')),

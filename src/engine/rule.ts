@@ -14,6 +14,7 @@
  */
 import type { ExtendedJSONSchema, FromExtendedSchema } from 'json-schema-to-ts';
 import type { Config, Severity } from '../config/load.js';
+import { applyDefaults } from '../util/defaults.js';
 import type { FileFacts, SuppressionFact } from '../facts/facts.js';
 import type { ProjectIndex } from './index.js';
 
@@ -151,45 +152,8 @@ export function defineRule<const P extends OptionsSchema = Record<never, JSONSch
   };
 }
 
-/**
- * Options (already valid against their schema) with every absent property that has a `default` set to it, in
- * nested objects too: their properties, the values of a map (`additionalProperties`), the items of an array, and
- * the object branch of a `oneOf`. Defaults are copied, never shared.
- */
-/** withDefaults, typed from the declaration: for a rule's nested schemas (multiple-implementations' concepts). */
+/** Options with their declared defaults filled in (src/util/defaults.ts), typed from the declaration: for a rule's
+ * nested schemas (multiple-implementations' concepts). */
 export function withDefaults<const P extends OptionsSchema>(properties: P, value: Record<string, unknown> | undefined): Options<P> {
   return applyDefaults(properties, value) as Options<P>;
-}
-
-export function applyDefaults(properties: Readonly<Record<string, unknown>>, value: Record<string, unknown> | undefined): Record<string, unknown> {
-  return fill({ type: 'object', properties }, value ?? {}) as Record<string, unknown>;
-}
-
-/** what fill reads of a schema */
-interface Node {
-  type?: unknown;
-  default?: unknown;
-  properties?: Record<string, unknown>;
-  additionalProperties?: unknown;
-  items?: unknown;
-  oneOf?: unknown[];
-  anyOf?: unknown[];
-}
-
-function fill(node: unknown, value: unknown): unknown {
-  if (!node || typeof node !== 'object') return value;
-  const schema = node as Node;
-  if (value === undefined && 'default' in schema) value = structuredClone(schema.default);
-  if (Array.isArray(value)) return schema.items && !Array.isArray(schema.items) ? value.map((v) => fill(schema.items, v)) : value;
-  if (value === null || typeof value !== 'object') return value;
-  const branch = (schema.oneOf ?? schema.anyOf)?.find((b) => typeof b === 'object' && b !== null && (b as Node).type === 'object');
-  if (branch) return fill(branch, value);
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
-  for (const [k, s] of Object.entries(schema.properties ?? {})) {
-    const v = fill(s, out[k]);
-    if (v !== undefined) out[k] = v;
-  }
-  const rest = schema.additionalProperties;
-  if (rest && typeof rest === 'object') for (const k of Object.keys(out)) if (!schema.properties?.[k]) out[k] = fill(rest, out[k]);
-  return out;
 }

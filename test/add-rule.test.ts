@@ -5,7 +5,7 @@
  * wrong option is refused), a scan runs it, `comply explain` shows it, and its fixtures and README examples pass.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
@@ -32,7 +32,10 @@ describe('adding a rule', () => {
   it('is adding a folder: it builds, its options validate, it runs, comply explain shows it, its tests pass', { timeout: 300_000 }, () => {
     // a copy of the project as git has it, with the installed dependencies linked
     const project = join(tempDir('comply-add-rule-'), 'comply');
-    const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+    // (tracked and new files, as the working tree has them)
+    const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((f) => f && existsSync(join(ROOT, f)));
     for (const f of files) {
       mkdirSync(dirname(join(project, f)), { recursive: true });
       cpSync(join(ROOT, f), join(project, f));

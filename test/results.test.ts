@@ -135,11 +135,15 @@ describe('results cache', () => {
     const dir = tempDir();
     edit(dir, 'compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
     edit(dir, 'svc/__init__.py', '');
-    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test name, but no test in it: production code
+    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test module by name: with no testpaths, pytest collects it
     edit(dir, 'svc/app.py', 'from svc.test_data import ROWS\n');
     const rule = pathsOf('test-code-in-production');
+    expect(rule(warm(dir))).toEqual(['svc/app.py']);
+    // pytest now collects svc/tests only: a module named like a test elsewhere that production imports is production
+    edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc/tests\n');
     expect(rule(warm(dir))).toEqual([]);
-    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n\n\ndef test_rows():\n    assert ROWS\n');
+    expect(rule(fresh(dir))).toEqual([]);
+    edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc\n');
     expect(rule(warm(dir))).toEqual(['svc/app.py']);
     expect(rule(fresh(dir))).toEqual(['svc/app.py']);
   });
@@ -226,13 +230,14 @@ describe('results cache', () => {
     expect(shown(warm(dir))).toEqual(shown(fresh(dir)));
   });
 
-  it('runs only the rules that read the path list when a file that is not source appears', () => {
+  it('runs only the rules that read the path list when a file no other rule reads appears', () => {
     const dir = copyFixture('example-monorepo');
     const first = warm(dir);
     const leftovers = pathsOf('legacy-file-name');
-    edit(dir, 'billing/backup/notes.txt', 'kept for later\n'); // a backup folder, reported at its first file
+    // a backup folder of source (left out of the analysis), reported at its first file
+    edit(dir, 'billing/backup/invoices.py', 'TOTAL = 1\n');
     const again = warm(dir);
-    expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/notes.txt'].sort());
+    expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/invoices.py'].sort());
     expect(again.timings.reused).toBe(first.findings.length - leftovers(first).length);
     expect(shown(again)).toEqual(shown(fresh(dir)));
   });

@@ -33,7 +33,7 @@ import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 5;
+export const FACTS_VERSION = 6;
 export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -96,12 +96,24 @@ const CODECS: Partial<Record<Section, Codec>> = {
     },
   },
   functions: {
-    encode: (f: FunctionFact) => (f.abstract ? [f.name, f.line, f.endLine, f.stub ?? 0, 1] : f.stub ? [f.name, f.line, f.endLine, f.stub] : [f.name, f.line, f.endLine]),
+    encode: (f: FunctionFact) =>
+      f.stub ? [f.name, f.line, f.endLine, f.stub, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1] : f.abstract ? [f.name, f.line, f.endLine, 0, 1] : [f.name, f.line, f.endLine],
     decode: (r) => {
-      if (r.length < 3 || r.length > 5 || (r.length > 3 && r[3] !== 0 && !STUBS.has(r[3])) || (r.length > 4 && r[4] !== 1)) throw new Shape();
+      if (
+        r.length < 3 ||
+        r.length > 7 ||
+        (r.length > 3 && r[3] !== 0 && !STUBS.has(r[3])) ||
+        (r.length > 4 && r[4] !== 0 && r[4] !== 1) ||
+        (r.length > 5 && r[5] !== 0 && r[5] !== 'placeholder' && r[5] !== 'deliberate') ||
+        (r.length > 6 && !(Number.isInteger(r[6]) && (r[6] as number) >= -1))
+      ) {
+        throw new Shape();
+      }
       const f: FunctionFact = { name: str(r[0]), line: count(r[1]), endLine: count(r[2]) };
       if (r[3]) f.stub = r[3] as FunctionFact['stub'];
       if (r[4]) f.abstract = true;
+      if (r[5]) f.intent = r[5] as FunctionFact['intent'];
+      if (typeof r[6] === 'number' && r[6] >= 0) f.params = r[6];
       return f;
     },
   },

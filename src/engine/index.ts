@@ -148,6 +148,67 @@ export class ProjectIndex {
     return this.importerCounts.get(path)?.get(name) ?? 0;
   }
 
+  /** last name segment → the imports that may lead to a file of that name (built on the first question) */
+  private importsBySegment: Map<string, [ScannedFile, ImportFact][]> | undefined;
+
+  /**
+   * The files whose imports lead to the file at `path` (any import form: top level, in a function, dynamic, a mock
+   * target; a Python `from pkg import mod` too), itself aside. Only the imports whose last segment can name it are
+   * resolved.
+   */
+  importersOfFile(path: string): ScannedFile[] {
+    const target = this.byPath.get(path);
+    if (!target) return [];
+    if (!this.importsBySegment) {
+      const by = new Map<string, [ScannedFile, ImportFact][]>();
+      const add = (key: string, f: ScannedFile, imp: ImportFact): void => {
+        let list = by.get(key);
+        if (!list) by.set(key, (list = []));
+        list.push([f, imp]);
+      };
+      for (const f of this.files) {
+        for (const imp of f.facts.imports) {
+          if (f.language === 'python') {
+            add(imp.module.slice(imp.module.lastIndexOf('.') + 1), f, imp);
+            for (const n of imp.names) add(n, f, imp);
+          } else {
+            // `./store_new`, `./store_new.js`, `../ui/Builder.backup`, `./views/` (an index file)
+            const last = imp.module.replace(/\/+$/, '').split('/').pop()!;
+            add(last.replace(/\.(?:[mc]?[jt]sx?)$/, ''), f, imp);
+            add(last, f, imp);
+          }
+        }
+      }
+      this.importsBySegment = by;
+    }
+    const out = new Set<ScannedFile>();
+    if (target.language === 'python') {
+      const m = target.moduleName;
+      if (m === undefined || m === '') return [];
+      const parent = m.slice(0, Math.max(0, m.lastIndexOf('.')));
+      const last = m.slice(m.lastIndexOf('.') + 1);
+      for (const [f, imp] of [...(this.importsBySegment.get(last) ?? [])]) {
+        if (f === target || f.language !== 'python') continue;
+        if (imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last))) out.add(f);
+      }
+      // `from pkg.store_new import X` is keyed by X, and `import pkg.store_new.sub` by sub: look by prefix too
+      for (const f of this.files) {
+        if (f === target || f.language !== 'python' || out.has(f)) continue;
+        if (f.facts.imports.some((imp) => imp.module.startsWith(`${m}.`))) out.add(f);
+      }
+    } else {
+      const base = posix.basename(path).replace(/\.d\.[mc]?ts$|\.[^.]+$/, '');
+      const keys = base === 'index' ? [posix.basename(posix.dirname(path)), '.', '..', ''] : [base, posix.basename(path)];
+      for (const key of keys) {
+        for (const [f, imp] of this.importsBySegment.get(key) ?? []) {
+          if (f === target || f.language === 'python' || out.has(f)) continue;
+          if (this.resolve(f, imp).path === path) out.add(f);
+        }
+      }
+    }
+    return [...out].sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+
   private importsTaking(name: string): [ScannedFile, ImportFact][] {
     if (this.partial) {
       // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name

@@ -107,10 +107,10 @@ export function layoutKey(config: Config, workspace: Workspace, ruleIds: readonl
   return sha1(`${JSON.stringify(config)}\0${workspace.source}\0${ruleIds.join(',')}`);
 }
 
-/** A source file's row besides its path, as JSON: language, service, test status, module name, package init, test
- * by name. A scan makes each file's row once, for reuse() and save(). */
+/** A source file's row besides its path, as JSON: language, service, test status, module name, package init. A
+ * scan makes each file's row once, for reuse() and save(). */
 export function fileRow(f: ScannedFile): string {
-  return JSON.stringify([f.language, f.service ?? null, f.test ? 1 : 0, f.moduleName ?? null, f.isPackageInit ? 1 : 0, f.testByName ? 1 : 0]);
+  return JSON.stringify([f.language, f.service ?? null, f.test ? 1 : 0, f.moduleName ?? null, f.isPackageInit ? 1 : 0]);
 }
 
 /** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger),

@@ -240,16 +240,20 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   };
   note(p.cache?.save());
   mark('cache write');
-  // each workspace file is completed in place with its facts (and, named like a test module but defining no
-  // test, is production code)
+  // each workspace file is completed in place with its facts
   const files: ScannedFile[] = workspace.files.map((file, i) => {
     const scanned = file as ScannedFile;
     scanned.facts = p.facts[i]!;
-    if (file.testByName && scanned.facts.testDefinitions === 0 && scanned.facts.diagnostics.length === 0) scanned.test = false;
     return scanned;
   });
   const t2 = performance.now();
   const index = new ProjectIndex(workspace, files, config.services, opts.targets);
+  // named like a test module where pytest does not collect it: test support when only tests import it
+  for (const f of files) {
+    if (!f.testName) continue;
+    const importers = index.importersOfFile(f.path);
+    if (importers.length > 0 && importers.every((i) => i.test)) f.test = true;
+  }
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
@@ -321,7 +325,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     }
   }
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
-    const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
+    const inputs = new Map([...(reuse?.inputs ?? []), ...workspace.inputs, ...index.inputs]);
     note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]));
   }
   active.sort((a, b) => a.id.localeCompare(b.id));

@@ -136,8 +136,14 @@ export interface FunctionFact {
   endLine: number;
   /** the body is only a placeholder: `pass`, `...`, `raise NotImplementedError`, a TODO `return`, `throw new Error('not implemented')` */
   stub?: 'pass' | 'ellipsis' | 'not-implemented' | 'todo-return';
-  /** an abstract method, an overload, or a method of a Protocol: a placeholder body is its contract */
+  /** an abstract method, an overload, or a method of a Protocol; or an empty one that its docstring, its comments,
+   * its error message or its class (an ABC) declares a contract for subclasses: a placeholder body is its contract */
   abstract?: boolean;
+  /** of an empty body (`stub`): what its docstring, comments and error message say of it, or its class's docstring
+   * (a null object): still to be written (`TODO`, "not implemented yet"), or empty on purpose (a hook, a no-op) */
+  intent?: 'placeholder' | 'deliberate';
+  /** of an empty body (`stub`): how many parameters the function takes, `self` and `cls` aside */
+  params?: number;
 }
 
 export interface FileFacts {

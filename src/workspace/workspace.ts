@@ -13,6 +13,7 @@ import { ConfigError, type Config, type ServiceConfig } from '../config/load.js'
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
 import { globSet } from './globs.js';
+import { readRunners } from './runners.js';
 import { decodeNames, fsPath, hasEscapes, showName } from '../util/names.js';
 
 /** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
@@ -43,10 +44,6 @@ export const BACKUP_EXCLUDES = ['**/backup/**', '**/backups/**', '**/*_backup/**
 
 export const DEFAULT_EXCLUDES = [...GENERATED_EXCLUDES, ...BACKUP_EXCLUDES];
 
-/** Python test modules by name: pytest collects them only if they define tests, so neither does comply (a
- * production module named `test_endpoints.py` that defines no test is production code). */
-export const DEFAULT_PYTHON_TEST_NAMES = ['**/test_*.py', '**/*_test.py', '**/*_tests.py'];
-
 export const DEFAULT_TESTS = [
   '**/tests/**',
   '**/test/**',
@@ -55,9 +52,14 @@ export const DEFAULT_TESTS = [
   '**/*.spec.*',
   '**/__tests__/**',
   '**/__mocks__/**',
+  '**/mocks/**',
+  '**/*.stories.*',
+  '**/.storybook/**',
   '**/test-utils/**',
   '**/test_utils/**',
   '**/testutils/**',
+  '**/test_*/**',
+  '**/*_tests/**',
   '**/cypress/**',
   '**/jest.config.*',
   '**/jest.setup.*',
@@ -92,9 +94,10 @@ export interface WorkspaceFile {
   blob?: string;
   /** Python: the dotted module name under the configured roots */
   moduleName?: string;
-  /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
-  testByName?: boolean;
   isPackageInit?: boolean;
+  /** named like a test module, outside where pytest collects: test support when only tests import it (decided
+   * once imports are known), else production */
+  testName?: boolean;
 }
 
 export interface Workspace {
@@ -114,6 +117,8 @@ export interface Workspace {
   /** classify any repo-relative path, listed or not (import targets that are not source files) */
   ownerOf(path: string): ServiceConfig | undefined;
   isTestPath(path: string): boolean;
+  /** the test runners' configs the classification read: path → sha1 (for the results cache) */
+  inputs: Map<string, string | null>;
 }
 
 export interface Listing {
@@ -183,8 +188,12 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
   const isExcluded = globSet(excludes);
-  const isTest = globSet(testGlobs);
-  const isTestName = config.files.useDefaults ? globSet(DEFAULT_PYTHON_TEST_NAMES) : () => false;
+  const conventional = globSet(testGlobs);
+  // what the test runners run (their configs, read as data): with the default conventions, not instead of a
+  // user's own globs
+  const skipConfig = (p: string): boolean => isExcluded(p);
+  const runners = config.files.useDefaults ? readRunners(root, paths, skipConfig, notes) : undefined;
+  const isTest = runners ? (p: string): boolean => conventional(p) || runners.isTest(p) || runners.pythonTestName(p) === 'collected' : conventional;
   const isProduction = config.files.production.length > 0 ? globSet(config.files.production) : () => false;
   const owner = serviceMatcher(config.services);
   const userGlobHits = new Map<string, number>();
@@ -251,11 +260,10 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     const service = listed(path)?.service;
     const production = isProduction(path);
     const test = !production && (service?.kind === 'test-support' || isTest(path));
-    const testByName = !production && !test && isTestName(path);
-    const file: WorkspaceFile = { path, language, service: service?.name, test: test || testByName, size: st.size };
+    const file: WorkspaceFile = { path, language, service: service?.name, test, size: st.size };
     if (st.mtimeMs !== undefined) file.mtimeMs = st.mtimeMs;
     if (entry) file.blob = entry.blob;
-    if (testByName) file.testByName = true;
+    if (!production && !test && runners?.pythonTestName(path) === 'named') file.testName = true;
     if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
     files.push(file);
   }
@@ -300,13 +308,14 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   for (const p of outside.slice(0, 5)) notes.push(`${p}: a symlink to a path outside the repository; not followed.`);
 
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
-  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
+  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
+  const inputs = runners?.inputs ?? new Map<string, string | null>();
   const allPaths = [...paths].sort();
   let all: Set<string> | undefined;
   const isTracked = (p: string): boolean => source === 'git' && !untracked?.has(p) && (all ??= new Set(paths)).has(p);
   if (!snapshot) {
     const readFile = (p: string): Buffer => readFileSync(fsPath(root, p));
-    return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath };
+    return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath, inputs };
   }
   // staged content, read from git: prefetched in one call for the files the cache does not know, else one by one
   const fetched = new Map<string, Buffer>();
@@ -326,7 +335,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     }
     return bytes;
   };
-  return { root, source, files, notes, allPaths, isTracked, readFile, prefetch, ownerOf, isTestPath };
+  return { root, source, files, notes, allPaths, isTracked, readFile, prefetch, ownerOf, isTestPath, inputs };
 }
 
 function topLevelNames(root: string): string[] {

@@ -1,8 +1,9 @@
 /**
  * Issue 15, "done when": a contributor adds a rule by adding a folder. In a copy of the project, rules/file-size is
- * copied to rules/line-budget (its id, README, fixtures and examples renamed); nothing else is edited. The build
- * then compiles it, regenerates the schema and the docs from its meta, a config using its options validates (and a
- * wrong option is refused), a scan runs it, `comply explain` shows it, and its fixtures and README examples pass.
+ * copied to rules/line-budget by `npm run new-rule` (its id, README, fixtures and examples renamed); nothing else is
+ * edited. The build then compiles it, regenerates the schema and the docs from its meta, a config using its options
+ * validates (and a wrong option is refused), a scan runs it, `comply explain` shows it, and its fixtures and README
+ * examples pass.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -44,10 +45,12 @@ describe('adding a rule', () => {
     const generated = (p: string): boolean => p.startsWith('node_modules') || p.startsWith('dist/') || p === 'dist' || p.includes('.comply');
     const before = snapshot(project, generated);
 
-    // the contributor's whole change: a copied folder, renamed
-    const folder = join(project, 'rules', 'line-budget');
-    cpSync(join(project, 'rules', 'file-size'), folder, { recursive: true });
-    for (const [rel, text] of snapshot(folder, () => false)) writeFileSync(join(folder, rel), text.replaceAll('file-size', 'line-budget'), 'latin1');
+    // the contributor's whole change: a copied folder, renamed (what `npm run new-rule` does)
+    const scaffold = spawnSync('node', ['scripts/new-rule.mjs', 'line-budget', '--from', 'file-size'], { cwd: project, encoding: 'utf8' });
+    expect(scaffold.status, scaffold.stderr).toBe(0);
+    const copied = snapshot(project, generated);
+    expect([...copied.keys()].filter((p) => copied.get(p) !== before.get(p)).every((p) => p.startsWith('rules/line-budget/'))).toBe(true);
+    expect(copied.get('rules/line-budget/index.ts')).toContain("id: 'line-budget'");
 
     const env = { ...process.env };
     delete env.CI; // the build writes the generated files (in CI it only checks them)

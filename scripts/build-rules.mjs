@@ -87,11 +87,11 @@ export function ruleBlocks(meta) {
 /** The rules table of the root README. */
 export function rulesTable(rules) {
   return [
-    '| id | category | default | finds |',
-    '| --- | --- | --- | --- |',
+    '| id | category | finds |',
+    '| --- | --- | --- |',
     ...[...rules]
       .sort((a, b) => (a.meta.id < b.meta.id ? -1 : 1))
-      .map((r) => `| [${r.meta.id}](rules/${r.meta.id}/README.md) | ${r.meta.category} | ${r.meta.defaultSeverity} | ${cell(r.meta.summary)} |`),
+      .map((r) => `| [${r.meta.id}](rules/${r.meta.id}/README.md) | ${r.meta.category} | ${cell(r.meta.summary)} |`),
   ].join('\n');
 }
 

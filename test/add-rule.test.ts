@@ -61,7 +61,7 @@ describe('adding a rule', () => {
     const after = snapshot(project, generated);
     const changed = [...after.keys()].filter((p) => !p.startsWith('rules/line-budget/') && after.get(p) !== before.get(p)).sort();
     expect(changed).toEqual(['README.md', 'schema/compliance.schema.json']);
-    expect(after.get('README.md')).toContain('| [line-budget](rules/line-budget/README.md) | hygiene | off |');
+    expect(after.get('README.md')).toContain('| [line-budget](rules/line-budget/README.md) | hygiene | A source file longer');
     const schema = JSON.parse(after.get('schema/compliance.schema.json')!) as { properties: { rules: { properties: Record<string, { oneOf: { properties?: Record<string, { default?: unknown }> }[] }> } } };
     expect(schema.properties.rules.properties['line-budget']!.oneOf[1]!.properties!.production!.default).toBe(500);
     expect(spawnSync('node', ['scripts/build-rules.mjs', '--check'], { cwd: project, encoding: 'utf8' }).status).toBe(0);

@@ -5,7 +5,7 @@ import { FIXTURES, scanDir } from './helpers.js';
 import { extractPython } from '../src/languages/python/extract.js';
 import { extractTypeScript } from '../src/languages/typescript/extract.js';
 
-const findings = scanDir(join(FIXTURES, 'duplicates')).findings.filter((f) => f.rule === 'duplicate-type');
+const findings = scanDir(join(FIXTURES, '..', 'rules', 'duplicate-type', 'fixtures', 'forms')).findings.filter((f) => f.rule === 'duplicate-type');
 const at = (path: string, line: number) => findings.filter((f) => f.path === path && f.line === line).map((f) => `${f.severity} ${f.message}`);
 
 describe('Python shapes', () => {

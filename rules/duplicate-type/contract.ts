@@ -10,17 +10,14 @@
  * a name share few fields and are never a pair.
  */
 import type { Severity } from '../../src/config/load.js';
-import type { MemberFact } from '../../src/engine/facts.js';
+import type { MemberFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
 import type { RuleContext } from '../../src/engine/rule.js';
+
+type Ctx = Pick<RuleContext, 'index' | 'report'>;
 import type { Shape } from './shape.js';
 import { byPathLine, findDeclaration, mostImportedFirst, where, type Def } from './defs.js';
 import { few } from './shape.js';
-
-export interface DriftOptions {
-  pairs?: { python: string; typescript: string }[];
-  severity?: Exclude<Severity, 'off'>;
-}
 
 const PY_MODELS = new Set(['dataclass', 'pydantic-model', 'typed-dict', 'named-tuple']);
 const TS_TYPES = new Set(['interface', 'type-alias']);
@@ -47,7 +44,7 @@ const stem = (name: string): string =>
     .toLowerCase();
 
 /** The declarations named by the `api` facts of a service's functions, through each file's imports. */
-function apiDeclarations(ctx: RuleContext, files: ScannedFile[], byName: Map<string, Def[]>, kinds: Set<string>): Set<Def> {
+function apiDeclarations(ctx: Ctx, files: ScannedFile[], byName: Map<string, Def[]>, kinds: Set<string>): Set<Def> {
   const out = new Set<Def>();
   const seen = new Map<string, Def | undefined>();
   for (const file of files) {
@@ -70,7 +67,7 @@ function apiDeclarations(ctx: RuleContext, files: ScannedFile[], byName: Map<str
   return out;
 }
 
-export function contractDrift(ctx: RuleContext, pair: { python: string; typescript: string }, severity: Exclude<Severity, 'off'>, shapeOf: (d: Def) => Shape): void {
+export function contractDrift(ctx: Ctx, pair: { python: string; typescript: string }, severity: Exclude<Severity, 'off'>, shapeOf: (d: Def) => Shape): void {
   const pyFiles: ScannedFile[] = [];
   const tsFiles: ScannedFile[] = [];
   const pyByName = new Map<string, Def[]>();
@@ -151,6 +148,7 @@ export function contractDrift(ctx: RuleContext, pair: { python: string; typescri
       subject: `contract:${t.decl.name}`,
       severity,
       message: `${t.decl.kind === 'interface' ? 'Interface' : 'Type'} ${t.decl.name} drifts from the API model ${best.p.decl.name} at ${where(best.p)}: it ${parts.join(' and ')}.`,
+      help: 'Make the fields agree (or generate one type from the other).',
       related: [{ path: best.p.file.path, line: best.p.decl.line, column: best.p.decl.column, message: `${best.p.decl.kind} ${best.p.decl.name}` }],
     });
   }

@@ -1,5 +1,5 @@
 /** A declaration with its file, and how the rule finds and ranks them. */
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
 
 export interface Def {

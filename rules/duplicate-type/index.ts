@@ -1,24 +1,18 @@
 import picomatch from 'picomatch';
-import type { Severity } from '../../src/config/load.js';
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import { SEVERITIES } from '../../src/config/load.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ProjectIndex } from '../../src/engine/index.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 import { compareShapes, few, type Likeness, type Shape } from './shape.js';
-import { contractDrift, type DriftOptions } from './contract.js';
+import { contractDrift } from './contract.js';
 import { byPathLine, findDeclaration, mostImportedFirst, where, type Def } from './defs.js';
 
-interface Options {
-  scope?: 'service' | 'repo';
-  includeTests?: boolean;
-  /** TypeScript declarations that are not exported are compared too */
-  includeLocal?: boolean;
-  similarity?: number;
-  severities?: Partial<Record<Likeness, Severity>>;
-  allow?: { name: string; paths?: string[]; reason?: string }[];
-  contractDrift?: DriftOptions;
-}
-
-const DEFAULT_SEVERITIES: Record<Likeness, Severity> = { identical: 'error', fork: 'warning', similar: 'warning', 'name-clash': 'info' };
+const HELP: Record<Likeness, string> = {
+  identical: 'Keep one definition and import it.',
+  fork: 'Keep one definition and import it; if both behaviours are needed, make the difference a parameter.',
+  similar: 'Merge the two into one definition and import it, or rename one if they mean different things.',
+  'name-clash': 'Rename one of them, so that searches and imports are unambiguous.',
+};
 
 /** Names a framework requires in every module of a kind: one per module is the convention, not a copy. */
 export const FRAMEWORK_NAMES: { name: string; paths: string; reason: string }[] = [
@@ -54,20 +48,87 @@ function resolveAlias(d: Def, index: ProjectIndex, byServiceName: Map<string, De
 
 const unique = (defs: Def[] | undefined): Def | undefined => (defs && defs.length === 1 ? defs[0] : undefined);
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'duplicate-type',
     category: 'ssot',
     reads: ['declarations', 'imports', 'functions'],
     defaultSeverity: 'error',
-    summary: 'The same type name declared in more than one module of one scope: identical, fork, similar or a name clash.',
+    summary: 'The same type name declared in more than one module of one scope, graded by whole shape: identical, fork, similar or a name clash.',
+    options: {
+      scope: {
+        enum: ['service', 'repo'],
+        default: 'service',
+        description: 'Compare declarations within each service (independent services may keep their own copies) or across the whole repo.',
+      },
+      includeTests: { type: 'boolean', default: false, description: 'Also compare declarations in test files.' },
+      includeLocal: {
+        type: 'boolean',
+        default: false,
+        description: "Also compare TypeScript declarations that are not exported (a component's own Props or State): no other file can import them.",
+      },
+      similarity: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.5,
+        description: "Weighted share of members two shapes must have in common to be 'similar' rather than a name clash (a member whose type differs counts half).",
+      },
+      severities: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          identical: { enum: SEVERITIES, default: 'error', description: 'Same members, types, defaults and bodies: a copy.' },
+          fork: { enum: SEVERITIES, default: 'warning', description: 'Same members, other defaults, enum values or bodies.' },
+          similar: { enum: SEVERITIES, default: 'warning', description: 'Most members shared (weighted): a copy that drifts.' },
+          'name-clash': { enum: SEVERITIES, default: 'info', description: 'Same name, different type.' },
+        },
+        description: 'Severity per likeness.',
+      },
+      allow: {
+        type: 'array',
+        default: [],
+        description: 'Type names that may be declared more than once.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'glob over the type name, e.g. *Props' },
+            paths: { type: 'array', items: { type: 'string' }, description: 'path globs where the name is allowed (default: everywhere)' },
+            reason: { type: 'string', description: 'why the name may repeat' },
+          },
+        },
+      },
+      contractDrift: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description: 'Contract drift: an API model of a Python service and the TypeScript type the paired frontend reads it into, whose fields differ.',
+        properties: {
+          pairs: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['python', 'typescript'],
+              properties: { python: { type: 'string', description: 'the Python service' }, typescript: { type: 'string', description: 'the TypeScript service' } },
+            },
+            description:
+              'Service pairs whose API models (FastAPI response models and request bodies) and the TypeScript types of the same name, or that fetch calls read them into, must keep the same fields (snake_case = camelCase, Pydantic aliases honoured).',
+          },
+          severity: { enum: ['info', 'warning', 'error'], default: 'warning', description: 'The severity of a drift.' },
+        },
+      },
+    },
   },
   run(ctx) {
-    const opts = ctx.options as Options;
-    const scope = opts.scope ?? 'service';
-    const threshold = opts.similarity ?? 0.5;
-    const severities = { ...DEFAULT_SEVERITIES, ...opts.severities };
-    const allow = [...(opts.allow ?? []), ...FRAMEWORK_NAMES.map((f) => ({ name: f.name, paths: [f.paths] }))].map((a) => ({
+    const opts = ctx.options;
+    const { scope, severities } = opts;
+    const threshold = opts.similarity;
+    const allow = [...opts.allow, ...FRAMEWORK_NAMES.map((f) => ({ name: f.name, paths: [f.paths] }))].map((a) => ({
       name: picomatch(a.name),
       paths: a.paths ? picomatch(a.paths) : () => true,
     }));
@@ -140,13 +201,12 @@ const rule: Rule = {
           subject: d.decl.name,
           severity,
           message,
+          help: HELP[c.likeness],
           related: unique.filter((o) => o !== d).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${title(o.decl)} ${o.decl.name}` })),
         });
       }
     }
 
-    for (const pair of opts.contractDrift?.pairs ?? []) contractDrift(ctx, pair, opts.contractDrift?.severity ?? 'warning', shapeOf);
+    for (const pair of opts.contractDrift.pairs) contractDrift(ctx, pair, opts.contractDrift.severity, shapeOf);
   },
-};
-
-export default rule;
+});

@@ -4,7 +4,7 @@
  * concept detection needs (what the class calls, qualified through the file's imports; auth-looking URLs).
  * Fed line by line by the extractor's walk, so the file is read once.
  */
-import type { DeclarationFact, DeclarationKind } from '../../engine/facts.js';
+import type { DeclarationFact, DeclarationKind } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { PythonShapes } from './shapes.js';
 import { dottedAt, isName, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';

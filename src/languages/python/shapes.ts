@@ -7,7 +7,7 @@
  * class's own hash. Type names are resolved through the file's imports once it is read (`dt.datetime` with
  * `import datetime as dt` and `datetime` from `from datetime import datetime` are one type).
  */
-import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
+import type { DeclarationFact, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { isName, isOp, plainStringValue, Tok, tokText, type Tokens } from './tokenizer.js';
 

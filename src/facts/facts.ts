@@ -17,15 +17,8 @@ export type Language = 'python' | 'typescript' | 'javascript';
  * - `dynamic`: `importlib.import_module("x")`, `__import__("x")`, `import("x")`, `require("x")`.
  * - `mock-target`: a module named by a mock patch target string (`patch("pkg.mod.X")`, `jest.mock("x")`).
  */
-export type ImportForm =
-  | 'top-level'
-  | 'function'
-  | 'try-import'
-  | 'type-checking'
-  | 'type-only'
-  | 're-export'
-  | 'dynamic'
-  | 'mock-target';
+export const IMPORT_FORMS = ['top-level', 'function', 'try-import', 'type-checking', 'type-only', 're-export', 'dynamic', 'mock-target'] as const;
+export type ImportForm = (typeof IMPORT_FORMS)[number];
 
 export interface ImportFact {
   /**

@@ -48,7 +48,7 @@ describe('Python shapes', () => {
 
   it('takes members under if/else in a class body as members, never the keyword; resolves import aliases', () => {
     const show = (m: { kind?: string; name: string; type: string; value?: string; alias?: string }) =>
-      `${m.kind} ${m.name}: ${m.type.replace(/^sig:[\w.]+$/, 'sig')}${m.value !== undefined ? ` = ${m.value}` : ''}${m.alias ? ` alias ${m.alias}` : ''}`;
+      `${m.kind ?? "field"} ${m.name}: ${m.type.replace(/^sig:[\w.]+$/, 'sig')}${m.value !== undefined ? ` = ${m.value}` : ''}${m.alias ? ` alias ${m.alias}` : ''}`;
     expect(byName('M').members.map(show)).toEqual([
       'class Config: ',
       'field a: int = 1',

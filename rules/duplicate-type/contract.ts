@@ -29,7 +29,7 @@ const wire = (m: MemberFact): string => (m.alias ?? m.name).replace(/_/g, '').to
 function fields(s: Shape, python: boolean): Map<string, MemberFact> {
   const out = new Map<string, MemberFact>();
   for (const m of s.members) {
-    if (python ? m.kind !== 'field' && m.kind !== 'attribute' : m.kind !== undefined && m.kind !== 'field') continue;
+    if (python ? m.kind !== undefined && m.kind !== 'attribute' : m.kind !== undefined) continue;
     if (NOT_FIELDS.has(m.name) || m.name.startsWith('_') || /^ClassVar\b/.test(m.type) || m.name === '[index]') continue;
     out.set(wire(m), m);
   }

@@ -56,9 +56,9 @@ export type DeclarationKind =
   | 'ts-enum'
   | 'ts-class';
 
-/** What a member of a shape is: a class-level field, an attribute set on `self` in `__init__`, a method, an enum
+/** What a member of a shape is besides a class-level field (kind unset): an attribute set on `self` in `__init__`, a method, an enum
  * value, or a nested class (Pydantic's `Config`, Django's `Meta`). */
-export type MemberKind = 'field' | 'attribute' | 'method' | 'value' | 'class';
+export type MemberKind = 'attribute' | 'method' | 'value' | 'class';
 
 export interface MemberFact {
   name: string;
@@ -66,8 +66,9 @@ export interface MemberFact {
    * (`(self,a:int,b=1)->str`), or 'method' when none is known */
   type: string;
   optional?: boolean;
+  /** unset for a field, the common case */
   kind?: MemberKind;
-  /** a field's default, an enum member's value (normalised source, at most 120 characters) */
+  /** a field's default, an enum member's value (normalised source; past 48 characters its start and a hash) */
   value?: string;
   /** the name it has on the wire: a Pydantic field's `serialization_alias` or `alias` */
   alias?: string;

@@ -60,7 +60,7 @@ interface ClassState {
 }
 
 const HEADERS = new Set(['if', 'elif', 'else', 'try', 'except', 'finally', 'with', 'for', 'while', 'match', 'case', 'async']);
-const VALUE_LIMIT = 120;
+const VALUE_LIMIT = 48;
 const FIELD_CALL = /^(?:\w+\.)*Field\(/;
 
 const seed = (): Hash => ({ h1: 0x811c9dc5, h2: 0x9747b28c });
@@ -213,7 +213,7 @@ export class PythonShapes {
       c.raw.set(existing, raw);
       return;
     }
-    const fact: MemberFact = { name, type: '', kind: 'field' };
+    const fact: MemberFact = { name, type: '' };
     const typeEnd = eq < 0 ? b : eq;
     // a chained `x = y = 1` takes the last value
     let valueStart = eq + 1;
@@ -370,7 +370,7 @@ export class PythonShapes {
             }
           }
         }
-        if (enumClass && m.kind === 'field' && raw.type === undefined && raw.value !== undefined && !m.name.startsWith('_')) m.kind = 'value';
+        if (enumClass && m.kind === undefined && raw.type === undefined && raw.value !== undefined && !m.name.startsWith('_')) m.kind = 'value';
         if (raw.sig) m.type = `sig:${hex(raw.sig)}`;
         if (raw.hash) m.hash = hex(raw.hash);
       }
@@ -492,7 +492,7 @@ function cap(v: string): string {
   if (v.length <= VALUE_LIMIT) return v;
   let h = 0x811c9dc5;
   for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
-  return `${v.slice(0, VALUE_LIMIT - 12)}…#${(h >>> 0).toString(16)}`;
+  return `${v.slice(0, VALUE_LIMIT - 12)}…#${(h >>> 4).toString(36)}${(h & 15).toString(36)}`;
 }
 
 /** The first `:` at bracket depth 0 of a header line, skipping `lambda ...:`, or -1. */

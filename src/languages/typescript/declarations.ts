@@ -45,7 +45,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
       if (ts.isPropertySignature(m) || ts.isPropertyDeclaration(m)) {
         const name = memberName(m.name);
         if (name === undefined) continue;
-        const f: MemberFact = { name, type: normaliseType(text(m.type)), ...(m.questionToken ? { optional: true } : {}), kind: 'field' };
+        const f: MemberFact = { name, type: normaliseType(text(m.type)), ...(m.questionToken ? { optional: true } : {}) };
         if (ts.isPropertyDeclaration(m) && m.initializer) f.value = value(m.initializer);
         out.push(f);
       } else if (ts.isMethodSignature(m) || ts.isMethodDeclaration(m) || ts.isGetAccessor(m) || ts.isSetAccessor(m)) {
@@ -61,7 +61,7 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         const sig = ts.isGetAccessor(m) || ts.isSetAccessor(m) ? `${ts.isGetAccessor(m) ? 'get' : 'set'}${signature(m)}` : signature(m);
         out.push({ name, type: sig, kind: 'method', ...(hash ? { hash } : {}) });
       } else if (ts.isIndexSignatureDeclaration(m)) {
-        out.push({ name: '[index]', type: normaliseType(text(m.type)), kind: 'field' });
+        out.push({ name: '[index]', type: normaliseType(text(m.type)) });
       } else if (ts.isConstructorDeclaration(m)) {
         if (m.body) out.push({ name: 'constructor', type: signature(m), kind: 'method', hash: textHash(sf.text, m.getStart(sf), m.end) });
         for (const p of m.parameters) {

@@ -5,14 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import ajvDraft04 from 'ajv-draft-04';
-import ajvFormats from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { jsonSafe, mdCode, mdText, printable, uriPath } from '../src/util/escape.js';
 import { main } from '../src/cli/main.js';
 import { comply, scratch } from './hostile.js';
 import { tempDir } from './helpers.js';
+import { sarifValidator } from './sarif-schema.js';
 
 /** what must never reach a terminal raw: C0 but the newline, DEL, C1, bidi controls, separators */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -34,11 +33,11 @@ describe('hostile output (issue 14)', () => {
       'svc_\x1b[2J/pyproject.toml': '[project]\nname = "x"\n',
       'svc_\x1b[2J/m.py': 'import svc_b.main\n',
     });
-    // init prints the folders it found, and the config (JSON) with the name as a JSON escape
+    // init prints the folder it found, escaped, and keeps it out of the config: not a valid service name
     const init = await comply('init', s.root, '--dry-run');
     expect(init.code).toBe(0);
-    expect(init.stderr).toContain('  svc_\\x1b[2J  ');
-    expect(init.stdout).toContain('"svc_\\u001b[2J"');
+    expect(init.stderr).toContain('  svc_\\x1b[2J: not a service (its name "svc_\\u001b[2J" is not a valid service name');
+    expect(init.stdout).not.toContain('svc_\\u001b');
     expect(init.stdout + init.stderr).not.toMatch(RAW_CONTROL);
     s.commit();
 
@@ -247,10 +246,3 @@ function readMdText(t: string): string {
   return t.replace(/\\([!-/:-@[-`{-~])|&lt;|&gt;|&amp;|&#32;|\u2060/g, (m, c: string | undefined) => c ?? ({ '&lt;': '<', '&gt;': '>', '&amp;': '&', '&#32;': ' ' } as Record<string, string>)[m] ?? '');
 }
 
-function sarifValidator(): (doc: unknown) => unknown[] {
-  const schema = join(import.meta.dirname, '..', '..', 'shared', 'schemas', 'sarif-schema-2.1.0.json');
-  const ajv = new ajvDraft04.default({ allErrors: true, strict: false });
-  ajvFormats.default(ajv);
-  const v = ajv.compile(JSON.parse(readFileSync(schema, 'utf8')));
-  return (doc) => (v(doc) ? [] : (v.errors ?? []));
-}

@@ -34,13 +34,17 @@ describe('scores', () => {
     const r = scanDir(join(FIXTURES, 'scores'));
     const s = computeScores(r.files, r.findings);
     // alpha: __init__, clean, dirty (two findings of two rules: still one dirty file); beta: __init__, core + one test
-    expect(s.overall).toEqual({
+    expect(s.overall).toMatchObject({
       production: { files: 5, clean: 4, score: 80 },
       tests: { files: 1, clean: 0, score: 0 },
       all: { files: 6, clean: 4, score: 66.67 },
     });
+    // every row carries its error and warning counts (a dirty file may hold several errors)
+    expect(s.overall.all.errors).toBe(r.findings.filter((f) => f.severity === 'error' && !f.suppressed).length);
+    expect(s.overall.all.warnings).toBe(r.findings.filter((f) => f.severity === 'warning' && !f.suppressed).length);
+    expect(s.overall.all.errors).toBeGreaterThan(s.overall.all.files - s.overall.all.clean);
     expect(s.byService.find((x) => x.service === 'alpha')).toMatchObject({ production: { files: 3, clean: 2, score: 66.67 }, tests: { files: 0, clean: 0, score: null } });
-    expect(s.byCategory.ssot.all).toEqual({ files: 6, clean: 6, score: 100 });
+    expect(s.byCategory.ssot.all).toEqual({ files: 6, clean: 6, score: 100, errors: 0, warnings: 0 });
     expect(s.byCategory.boundaries.all.score).toBe(66.67);
   });
 });
@@ -60,7 +64,7 @@ describe('the ratchet, end to end in a git repository', () => {
     writeFileSync(join(dir, 'billing', 'refunds.py'), 'from accounts.models import User\n');
     const failed = await run('scan', dir, '--ci');
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/New findings \(1\)\n\nbilling\/refunds\.py[^\n]*\n {2}1:1 +error +billing imports "accounts\.models"/);
+    expect(failed.stdout).toMatch(/cross-service-import \(boundaries\): \d+ findings, 1 new\n {2}billing\/refunds\.py[^\n]*\n {4}1:1 +error +billing imports "accounts\.models"/);
     rmSync(join(dir, 'billing', 'refunds.py'));
 
     // moving code around makes nothing new

@@ -10,19 +10,19 @@ const at = (path: string, rule = 'duplicate-type') => findings.filter((f) => f.p
 
 describe('duplicate-type', () => {
   it('grades each extra definition against the most imported one', () => {
-    expect(at('api/schemas/user.py')).toMatchObject([{ severity: 'error', message: expect.stringMatching(/is also declared at api\/models\/user\.py:5 .*identical shape/) }]);
-    expect(at('api/legacy/user.py')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: \+name, bases: \(\)→\(BaseModel\)/) }]);
-    expect(at('api/status.py')).toMatchObject([{ severity: 'info', message: expect.stringMatching(/same name, different type/) }]);
-    expect(at('web/src/types/order.ts')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: -note, total: string→number/) }]);
+    expect(at('api/schemas/user.py')).toMatchObject([{ severity: 'error', message: 'dataclass User is an identical copy of the one at api/models/user.py:5.' }]);
+    expect(at('api/legacy/user.py')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar to the one at api\/models\/user\.py:5: \+name, bases \(\)→\(BaseModel\)\.$/) }]);
+    expect(at('api/status.py')).toMatchObject([{ severity: 'info', message: expect.stringMatching(/shares only its name with the one at api\/jobs\/status\.py:1/) }]);
+    expect(at('web/src/types/order.ts')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar to the one at web\/src\/api\/order\.ts:1: -note, total: string→number\.$/) }]);
   });
 
   it('gives the other definitions as related locations', () => {
     expect(at('api/schemas/user.py')[0]!.related!.map((r) => r.path)).toEqual(['api/models/user.py', 'api/legacy/user.py']);
   });
 
-  it('reports contract drift between paired services after case normalisation', () => {
+  it('reports contract drift between a route\'s response model and the frontend type after case normalisation', () => {
     const drift = at('web/src/types/user.ts');
-    expect(drift).toMatchObject([{ subject: 'contract:User', message: expect.stringMatching(/drifts from the Python dataclass at api\/models\/user\.py:5: \+fullName$/) }]);
+    expect(drift).toMatchObject([{ subject: 'contract:User', message: 'Interface User drifts from the API model User at api/models/user.py:5: it has fullName that the model has not.' }]);
   });
 
   it('compares across services with scope: repo, and tests with includeTests', () => {
@@ -48,11 +48,14 @@ describe('multiple-implementations', () => {
   it('counts implementations by what classes do, per database kind, keeping the canonical one', () => {
     const db = findings.filter((f) => f.rule === 'multiple-implementations' && f.subject.startsWith('database-manager'));
     expect(db.map((f) => f.subject)).toEqual(['database-manager:postgresql:PoolManager']);
-    expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool.*Database \(api\/db\/engine\.py:4\) \[canonical\]/);
+    expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool/);
+    // the other implementations are related locations, the canonical one marked; the help names it
+    expect(db[0]!.related).toContainEqual({ path: 'api/db/engine.py', line: 4, column: expect.any(Number), message: expect.stringMatching(/^Database: .*\[canonical\]$/) });
+    expect(db[0]!.help).toMatch(/^Use Database at api\/db\/engine\.py:4 \(the canonical one\)/);
   });
 
   it('finds auth clients from jwt calls and from HTTP calls given auth URLs (literals, f-strings, templates)', () => {
-    const auth = findings.filter((f) => f.subject.startsWith('auth-client')).map((f) => `${f.path} ${f.message.replace(/\. All:.*/, '')}`);
+    const auth = findings.filter((f) => f.subject.startsWith('auth-client')).map((f) => `${f.path} ${f.message}`);
     expect(auth).toEqual([
       'api/auth/jwt_checker.py TokenChecker is one of 3 auth-client implementations in api (allowed: 1); evidence: jwt.decode, name TokenChecker',
       'api/auth/refresher.py TokenRefresher is one of 3 auth-client implementations in api (allowed: 1); evidence: httpx.post, url:{self.base}/auth/refresh, name TokenRefresher',
@@ -60,7 +63,7 @@ describe('multiple-implementations', () => {
       'web/src/api/session.ts SessionClient is one of 3 auth-client implementations in web (allowed: 1); evidence: axios.post, url:/auth/token, name SessionClient',
     ]);
     // an auth URL kept as a setting (AuthSettings, ServiceDiscovery) does not make a class a client
-    expect(findings.some((f) => /AuthSettings|ServiceDiscovery/.test(f.message.split('. All:')[0]!))).toBe(false);
+    expect(findings.some((f) => /AuthSettings|ServiceDiscovery/.test(f.message))).toBe(false);
   });
 
   it('explains how a concept is detected', async () => {

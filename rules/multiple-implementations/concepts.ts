@@ -1,3 +1,32 @@
+import type { Options } from '../../src/engine/rule.js';
+
+/** A concept as the config declares it (multiple-implementations' `concepts` option). */
+export const CONCEPT = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    description: { type: 'string', description: 'what an implementation is, for `comply explain <concept>`' },
+    variants: {
+      type: 'object',
+      additionalProperties: {
+        type: 'array',
+        items: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+      },
+      description:
+        'variant name → signal globs over qualified call names (an array entry needs all of its globs; url:* matches auth-looking string literals)',
+    },
+    bases: { type: 'array', items: { type: 'string' }, description: 'base-class globs that make a class an implementation' },
+    names: { type: 'array', items: { type: 'string' }, description: 'class-name globs: evidence only, never enough alone' },
+    max: { type: 'integer', minimum: 1, default: 1, description: 'how many implementations a scope may have' },
+    scope: { enum: ['service', 'repo'], default: 'service', description: 'count per service, or across the repo' },
+    canonical: { type: 'array', items: { type: 'string' }, description: 'path globs of the canonical implementation(s); the others are the findings' },
+    includeTests: { type: 'boolean', default: false, description: 'count implementations in test code too' },
+  },
+} as const;
+
+/** A concept in force: the defaults of CONCEPT filled in. */
+export type Concept = Options<typeof CONCEPT.properties> & { description: string; variants: Record<string, SignalPattern[]> };
+
 /**
  * Built-in concepts. A class implements a concept when its signals (what it calls or constructs, qualified through
  * its file's imports, and `url:` literals) match: names and base classes alone never make an implementation, so a
@@ -6,23 +35,13 @@
  */
 export type SignalPattern = string | string[];
 
-export interface Concept {
-  description: string;
-  /** variant (database kind, ...) → signals; each variant is counted on its own */
-  variants: Record<string, SignalPattern[]>;
-  /** base-class globs that make a class an implementation (for user concepts) */
-  bases?: string[];
-  /** name globs: shown as evidence, never enough on their own */
-  names?: string[];
-  max?: number;
-  scope?: 'service' | 'repo';
-  canonical?: string[];
-  includeTests?: boolean;
-}
+/** A built-in concept: what CONCEPT declares, its defaults left to it. They leave max, scope and includeTests to the
+ * defaults, so that a config entry that overrides a built-in (and carries the defaults) changes only what it says. */
+type BuiltinConcept = Pick<Concept, 'description' | 'variants' | 'names'>;
 
 const HTTP = ['httpx.*', 'requests.*', 'aiohttp.*', 'fetch', 'axios', 'axios.*', 'urllib.request.*'];
 
-export const BUILTIN_CONCEPTS: Record<string, Concept> = {
+export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
   'database-manager': {
     description: 'A class that opens connections or pools to a database. One per database kind per service.',
     variants: {

@@ -1,13 +1,18 @@
 import picomatch from 'picomatch';
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule, withDefaults, type Options } from '../../src/engine/rule.js';
 import { nameGlob } from '../shared.js';
-import { BUILTIN_CONCEPTS, type Concept, type SignalPattern } from './concepts.js';
+import { BUILTIN_CONCEPTS, CONCEPT, type Concept, type SignalPattern } from './concepts.js';
 
-interface Options {
-  concepts?: Record<string, Partial<Concept> | false>;
-}
+const OPTIONS = {
+  concepts: {
+    type: 'object',
+    additionalProperties: { oneOf: [{ const: false }, CONCEPT] },
+    default: {},
+    description: 'Concepts by name: override a built-in (database-manager, auth-client), add your own, or set one to false.',
+  },
+} as const;
 
 interface Impl {
   file: ScannedFile;
@@ -17,13 +22,15 @@ interface Impl {
 
 const CLASS_KINDS = new Set(['class', 'dataclass', 'pydantic-model', 'ts-class']);
 
-/** The concepts in force: built-ins, overridden or extended by the config; `false` drops one. */
-export function effectiveConcepts(options: Options): Record<string, Concept> {
+/** The concepts in force: built-ins, overridden or extended by the config (its entries carry CONCEPT's defaults);
+ * `false` drops one. */
+function effectiveConcepts(options: Options<typeof OPTIONS>): Record<string, Concept> {
   const out: Record<string, Concept> = {};
-  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = c;
-  for (const [name, c] of Object.entries(options.concepts ?? {})) {
+  // (c spread again: its description and variants are required where the declaration leaves them optional)
+  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = { ...withDefaults(CONCEPT.properties, c), ...c };
+  for (const [name, c] of Object.entries(options.concepts)) {
     if (c === false) delete out[name];
-    else out[name] = { ...(out[name] ?? { description: `user concept ${name}`, variants: {} }), ...c } as Concept;
+    else out[name] = { ...(out[name] ?? { ...withDefaults(CONCEPT.properties, {}), description: `user concept ${name}`, variants: {} }), ...c };
   }
   return out;
 }
@@ -43,16 +50,17 @@ function compile(patterns: SignalPattern[]): Matcher {
   };
 }
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'multiple-implementations',
     category: 'ssot',
     reads: ['declarations'],
     defaultSeverity: 'error',
     summary: 'More implementations of one concept (a database manager per database kind, an auth client) in a scope than allowed.',
+    options: OPTIONS,
   },
   run(ctx) {
-    const concepts = effectiveConcepts(ctx.options as Options);
+    const concepts = effectiveConcepts(ctx.options);
     // the classes of the services in question, read once for all concepts (tests only if a concept counts them;
     // a --staged scan compares the staged files with their own services' files, unless a concept spans the repo)
     const all = Object.values(concepts);
@@ -70,7 +78,7 @@ const rule: Rule = {
       const nameGlobs = (concept.names ?? []).map(nameGlob);
       const names = (n: string): boolean => nameGlobs.some((m) => m(n));
       const canonical = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
-      const max = concept.max ?? 1;
+      const { max } = concept;
       const groups = new Map<string, Impl[]>();
       for (const { file, decl } of classes) {
         if (file.test && !concept.includeTests) continue;
@@ -93,7 +101,9 @@ const rule: Rule = {
         const canon = canonical ? impls.filter((i) => canonical(i.file.path)) : [];
         const kept = canon.length > 0 ? canon : impls.slice(0, max);
         const label = `${variant === 'auth' || variant === 'default' ? '' : `${variant} `}${conceptName}`;
-        const list = impls.map((i) => `${i.decl.name} (${i.file.path}:${i.decl.line})${kept.includes(i) ? (canon.length > 0 ? ' [canonical]' : ' [first]') : ''}`);
+        // the other implementations are related locations (never pasted into the message); the kept ones are marked
+        const mark = (i: Impl): string => (kept.includes(i) ? (canon.length > 0 ? ' [canonical]' : ' [first]') : '');
+        const keptNames = kept.map((i) => `${i.decl.name} at ${i.file.path}:${i.decl.line}`).join(', ');
         for (const impl of impls) {
           if (kept.includes(impl)) continue;
           ctx.report({
@@ -101,24 +111,24 @@ const rule: Rule = {
             line: impl.decl.line,
             column: impl.decl.column,
             subject: `${conceptName}:${variant}:${impl.decl.name}`,
-            message: `${impl.decl.name} is one of ${impls.length} ${label} implementations${scope ? ` in ${scope}` : ''} (allowed: ${max}); evidence: ${impl.evidence.join(', ')}. All: ${list.join('; ')}`,
-            related: impls.filter((o) => o !== impl).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.name}: ${o.evidence.join(', ')}` })),
+            message: `${impl.decl.name} is one of ${impls.length} ${label} implementations${scope ? ` in ${scope}` : ''} (allowed: ${max}); evidence: ${impl.evidence.join(', ')}`,
+            help: `Use ${keptNames} (${canon.length > 0 ? 'the canonical one' : 'the first by path'}) instead of a separate implementation, or set the concept's canonical paths.`,
+            related: impls.filter((o) => o !== impl).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.name}: ${o.evidence.join(', ')}${mark(o)}` })),
           });
         }
       }
     }
   },
-};
+  topics: { names: conceptNames, explain: explainConcept },
+});
 
-export default rule;
-
-export function conceptNames(options: Record<string, unknown>): string[] {
-  return Object.keys(effectiveConcepts(options as Options)).sort();
+function conceptNames(options: Options<typeof OPTIONS>): string[] {
+  return Object.keys(effectiveConcepts(options)).sort();
 }
 
 /** `comply explain <concept>`: how the concept is detected, as configured. */
-export function explainConcept(name: string, options: Record<string, unknown>): string | undefined {
-  const c = effectiveConcepts(options as Options)[name];
+function explainConcept(name: string, options: Options<typeof OPTIONS>): string | undefined {
+  const c = effectiveConcepts(options)[name];
   if (!c) return undefined;
   const lines = [
     `# ${name} (a concept of multiple-implementations)`,
@@ -130,7 +140,7 @@ export function explainConcept(name: string, options: Record<string, unknown>): 
     `\`create_async_engine(...)\` the signal \`sqlalchemy.ext.asyncio.create_async_engine\`). \`a + b\` needs both;`,
     `\`url:*\` is a string literal that looks like an auth or token endpoint. Names alone never count.`,
     '',
-    `Allowed: ${c.max ?? 1} per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
+    `Allowed: ${c.max} per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
     c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the others are the findings).` : 'Canonical: not configured; the first by path is kept and the others are the findings.',
     '',
   ];

@@ -12,6 +12,10 @@ export interface Score {
   clean: number;
   /** null for an empty population */
   score: number | null;
+  /** findings (not suppressed) with their primary location in the population, by severity: shown beside the
+   * percentage, so "hygiene 100%" above 76 warnings reads as what it is (warnings never make a file unclean) */
+  errors: number;
+  warnings: number;
 }
 
 export interface PopulationScores {
@@ -28,53 +32,64 @@ export interface Scores {
 
 export const CATEGORIES: Category[] = ['boundaries', 'ssot', 'tests', 'hygiene'];
 
-function score(files: number, clean: number): Score {
-  return { files, clean, score: files === 0 ? null : Math.round((10000 * clean) / files) / 100 };
+function score(files: number, clean: number, errors: number, warnings: number): Score {
+  return { files, clean, score: files === 0 ? null : Math.round((10000 * clean) / files) / 100, errors, warnings };
 }
 
-/** Files and clean files of one population, split by production and tests. */
+/** error and warning counts of one file (of one category, or all) */
+type Counts = { errors: number; warnings: number };
+
+/** Files, clean files and findings of one population, split by production and tests. */
 class Tally {
-  prod = 0;
-  prodClean = 0;
-  tests = 0;
-  testsClean = 0;
-  add(test: boolean, clean: boolean): void {
-    if (test) {
-      this.tests++;
-      if (clean) this.testsClean++;
-    } else {
-      this.prod++;
-      if (clean) this.prodClean++;
-    }
+  private readonly t = { prod: [0, 0, 0, 0], tests: [0, 0, 0, 0] };
+  add(test: boolean, clean: boolean, counts: Counts | undefined): void {
+    const row = test ? this.t.tests : this.t.prod;
+    row[0]!++;
+    if (clean) row[1]!++;
+    row[2]! += counts?.errors ?? 0;
+    row[3]! += counts?.warnings ?? 0;
   }
   scores(): PopulationScores {
+    const [p, t] = [this.t.prod, this.t.tests];
     return {
-      production: score(this.prod, this.prodClean),
-      tests: score(this.tests, this.testsClean),
-      all: score(this.prod + this.tests, this.prodClean + this.testsClean),
+      production: score(p[0]!, p[1]!, p[2]!, p[3]!),
+      tests: score(t[0]!, t[1]!, t[2]!, t[3]!),
+      all: score(p[0]! + t[0]!, p[1]! + t[1]!, p[2]! + t[2]!, p[3]! + t[3]!),
     };
   }
 }
 
 /** One pass over the findings and one over the files (a large repo has 10k files and 30k findings). */
 export function computeScores(files: ScannedFile[], findings: Finding[]): Scores {
-  const dirty = new Set<string>();
-  const dirtyBy = new Map<Category, Set<string>>(CATEGORIES.map((c) => [c, new Set()]));
+  const all = new Map<string, Counts>();
+  const by = new Map<Category, Map<string, Counts>>(CATEGORIES.map((c) => [c, new Map()]));
+  const bump = (m: Map<string, Counts> | undefined, path: string, severity: string): void => {
+    if (!m) return;
+    let c = m.get(path);
+    if (!c) m.set(path, (c = { errors: 0, warnings: 0 }));
+    if (severity === 'error') c.errors++;
+    else c.warnings++;
+  };
   for (const f of findings) {
-    if (f.severity !== 'error' || f.suppressed) continue;
-    dirty.add(f.path);
-    dirtyBy.get(f.category)?.add(f.path);
+    if (f.suppressed || (f.severity !== 'error' && f.severity !== 'warning')) continue;
+    bump(all, f.path, f.severity);
+    bump(by.get(f.category), f.path, f.severity);
   }
   const overall = new Tally();
   const byCategory = new Map<Category, Tally>(CATEGORIES.map((c) => [c, new Tally()]));
   const byService = new Map<string | null, Tally>();
   for (const file of files) {
-    overall.add(file.test, !dirty.has(file.path));
-    for (const c of CATEGORIES) byCategory.get(c)!.add(file.test, !dirtyBy.get(c)!.has(file.path));
+    const mine = all.get(file.path);
+    const clean = !mine || mine.errors === 0;
+    overall.add(file.test, clean, mine);
+    for (const c of CATEGORIES) {
+      const cat = by.get(c)!.get(file.path);
+      byCategory.get(c)!.add(file.test, !cat || cat.errors === 0, cat);
+    }
     const s = file.service ?? null;
     let t = byService.get(s);
     if (!t) byService.set(s, (t = new Tally()));
-    t.add(file.test, !dirty.has(file.path));
+    t.add(file.test, clean, mine);
   }
   const services = [...byService.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
   return {

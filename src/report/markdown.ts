@@ -8,6 +8,7 @@
 import { formatScore, type PopulationScores, type Score } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { mdCode, mdText } from '../util/escape.js';
+import { messageWithHelp } from './text.js';
 
 export const MARKDOWN_MARKER = '<!-- comply-summary -->';
 
@@ -33,8 +34,15 @@ export function markdownReport(review: Review, opts: { maxFindings?: number } = 
     return d === 0 ? ' (±0)' : d > 0 ? ` (+${d.toFixed(1)})` : ` (${d.toFixed(1)})`;
   };
   const row = (name: string, p: PopulationScores, was: PopulationScores | undefined): string =>
-    `| ${name} | ${formatScore(p.production)}${delta(p.production, was?.production)} | ${formatScore(p.tests)}${delta(p.tests, was?.tests)} | ${formatScore(p.all)}${delta(p.all, was?.all)} | ${p.all.clean}/${p.all.files} |`;
-  out.push('### Scores (clean files)', '', '| | production | tests | all | clean / files |', '| --- | ---: | ---: | ---: | ---: |');
+    `| ${name} | ${formatScore(p.production)}${delta(p.production, was?.production)} | ${formatScore(p.tests)}${delta(p.tests, was?.tests)} | ${formatScore(p.all)}${delta(p.all, was?.all)} | ${p.all.clean}/${p.all.files} | ${p.all.errors} | ${p.all.warnings} |`;
+  out.push(
+    '### Scores (clean files)',
+    '',
+    'A file is clean when it has no error-level finding; warnings never make it unclean. The error and warning columns count every finding, known (ledgered) ones included.',
+    '',
+    '| | production | tests | all | clean / files | errors | warnings |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
   out.push(row('**overall**', review.scores.overall, before?.overall));
   for (const s of review.scores.byService) {
     out.push(row(s.service === null ? '(no service)' : mdText(s.service), s, before?.byService.find((b) => b.service === s.service)));
@@ -46,7 +54,7 @@ export function markdownReport(review: Review, opts: { maxFindings?: number } = 
   else {
     out.push('| | rule | location | message |', '| --- | --- | --- | --- |');
     for (const f of fresh.slice(0, max)) {
-      out.push(`| ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '🔵'} | ${mdCode(f.rule, { table: true })} | ${mdCode(`${f.path}:${f.line}`, { table: true })} | ${mdText(f.message)} |`);
+      out.push(`| ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '🔵'} | ${mdCode(f.rule, { table: true })} | ${mdCode(`${f.path}:${f.line}`, { table: true })} | ${mdText(messageWithHelp(f))} |`);
     }
     if (fresh.length > max) out.push('', `…and ${fresh.length - max} more (see the SARIF upload or \`comply scan\`).`);
   }

@@ -5,6 +5,7 @@
  * Ledger-known findings are left out unless asked for (then as suppressed). Deterministic: no times, sorted.
  */
 import { gzipSync } from 'node:zlib';
+import type { Location, Log, ReportingDescriptor, Result, Suppression } from 'sarif';
 import type { Finding } from '../engine/scan.js';
 import type { Baseline } from '../ledger/ledger.js';
 import type { Review } from '../ledger/review.js';
@@ -12,6 +13,7 @@ import { jsonSafe, uriPath } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
 import { sources, type Source } from './source.js';
+import { messageWithHelp } from './text.js';
 
 export const SARIF_LIMITS = { results: 25_000, gzipBytes: 10 * 1024 * 1024 };
 
@@ -33,12 +35,12 @@ export interface SarifOptions {
   source?: (path: string) => Source;
 }
 
-const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const;
-const BASELINE: Record<Baseline, string> = { new: 'new', known: 'unchanged', unchanged: 'unchanged' };
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const satisfies Record<string, Result.level>;
+const BASELINE: Record<Baseline, Result.baselineState> = { new: 'new', known: 'unchanged', unchanged: 'unchanged' };
 
 export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions): string {
   const limits = opts.limits ?? SARIF_LIMITS;
-  const rules = review.result.rules.map((r) => {
+  const rules = review.result.rules.map((r): ReportingDescriptor => {
     const doc = docs.find((d) => d.id === r.id);
     const markdown = doc?.markdown ?? r.summary;
     return {
@@ -65,7 +67,7 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
     return h[line - 1];
   };
   const lineText = (path: string, line: number): string => source(path).lines[line - 1] ?? '';
-  const location = (path: string, line: number, column: number, message?: string) => {
+  const location = (path: string, line: number, column: number, message?: string): Location => {
     const text = lineText(path, line);
     return {
       physicalLocation: {
@@ -76,17 +78,18 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
       ...(message ? { message: { text: message } } : {}),
     };
   };
-  const result = (f: Finding & { baseline: Baseline }) => {
-    const suppressions = [
-      ...(f.suppressed ? [{ kind: 'inSource', justification: f.suppressed.reason }] : []),
-      ...(f.baseline === 'known' ? [{ kind: 'external', justification: `accepted in the violation ledger ${review.ledger.path}` }] : []),
+  const result = (f: Finding & { baseline: Baseline }): Result => {
+    const suppressions: Suppression[] = [
+      ...(f.suppressed ? [{ kind: 'inSource', justification: f.suppressed.reason } satisfies Suppression] : []),
+      ...(f.baseline === 'known' ? [{ kind: 'external', justification: `accepted in the violation ledger ${review.ledger.path}` } satisfies Suppression] : []),
     ];
     const lineHash = hashFor(f.path, f.line);
     return {
       ruleId: f.rule,
       ruleIndex: ruleIndex.get(f.rule)!,
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      // the first sentence is what is wrong (what a viewer shows when space is short), then how to fix it
+      message: { text: messageWithHelp(f) },
       locations: [location(f.path, f.line, f.column)],
       ...(f.related && f.related.length > 0 ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, ...location(r.path, r.line, r.column, r.message ?? 'related') })) } : {}),
       partialFingerprints: { ...(lineHash ? { primaryLocationLineHash: lineHash } : {}), 'complyFingerprint/v1': f.fingerprint },
@@ -99,7 +102,7 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
   let kept = ordered.slice(0, limits.results);
   const notes: string[] = [];
   if (ordered.length > kept.length) notes.push(`${ordered.length - kept.length} of ${ordered.length} results left out: GitHub accepts ${limits.results} per run (new findings kept first).`);
-  const build = (list: typeof kept, extra: string[]) => ({
+  const build = (list: typeof kept, extra: string[]): Log => ({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [

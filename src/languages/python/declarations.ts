@@ -1,11 +1,12 @@
 /**
  * Module-level Python classes as declarations: kind (dataclass, Pydantic model, Enum, TypedDict, NamedTuple,
- * Protocol, plain class), bases, decorators, a shape (annotated fields, class attributes, methods), and the signals
+ * Protocol, plain class), bases, decorators, a shape (shapes.ts), and the signals
  * concept detection needs (what the class calls, qualified through the file's imports; auth-looking URLs).
  * Fed line by line by the extractor's walk, so the file is read once.
  */
-import type { DeclarationFact, DeclarationKind, MemberFact } from '../../engine/facts.js';
+import type { DeclarationFact, DeclarationKind } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
+import { PythonShapes } from './shapes.js';
 import { dottedAt, isName, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 
 const PYDANTIC = /^(?:pydantic\.)?(?:BaseModel|BaseSettings|RootModel|GenericModel)$|^(?:sqlmodel\.)?SQLModel$|^pydantic_settings\.BaseSettings$/;
@@ -15,7 +16,6 @@ const NAMED_TUPLE = /^(?:typing\.)?NamedTuple$/;
 const PROTOCOL = /^(?:typing(?:_extensions)?\.)?Protocol(?:\[.*\])?$/;
 const DATACLASS = /^(?:dataclasses\.)?dataclass$|^(?:pydantic\.dataclasses\.)?dataclass$|^attrs?\.(?:s|define|frozen|dataclass)$|^(?:define|frozen)$/;
 const AUTH_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks)s?\b/i;
-const SKIP_MEMBERS = new Set(['model_config', 'Config', 'Meta', '__slots__', '__annotations__']);
 
 interface OpenClass {
   decl: DeclarationFact;
@@ -31,8 +31,14 @@ export class PythonClassCollector {
   private current: OpenClass | undefined;
   private readonly open: OpenClass[] = [];
   private decorators: string[] = [];
+  /** the pending decorators' token ranges, for the shape's hash */
+  private decoratorRanges: number[] = [];
+  /** the classes' shapes: members, types, defaults, hashes */
+  readonly shapes: PythonShapes;
 
-  constructor(private readonly toks: Tokens) {}
+  constructor(private readonly toks: Tokens) {
+    this.shapes = new PythonShapes(toks);
+  }
 
   private text(i: number): string {
     return tokText(this.toks, i);
@@ -51,14 +57,16 @@ export class PythonClassCollector {
   decorator(a: number, b: number): void {
     const { name } = this.dotted(a + 1, b);
     if (name) this.decorators.push(name);
+    this.decoratorRanges.push(a, b);
   }
 
   /** Any module-level line that is not a decorator ends the pending decorators. */
   clearDecorators(): void {
     this.decorators = [];
+    this.decoratorRanges = [];
   }
 
-  /** `class Name(bases):` at module level, header tokens [a, colon). */
+  /** `class Name(bases):` at module level (or in a module-level `if`/`try`/`with` block), header tokens [a, colon). */
   beginClass(a: number, colon: number): void {
     this.current = undefined;
     const nameTok = a + 1;
@@ -81,7 +89,9 @@ export class PythonClassCollector {
       }
     }
     const decorators = this.decorators;
+    const ranges = this.decoratorRanges;
     this.decorators = [];
+    this.decoratorRanges = [];
     const decl: DeclarationFact = {
       name,
       kind: classKind(bases, decorators),
@@ -93,44 +103,14 @@ export class PythonClassCollector {
       signals: [],
     };
     this.declarations.push(decl);
+    this.shapes.begin(decl, ranges, a, colon);
     this.current = { decl, calls: [], urls: new Set() };
     this.open.push(this.current);
   }
 
   endClass(): void {
     this.current = undefined;
-  }
-
-  /** A statement directly in the class body, tokens [a, b). */
-  member(a: number, b: number): void {
-    const c = this.current;
-    if (!c || this.toks.type[a] !== Tok.Name) return;
-    const first = this.text(a);
-    let name: string | undefined;
-    let type = '';
-    if (first === 'def' || (first === 'async' && this.text(a + 1) === 'def')) {
-      const n = first === 'def' ? a + 1 : a + 2;
-      name = this.text(n);
-      type = 'method';
-      if (name.startsWith('__') && name.endsWith('__')) return;
-    } else if (this.isOp(a + 1, ':')) {
-      name = first;
-      let end = b;
-      for (let i = a + 2; i < b; i++) {
-        if (this.isOp(i, '=')) {
-          end = i;
-          break;
-        }
-      }
-      if (end > a + 2) type = normaliseType(this.toks.text.slice(this.toks.start[a + 2]!, this.toks.end[end - 1]!));
-      if (/^ClassVar\b/.test(type)) return;
-    } else if (this.isOp(a + 1, '=')) {
-      name = first;
-    }
-    if (name === undefined || SKIP_MEMBERS.has(name) || (name.startsWith('__') && name.endsWith('__'))) return;
-    const members = c.decl.members;
-    if (members.some((m) => m.name === name)) return;
-    members.push({ name, type } satisfies MemberFact);
+    this.shapes.end();
   }
 
   /** Any line inside the class, at any depth: collect calls and auth-looking URLs. */
@@ -176,6 +156,7 @@ export class PythonClassCollector {
 
   /** Qualify every class's calls through the file's imports (known only at the end of the file). */
   finish(): DeclarationFact[] {
+    this.shapes.finish(this.bindings);
     for (const c of this.open) {
       const out = new Set<string>();
       for (let k = 0; k < c.calls.length; k += 2) {

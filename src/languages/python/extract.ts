@@ -5,11 +5,14 @@
  * other strings never is.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engine/facts.js';
-import { emptyFacts } from '../../engine/facts.js';
+import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../facts/facts.js';
+import { emptyFacts } from '../../facts/facts.js';
+import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
 import { checkSyntax, type PythonSyntaxError } from './parser.js';
+import { routeTypes } from './shapes.js';
+import { spend } from '../budget.js';
 import {
   dottedAt,
   isIdentChar,
@@ -45,14 +48,35 @@ interface Block {
   tryInfo?: TryInfo;
   /** an `except` handler that catches ImportError: its imports are fallbacks */
   importHandler?: boolean;
-  /** def/class: its decorators and the comment block above them (mock justifications) */
-  notes?: string[];
+  /** the mock-justification note entry of the innermost def/class this block is (or is in), if it has one */
+  notes?: number;
   /** def/class: its name, for qualified function names */
   name?: string;
   /** class: a Protocol, whose methods' placeholder bodies are its contract */
   protocol?: boolean;
-  /** def: the function fact and what its body holds so far */
-  fn?: { fact: FunctionFact; statements: number; stub?: FunctionFact['stub']; other: boolean };
+  /** def: decorated by something that supplies the behaviour (not a descriptor like @staticmethod) */
+  decorated?: boolean;
+  /** class: an ABC (an `ABC` base or an `ABCMeta` metaclass), whose empty methods are hooks or contracts */
+  abc?: boolean;
+  /** class: its first body statement was seen; its docstring, if that was one */
+  seen?: boolean;
+  doc?: string;
+  /** class: where its header starts (for the comment block above it), and what its texts declare (computed once) */
+  from?: number;
+  intent?: Intent | null;
+  /** def: the function fact and what its body holds so far: its docstring, the placeholder statement's text, the
+   * offset its header starts at (decorators included), and its class */
+  fn?: {
+    fact: FunctionFact;
+    statements: number;
+    stub?: FunctionFact['stub'];
+    other: boolean;
+    doc?: string;
+    stubText?: string;
+    from: number;
+    params: number;
+    owner?: Block;
+  };
 }
 
 /** Python 3.12 when nothing says which: the version comply followed before the target version was configurable */
@@ -79,10 +103,12 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const classes = new PythonClassCollector(toks);
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
-  const enclosingNotes = (): string[] => [...stack].reverse().flatMap((blk) => blk.notes ?? []);
+  const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
   let decoratorTexts: string[] = [];
   let decoratorLine = 0;
+  let decoratorStart = 0;
   let classBlock: Block | undefined;
+  let classDepth = 0;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
 
   const tokText = (i: number): string => tokTextOf(toks, i);
@@ -342,13 +368,17 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     return k;
   };
 
-  const beginNamed = (blk: Block, a: number, colon: number, decorators: string[]): void => {
+  const beginNamed = (blk: Block, a: number, colon: number, decorators: string[], from: number): void => {
     const kw = isName(a, 'async') ? a + 1 : a;
     const nameTok = kw + 1;
     if (toks.type[nameTok] !== Tok.Name) return;
     blk.name = tokText(nameTok);
     if (blk.kind === 'class') {
-      for (let i = nameTok + 1; i < colon; i++) if (isName(i, 'Protocol')) blk.protocol = true;
+      blk.from = from;
+      for (let i = nameTok + 1; i < colon; i++) {
+        if (isName(i, 'Protocol')) blk.protocol = true;
+        else if (isName(i, 'ABC') || isName(i, 'ABCMeta')) blk.abc = true;
+      }
       return;
     }
     const owners = stack.slice(0, -1).filter((x) => x.name !== undefined);
@@ -361,8 +391,81 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (decorators.some((d) => /^@(?:\w+\.)*(?:abstractmethod|abstractproperty|abstractclassmethod|abstractstaticmethod|overload)\b/.test(d)) || owner?.protocol) {
       fact.abstract = true;
     }
-    blk.fn = { fact, statements: 0, other: false };
+    // a FastAPI route: the types it exposes (contract drift pairs them with the frontend's)
+    if (decorators.length > 0) {
+      const api = routeTypes(toks, decorators, a, colon);
+      if (api && api.length > 0) fact.api = api;
+    }
+    // a decorator that is more than a descriptor (`@auto_init()`, `@router.get(...)`) supplies the behaviour itself
+    blk.decorated = decorators.some((d) => !/^@\s*(?:staticmethod|classmethod|property|(?:\w+\.)+(?:setter|getter|deleter)|(?:typing\.|typing_extensions\.)?override|(?:functools\.)?(?:wraps|cache|lru_cache|cached_property)\b)/.test(d));
+    blk.fn = { fact, statements: 0, other: false, from, params: countParams(nameTok + 1, colon, owner?.kind === 'class'), ...(owner?.kind === 'class' ? { owner } : {}) };
   };
+
+  /** The parameters of `def name(...)` whose `(` is at token i: `self`/`cls` of a method, `*` and `/` aside. */
+  const countParams = (i: number, colon: number, method: boolean): number => {
+    if (!isOp(i, '(')) return 0;
+    let depth = 0;
+    let n = 0;
+    let first = true;
+    let start = i + 1;
+    for (let k = i; k < colon; k++) {
+      if (toks.type[k] !== Tok.Op) continue;
+      const t = tokText(k);
+      if (t === '(' || t === '[' || t === '{') depth++;
+      else if (t === ')' || t === ']' || t === '}') depth--;
+      if ((t === ',' && depth === 1) || depth === 0) {
+        if (k > start) {
+          const one = k === start + 1 ? tokText(start) : '';
+          const skipped = one === '*' || one === '/' || (first && method && (one === 'self' || one === 'cls'));
+          if (!skipped) n++;
+          first = false;
+        }
+        start = k + 1;
+        if (depth === 0) break;
+      }
+    }
+    return n;
+  };
+
+  /** Comments (as texts) that start in [s, e): the tokenizer keeps their offsets sorted. */
+  const commentsIn = (s: number, e: number): string[] => {
+    let lo = 0;
+    let hi = toks.commentCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (toks.commentStart[mid]! < s) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let k = lo; k < toks.commentCount && toks.commentStart[k]! < e; k++) out.push(text.slice(toks.commentStart[k]!, toks.commentEnd[k]!));
+    return out;
+  };
+
+  /** The block of comment-only lines directly above the line that starts at offset `from`. */
+  const commentBlockAbove = (from: number): string[] => {
+    const out: string[] = [];
+    let lineStart = from;
+    for (;;) {
+      if (lineStart === 0) break;
+      const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+      const prev = text.slice(prevStart, lineStart - 1).trim();
+      if (!prev.startsWith('#')) break;
+      out.unshift(prev);
+      lineStart = prevStart;
+    }
+    return out;
+  };
+
+  /** What a class's docstring, the comments above it, or its name declare of it (computed once). */
+  const classIntent = (cls: Block): Intent | undefined => {
+    if (cls.intent === undefined) {
+      const said = intentOf([cls.doc ?? '', ...commentBlockAbove(lineStartOf(cls.from ?? 0))]);
+      cls.intent = said ?? (cls.name && isNullObjectName(cls.name) ? 'deliberate' : null);
+    }
+    return cls.intent ?? undefined;
+  };
+
+  const lineStartOf = (offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
 
   /** One statement directly in a function body: a docstring, a placeholder, or real code. */
   const bodyStatement = (fn: NonNullable<Block['fn']>, a: number, b: number, lineEnd: number): void => {
@@ -370,6 +473,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const n = b - a;
     if (fn.statements === 1 && n === 1 && toks.type[a] === Tok.String) {
       fn.statements--; // the docstring
+      fn.doc = tokText(a);
       return;
     }
     let kind: FunctionFact['stub'];
@@ -380,8 +484,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       const eol = text.indexOf('\n', lineEnd);
       if (/#.*\b(?:TODO|FIXME)\b/i.test(text.slice(lineEnd, eol < 0 ? text.length : eol))) kind = 'todo-return';
     }
-    if (kind && !fn.stub) fn.stub = kind;
-    else fn.other = true;
+    if (kind && !fn.stub) {
+      fn.stub = kind;
+      fn.stubText = text.slice(toks.start[a]!, toks.end[b - 1]!);
+    } else fn.other = true;
   };
 
   /** A function's block ends before token `next`: its last line, and whether its body was only a placeholder. */
@@ -389,11 +495,42 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const fn = blk.fn!;
     const lastTok = Math.max(0, next - 1);
     fn.fact.endLine = Math.max(fn.fact.line, position(toks, Math.max(toks.start[lastTok]!, toks.end[lastTok]! - 1)).line);
-    if (fn.stub && !fn.other && fn.statements === 1) fn.fact.stub = fn.stub;
-    facts.functions.push(fn.fact);
+    if (fn.stub && !fn.other && fn.statements === 1) {
+      fn.fact.stub = fn.stub;
+      describeStub(blk, fn, toks.end[lastTok] ?? text.length);
+    }
+    // in the key order the cache's codec decodes (facts are compared as JSON)
+    const { name, line, endLine, stub, abstract, intent, params, api } = fn.fact;
+    facts.functions.push({
+      name,
+      line,
+      endLine,
+      ...(stub ? { stub } : {}),
+      ...(abstract ? { abstract } : {}),
+      ...(intent ? { intent } : {}),
+      ...(params !== undefined ? { params } : {}),
+      ...(api ? { api } : {}),
+    });
+  };
+
+  /** An empty body: what its texts (or its class) say of it, and how many parameters it takes. */
+  const describeStub = (blk: Block, fn: NonNullable<Block['fn']>, end: number): void => {
+    const fact = fn.fact;
+    fact.params = fn.params;
+    if (fact.abstract) return;
+    // the TODO of a `return  # TODO` is on its own line, past the last token
+    const eol = text.indexOf('\n', end);
+    const said = intentOf([fn.doc ?? '', fn.stubText ?? '', ...commentsIn(fn.from, eol < 0 ? text.length : eol), ...commentBlockAbove(lineStartOf(fn.from))]);
+    const cls = fn.owner;
+    if (said === 'abstract' || (said === undefined && cls?.abc && fn.stub !== 'todo-return')) fact.abstract = true;
+    else if (said) fact.intent = said;
+    else if (fn.stub === 'todo-return') fact.intent = 'placeholder';
+    else if (blk.decorated) fact.intent = 'deliberate';
+    else if (cls && classIntent(cls) === 'deliberate') fact.intent = 'deliberate';
   };
 
   for (const ll of toks.lines) {
+    spend();
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;
@@ -406,14 +543,23 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const a = ll.first;
     const b = ll.end;
     const first = toks.type[a] === Tok.Name ? tokText(a) : toks.type[a] === Tok.Op ? tokText(a) : '';
-    // declarations: module-level classes, their members and signals
-    if (classBlock && stack[0] !== classBlock) {
+    // declarations: classes at module level or in module-level if/try/with blocks, their members and signals
+    if (classBlock && stack[classDepth] !== classBlock) {
       classes.endClass();
       classBlock = undefined;
     }
+    // the first def or class block the line is in: none at module level and in its if/try/with blocks
+    let firstNamed = 0;
+    while (firstNamed < stack.length && stack[firstNamed]!.kind !== 'def' && stack[firstNamed]!.kind !== 'class') firstNamed++;
+    const outsideDefs = firstNamed === stack.length;
     const inClass = classBlock !== undefined;
-    const directlyInClass = inClass && stack.length === 1;
-    if (inClass) classes.signals(a, b);
+    if (inClass) {
+      classes.signals(a, b);
+      // a line of the class body is a member's when no def or class block lies between (`if`/`else` do not)
+      let inner = classDepth + 1;
+      while (inner < stack.length && stack[inner]!.kind !== 'def' && stack[inner]!.kind !== 'class') inner++;
+      classes.shapes.line(a, b, stack.length - classDepth - 1, inner === stack.length, ll.semi === true);
+    }
     const firstLine = ll.line;
     const lineStart = toks.start[a]!;
     const lineEnd = toks.end[b - 1]!;
@@ -421,14 +567,17 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const mk = mocks !== undefined && mockWords.within(lineStart, lineEnd);
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module
-      if (stack.length === 0) classes.decorator(a, b);
+      if (outsideDefs) classes.decorator(a, b);
       if (dyn) dynamicImports(a, b);
-      if (decoratorTexts.length === 0) decoratorLine = firstLine;
+      if (decoratorTexts.length === 0) {
+        decoratorLine = firstLine;
+        decoratorStart = lineStart;
+      }
       decoratorTexts.push(text.slice(lineStart, lineEnd));
-      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
+      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), true);
       continue;
     }
-    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
+    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), false);
     const decorators = decoratorTexts;
     const decoratedFrom = decorators.length > 0 ? decoratorLine : firstLine;
     decoratorTexts = [];
@@ -438,34 +587,36 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (colon >= 0) {
         // the header's own expressions run in the enclosing context (`def f(m=import_module("x")):`)
         if (dyn) dynamicImports(a, colon);
-        const moduleLevel = stack.length === 0;
-        if (directlyInClass) classes.member(a, colon);
         // a header inside a function body is more than a placeholder
         const parent = stack[stack.length - 1];
         if (parent?.fn && stack.length > 0) parent.fn.other = true;
+        if (parent?.kind === 'class') parent.seen = true;
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
-        if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators);
-        if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
-          opened.notes = mocks.headerNotes(decorators, decoratedFrom);
-          mocks.decorated(opened.notes);
+        if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
+        if (mocks) {
+          // a block inherits the note entry it is in; a def or class makes its own
+          const around = stack[stack.length - 2]?.notes;
+          const notes = opened.kind === 'def' || opened.kind === 'class' ? mocks.header(decorators, decoratedFrom, around) : around;
+          if (notes !== undefined) opened.notes = notes;
         }
-        if (moduleLevel && first === 'class') {
+        if (outsideDefs && first === 'class') {
           classes.beginClass(a, colon);
           classBlock = stack[stack.length - 1];
-        } else if (moduleLevel) classes.clearDecorators();
+          classDepth = stack.length - 1;
+        } else if (outsideDefs) classes.clearDecorators();
         if (colon === b - 1) continue;
         // `if x: import y` — the body is on the same line
         // (the block stays open: the next line at this indent closes it and sees it as its sibling)
         bodyStart = colon + 1;
       }
     }
-    if (stack.length === 0) classes.clearDecorators();
+    if (outsideDefs) classes.clearDecorators();
     const inner = stack[stack.length - 1];
     if (inner?.fn && (bodyStart !== a || inner.indent < ll.indent)) bodyStatement(inner.fn, bodyStart, b, lineEnd);
-    if (directlyInClass && bodyStart === a) {
-      if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
-      else classes.member(a, b);
+    else if (inner?.kind === 'class' && !inner.seen && (bodyStart !== a || inner.indent < ll.indent)) {
+      inner.seen = true;
+      if (b - bodyStart === 1 && toks.type[bodyStart] === Tok.String) inner.doc = tokText(bodyStart);
     }
     // only `import`, `from`, `print` and `exec` statements matter to simpleStatement
     if (ll.semi) splitStatements(toks, bodyStart, b, simpleStatement);
@@ -480,7 +631,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
   if (mocks) {
-    facts.mocks = mocks.finish(classes.bindings);
+    const found = mocks.finish(classes.bindings);
+    facts.mocks = found.mocks;
+    facts.mockNotes = found.notes;
     facts.suppressions = mocks.suppressions();
   }
 

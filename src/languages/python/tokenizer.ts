@@ -12,6 +12,7 @@
  */
 
 import { positionIn } from '../../util/text.js';
+import { spend } from '../budget.js';
 import { C, nameCode, opCode } from './codes.js';
 
 export const enum Tok {
@@ -581,6 +582,7 @@ export function tokenize(text: string, opts: TokenizeOptions = {}): Tokens {
 
   if (inner && opts.wrap) emit(C.LPAR, pos - 1, pos);
   while (pos < n) {
+    spend();
     if (atLineStart && brackets.length === 0) {
       // measure indentation
       // spaces first (nearly every line), then tabs and form feeds if any

@@ -17,15 +17,8 @@ export type Language = 'python' | 'typescript' | 'javascript';
  * - `dynamic`: `importlib.import_module("x")`, `__import__("x")`, `import("x")`, `require("x")`.
  * - `mock-target`: a module named by a mock patch target string (`patch("pkg.mod.X")`, `jest.mock("x")`).
  */
-export type ImportForm =
-  | 'top-level'
-  | 'function'
-  | 'try-import'
-  | 'type-checking'
-  | 'type-only'
-  | 're-export'
-  | 'dynamic'
-  | 'mock-target';
+export const IMPORT_FORMS = ['top-level', 'function', 'try-import', 'type-checking', 'type-only', 're-export', 'dynamic', 'mock-target'] as const;
+export type ImportForm = (typeof IMPORT_FORMS)[number];
 
 export interface ImportFact {
   /**
@@ -63,11 +56,25 @@ export type DeclarationKind =
   | 'ts-enum'
   | 'ts-class';
 
+/** What a member of a shape is besides a class-level field (kind unset): an attribute set on `self` in `__init__`, a method, an enum
+ * value, or a nested class (Pydantic's `Config`, Django's `Meta`). */
+export type MemberKind = 'attribute' | 'method' | 'value' | 'class';
+
 export interface MemberFact {
   name: string;
-  /** normalised type text ('' when none is written); 'method' for methods */
+  /** normalised type text ('' when none is written or inferred); a method's normalised signature
+   * (`(self,a:int,b=1)->str`), or 'method' when none is known */
   type: string;
   optional?: boolean;
+  /** unset for a field, the common case */
+  kind?: MemberKind;
+  /** a field's default, an enum member's value (normalised source; past 48 characters its start and a hash) */
+  value?: string;
+  /** the name it has on the wire: a Pydantic field's `serialization_alias` or `alias` */
+  alias?: string;
+  /** a hash of the member's normalised source: a method's decorators, signature and body (docstrings, comments and
+   * formatting ignored), a field's statement, a nested class's body */
+  hash?: string;
 }
 
 /**
@@ -93,6 +100,9 @@ export interface DeclarationFact {
    * plus `url:` signals for string literals that look like auth or token endpoints. Sorted, unique.
    */
   signals: string[];
+  /** a hash of what the members do not hold: a Python class's decorators with their arguments and the statements of
+   * its body that are no member (`if`/`else` headers, calls); equal for two classes that differ only in members */
+  hash?: string;
 }
 
 /**
@@ -108,9 +118,20 @@ export interface MockFact {
   target?: string;
   line: number;
   column: number;
-  /** texts that may justify it, innermost first: the comment on its line, the comment block directly above its
-   * statement, then for each enclosing function or class its decorators and the comment block above them */
-  context: string[];
+  /** the innermost texts that may justify it, as an index into the file's `mockNotes`; absent when none can */
+  notes?: number;
+}
+
+/**
+ * Texts that may justify the mock sites under them, as a tree: a statement's own comments (on its line, and the
+ * block directly above it), whose parent is the innermost enclosing function or class (its decorators and the
+ * comment block above them), and so on outwards. A site's justification is looked for along its chain, innermost
+ * first. Sites of one statement or one function share their entries: each text is stored once, so the facts of a
+ * file stay linear in its size however many sites and decorators it stacks.
+ */
+export interface MockNote {
+  texts: string[];
+  parent?: number;
 }
 
 /** `# comply-ignore[rule-a, rule-b]: reason` (or `//`). */
@@ -132,14 +153,26 @@ export interface FunctionFact {
   endLine: number;
   /** the body is only a placeholder: `pass`, `...`, `raise NotImplementedError`, a TODO `return`, `throw new Error('not implemented')` */
   stub?: 'pass' | 'ellipsis' | 'not-implemented' | 'todo-return';
-  /** an abstract method, an overload, or a method of a Protocol: a placeholder body is its contract */
+  /** an abstract method, an overload, or a method of a Protocol; or an empty one that its docstring, its comments,
+   * its error message or its class (an ABC) declares a contract for subclasses: a placeholder body is its contract */
   abstract?: boolean;
+  /** of an empty body (`stub`): what its docstring, comments and error message say of it, or its class's docstring
+   * (a null object): still to be written (`TODO`, "not implemented yet"), or empty on purpose (a hook, a no-op) */
+  intent?: 'placeholder' | 'deliberate';
+  /** of an empty body (`stub`): how many parameters the function takes, `self` and `cls` aside */
+  params?: number;
+  /** the names of the types a function exposes as an API: a FastAPI route's `response_model`, return annotation and
+   * body parameters; in TypeScript the types a fetch or axios call's result is given (`axios.get<User>`,
+   * `(await res.json()) as User`, `Promise<User>` of a function that fetches) */
+  api?: string[];
 }
 
 export interface FileFacts {
   imports: ImportFact[];
   declarations: DeclarationFact[];
   mocks: MockFact[];
+  /** what may justify the mock sites (MockFact.notes points in here) */
+  mockNotes: MockNote[];
   suppressions: SuppressionFact[];
   diagnostics: ParseDiagnostic[];
   /** Python only: the file's own dotted module name under the configured roots, if it has one. */
@@ -153,5 +186,5 @@ export interface FileFacts {
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
+  return { imports: [], declarations: [], mocks: [], mockNotes: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
 }

@@ -149,6 +149,17 @@ describe('Python syntax as CPython of the target version reports it', () => {
     expect(py('p = rf"^\\d{{2,}}-{name}$"\nq = fr\'{{{name}}}\'\nimport after\n', 12).imports.map((i) => i.module)).toEqual(['after']);
   });
 
+  it('3. errors inside deep brackets are found in a pass over each rule once per token, as CPython memoizes them: 30 levels report the error CPython does', () => {
+    // without memoized expressions, the second pass's invalid_* rules parse each level again: 3-4 times per level
+    const deep = (inner: string, n = 30): string => `${'('.repeat(n)}${inner}${')'.repeat(n)}`;
+    for (const minor of [11, 12]) {
+      expect(py(`${deep('f()')} = 1\nimport after\n`, minor).diagnostics.map((d) => [d.line, d.message])).toEqual([[1, "cannot assign to function call here. Maybe you meant '==' instead of '='?"]]);
+      expect(py(`del ${'['.repeat(30)}f()${']'.repeat(30)}\n`, minor).diagnostics.map((d) => [d.line, d.column, d.message])).toEqual([[1, 34, 'cannot delete function call']]);
+      expect(py(`${deep('a')} += ${deep('1 2')}\n`, minor).diagnostics.map((d) => [d.line, d.column, d.message])).toEqual([[1, 95, 'invalid syntax. Perhaps you forgot a comma?']]);
+      expect(py(`${deep('a')} = ${deep('b')}\nimport after\n`, minor).imports.map((i) => i.module)).toEqual(['after']);
+    }
+  });
+
   it('4. a file that does not parse keeps the facts before the statement holding its first error', () => {
     const text = 'import before\nfrom pkg import (a,\n    b c)\nimport after\n';
     for (const minor of [11, 12]) {

@@ -17,6 +17,7 @@ import { checkLegacyFString, escapeError, stringErrors, stringParts } from './st
 import { C, nameCode } from './codes.js';
 import { FIELD_STRIDE, TokenBuffers, tokenize, type TokenizeError, type Tokens, type TokenStream } from './tokenizer.js';
 import { positionIn } from '../../util/text.js';
+import { spend } from '../budget.js';
 
 export interface PythonSyntaxError {
   message: string;
@@ -162,6 +163,13 @@ export function checkSyntax(toks: Tokens): PythonSyntaxError | undefined {
   return p.check(toks.error);
 }
 
+/** the rules memoized in the second pass (Parser.memoized) */
+const enum M {
+  EXPRESSION = 0,
+  DISJUNCTION = 1,
+  BITWISE_OR = 2,
+}
+
 class Parser {
   pos = 0;
   /** the furthest token read */
@@ -286,6 +294,31 @@ class Parser {
 
   // ---------------------------------------------------------------- helpers
 
+  /**
+   * CPython memoizes expression, disjunction and bitwise_or (`(memo)` and left recursion in its grammar): without
+   * that, the second pass's invalid_* rules, which parse the same tokens again at every level of nested brackets,
+   * cost exponential time (`((((f())))) = 1`). The same here, in the second pass, keyed by rule, token and whether
+   * invalid_* rules are on; a hit restores what the call left: the position, the furthest token read, and what it
+   * said about targets (read only after a call that returned a tuple, list or starred kind, which sets them). A call
+   * that raised is not stored (the error ends the parse, or is caught and raised again).
+   */
+  private memoized(rule: number, run: () => number): number {
+    const key = (this.pos * 4 + rule) * 2 + (this.noInvalid > 0 ? 1 : 0);
+    const hit = this.memo.get(key);
+    if (hit) {
+      this.pos = hit[1]!;
+      if (hit[2]! > this.far) this.far = hit[2]!;
+      this.lastTargetsOk = hit[3] === 1;
+      this.lastDelOk = hit[4] === 1;
+      return hit[0]!;
+    }
+    const k = run();
+    this.memo.set(key, [k, this.pos, this.far, this.lastTargetsOk ? 1 : 0, this.lastDelOk ? 1 : 0]);
+    return k;
+  }
+
+  private readonly memo = new Map<number, number[]>();
+
   private fail(): false {
     if (this.pos > this.far) this.far = this.pos;
     return false;
@@ -370,6 +403,7 @@ class Parser {
   }
 
   private statement(): boolean {
+    spend();
     switch (this.c[this.pos]) {
       case C.DEF:
         return this.functionDef();
@@ -1898,6 +1932,10 @@ class Parser {
 
   /** expression: disjunction ['if' disjunction 'else' expression] | lambdef */
   private expression(): number {
+    return this.p2 ? this.memoized(M.EXPRESSION, () => this.expressionRule()) : this.expressionRule();
+  }
+
+  private expressionRule(): number {
     const s = this.pos;
     // the first pass starts at the primary most expressions are: a name or number that a token no operator can
     // continue ends (most arguments, values, targets); else the operators after a primary are taken as they come
@@ -2013,7 +2051,7 @@ class Parser {
   }
 
   private disjunction(): number {
-    return this.disjunctionTail(this.conjunction());
+    return this.p2 ? this.memoized(M.DISJUNCTION, () => this.disjunctionTail(this.conjunction())) : this.disjunctionTail(this.conjunction());
   }
 
   private disjunctionTail(k: number): number {
@@ -2084,6 +2122,10 @@ class Parser {
 
   /** bitwise_or and the binary operators below it, by precedence */
   private bitwiseOr(): number {
+    return this.p2 ? this.memoized(M.BITWISE_OR, () => this.bitwiseOrRule()) : this.bitwiseOrRule();
+  }
+
+  private bitwiseOrRule(): number {
     const s = this.pos;
     if (!this.p2) {
       const c0 = this.c[s]!;
@@ -2429,6 +2471,7 @@ class Parser {
   }
 
   private atom(): number {
+    spend(); // the per-file bound (files.maxSeconds), as the tokenizer keeps it
     const c = this.c[this.pos]!;
     switch (c) {
       case C.NAME:

@@ -1,18 +1,33 @@
 /**
- * Built-in concepts. A class implements a concept when its signals (what it calls or constructs, qualified through
- * its file's imports, and `url:` literals) match: names and base classes alone never make an implementation, so a
- * `DatabaseManager` that only formats URLs, or a facade that delegates to another manager, is not one.
- * A signal entry is a glob over qualified names; an array entry needs all of its globs.
+ * Built-in concepts. Candidates are classes, module-level functions and module-level code (grouped per module);
+ * each gets a role from what its code does with the calls below (ownership.ts), never from its name.
+ * A signal entry is a glob over qualified call names (`*` crosses dots); an array entry needs all of its globs.
+ * `url:` signals are endpoint-looking literals given to a call (not to a log call or an exception) with no public
+ * host of their own (`/auth/token`, `{base}/auth/refresh`, `http://auth-service:8081/token`); `external-url:` ones
+ * name a public host (`https://oauth2.googleapis.com/token`).
  */
 export type SignalPattern = string | string[];
 
 export interface Concept {
   description: string;
-  /** variant (database kind, ...) → signals; each variant is counted on its own */
+  /** variant (database kind, provider, ...) → signals; each variant is counted on its own */
   variants: Record<string, SignalPattern[]>;
-  /** base-class globs that make a class an implementation (for user concepts) */
+  /**
+   * `resource` (default): an implementation keeps what it creates (a pool, an engine, a client): a call whose result
+   * is only used inside one function is a transient use, and building an in-repo owner's instance is owning one.
+   * `logic`: an implementation is code that does the work itself (decodes a token, calls an auth endpoint): every
+   * such call counts, and using an in-repo implementation in any way is consuming it.
+   */
+  kind?: 'resource' | 'logic';
+  /** generic drivers: the variant comes from the URL scheme (`schemes`), else from the service's other evidence */
+  generic?: string[];
+  /** URL scheme → variant (`mysql+pymysql` → `mysql` by its part before `+`) */
+  schemes?: Record<string, string>;
+  /** calls that support a role as evidence, never making a candidate on their own (sessionmakers) */
+  support?: string[];
+  /** base-class globs that make a class an implementation (for user concepts; driver classes are followed anyway) */
   bases?: string[];
-  /** name globs: shown as evidence, never enough on their own */
+  /** name globs: accepted for compatibility, never evidence */
   names?: string[];
   max?: number;
   scope?: 'service' | 'repo';
@@ -20,72 +35,280 @@ export interface Concept {
   includeTests?: boolean;
 }
 
-const HTTP = ['httpx.*', 'requests.*', 'aiohttp.*', 'fetch', 'axios', 'axios.*', 'urllib.request.*'];
+const HTTP = [
+  'httpx.*',
+  'requests.*',
+  'aiohttp.*',
+  'urllib.request.*',
+  'urllib3.*',
+  'fetch',
+  'axios',
+  'axios.*',
+  'ky',
+  'ky.*',
+  'got',
+  'got.*',
+  'node-fetch',
+  'ofetch.*',
+];
+
+/** a call given an own endpoint URL: an HTTP client of the unit's, or a call whose name is an HTTP verb */
+const OWN_ENDPOINT: SignalPattern[] = [...HTTP.map((h) => [h, 'url:*']), 'http-call-url:*'];
+
+const provider = (urls: string[], libraries: string[]): SignalPattern[] => [...urls.map((u) => `external-url:${u}`), ...libraries];
 
 export const BUILTIN_CONCEPTS: Record<string, Concept> = {
   'database-manager': {
-    description: 'A class that opens connections or pools to a database. One per database kind per service.',
+    description:
+      'Code that creates and keeps a connection, pool, engine or client of a database: one per database kind per service.',
+    kind: 'resource',
     variants: {
       postgresql: [
-        'sqlalchemy.create_engine',
-        'sqlalchemy.engine.create_engine',
-        'sqlalchemy.ext.asyncio.create_async_engine',
         'asyncpg.create_pool',
+        'asyncpg.pool.create_pool',
         'asyncpg.connect',
+        'asyncpg.Pool',
+        'asyncpg.Connection',
         'psycopg2.connect',
         'psycopg2.pool.*',
         'psycopg.connect',
+        'psycopg.AsyncConnection',
         'psycopg.AsyncConnection.connect',
-        'psycopg_pool.*',
+        'psycopg.Connection.connect',
+        'psycopg_pool.*Pool',
+        'aiopg.create_pool',
+        'aiopg.connect',
+        'pg8000.connect',
+        'pg8000.native.Connection',
+        'peewee.PostgresqlDatabase',
+        'playhouse.postgres_ext.PostgresqlExtDatabase',
+        'playhouse.pool.PooledPostgresqlDatabase',
+        'playhouse.pool.PooledPostgresqlExtDatabase',
+        'playhouse.cockroachdb.*Database',
         'pg.Pool',
         'pg.Client',
+        'pg.default.Pool',
+        'pg.default.Client',
+        'postgres',
+        'pg-promise',
+        '@neondatabase/serverless.*',
+        '@vercel/postgres.createPool',
+        '@vercel/postgres.createClient',
+        'drizzle-orm/node-postgres.drizzle',
+        'drizzle-orm/postgres-js.drizzle',
+        'drizzle-orm/neon-*.drizzle',
+        'drizzle-orm/vercel-postgres.drizzle',
+        'drizzle-orm/pglite.drizzle',
+        'kysely.PostgresDialect',
+      ],
+      mysql: [
+        'pymysql.connect',
+        'pymysql.Connect',
+        'pymysql.connections.Connection',
+        'MySQLdb.connect',
+        'MySQLdb.Connect',
+        'aiomysql.create_pool',
+        'aiomysql.connect',
+        'asyncmy.create_pool',
+        'asyncmy.connect',
+        'mysql.connector.connect',
+        'mysql.connector.pooling.*Pool',
+        'peewee.MySQLDatabase',
+        'playhouse.pool.PooledMySQLDatabase',
+        'playhouse.mysql_ext.*Database',
+        'mysql2.createConnection',
+        'mysql2.createPool',
+        'mysql2/promise.createConnection',
+        'mysql2/promise.createPool',
+        'mysql.createConnection',
+        'mysql.createPool',
+        'drizzle-orm/mysql2.drizzle',
+        'drizzle-orm/planetscale-serverless.drizzle',
+        'kysely.MysqlDialect',
+      ],
+      sqlite: [
+        'sqlite3.connect',
+        'aiosqlite.connect',
+        'peewee.SqliteDatabase',
+        'playhouse.pool.PooledSqliteDatabase',
+        'playhouse.sqlite_ext.*Database',
+        'playhouse.sqliteq.SqliteQueueDatabase',
+        'better-sqlite3',
+        'sqlite3.Database',
+        'sqlite.open',
+        'drizzle-orm/better-sqlite3.drizzle',
+        'drizzle-orm/libsql.drizzle',
+        'drizzle-orm/bun-sqlite.drizzle',
+        '@libsql/client.createClient',
+        'kysely.SqliteDialect',
       ],
       redis: [
         'redis.Redis',
         'redis.StrictRedis',
         'redis.from_url',
         'redis.ConnectionPool*',
+        'redis.BlockingConnectionPool*',
+        'redis.client.Redis',
+        'redis.cluster.RedisCluster',
+        'redis.RedisCluster',
+        'redis.sentinel.Sentinel',
         'redis.asyncio.Redis',
+        'redis.asyncio.StrictRedis',
         'redis.asyncio.from_url',
         'redis.asyncio.ConnectionPool*',
+        'redis.asyncio.BlockingConnectionPool*',
         'redis.asyncio.client.Redis',
-        'aioredis.*',
+        'redis.asyncio.RedisCluster',
+        'redis.asyncio.cluster.RedisCluster',
+        'redis.asyncio.sentinel.Sentinel',
+        'aioredis.from_url',
+        'aioredis.Redis',
+        'aioredis.StrictRedis',
+        'aioredis.ConnectionPool*',
+        'aioredis.create_redis',
+        'aioredis.create_redis_pool',
+        'aioredis.create_pool',
+        'valkey.Valkey',
+        'valkey.from_url',
+        'valkey.ConnectionPool*',
+        'valkey.asyncio.Valkey',
+        'valkey.asyncio.from_url',
+        'valkey.asyncio.ConnectionPool*',
         'ioredis',
-        'ioredis.*',
+        'ioredis.Redis',
+        'ioredis.default',
+        'ioredis.Cluster',
         'redis.createClient',
+        'redis.createCluster',
+        '@redis/client.createClient',
+        'iovalkey',
+        'iovalkey.*',
+        '@valkey/valkey-glide.Glide*Client.createClient',
+        '@upstash/redis.Redis',
       ],
       clickhouse: [
         'clickhouse_connect.get_client',
         'clickhouse_connect.get_async_client',
-        'clickhouse_connect.driver.*',
+        'clickhouse_connect.create_client',
+        'clickhouse_connect.create_async_client',
+        'clickhouse_connect.driver.create_client',
+        'clickhouse_connect.driver.create_async_client',
         'clickhouse_driver.Client',
         'clickhouse_driver.connect',
+        'clickhouse_driver.dbapi.connect',
         'aiochclient.ChClient',
         'asynch.connect',
         'asynch.create_pool',
+        'asynch.Pool',
         '@clickhouse/client.createClient',
+        '@clickhouse/client-web.createClient',
       ],
-      mongodb: ['pymongo.MongoClient', 'motor.motor_asyncio.AsyncIOMotorClient', 'mongodb.MongoClient', 'mongoose.connect'],
-      sqlite: ['sqlite3.connect', 'aiosqlite.connect'],
+      mongodb: [
+        'pymongo.MongoClient',
+        'pymongo.mongo_client.MongoClient',
+        'pymongo.AsyncMongoClient',
+        'motor.motor_asyncio.AsyncIOMotorClient',
+        'motor.motor_tornado.MotorClient',
+        'mongoengine.connect',
+        'mongoengine.connection.connect',
+        'mongoengine.register_connection',
+        'mongodb.MongoClient',
+        'mongoose.connect',
+        'mongoose.createConnection',
+        'mongoose.default.connect',
+        'mongoose.default.createConnection',
+      ],
     },
-    names: ['*Database*', '*DB*', '*Db*', '*Postgres*', '*Redis*', '*ClickHouse*', '*Clickhouse*', '*Connection*', '*Pool*'],
+    generic: [
+      'sqlalchemy.create_engine',
+      'sqlalchemy.engine.create_engine',
+      'sqlalchemy.ext.asyncio.create_async_engine',
+      'sqlalchemy.ext.asyncio.engine.create_async_engine',
+      'sqlmodel.create_engine',
+      'playhouse.db_url.connect',
+      'databases.Database',
+      'tortoise.Tortoise.init',
+      'knex',
+      'knex.knex',
+      'knex.default',
+      '@prisma/client.PrismaClient',
+      'typeorm.DataSource',
+      'typeorm.createConnection',
+      'sequelize.Sequelize',
+      'sequelize',
+      '@mikro-orm/*.MikroORM.init',
+      'kysely.Kysely',
+    ],
+    schemes: {
+      postgres: 'postgresql',
+      postgresql: 'postgresql',
+      pgsql: 'postgresql',
+      cockroachdb: 'postgresql',
+      mysql: 'mysql',
+      mariadb: 'mysql',
+      sqlite: 'sqlite',
+      redis: 'redis',
+      rediss: 'redis',
+      valkey: 'redis',
+      valkeys: 'redis',
+      clickhouse: 'clickhouse',
+      clickhouses: 'clickhouse',
+      mongodb: 'mongodb',
+    },
+    support: [
+      'sqlalchemy.orm.sessionmaker',
+      'sqlalchemy.orm.scoped_session',
+      'sqlalchemy.ext.asyncio.async_sessionmaker',
+      'sqlalchemy.ext.asyncio.async_scoped_session',
+      'sqlmodel.Session',
+      'beanie.init_beanie',
+    ],
   },
   'auth-client': {
     description:
-      'A class that validates tokens itself (jwt.decode, jose, jsonwebtoken.verify) or calls an auth service over HTTP (an HTTP client together with an auth or token URL). One per service.',
+      "The repo's own token handling: code that decodes or verifies tokens itself (jwt.decode, jose, jsonwebtoken.verify) or calls the repo's own auth service over HTTP. One per service.",
+    kind: 'logic',
     variants: {
       auth: [
         'jwt.decode',
+        'jwt.api_jwt.decode',
+        'jwt.PyJWT.decode',
+        'jwt.get_unverified_header',
         'jose.jwt.decode',
-        'jose.jwtVerify',
+        'jose.jws.verify',
+        'authlib.jose.jwt.decode',
+        'jwcrypto.jwt.JWT',
         'jsonwebtoken.verify',
         'jsonwebtoken.decode',
-        'jwt-decode.*',
+        'jsonwebtoken.default.verify',
+        'jose.jwtVerify',
+        'jose.decodeJwt',
         'jwt-decode',
-        'google.oauth2.id_token.verify_oauth2_token',
-        ...HTTP.map((h) => [h, 'url:*']),
+        'jwt-decode.jwtDecode',
+        'jwt-decode.default',
+        ...OWN_ENDPOINT,
       ],
     },
-    names: ['*Auth*', '*Token*', '*JWT*', '*Jwt*', '*OAuth*', '*Session*'],
+  },
+  'identity-provider-client': {
+    description:
+      "Code that talks to an outside identity provider's OAuth/OIDC endpoints or SDK (Google, GitHub, Microsoft, Okta, Auth0): one per provider per service. Not the repo's own auth client.",
+    kind: 'logic',
+    variants: {
+      google: provider(
+        ['https://accounts.google.com/*', 'https://oauth2.googleapis.com/*', 'https://www.googleapis.com/oauth2/*', 'https://openidconnect.googleapis.com/*'],
+        ['google.oauth2.id_token.verify_oauth2_token', 'google.oauth2.id_token.verify_token', 'google.oauth2.id_token.fetch_id_token', 'google_auth_oauthlib.flow.*', 'google-auth-library.OAuth2Client', 'next-auth/providers/google*', '@auth/core/providers/google*'],
+      ),
+      github: provider(
+        ['https://github.com/login/oauth/*'],
+        ['next-auth/providers/github*', '@auth/core/providers/github*', '@octokit/oauth-app.*', '@octokit/auth-oauth-*'],
+      ),
+      microsoft: provider(
+        ['https://login.microsoftonline.com/*', 'https://login.live.com/*', 'https://login.windows.net/*'],
+        ['msal.ConfidentialClientApplication', 'msal.PublicClientApplication', '@azure/msal-node.*', '@azure/msal-browser.*', 'next-auth/providers/azure-ad*', '@auth/core/providers/azure-ad*'],
+      ),
+      okta: provider(['https://*.okta.com/*', 'https://*.oktapreview.com/*'], ['okta_jwt_verifier.*', 'okta.client.Client', '@okta/*', 'next-auth/providers/okta*']),
+      auth0: provider(['https://*.auth0.com/*'], ['auth0.authentication.*', 'auth0.management.*', '@auth0/*', 'auth0.*Client', 'next-auth/providers/auth0*']),
+    },
   },
 };

@@ -22,10 +22,10 @@ import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact, UnitFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 4;
+export const FACTS_VERSION = 5;
 export const CACHE_DIR = '.comply/cache';
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -43,7 +43,7 @@ const HEADER = 'comply facts cache 4 ';
 const HEADER_LENGTH = HEADER.length + 16 + 1;
 
 /** the facts kept as byte ranges, parsed on first use */
-const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions'] as const;
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'units'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -275,6 +275,9 @@ class StoredFacts implements FileFacts {
   get suppressions(): SuppressionFact[] {
     return this.section('suppressions');
   }
+  get units(): UnitFact[] {
+    return this.section('units');
+  }
 
   toJSON(): FileFacts {
     const { moduleName, testDefinitions, lines, diagnostics } = this;
@@ -288,6 +291,7 @@ class StoredFacts implements FileFacts {
       testDefinitions,
       lines,
       functions: this.functions,
+      units: this.units,
     };
   }
 }

@@ -40,6 +40,8 @@ export interface RuleMeta {
    * a file or the path list changed.
    */
   reads?: (keyof FileFacts | 'paths')[];
+  /** the rule records SSOT inventory entries (`ctx.inventory`): it runs on every scan, its findings never reused */
+  inventory?: boolean;
 }
 
 export interface Location {
@@ -57,12 +59,30 @@ export interface FindingInput extends Location {
   related?: (Location & { message?: string })[];
 }
 
+/** One entry of the SSOT inventory (`comply concepts`, the JSON report's `concepts`): code that implements,
+ * uses or briefly opens one variant of a concept (multiple-implementations). */
+export interface ConceptEntry {
+  concept: string;
+  variant: string;
+  service: string | null;
+  /** a class's name, or a module's file name */
+  name: string;
+  path: string;
+  line: number;
+  role: 'owner-direct' | 'owner-composed' | 'consumer' | 'transient';
+  evidence: string[];
+  /** an owner the service keeps: the configured canonical one, or the most imported */
+  canonical: boolean;
+}
+
 export interface RuleContext {
   index: ProjectIndex;
   config: Config;
   /** the rule's options from the config (already validated by the schema) */
   options: Record<string, unknown>;
   report(finding: FindingInput): void;
+  /** record an SSOT inventory entry (rules with `meta.inventory`) */
+  inventory(entry: ConceptEntry): void;
   /** every inline suppression of the scan; `used` is meaningful in the after-suppressions phase */
   suppressions: readonly SuppressionUse[];
   /** the ids of every registered rule */

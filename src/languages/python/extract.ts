@@ -9,6 +9,7 @@ import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engi
 import { emptyFacts } from '../../engine/facts.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
+import { PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
 import {
   dottedAt,
   isIdentChar,
@@ -50,6 +51,12 @@ interface Block {
   protocol?: boolean;
   /** def: the function fact and what its body holds so far */
   fn?: { fact: FunctionFact; statements: number; stub?: FunctionFact['stub']; other: boolean };
+  /** the first def or class of the stack: the unit its code belongs to (concept detection) */
+  unit?: UnitState;
+  /** def: its local variables' values and `global` names */
+  flow?: FlowState;
+  /** the unit, function and class body its lines are in */
+  ctx?: UnitContext;
 }
 
 const IMPORT_ERRORS = new Set(['ImportError', 'ModuleNotFoundError', 'Exception', 'BaseException']);
@@ -69,6 +76,18 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
+  const units = new PythonUnitCollector(toks, classes.bindings);
+  /** the unit, function and class body a line of the current stack is in */
+  const moduleContext: UnitContext = { unit: units.module, fn: undefined, classBody: false };
+  const unitContext = (): UnitContext => stack[stack.length - 1]?.ctx ?? moduleContext;
+  /** the context of the block just opened, from its parent's */
+  const openContext = (blk: Block): void => {
+    const parent = stack[stack.length - 2]?.ctx ?? moduleContext;
+    if (blk.flow) blk.ctx = { unit: blk.unit ?? parent.unit, fn: blk.flow, classBody: false };
+    else if (blk.kind === 'class') blk.ctx = { unit: blk.unit ?? parent.unit, fn: parent.fn, classBody: true };
+    else blk.ctx = parent;
+  };
+  const unitStatement = (x: number, y: number): void => units.statement(x, y, unitContext());
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
   const enclosingNotes = (): string[] => [...stack].reverse().flatMap((blk) => blk.notes ?? []);
@@ -438,7 +457,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     }
     const inClass = classBlock !== undefined;
     const directlyInClass = inClass && stack.length === 1;
-    if (inClass) classes.signals(a, b);
     const firstLine = ll.line;
     const lineStart = toks.start[a]!;
     const lineEnd = toks.end[b - 1]!;
@@ -468,9 +486,19 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         // a header inside a function body is more than a placeholder
         const parent = stack[stack.length - 1];
         if (parent?.fn && stack.length > 0) parent.fn.other = true;
+        const outerUnit = !stack.some((blk) => blk.kind === 'def' || blk.kind === 'class');
+        const before = unitContext();
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
-        if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators);
+        if (opened.kind === 'def' || opened.kind === 'class') {
+          beginNamed(opened, a, colon, decorators);
+          if (outerUnit) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
+          if (opened.kind === 'def') opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
+        } else {
+          const script = units.header(a, colon, before);
+          if (script) opened.flow = script;
+        }
+        openContext(opened);
         if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
           opened.notes = mocks.headerNotes(decorators, decoratedFrom);
           mocks.decorated(opened.notes);
@@ -492,6 +520,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
       else classes.member(a, b);
     }
+    if (ll.semi) splitStatements(toks, bodyStart, b, unitStatement);
+    else unitStatement(bodyStart, b);
     // only `import`, `from`, `print` and `exec` statements matter to simpleStatement
     if (ll.semi) splitStatements(toks, bodyStart, b, simpleStatement);
     else if (bodyStart < b && toks.type[bodyStart] === Tok.Name && STATEMENT_WORDS.has(tokText(bodyStart))) simpleStatement(bodyStart, b);
@@ -507,6 +537,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
+  facts.units = units.finish();
   if (mocks) {
     facts.mocks = mocks.finish(classes.bindings);
     facts.suppressions = mocks.suppressions();

@@ -9,6 +9,7 @@ import { CACHE_FILE, extractorFingerprint, findingsFingerprint } from '../src/en
 import { ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
+import { resignFacts } from './cache-files.js';
 import { copyFixture, tempDir } from './helpers.js';
 
 async function json(...args: string[]): Promise<string> {
@@ -86,27 +87,43 @@ describe('facts cache', () => {
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache .* could not be read \(.*\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
-    // entries whose lengths run past their regions
-    const text = readFileSync(join(dir, CACHE_FILE), 'latin1');
-    const metaAt = Number(text.slice(text.indexOf(' 0') + 1, text.indexOf('\n'))); // the header says where the meta line starts
-    expect(text.slice(metaAt)).toMatch(/^\{"key"/);
-    const longer = text.slice(metaAt).replace(/,(\d+)\]/, (_, n: string) => `,${Number(n) + 100000}]`);
-    writeFileSync(join(dir, CACHE_FILE), text.slice(0, metaAt) + longer, 'latin1');
+    // a byte changed in the meta line: its checksum (in the header) fails
+    const flipped = readFileSync(join(dir, CACHE_FILE));
+    flipped[flipped.length - 3]! ^= 1;
+    writeFileSync(join(dir, CACHE_FILE), flipped);
+    out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the cache .* could not be read \(it does not match its checksum: cut short or damaged\); it is rebuilt/);
+    expect(await json(dir)).toBe(cold);
+    // entries whose lengths run past their regions, checksums made anew: the shape is checked too
+    writeFileSync(
+      join(dir, CACHE_FILE),
+      resignFacts(readFileSync(join(dir, CACHE_FILE)), ({ meta }) => {
+        const entry = meta.entries[0]!;
+        entry[10] = (entry[10] as number) + 100000;
+      }),
+    );
     out = '';
     await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
     expect(out).toMatch(/note: the cache .* could not be read \(a broken entry[^)]*\); it is rebuilt/);
     expect(await json(dir)).toBe(cold);
     // a damaged section is found only when a rule reads it (with no results to reuse): the scan starts over
-    // without the cache
-    rmSync(join(dir, RESULTS_FILE));
-    const damaged = readFileSync(join(dir, CACHE_FILE));
-    const at = damaged.indexOf('"line":'); // the first, in the imports region (the meta line comes last)
-    damaged.write('#', at);
-    writeFileSync(join(dir, CACHE_FILE), damaged);
-    out = '';
-    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
-    expect(out).toMatch(/note: the cache .* is damaged \(the facts of [^ ]+ do not parse\); the scan was run again without it, and the cache rebuilt/);
-    expect(await json(dir)).toBe(cold);
+    // without the cache, first because its block's checksum fails, then (checksums made anew) because it does
+    // not parse, then because a fact is not of an adapter's shape
+    for (const [damage, why] of [
+      [(b: Buffer) => b.write('#', b.indexOf('"line":')), '\\.comply/cache/facts\\.bin does not match its checksum at byte \\d+'],
+      [(b: Buffer) => void resignFacts(b, ({ body }) => void body.write('#', body.indexOf('"line":'))).copy(b), 'the facts of [^ ]+ in \\.comply/cache/facts\\.bin do not parse'],
+      [(b: Buffer) => void resignFacts(b, ({ body }) => void body.write('"1"', body.indexOf(',1,0,"top-level"') + 1)).copy(b), 'the facts of [^ ]+ in \\.comply/cache/facts\\.bin do not parse'],
+    ] as const) {
+      rmSync(join(dir, RESULTS_FILE));
+      const damaged = readFileSync(join(dir, CACHE_FILE));
+      damage(damaged);
+      writeFileSync(join(dir, CACHE_FILE), damaged);
+      out = '';
+      await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+      expect(out).toMatch(new RegExp(`note: the facts cache is damaged \\(${why}\\); the scan was run again without it, and the cache rebuilt`));
+      expect(await json(dir)).toBe(cold);
+    }
     // the cache of another comply version or format: rebuilt, with nothing to say
     writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 3\n{"key": "another comply", "entries": {}}\n');
     expect(await json(dir)).toBe(cold);
@@ -186,7 +203,7 @@ describe('worker pool', () => {
     const key = (fs: { path: string; line: number; rule: string }[]) => fs.filter((f) => f.path !== 'api/huge.py').map((f) => `${f.path}:${f.line} ${f.rule}`);
     expect(key(pooled.findings)).toEqual(key(inProcess.findings));
     expect(pooled.findings.filter((f) => f.rule === 'cross-service-import')).toHaveLength(240);
-    expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0 s \(files\.maxSeconds\)/) });
+    expect(pooled.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over 0\.02 s \(files\.maxSeconds\)/) });
   }, 60_000);
 
   it('split: a large Python file is parsed by the worker, bounded in time; the small ones here', async () => {
@@ -194,11 +211,11 @@ describe('worker pool', () => {
     mkdirSync(join(root, 'api'));
     writeFileSync(join(root, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] } } }));
     writeFileSync(join(root, 'api', 'small.py'), 'import os\n');
-    // 5,000 stacked mock decorators: every mock site carries every decorator as a possible justification
-    writeFileSync(join(root, 'api', 'test_stacked.py'), `from unittest.mock import patch\n${'@patch("a.b")\n'.repeat(5000)}def test_x(*m):\n    pass\n`);
+    // a file big enough to take longer than 50 ms to parse
+    writeFileSync(join(root, 'api', 'huge.py'), `${'x = [' + '1, '.repeat(200) + ']\n'}`.repeat(6000));
     const config = loadConfig(root);
     const r = await scanAsync({ root, config, rules: [...RULES], split: true, timeoutMs: 50 });
-    expect(r.findings.find((f) => f.path === 'api/test_stacked.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over/) });
+    expect(r.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over/) });
     expect(r.files.find((f) => f.path === 'api/small.py')?.facts.imports.map((i) => i.module)).toEqual(['os']);
   }, 60_000);
 

@@ -132,8 +132,8 @@ describe('comply init', () => {
     rmSync(join(dir, 'compliance.config.json'));
     const r = await run('init', dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/Found 6 service folder\(s\)/);
-    expect(r.stderr).toMatch(/scripts: 1 source files; looks like tooling/);
+    expect(r.stderr).toMatch(/^Services \(6\):$/m);
+    expect(r.stderr).toMatch(/^ {2}scripts: tooling \(1 source file; run from the repo, not deployed/m);
     const config = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
     expect(Object.keys(config.services).sort()).toEqual(['accounts', 'admin-console', 'billing', 'shared', 'test_support', 'web']);
     expect(config.services.shared.kind).toBe('library');

@@ -33,11 +33,11 @@ describe('hostile output (issue 14)', () => {
       'svc_\x1b[2J/pyproject.toml': '[project]\nname = "x"\n',
       'svc_\x1b[2J/m.py': 'import svc_b.main\n',
     });
-    // init prints the folders it found, and the config (JSON) with the name as a JSON escape
+    // init prints the folder it found, escaped, and keeps it out of the config: not a valid service name
     const init = await comply('init', s.root, '--dry-run');
     expect(init.code).toBe(0);
-    expect(init.stderr).toContain('  svc_\\x1b[2J  ');
-    expect(init.stdout).toContain('"svc_\\u001b[2J"');
+    expect(init.stderr).toContain('  svc_\\x1b[2J: not a service (its name "svc_\\u001b[2J" is not a valid service name');
+    expect(init.stdout).not.toContain('svc_\\u001b');
     expect(init.stdout + init.stderr).not.toMatch(RAW_CONTROL);
     s.commit();
 

@@ -3,13 +3,14 @@
  * what a scan without any cache finds: these tests edit trees the ways that can go wrong (a file-scope rule whose
  * findings depend on another file, resolution inputs that are not source files, a damaged cache) and compare.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, type ScanResult } from '../src/engine/scan.js';
+import { readResults, writeResults } from './cache-files.js';
 import { copyFixture, tempDir, walk } from './helpers.js';
 
 /** a scan that reads and writes the caches, as `comply scan` does */
@@ -57,7 +58,8 @@ function random(seed: number): () => number {
   };
 }
 
-const FIXTURE_NAMES = readdirSync(join(import.meta.dirname, '..', 'fixtures'));
+// the scannable fixtures: those with a config (fixtures/init/ holds trees for `comply init` to configure)
+const FIXTURE_NAMES = readdirSync(join(import.meta.dirname, '..', 'fixtures')).filter((d) => existsSync(join(import.meta.dirname, '..', 'fixtures', d, 'compliance.config.json')));
 
 describe('results cache', () => {
   it('reuses every finding when nothing changed, and reports the same bytes', () => {
@@ -134,11 +136,15 @@ describe('results cache', () => {
     const dir = tempDir();
     edit(dir, 'compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
     edit(dir, 'svc/__init__.py', '');
-    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test name, but no test in it: production code
+    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n'); // a test module by name: with no testpaths, pytest collects it
     edit(dir, 'svc/app.py', 'from svc.test_data import ROWS\n');
     const rule = pathsOf('test-code-in-production');
+    expect(rule(warm(dir))).toEqual(['svc/app.py']);
+    // pytest now collects svc/tests only: a module named like a test elsewhere that production imports is production
+    edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc/tests\n');
     expect(rule(warm(dir))).toEqual([]);
-    edit(dir, 'svc/test_data.py', 'ROWS = [1, 2]\n\n\ndef test_rows():\n    assert ROWS\n');
+    expect(rule(fresh(dir))).toEqual([]);
+    edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc\n');
     expect(rule(warm(dir))).toEqual(['svc/app.py']);
     expect(rule(fresh(dir))).toEqual(['svc/app.py']);
   });
@@ -225,13 +231,14 @@ describe('results cache', () => {
     expect(shown(warm(dir))).toEqual(shown(fresh(dir)));
   });
 
-  it('runs only the rules that read the path list when a file that is not source appears', () => {
+  it('runs only the rules that read the path list when a file no other rule reads appears', () => {
     const dir = copyFixture('example-monorepo');
     const first = warm(dir);
     const leftovers = pathsOf('legacy-file-name');
-    edit(dir, 'billing/backup/notes.txt', 'kept for later\n'); // a backup folder, reported at its first file
+    // a backup folder of source (left out of the analysis), reported at its first file
+    edit(dir, 'billing/backup/invoices.py', 'TOTAL = 1\n');
     const again = warm(dir);
-    expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/notes.txt'].sort());
+    expect(leftovers(again)).toEqual([...leftovers(first), 'billing/backup/invoices.py'].sort());
     expect(again.timings.reused).toBe(first.findings.length - leftovers(first).length);
     expect(shown(again)).toEqual(shown(fresh(dir)));
   });
@@ -256,9 +263,10 @@ describe('results cache', () => {
     const file = join(dir, RESULTS_FILE);
     if (text !== null) writeFileSync(file, text);
     else {
-      const stored = JSON.parse(readFileSync(file, 'utf8')) as { file: number[][] };
+      // with a checksum that matches: the shape is checked too
+      const stored = readResults(readFileSync(file));
       stored.file[0]![2] = 1e6;
-      writeFileSync(file, JSON.stringify(stored));
+      writeFileSync(file, writeResults(stored));
     }
     const again = warm(dir);
     expect(again.timings.reused).toBe(0);

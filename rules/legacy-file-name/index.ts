@@ -1,39 +1,51 @@
 import picomatch from 'picomatch';
+import type { ScannedFile } from '../../src/engine/index.js';
 import type { Rule } from '../../src/engine/rule.js';
-import { GENERATED_EXCLUDES } from '../../src/workspace/workspace.js';
+import { GENERATED_EXCLUDES, pythonModule } from '../../src/workspace/workspace.js';
 import { globSet } from '../../src/workspace/globs.js';
+import { userRegex } from '../../src/util/regex.js';
 
 interface Options {
-  /** extra regular expressions over a file's name without its extensions */
+  /** extra regular expressions (RE2 syntax) over a file's name without its extensions */
   extraPatterns?: string[];
 }
 
 const SOURCE = /\.(?:py|pyi|ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
-const LEFTOVER_EXT = /\.(?:orig|bak|rej)$/;
-/** what a leftover's name ends with: `_old`, `.backup`, `-copy`, ` (1)`… */
-const LEFTOVER_STEM = /(?:[._-](?:old|new|backup|bak|fixed|temp|copy))$|\s\(\d+\)$/i;
+/** a backup that no tool and no person names a live file with: `.orig`, `.bak`, `.rej`, `~` after a source name */
+const BACKUP_EXT = /(?:\.(?:orig|bak|rej)|~)$/;
+/** a copy made by a file manager: `store (1).py`, `store copy.py`, `store - Copy.py` (no module can be named so) */
+const COPY_STEM = /\s\(\d+\)$|\s(?:-\s)?copy(?:\s\d+)?$/i;
+/** a name that hints at a leftover (`_old`, `.backup`, `-copy`): a hint only, since `copy`, `new`, `legacy`, `backup`
+ * are as often words of the domain (a module that copies data, a backup feature) */
+const HINT_STEM = /[._-](old|new|backup|bak|fixed|temp|tmp|copy|legacy|orig|original)$/i;
 const BACKUP_FOLDER = /^(?:backups?|.+[._-](?:backups?|bak|old))$/i;
 /** trees nobody writes by hand, in which a leftover is not the team's (backup folders are this rule's business) */
 const GENERATED = picomatch(GENERATED_EXCLUDES, { dot: true });
+
+/** `store_old.py` → `store_old`; `Builder.backup.tsx` → `Builder.backup`; `types_new.d.ts` → `types_new` */
+const stemOf = (name: string): string => name.replace(/\.d\.[mc]?ts$/, '').replace(/\.[^.]+$/, '');
 
 const rule: Rule = {
   meta: {
     id: 'legacy-file-name',
     category: 'hygiene',
-    reads: ['paths'],
+    // the path list (siblings, backup folders) and every file's imports (whether anything imports the file)
+    reads: ['paths', 'imports'],
     defaultSeverity: 'warning',
-    summary: 'A leftover file (`*_old`, `*_backup`, `*.orig`, `* (1)`, …) or a backup folder checked into the tree.',
+    summary:
+      'A leftover copy with evidence: a backup name (`*.orig`, `*.bak`, `* (1).py`), or a name like `*_old`/`*_new`/`*_copy` next to the file it copies or imported by nothing; or a backup folder of source files nothing imports.',
   },
   run(ctx) {
-    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => new RegExp(p, 'i'));
-    const folders = new Set<string>();
+    // patterns from the config run on RE2 (src/util/regex.ts: linear time, whatever the pattern)
+    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => userRegex(p, 'i'));
+    const { index } = ctx;
     // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
     // are what this rule reports
     const excluded = ctx.config.files.exclude.length > 0 ? globSet(ctx.config.files.exclude) : () => false;
-    const all = ctx.index.workspace.allPaths; // sorted
-    const partial = ctx.index.targets !== ctx.index.files; // --staged: only staged paths can be reported
-    /** the first path of a folder that is not in a generated tree: where the folder is reported */
-    const firstUnder = (folder: string): string | undefined => {
+    const all = index.workspace.allPaths; // sorted
+    const listed = new Set(all);
+    const partial = index.targets !== index.files; // --staged: only staged paths can be reported
+    const under = (folder: string): string[] => {
       let lo = 0;
       let hi = all.length;
       while (lo < hi) {
@@ -41,31 +53,110 @@ const rule: Rule = {
         if (all[mid]! < `${folder}/`) lo = mid + 1;
         else hi = mid;
       }
-      for (let i = lo; i < all.length && all[i]!.startsWith(`${folder}/`); i++) if (!GENERATED(all[i]!) && !excluded(all[i]!)) return all[i];
+      const out: string[] = [];
+      for (let i = lo; i < all.length && all[i]!.startsWith(`${folder}/`); i++) if (!GENERATED(all[i]!) && !excluded(all[i]!)) out.push(all[i]!);
+      return out;
+    };
+    /** a source file of the same folder that the leftover's name points at: `store.py` for `store_old.py` */
+    const siblingOf = (path: string, base: string): string | undefined => {
+      const dir = path.slice(0, path.lastIndexOf('/') + 1);
+      for (const ext of ['.py', '.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.mts', '.cts', '.pyi']) {
+        const p = `${dir}${base}${ext}`;
+        if (p !== path && listed.has(p) && SOURCE.test(p)) return p;
+      }
+      // a package or a folder module: `store_old.py` next to `store/`
+      for (const init of ['/__init__.py', '/index.ts', '/index.tsx', '/index.js']) if (listed.has(`${dir}${base}${init}`)) return `${dir}${base}${init}`;
       return undefined;
     };
-    for (const path of partial ? all.filter((p) => ctx.index.isTarget(p)) : all) {
+    /** Whether files outside a backup folder import what is in it (a live package named `backup`). Its files are
+     * not analysed (they are excluded by default), so Python imports are matched by the folder's module name. */
+    const importedInto = (folder: string): boolean => {
+      const prefix = `${folder}/`;
+      const mod = pythonModule(`${folder}/__init__.py`, ctx.config.pythonRoots).moduleName;
+      const parent = mod?.slice(0, Math.max(0, mod.lastIndexOf('.')));
+      const last = mod?.slice(mod.lastIndexOf('.') + 1);
+      for (const f of index.files) {
+        if (f.path.startsWith(prefix)) continue;
+        for (const imp of f.facts.imports) {
+          if (f.language === 'python') {
+            if (mod && (imp.module === mod || imp.module.startsWith(`${mod}.`) || (imp.module === parent && imp.names.includes(last!)))) return true;
+          } else if (index.resolve(f, imp).path?.startsWith(prefix)) return true;
+        }
+      }
+      return false;
+    };
+
+    /** JavaScript packages whose importers comply cannot all see: single-file components (`.vue`, `.svelte`,
+     * `.astro`, `.mdx`) import modules too, and Nuxt imports its components and composables by itself */
+    const opaque = new Set<string>();
+    const packageOf = (path: string): string => {
+      for (let dir = path.slice(0, Math.max(0, path.lastIndexOf('/'))); ; dir = dir.slice(0, Math.max(0, dir.lastIndexOf('/')))) {
+        if (listed.has(dir === '' ? 'package.json' : `${dir}/package.json`) || dir === '') return dir;
+      }
+    };
+    for (const p of all) if (/\.(?:vue|svelte|astro|mdx)$|(?:^|\/)nuxt\.config\.[^/]+$/.test(p) && !GENERATED(p)) opaque.add(packageOf(p));
+    /** A module that is there to be imported, and whose importers comply sees: a Python module under the import
+     * roots; a TypeScript or JavaScript file that is no route, config, declaration file or script, in a package
+     * without single-file components. */
+    const importable = (file: ScannedFile): boolean => {
+      if (file.language === 'python') return file.moduleName !== undefined && !file.isPackageInit;
+      if (/\.d\.[mc]?ts$/.test(file.path) || /(?:^|\/)[^/]*\.config\.[^/]+$/.test(file.path)) return false;
+      if (/(?:^|\/)(?:pages|app|routes|scripts|bin)\//.test(file.path)) return false;
+      return !opaque.has(packageOf(file.path));
+    };
+
+    const folders = new Set<string>();
+    for (const path of partial ? all.filter((p) => index.isTarget(p)) : all) {
       const parts = path.split('/');
+      const name = parts[parts.length - 1]!;
       // the outermost backup folder on the path, if any
       let backup = -1;
       for (let i = 0; i < parts.length - 1 && backup < 0; i++) if (BACKUP_FOLDER.test(parts[i]!)) backup = i;
-      const name = parts[parts.length - 1]!;
-      const leftoverExt = LEFTOVER_EXT.test(name) && SOURCE.test(name.replace(LEFTOVER_EXT, ''));
-      const stem = name.replace(LEFTOVER_EXT, '').replace(/\.[^.]+$/, '').replace(/\.d$/, '');
-      const leftover = (SOURCE.test(name) || leftoverExt) && (leftoverExt || LEFTOVER_STEM.test(stem) || extra.some((re) => re.test(stem)));
-      // the cheap tests first: the generated-tree globs are asked only about the few paths that would be reported
-      if ((backup < 0 && !leftover) || GENERATED(path) || excluded(path)) continue;
+      const backupExt = BACKUP_EXT.test(name) && SOURCE.test(name.replace(BACKUP_EXT, ''));
+      const source = SOURCE.test(name);
+      // the cheap tests first: most paths are neither in a backup folder nor named like a leftover
+      if (backup < 0 && !backupExt && !(source && (COPY_STEM.test(stemOf(name)) || HINT_STEM.test(stemOf(name)) || extra.length > 0))) continue;
+      if (GENERATED(path) || excluded(path)) continue;
       if (backup >= 0) {
-        // a backup folder: reported once, at its first file
+        // a backup folder of source files nothing outside imports: reported once, at its first file
         const folder = parts.slice(0, backup + 1).join('/');
-        if (partial ? firstUnder(folder) === path : !folders.has(folder)) {
+        if (!folders.has(folder)) {
           folders.add(folder);
-          ctx.report({ path, line: 1, column: 0, subject: `${folder}/`, message: `${folder}/ is a backup folder checked into the tree: version control keeps history; delete it` });
+          const inside = under(folder);
+          if ((!partial || inside[0] === path) && inside.some((p) => SOURCE.test(p)) && !importedInto(folder)) {
+            ctx.report({
+              path: inside[0]!,
+              line: 1,
+              column: 0,
+              subject: `${folder}/`,
+              message: `${folder}/ is a backup folder of source files that nothing outside it imports: version control keeps history; delete it`,
+            });
+          }
         }
       }
-      if (leftover) {
-        ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} looks like a leftover copy: keep one version of the code (git has the history) and delete this one` });
-      }
+      const evidence = backupExt
+        ? `a backup copy (${/~$/.test(name) ? '~' : name.slice(name.lastIndexOf('.'))})`
+        : source && COPY_STEM.test(stemOf(name))
+          ? 'a copy a file manager made'
+          : source
+            ? hinted(index.byPath.get(path), stemOf(name))
+            : undefined;
+      if (evidence) ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} is ${evidence}: keep one version of the code (git has the history) and delete this one` });
+    }
+
+    /** The evidence that a file whose name hints at a leftover is one, if there is any. */
+    function hinted(file: ScannedFile | undefined, stem: string): string | undefined {
+      const m = HINT_STEM.exec(stem);
+      const matchesExtra = extra.some((re) => re.test(stem));
+      if (!file || (!m && !matchesExtra)) return undefined;
+      // a file that other files import is live code, whatever its name
+      if (index.importersOfFile(file.path).length > 0) return undefined;
+      const base = m ? stem.slice(0, m.index) : undefined;
+      const sibling = base ? siblingOf(file.path, base) : undefined;
+      if (sibling) return `a leftover of ${sibling.slice(sibling.lastIndexOf('/') + 1)} next to it, and nothing imports it`;
+      // tests, entry points and framework files are run, not imported: for them only a sibling is evidence
+      if (file.test || !importable(file)) return undefined;
+      return `named like a leftover (${m ? `"${m[0]}"` : 'your extraPatterns'}) and imported by nothing in the repository`;
     }
   },
 };

@@ -1,26 +1,147 @@
+import type { DeclarationFact, FunctionFact } from '../../src/engine/facts.js';
+import type { ScannedFile } from '../../src/engine/index.js';
 import type { Rule } from '../../src/engine/rule.js';
 
-const BODY = { pass: '`pass`', ellipsis: '`...`', 'not-implemented': 'a "not implemented" error', 'todo-return': 'a TODO `return`' } as const;
+/** how each placeholder form reads in a message */
+const FORM: Record<NonNullable<FunctionFact['stub']>, string> = {
+  pass: 'its body is only `pass`',
+  ellipsis: 'its body is only `...`',
+  'not-implemented': 'it only raises a "not implemented" error',
+  'todo-return': 'its body is only a `return` marked TODO',
+};
+
+/** A generated migration: Alembic's `versions/` or Django's `migrations/`, told by what the file imports. */
+function isMigration(file: ScannedFile): boolean {
+  if (file.language !== 'python' || !/(?:^|\/)(?:versions|migrations)\//.test(file.path)) return false;
+  return file.facts.imports.some(
+    (i) => i.module === 'alembic' || i.module.startsWith('alembic.') || i.module.startsWith('django.db.migrations') || (i.module === 'django.db' && i.names.includes('migrations')),
+  );
+}
+
+/** `Base`, `pkg.Base`, `Base[T]`, `Base<T>` → `Base` */
+const simpleName = (base: string): string => base.replace(/[[<].*$/s, '').split('.').pop()!.trim();
 
 const rule: Rule = {
   meta: {
     id: 'stub-in-production',
     category: 'hygiene',
-    scope: 'file',
     defaultSeverity: 'warning',
-    summary: 'Production code that is a placeholder (a function whose body is only pass, ..., NotImplementedError or a TODO return) or that creates mocks.',
+    summary:
+      'Production code that is a placeholder (an empty or NotImplementedError body that nothing overrides and nothing documents as a hook or no-op, a TODO return) or that creates mocks.',
+    // overrides are looked for in every file's classes
+    reads: ['functions', 'declarations', 'imports', 'mocks'],
   },
   run(ctx) {
+    let subclasses: Map<string, DeclarationFact[]> | undefined;
+    let byName: Map<string, DeclarationFact[]> | undefined;
+    /** every class of the repo, by its name and by the names of its bases (built on the first question) */
+    const classes = (): { subclasses: Map<string, DeclarationFact[]>; byName: Map<string, DeclarationFact[]> } => {
+      if (!subclasses || !byName) {
+        subclasses = new Map();
+        byName = new Map();
+        const add = (map: Map<string, DeclarationFact[]>, key: string, d: DeclarationFact): void => {
+          let list = map.get(key);
+          if (!list) map.set(key, (list = []));
+          list.push(d);
+        };
+        for (const f of ctx.index.files) {
+          for (const d of f.facts.declarations) {
+            add(byName, d.name, d);
+            for (const b of d.bases) add(subclasses, simpleName(b), d);
+          }
+        }
+      }
+      return { subclasses, byName };
+    };
+    /** whether a class of the repo derives, at any depth, from ABC or a Protocol */
+    const abstractClass = (cls: string): boolean => {
+      const { byName } = classes();
+      const seen = new Set([cls]);
+      const queue = [cls];
+      while (queue.length > 0) {
+        for (const d of byName.get(queue.shift()!) ?? []) {
+          if (d.kind === 'protocol') return true;
+          for (const b of d.bases.map(simpleName)) {
+            if (b === 'ABC' || b === 'Protocol') return true;
+            if (!seen.has(b)) {
+              seen.add(b);
+              queue.push(b);
+            }
+          }
+        }
+      }
+      return false;
+    };
+    /** whether a class of the repo that `cls` derives from (at any depth) defines `method`: an empty override
+     * turns the inherited behaviour off on purpose */
+    const overrides = (cls: string, method: string): boolean => {
+      const { byName } = classes();
+      const seen = new Set([cls]);
+      const queue = [cls];
+      for (let first = true; queue.length > 0; first = false) {
+        for (const d of byName.get(queue.shift()!) ?? []) {
+          if (!first && d.members.some((m) => m.name === method && m.type === 'method')) return true;
+          for (const b of d.bases.map(simpleName)) {
+            if (!seen.has(b)) {
+              seen.add(b);
+              queue.push(b);
+            }
+          }
+        }
+      }
+      return false;
+    };
+    /** whether a class of the repo that derives from `cls` (at any depth) defines `method` */
+    const overridden = (cls: string, method: string): boolean => {
+      const { subclasses } = classes();
+      const seen = new Set([cls]);
+      const queue = [cls];
+      while (queue.length > 0) {
+        for (const sub of subclasses.get(queue.shift()!) ?? []) {
+          if (sub.members.some((m) => m.name === method && m.type === 'method')) return true;
+          if (!seen.has(sub.name)) {
+            seen.add(sub.name);
+            queue.push(sub.name);
+          }
+        }
+      }
+      return false;
+    };
+
     for (const file of ctx.index.targets) {
       if (file.test || !file.service) continue;
+      const migration = isMigration(file);
+      // a class with an abstract method (declared, or said so by its texts) is an abstract context: its other empty
+      // methods are contracts too
+      const ownerOf = (name: string): string | undefined => (name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : undefined);
+      const abstractOwners = new Set(file.facts.functions.filter((f) => f.abstract).map((f) => ownerOf(f.name)));
       for (const fn of file.facts.functions) {
-        if (!fn.stub || fn.abstract) continue;
+        if (!fn.stub || fn.abstract || migration) continue;
+        const placeholder = fn.intent === 'placeholder' || fn.stub === 'todo-return';
+        if (!placeholder) {
+          if (fn.intent === 'deliberate') continue;
+          if (fn.stub !== 'not-implemented') {
+            // a constructor that takes nothing has nothing to do; a context manager's exit, nothing to release
+            if (/(?:^|\.)(?:__init__|constructor)$/.test(fn.name) && fn.params === 0) continue;
+            if (/(?:^|\.)__a?exit__$/.test(fn.name)) continue;
+          }
+          // a default that a subclass replaces is a hook (or, raising, an abstract method); an empty override turns
+          // a base's behaviour off; `...` in a class that derives from ABC or a Protocol is a contract
+          if (ownerOf(fn.name) !== undefined && abstractOwners.has(ownerOf(fn.name))) continue;
+          const parts = fn.name.split('.');
+          if (parts.length === 2 && file.facts.declarations.some((d) => d.name === parts[0]) && (overridden(parts[0]!, parts[1]!) || overrides(parts[0]!, parts[1]!) || (fn.stub === 'ellipsis' && abstractClass(parts[0]!)))) continue;
+        }
+        const why = placeholder
+          ? 'and it is marked unfinished (TODO, "not implemented yet", "for now")'
+          : fn.stub === 'not-implemented'
+            ? 'outside an abstract class, and no class in the repo overrides it'
+            : 'no class in the repo overrides it, it overrides no method of a base class, and no docstring, comment or decorator declares it a hook or a deliberate no-op';
         ctx.report({
           path: file.path,
           line: fn.line,
           column: 0,
           subject: fn.name,
-          message: `${fn.name} is a placeholder: its body is only ${BODY[fn.stub]}. Implement it, or mark it abstract (@abstractmethod, a Protocol) if subclasses must`,
+          message: `${fn.name} is a placeholder: ${FORM[fn.stub]}, ${why}. Implement it, or say what it is: mark it abstract (@abstractmethod, a Protocol) if subclasses must implement it, or document a deliberate no-op in its docstring`,
         });
       }
       for (const m of file.facts.mocks) {

@@ -1,114 +1,99 @@
 /**
- * `comply init`: discover services from the top-level folders and write a starting compliance.config.json.
- * Evidence per folder: a Python package (__init__.py), a Python manifest (pyproject.toml, setup.py,
- * requirements*.txt), a package.json, a Dockerfile. Names decide the kind: shared/common/libs are libraries,
- * test_framework/tests/testing are test support.
+ * `comply init`: the config written from what src/workspace/discover.ts finds, and the evidence for every decision
+ * (one line each, or JSON for tools). docs/init.md describes the rules.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONFIG_FILE } from '../config/load.js';
-import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
-import { DEFAULT_EXCLUDES, languageOf, listPaths } from '../workspace/workspace.js';
-import picomatch from 'picomatch';
+import { CONFIG_FILE, configSchema } from '../config/load.js';
+import { printable } from '../util/escape.js';
+import { existsContained } from '../util/safe-fs.js';
+import { type Discovery, discover } from '../workspace/discover.js';
 
-export interface Discovered {
-  name: string;
-  kind: 'service' | 'library' | 'test-support';
-  evidence: string[];
-  files: number;
-  packages: string[];
+export { discover };
+
+const TEST_PACKAGE = /^(tests?|testing|conftest)$/;
+const INSTALLED_SCHEMA = 'node_modules/comply/schema/compliance.schema.json';
+
+/** The schema's published URL, or the installed package's copy when the repo has one (never a path that is not there). */
+export function schemaRef(root: string): string {
+  try {
+    if (existsContained(root, INSTALLED_SCHEMA, '$schema')) return `./${INSTALLED_SCHEMA}`;
+  } catch {
+    // a link on the way: use the URL
+  }
+  return String(configSchema().$id);
 }
 
-const LIBRARY_NAMES = /^(shared|common|libs?|core_lib|packages)$/i;
-const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev_?launcher|.*_launcher|devtools)$/i;
-const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests)$/i;
-
-export function discoverServices(root: string): { services: Discovered[]; skipped: { name: string; why: string }[] } {
-  const isExcluded = picomatch(DEFAULT_EXCLUDES, { dot: true });
-  const counts = new Map<string, number>();
-  for (const p of listPaths(root).paths) {
-    if (!languageOf(p) || isExcluded(p)) continue;
-    const slash = p.indexOf('/');
-    if (slash < 0) continue;
-    const top = p.slice(0, slash);
-    counts.set(top, (counts.get(top) ?? 0) + 1);
-  }
-  const services: Discovered[] = [];
-  const skipped: { name: string; why: string }[] = [];
-  const dirs = readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith('.') && !isExcluded(`${d.name}/x`))
-    .map((d) => d.name)
-    .sort();
-  for (const name of dirs) {
-    const dir = join(root, name);
-    const files = counts.get(name) ?? 0;
-    let entries: string[];
-    try {
-      entries = readdirSync(dir);
-    } catch {
-      skipped.push({ name, why: 'unreadable' });
-      continue;
-    }
-    const evidence: string[] = [];
-    const packages: string[] = [];
-    if (entries.includes('__init__.py')) {
-      evidence.push('Python package');
-      packages.push(name);
-    }
-    for (const m of ['pyproject.toml', 'setup.py', 'setup.cfg']) if (entries.includes(m)) evidence.push(m);
-    const reqs = entries.filter((e) => /^requirements.*\.txt$|_requirements\.txt$/.test(e));
-    if (reqs.length > 0) evidence.push(reqs.sort()[0]!);
-    if (entries.includes('package.json')) {
-      evidence.push('package.json');
-      try {
-        // the checkout's own file: inside it, through no link, bounded (a link to /dev/zero is refused, not read)
-        const bytes = readContained(root, `${name}/package.json`, { what: 'package.json', maxBytes: CONFIG_MAX_BYTES });
-        const pj = JSON.parse(bytes?.toString('utf8').replace(/^\uFEFF/, '') ?? '{}') as { name?: unknown };
-        if (typeof pj.name === 'string' && pj.name) packages.push(pj.name);
-      } catch {
-        // an unreadable or refused package.json is still evidence of a package
-      }
-    }
-    const docker = entries.filter((e) => /^Dockerfile/i.test(e));
-    if (docker.length > 0) evidence.push(docker.sort()[0]!);
-    if (files === 0) {
-      skipped.push({ name, why: evidence.length > 0 ? `${evidence.join(', ')}, but no Python or TypeScript source files` : 'no source files' });
-      continue;
-    }
-    if (TOOLING_NAMES.test(name)) {
-      skipped.push({ name, why: `${files} source files; looks like tooling run from the repo, not a deployed service` });
-      continue;
-    }
-    const kind = TEST_SUPPORT_NAMES.test(name) ? 'test-support' : LIBRARY_NAMES.test(name) ? 'library' : 'service';
-    if (evidence.length === 0 && kind === 'service') {
-      skipped.push({ name, why: `${files} source files, but no package, manifest or Dockerfile (scripts or tooling?)` });
-      continue;
-    }
-    if (packages.length === 0) packages.push(name);
-    services.push({ name, kind, evidence: evidence.length > 0 ? evidence : ['by name'], files, packages: [...new Set(packages)] });
-  }
-  return { services, skipped };
-}
-
-export function initialConfig(services: Discovered[]): Record<string, unknown> {
-  const libraries = services.filter((s) => s.kind === 'library').map((s) => s.name);
-  const support = services.filter((s) => s.kind === 'test-support').map((s) => s.name);
+export function initialConfig(d: Discovery, root: string): Record<string, unknown> {
+  const libraries = d.services.filter((s) => s.kind === 'library').map((s) => s.name);
+  const support = d.services.filter((s) => s.kind === 'test-support').map((s) => s.name);
   const allow: Record<string, unknown>[] = [];
   if (libraries.length > 0) allow.push({ from: '*', to: libraries, reason: 'shared libraries are internal packages every service may use' });
   if (support.length > 0) allow.push({ from: support, to: '*', reason: 'test support and cross-service tests exercise every service' });
   return {
-    $schema: './node_modules/comply/schema/compliance.schema.json',
+    $schema: schemaRef(root),
     services: Object.fromEntries(
-      services.map((s) => [
-        s.name,
-        {
-          paths: [s.name],
-          ...(s.kind !== 'service' ? { kind: s.kind } : {}),
-          ...(s.packages.length !== 1 || s.packages[0] !== s.name ? { packages: s.packages } : {}),
-        },
-      ]),
+      d.services.map((s) => {
+        // the packages that name it, unless they are what the config would take from the paths anyway
+        const packages = s.packages.filter((p) => !TEST_PACKAGE.test(p));
+        const fallback = s.paths.map((p) => p.split('/').pop()!);
+        const same = packages.length === fallback.length && packages.every((p, i) => p === [...fallback].sort()[i]);
+        return [
+          s.name,
+          {
+            paths: s.paths,
+            ...(s.kind !== 'service' ? { kind: s.kind } : {}),
+            ...(packages.length > 0 && !same ? { packages } : {}),
+          },
+        ];
+      }),
     ),
+    ...(d.pythonRoots.length !== 1 || d.pythonRoots[0] !== '.' ? { python: { roots: d.pythonRoots } } : {}),
     rules: { 'cross-service-import': { severity: 'error', allow } },
+  };
+}
+
+const pct = (a: number, b: number): string => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`);
+
+/** The evidence, one line per decision, for a person. */
+export function evidenceText(d: Discovery): string {
+  const lines: string[] = [];
+  // the guesses that did not help are in the JSON only
+  const roots = d.roots.filter((r) => r.kept || r.declared);
+  if (roots.length > 0) {
+    lines.push('Python roots:');
+    const w = Math.max(...roots.map((r) => printable(r.root).length));
+    for (const r of roots) {
+      const gain = r.root === '.' ? '' : `${r.gain >= 0 ? '+' : ''}${r.gain.toLocaleString('en-US')} resolved; `;
+      lines.push(`  ${printable(r.root).padEnd(w)}  ${r.kept ? 'kept    ' : 'not kept'}  (${gain}${printable(r.evidence.join('; '))})`);
+    }
+  }
+  lines.push(`Services (${d.services.length}):`);
+  for (const s of d.services) {
+    lines.push(`  ${printable(s.name)}: ${s.kind} (${printable([...s.evidence, `${s.files.toLocaleString('en-US')} source ${s.files === 1 ? 'file' : 'files'}`].join('; '))})`);
+    if (s.unresolved && s.imports.resolved < 0.95 * s.imports.firstParty) lines.push(`    most imported of those that do not resolve: ${printable(s.unresolved.map((u) => `${u.module} (${u.imports})`).join(', '))}`);
+  }
+  if (d.notServices.length > 0) {
+    lines.push('Not services (add them by hand if they are):');
+    for (const n of d.notServices) lines.push(`  ${printable(n.path)}: ${n.as} (${printable(n.why)})`);
+  }
+  if (d.imports.firstParty > 0) {
+    lines.push(`First-party Python imports that resolve: ${d.imports.resolved.toLocaleString('en-US')} of ${d.imports.firstParty.toLocaleString('en-US')} (${pct(d.imports.resolved, d.imports.firstParty)}).`);
+  }
+  for (const n of d.notes) lines.push(`note: ${printable(n)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The evidence for tools: `comply init --json`. */
+export function evidenceJson(d: Discovery, config: Record<string, unknown>): Record<string, unknown> {
+  return {
+    version: 1,
+    config,
+    services: d.services,
+    notServices: d.notServices,
+    pythonRoots: d.roots,
+    imports: d.imports,
+    notes: d.notes,
   };
 }
 

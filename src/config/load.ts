@@ -10,6 +10,7 @@ import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
+import { invalidPattern } from './patterns.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
 
@@ -124,6 +125,8 @@ export function loadConfig(root: string, explicit?: string): Config {
 export function parseConfig(raw: unknown, source: string): Config {
   const check = validate();
   if (!check(raw)) throw new ConfigError(`${source}: ${describeError(pickError(check.errors ?? []), raw)}`, source);
+  const bad = invalidPattern(raw, configSchema());
+  if (bad) throw new ConfigError(`${source}: ${bad.key}: invalid regular expression ${JSON.stringify(bad.pattern)} (${bad.why}).`, source);
   const c = raw as {
     services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
     python?: { roots?: string[] };
@@ -250,6 +253,8 @@ function describeError(e: ErrorObject, raw: unknown): string {
       return `${key}: expected a non-empty string, found ${show(found)}.`;
     case 'minimum':
       return `${key}: expected a number >= ${(e.params as { limit: number }).limit}, found ${show(found)}.`;
+    case 'maximum':
+      return `${key}: expected a number <= ${(e.params as { limit: number }).limit}, found ${show(found)}.`;
     case 'pattern':
     case 'propertyNames':
       return `${key}: invalid name ${show((e.params as { propertyName?: string }).propertyName ?? found)} (${e.message ?? ''}).`;

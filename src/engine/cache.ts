@@ -7,43 +7,49 @@
  * Content is identified by git's blob id (SHA-1 of `blob <size>\0<bytes>`), so a `--staged` scan can look files
  * up by the ids `git ls-files -s` prints, without reading or even stat-ing the work tree.
  *
- * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions) as JSON byte
+ * `facts.bin`: a header line, the large facts (imports, declarations, mocks, functions, suppressions, mock notes) as JSON byte
  * ranges, one region per kind, then one line of JSON with an entry per path (size, mtime, blob id, the small
  * facts and the lengths of its ranges). They are parsed only when a rule first reads them, so a scan pays for the facts it uses: a `--staged`
  * scan reads the imports and declarations its rules need, never the mock sites of files it does not report on.
  * Ranges of unchanged files are copied byte for byte when the cache is written again. A scan that changed few
  * files writes them to `facts.journal` (same format) instead, valid only with the `facts.bin` it was written
- * against. Both are written atomically. A corrupt file is ignored with a note and rebuilt, another version's
- * silently.
+ * against. Both are written atomically (through cache-store.ts: never through a link).
+ *
+ * A cache file is untrusted input, checked before anything in it is used: the header holds a SHA-256 of the meta
+ * line, and the meta line one of each MiB block of the body, so truncation and corruption are caught where they
+ * matter without hashing 200 MB on every warm scan (a block is verified when a fact in it is first parsed,
+ * searched or copied into a new cache file). Every entry and every decoded fact is checked for its shape. A file
+ * that fails is ignored with a note and rebuilt (a block found damaged later makes the scan start over without
+ * the cache); another version's is rebuilt silently. Whether a cache is read at all (a cache that came with the
+ * checkout never is) is cache-store.ts's decision.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync, writevSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, ParseDiagnostic, SuppressionFact, UnitFact } from './facts.js';
+import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact } from './facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 5;
-export const CACHE_DIR = '.comply/cache';
+export const FACTS_VERSION = 7;
+export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
 /**
- * Where a scan's caches live: `<root>/.comply/cache`, or a folder the user chose (`--cache-dir`, outside the
- * repository in CI); `shown(name)` is how a message names a file there.
+ * The first line: the format, where the meta line starts (fixed width, written last) and the SHA-256 of the meta
+ * line, which holds the hashes of the body's blocks.
  */
-export function cacheLocation(root: string, dir?: string): { dir: string; shown(name: string): string } {
-  if (dir === undefined) return { dir: join(root, CACHE_DIR), shown: (name) => `${CACHE_DIR}/${name}` };
-  const abs = resolve(dir);
-  return { dir: abs, shown: (name) => join(abs, name) };
-}
-/** the first line: the format, then where the meta line starts (fixed width, written last) */
-const HEADER = 'comply facts cache 4 ';
-const HEADER_LENGTH = HEADER.length + 16 + 1;
+const HEADER = 'comply facts cache 6 ';
+const HEADER_LENGTH = HEADER.length + 16 + 1 + 64 + 1;
+/** the body is hashed in blocks of this many bytes */
+const BLOCK = 1 << 20;
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** the facts kept as byte ranges, parsed on first use */
-const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'units'] as const;
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'mockNotes', 'units'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -53,59 +59,164 @@ type Section = (typeof SECTIONS)[number];
  * frozen array.
  */
 type Codec = { encode(fact: never): unknown[]; decode(row: unknown[]): unknown };
+/** A row or fact of the wrong shape: the cache is damaged (or crafted), never passed on to a rule. */
+class Shape extends Error {}
+const str = (x: unknown): string => {
+  if (typeof x !== 'string') throw new Shape();
+  return x;
+};
+/** a line, a column, a count */
+const count = (x: unknown): number => {
+  if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 0) throw new Shape();
+  return x;
+};
+const strings = (x: unknown): string[] => {
+  if (!Array.isArray(x)) throw new Shape();
+  for (const s of x) str(s);
+  return x as string[];
+};
+const IMPORT_FORMS: ReadonlySet<string> = new Set<ImportForm>(['top-level', 'function', 'try-import', 'type-checking', 'type-only', 're-export', 'dynamic', 'mock-target']);
+const STUBS: ReadonlySet<unknown> = new Set<FunctionFact['stub']>(['pass', 'ellipsis', 'not-implemented', 'todo-return']);
 const formLists = new Map<string, readonly ImportForm[]>();
-const formsOf = (joined: string): ImportForm[] => {
-  let forms = formLists.get(joined);
-  if (!forms) formLists.set(joined, (forms = Object.freeze(joined === '' ? [] : (joined.split(',') as ImportForm[]))));
+const formsOf = (joined: unknown): ImportForm[] => {
+  let forms = formLists.get(str(joined));
+  if (!forms) {
+    const list = joined === '' ? [] : (joined as string).split(',');
+    if (!list.every((f) => IMPORT_FORMS.has(f))) throw new Shape();
+    formLists.set(joined as string, (forms = Object.freeze(list as ImportForm[])));
+  }
   return forms as ImportForm[];
 };
 const CODECS: Partial<Record<Section, Codec>> = {
   imports: {
     encode: (i: ImportFact) => [i.module, i.names, i.line, i.column, i.forms.join(',')],
-    decode: (r) => ({ module: r[0] as string, names: r[1] as string[], line: r[2] as number, column: r[3] as number, forms: formsOf(r[4] as string) }) satisfies ImportFact,
+    decode: (r) => {
+      if (r.length !== 5) throw new Shape();
+      return { module: str(r[0]), names: strings(r[1]), line: count(r[2]), column: count(r[3]), forms: formsOf(r[4]) } satisfies ImportFact;
+    },
   },
   functions: {
-    encode: (f: FunctionFact) => (f.abstract ? [f.name, f.line, f.endLine, f.stub ?? 0, 1] : f.stub ? [f.name, f.line, f.endLine, f.stub] : [f.name, f.line, f.endLine]),
+    encode: (f: FunctionFact) =>
+      f.stub ? [f.name, f.line, f.endLine, f.stub, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1] : f.abstract ? [f.name, f.line, f.endLine, 0, 1] : [f.name, f.line, f.endLine],
     decode: (r) => {
-      const f: FunctionFact = { name: r[0] as string, line: r[1] as number, endLine: r[2] as number };
+      if (
+        r.length < 3 ||
+        r.length > 7 ||
+        (r.length > 3 && r[3] !== 0 && !STUBS.has(r[3])) ||
+        (r.length > 4 && r[4] !== 0 && r[4] !== 1) ||
+        (r.length > 5 && r[5] !== 0 && r[5] !== 'placeholder' && r[5] !== 'deliberate') ||
+        (r.length > 6 && !(Number.isInteger(r[6]) && (r[6] as number) >= -1))
+      ) {
+        throw new Shape();
+      }
+      const f: FunctionFact = { name: str(r[0]), line: count(r[1]), endLine: count(r[2]) };
       if (r[3]) f.stub = r[3] as FunctionFact['stub'];
       if (r[4]) f.abstract = true;
+      if (r[5]) f.intent = r[5] as FunctionFact['intent'];
+      if (typeof r[6] === 'number' && r[6] >= 0) f.params = r[6];
       return f;
     },
   },
   mocks: {
-    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.context],
+    encode: (m: MockFact) => [m.kind, m.call, m.target ?? 0, m.line, m.column, m.notes ?? -1],
     // in the key order of an adapter's object
-    decode: (r) =>
-      ({
-        kind: r[0] as string,
-        call: r[1] as string,
+    decode: (r) => {
+      if (r.length !== 6 || (r[2] !== 0 && typeof r[2] !== 'string')) throw new Shape();
+      return {
+        kind: str(r[0]),
+        call: str(r[1]),
         ...(r[2] !== 0 ? { target: r[2] as string } : {}),
-        line: r[3] as number,
-        column: r[4] as number,
-        context: r[5] as string[],
-      }) satisfies MockFact,
+        line: count(r[3]),
+        column: count(r[4]),
+        ...(r[5] !== -1 ? { notes: count(r[5]) } : {}),
+      } satisfies MockFact;
+    },
   },
 };
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const optional = (x: unknown, check: (v: unknown) => unknown): void => {
+  if (x !== undefined) check(x);
+};
+const bool = (x: unknown): boolean => {
+  if (typeof x !== 'boolean') throw new Shape();
+  return x;
+};
+/** the facts stored as objects, checked field by field (what the adapters make: facts.ts) */
+const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
+  declarations: (d) => {
+    if (!isObject(d)) throw new Shape();
+    str(d.name);
+    str(d.kind);
+    count(d.line);
+    count(d.column);
+    strings(d.bases);
+    strings(d.decorators);
+    bool(d.exported);
+    strings(d.signals);
+    optional(d.aliasOf, str);
+    optional(d.typeText, str);
+    if (!Array.isArray(d.members)) throw new Shape();
+    for (const m of d.members) {
+      if (!isObject(m)) throw new Shape();
+      str(m.name);
+      str(m.type);
+      optional(m.optional, bool);
+    }
+  },
+  mockNotes: (x) => {
+    if (!isObject(x)) throw new Shape();
+    strings(x.texts);
+    optional(x.parent, count);
+  },
+  suppressions: (x) => {
+    if (!isObject(x)) throw new Shape();
+    strings(x.rules);
+    str(x.reason);
+    count(x.line);
+    count(x.target);
+  },
+};
+
+function diagnostics(x: unknown): ParseDiagnostic[] {
+  if (!Array.isArray(x)) throw new Shape();
+  for (const d of x) {
+    if (!isObject(d)) throw new Shape();
+    str(d.message);
+    count(d.line);
+    count(d.column);
+  }
+  return x as ParseDiagnostic[];
+}
 
 function encodeSection(s: Section, list: unknown[]): string {
   const codec = CODECS[s];
   return JSON.stringify(codec ? list.map((x) => codec.encode(x as never)) : list);
 }
 
+/** A stored section's facts, or undefined when they do not parse or are not of the shape an adapter makes. */
 function decodeSection(s: Section, text: string): unknown[] | undefined {
-  const rows = JSON.parse(text) as unknown;
-  if (!Array.isArray(rows)) return undefined;
-  const codec = CODECS[s];
-  if (!codec) return rows;
-  for (let i = 0; i < rows.length; i++) {
-    if (!Array.isArray(rows[i])) return undefined;
-    rows[i] = codec.decode(rows[i] as unknown[]);
+  try {
+    const rows = JSON.parse(text) as unknown;
+    if (!Array.isArray(rows)) return undefined;
+    const codec = CODECS[s];
+    if (!codec) {
+      const check = CHECKS[s]!;
+      for (const row of rows) check(row);
+      return rows;
+    }
+    for (let i = 0; i < rows.length; i++) {
+      if (!Array.isArray(rows[i])) return undefined;
+      rows[i] = codec.decode(rows[i] as unknown[]);
+    }
+    return rows;
+  } catch {
+    return undefined;
   }
-  return rows;
 }
 
-/** A stored section that does not parse: found when a rule first reads it, so the scan starts over without the cache. */
+/** Stored facts that fail their checksum or do not parse: found when a rule first reads them (or when they are
+ * copied into a new cache file), so the scan starts over without the cache. */
 export class DamagedCacheError extends Error {}
 
 /**
@@ -124,6 +235,8 @@ interface Stored {
   id?: string;
   /** facts.journal: the id of the facts.bin it applies to */
   base?: string;
+  /** the SHA-256 of each BLOCK of the body */
+  blocks: string[];
   entries: StoredEntry[];
 }
 
@@ -132,6 +245,23 @@ interface Layout {
   body: Buffer;
   regions: [number, number][];
   offsets: Float64Array[];
+  /** how messages name the file */
+  shown: string;
+  /** the SHA-256 of each block of the body, and which blocks were found to match */
+  blocks: string[];
+  verified: Uint8Array;
+}
+
+/** Check the blocks of `body[from, to)` against their hashes, once each: a DamagedCacheError when one differs. */
+function verify(layout: Layout, from: number, to: number): void {
+  if (to <= from) return;
+  for (let b = Math.floor(from / BLOCK), last = Math.floor((to - 1) / BLOCK); b <= last; b++) {
+    if (layout.verified[b]) continue;
+    if (sha256(layout.body.subarray(b * BLOCK, Math.min(layout.body.length, (b + 1) * BLOCK))) !== layout.blocks[b]) {
+      throw new DamagedCacheError(`${layout.shown} does not match its checksum at byte ${HEADER_LENGTH + b * BLOCK}`);
+    }
+    layout.verified[b] = 1;
+  }
 }
 
 /** an entry in memory: stored ranges into the body read from disk, or facts from this scan */
@@ -249,12 +379,9 @@ class StoredFacts implements FileFacts {
     let v = this.parsed[s];
     if (!v) {
       const [off, end] = this.range(SECTIONS.indexOf(s));
-      try {
-        v = end === off ? [] : decodeSection(s, this.layout.body.toString('utf8', off, end));
-      } catch {
-        v = undefined;
-      }
-      if (!Array.isArray(v)) throw new DamagedCacheError(`the facts of ${this.path} do not parse`);
+      verify(this.layout, off, end);
+      v = end === off ? [] : decodeSection(s, this.layout.body.toString('utf8', off, end));
+      if (!Array.isArray(v)) throw new DamagedCacheError(`the facts of ${this.path} in ${this.layout.shown} do not parse`);
       this.parsed[s] = v;
     }
     return v as T[];
@@ -275,6 +402,9 @@ class StoredFacts implements FileFacts {
   get suppressions(): SuppressionFact[] {
     return this.section('suppressions');
   }
+  get mockNotes(): MockNote[] {
+    return this.section('mockNotes');
+  }
   get units(): UnitFact[] {
     return this.section('units');
   }
@@ -285,6 +415,7 @@ class StoredFacts implements FileFacts {
       imports: this.imports,
       declarations: this.declarations,
       mocks: this.mocks,
+      mockNotes: this.mockNotes,
       suppressions: this.suppressions,
       diagnostics,
       ...(moduleName !== undefined ? { moduleName } : {}),
@@ -330,6 +461,7 @@ export class ImportNameSearch {
     const needle = Buffer.from(JSON.stringify(name));
     for (const [layout, { starts, ranges }] of this.layouts) {
       const [from, to] = layout.regions[0]!; // the imports region
+      verify(layout, from, to);
       const region = layout.body.subarray(from, to);
       for (let hit = region.indexOf(needle); hit >= 0; hit = region.indexOf(needle, hit + 1)) {
         const at = from + hit;
@@ -353,44 +485,71 @@ export class ImportNameSearch {
   }
 }
 
+const BLOB_ID = /^[0-9a-f]{40}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
 function validEntry(e: unknown): e is StoredEntry {
-  return (
-    Array.isArray(e) &&
-    e.length === FIXED + SECTIONS.length &&
-    typeof e[0] === 'string' &&
-    typeof e[1] === 'number' &&
-    typeof e[2] === 'number' &&
-    typeof e[3] === 'string' &&
-    typeof e[4] === 'string' &&
-    (e[5] === null || e[5] === 1 || typeof e[5] === 'string') &&
-    typeof e[6] === 'number' &&
-    typeof e[7] === 'number' &&
-    typeof e[8] === 'number' &&
-    Array.isArray(e[9]) &&
-    e.slice(FIXED).every((n) => Number.isInteger(n) && (n as number) >= 0)
-  );
+  try {
+    return (
+      Array.isArray(e) &&
+      e.length === FIXED + SECTIONS.length &&
+      typeof e[0] === 'string' &&
+      typeof e[1] === 'number' &&
+      Number.isSafeInteger(e[1]) &&
+      e[1] >= 0 &&
+      typeof e[2] === 'number' &&
+      Number.isFinite(e[2]) &&
+      typeof e[3] === 'string' &&
+      BLOB_ID.test(e[3]) &&
+      typeof e[4] === 'string' &&
+      (e[5] === null || e[5] === 1 || typeof e[5] === 'string') &&
+      count(e[6]) >= 0 &&
+      count(e[7]) >= 0 &&
+      count(e[8]) >= 0 &&
+      diagnostics(e[9]) !== undefined &&
+      e.slice(FIXED).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
+    );
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Read one cache file: its meta line and its entries, which point into its body. Undefined when another comply
- * wrote it (its key differs: its format may too); throws when it is broken.
+ * wrote it (its key differs: its format may too); throws when it is broken (cut short, damaged, not of its shape).
  */
-function decode(file: string, key: string): { stored: Stored; entries: Map<string, Entry> } | undefined {
-  const buf = readFileSync(file);
+export function decodeFactsCache(buf: Buffer, key: string, shown: string): { stored: Stored; entries: Map<string, Entry> } | undefined {
   const header = buf.toString('latin1', 0, HEADER.length);
   if (header !== HEADER && header.startsWith('comply facts cache ')) return undefined; // another format: rebuilt
-  const metaAt = Number(buf.toString('latin1', HEADER.length, HEADER_LENGTH - 1));
-  if (header !== HEADER || buf[HEADER_LENGTH - 1] !== 10 || !Number.isInteger(metaAt) || metaAt < HEADER_LENGTH || metaAt > buf.length) {
+  const digits = buf.toString('latin1', HEADER.length, HEADER.length + 16);
+  const metaAt = Number(digits);
+  if (header !== HEADER || buf.length < HEADER_LENGTH || buf[HEADER_LENGTH - 1] !== 10 || !/^\d{16}$/.test(digits) || metaAt < HEADER_LENGTH || metaAt > buf.length) {
     throw new Error('not a comply facts cache');
   }
-  const stored = JSON.parse(buf.toString('utf8', metaAt)) as Stored;
-  if (!stored || typeof stored !== 'object') throw new Error('not a comply facts cache');
+  const meta = buf.subarray(metaAt);
+  if (sha256(meta) !== buf.toString('latin1', HEADER.length + 17, HEADER.length + 17 + 64)) throw new Error('it does not match its checksum: cut short or damaged');
+  let stored: Stored;
+  try {
+    stored = JSON.parse(meta.toString('utf8')) as Stored;
+  } catch {
+    throw new Error('its meta line does not parse');
+  }
+  if (!isObject(stored)) throw new Error('not a comply facts cache');
   if (stored.key !== key) return undefined;
-  if (!Array.isArray(stored.entries)) throw new Error('no entries');
   const body = buf.subarray(HEADER_LENGTH, metaAt);
+  if (
+    !Array.isArray(stored.entries) ||
+    (stored.id !== undefined && typeof stored.id !== 'string') ||
+    (stored.base !== undefined && typeof stored.base !== 'string') ||
+    !Array.isArray(stored.blocks) ||
+    stored.blocks.length !== Math.ceil(body.length / BLOCK) ||
+    !stored.blocks.every((h) => typeof h === 'string' && SHA256.test(h))
+  ) {
+    throw new Error('its meta line is not of the expected shape');
+  }
   const entries = new Map<string, Entry>();
   const n = stored.entries.length;
-  const layout: Layout = { body, regions: [], offsets: SECTIONS.map(() => new Float64Array(n)) };
+  const layout: Layout = { body, regions: [], offsets: SECTIONS.map(() => new Float64Array(n)), shown, blocks: stored.blocks, verified: new Uint8Array(stored.blocks.length) };
   let offset = 0;
   for (let k = 0; k < SECTIONS.length; k++) {
     const start = offset;
@@ -408,25 +567,55 @@ function decode(file: string, key: string): { stored: Stored; entries: Map<strin
   return { stored, entries };
 }
 
+/** The SHA-256 of each BLOCK of a body written as a stream of buffers. */
+class BlockHasher {
+  readonly blocks: string[] = [];
+  private hash = createHash('sha256');
+  private filled = 0;
+
+  update(b: Buffer): void {
+    for (let at = 0; at < b.length; ) {
+      const take = Math.min(BLOCK - this.filled, b.length - at);
+      this.hash.update(b.subarray(at, at + take));
+      this.filled += take;
+      at += take;
+      if (this.filled === BLOCK) this.end();
+    }
+  }
+
+  finish(): string[] {
+    if (this.filled > 0) this.end();
+    return this.blocks;
+  }
+
+  private end(): void {
+    this.blocks.push(this.hash.digest('hex'));
+    this.hash = createHash('sha256');
+    this.filled = 0;
+  }
+}
+
 /**
  * Write one cache file, streaming: a section's bytes go to disk file by file (the cache of a 50k-file repo is
- * 200 MB, and holding it all before writing slowed the end of a cold scan with garbage collection), then the meta
- * line with every entry's lengths, then the header is completed with where the meta line starts. Stored facts
- * are copied as bytes, facts parsed in this scan written from their objects. Atomic: a temporary file, renamed.
+ * 200 MB, and holding it all before writing slowed the end of a cold scan with garbage collection), hashed by
+ * block on the way, then the meta line with every entry's lengths and the blocks' hashes, then the header is
+ * completed with where the meta line starts and its hash. Stored facts are copied as bytes (their blocks verified
+ * first: a damaged byte is never given a new checksum), facts parsed in this scan written from their objects.
+ * Atomic, never through a link: the store writes a temporary file and renames it.
  */
-function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, meta: Omit<Stored, 'entries'>): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
+function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', paths: string[], all: Map<string, Entry>, meta: Omit<Stored, 'entries' | 'blocks'>): void {
+  store.write(name, (fd) => {
     let pos = 0;
-    const put = (chunks: Buffer[]): void => {
+    const hasher = new BlockHasher();
+    const put = (chunks: Buffer[], body = true): void => {
       const total = chunks.reduce((n, b) => n + b.length, 0);
       const done = writevSync(fd, chunks, pos);
       // a short write (rare, but allowed) finishes with one buffer
       if (done < total) writeSync(fd, Buffer.concat(chunks).subarray(done), 0, total - done, pos + done);
       pos += total;
+      if (body) for (const c of chunks) hasher.update(c);
     };
-    put([Buffer.from(`${HEADER}${'0'.repeat(16)}\n`)]);
+    put([Buffer.from(`${HEADER}${'0'.repeat(16)} ${'0'.repeat(64)}\n`)], false);
     const lengths = paths.map(() => [] as number[]);
     for (let k = 0; k < SECTIONS.length; k++) {
       let batch: Buffer[] = [];
@@ -436,9 +625,11 @@ function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, 
         const s = e.stored;
         let bytes: Buffer;
         if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
-          // facts never parsed in this scan: their bytes as they are
+          // facts never parsed in this scan: their bytes as they are, once checked
           const off = s.layout.offsets[k]![s.at]!;
-          bytes = s.layout.body.subarray(off, off + (s.tuple[FIXED + k] as number));
+          const end = off + (s.tuple[FIXED + k] as number);
+          verify(s.layout, off, end);
+          bytes = s.layout.body.subarray(off, end);
         } else {
           const list = e.facts![SECTIONS[k]!] as unknown[];
           bytes = list.length === 0 ? Buffer.alloc(0) : Buffer.from(encodeSection(SECTIONS[k]!, list));
@@ -466,19 +657,10 @@ function writeCacheFile(file: string, paths: string[], all: Map<string, Entry>, 
       return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths[i]!];
     });
     const metaAt = pos;
-    put([Buffer.from(JSON.stringify({ ...meta, entries }))]);
-    writeSync(fd, Buffer.from(String(metaAt).padStart(16, '0')), 0, 16, HEADER.length);
-  } catch (e) {
-    closeSync(fd);
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, file);
+    const line = Buffer.from(JSON.stringify({ ...meta, blocks: hasher.finish(), entries }));
+    put([line], false);
+    writeSync(fd, Buffer.from(`${String(metaAt).padStart(16, '0')} ${sha256(line)}`), 0, 16 + 1 + 64, HEADER.length);
+  });
 }
 
 /** Up to this many changed files, a scan writes a small journal next to the cache instead of rewriting it. */
@@ -496,55 +678,50 @@ export class FactsCache {
   private baseId: string | undefined;
   /** the layout of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
   private baseLayout: Layout | undefined;
-  private readonly journal: string;
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
   hits = 0;
 
   constructor(
-    private readonly file: string,
+    private readonly store: CacheStore,
     private readonly key: string,
     private readonly writable: boolean,
     /** ignore what is stored (it was found damaged) and write a new cache */
     fresh = false,
-    /** how messages name the file */
-    shown = CACHE_FILE,
   ) {
-    this.journal = file.replace(/\.bin$/, '.journal');
-    let problem: string | undefined;
+    const problems: string[] = [];
+    /** a cache file decoded, undefined when there is none or another comply wrote it; a note when it is broken */
+    const read = (name: 'facts.bin' | 'facts.journal'): ReturnType<typeof decodeFactsCache> => {
+      try {
+        const buf = store.read(name);
+        return buf && decodeFactsCache(buf, key, store.shown(name));
+      } catch (e) {
+        problems.push(`the cache ${store.shown(name)} could not be read (${(e as Error).message}); it is rebuilt`);
+        this.dirty = true;
+        return undefined;
+      }
+    };
     if (fresh) this.dirty = true;
     else {
-      try {
-        const base = decode(file, key);
-        if (base && typeof base.stored.id === 'string') {
-          this.entries = base.entries;
-          this.baseId = base.stored.id;
-          this.baseLayout = base.entries.values().next().value?.stored?.layout;
-        } else this.dirty = true; // another comply version or facts format: rebuilt
-      } catch (e) {
-        this.entries.clear();
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-          problem = `the cache ${shown} could not be read (${(e as Error).message}); it is rebuilt`;
-          this.dirty = true;
-        }
-      }
+      const base = read('facts.bin');
+      if (base && typeof base.stored.id === 'string') {
+        this.entries = base.entries;
+        this.baseId = base.stored.id;
+        this.baseLayout = base.entries.values().next().value?.stored?.layout;
+      } else if (base) this.dirty = true; // another comply version or facts format: rebuilt
       if (this.baseId) {
-        try {
-          const j = decode(this.journal, key);
-          if (j && j.stored.base === this.baseId) for (const [p, e] of j.entries) this.entries.set(p, e);
-        } catch {
-          // no journal, or one that cannot be used: the files it knew are parsed again
-        }
+        // a journal written against another facts.bin (a crash between two writes) is stale, not damaged
+        const j = read('facts.journal');
+        if (j && j.stored.base === this.baseId) for (const [p, e] of j.entries) this.entries.set(p, e);
       }
     }
-    this.problem = problem;
+    this.problem = problems.length > 0 ? problems.join('; ') : undefined;
     for (const e of this.entries.values()) this.byHash.set(`${e.hash}\0${e.module}`, e);
   }
 
-  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache; `dir`: the cache folder chosen */
-  static open(root: string, version: string, writable: boolean, fresh = false, dir?: string): FactsCache {
-    const at = cacheLocation(root, dir);
-    return new FactsCache(join(at.dir, 'facts.bin'), `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh, at.shown('facts.bin'));
+  /** `fresh`: ignore what is stored (it was found damaged) and write a new cache */
+  static open(store: CacheStore, version: string, writable: boolean, fresh = false): FactsCache {
+    return new FactsCache(store, `comply ${version} facts ${FACTS_VERSION} code ${extractorFingerprint()}`, writable, fresh);
   }
 
   /** the facts of content the cache knows (as a scan's start found it), for a file's module key */
@@ -614,29 +791,24 @@ export class FactsCache {
     let gone = 0;
     for (const p of this.entries.keys()) if (!this.seen.has(p)) gone++;
     if (!this.dirty && gone === 0) return undefined;
-    const dir = dirname(this.file);
     try {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, '.gitignore'), '*\n');
+      this.store.write('.gitignore', '*\n');
       const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseLayout || e.stored?.layout !== this.baseLayout).map(([p]) => p);
       if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
-        if (this.dirty) writeCacheFile(this.journal, journaled.sort(), this.entries, { key: this.key, base: this.baseId });
+        if (this.dirty) writeCacheFile(this.store, 'facts.journal', journaled.sort(), this.entries, { key: this.key, base: this.baseId });
       } else {
         for (const p of [...this.entries.keys()]) if (!this.seen.has(p)) this.entries.delete(p);
         const id = createHash('sha1').update(`${process.pid} ${Date.now()} ${Math.random()}`).digest('hex').slice(0, 16);
-        writeCacheFile(this.file, [...this.entries.keys()].sort(), this.entries, { key: this.key, id });
-        for (const stale of [this.journal, join(dir, 'facts.json') /* the cache format before 0.1's lazy one */]) {
-          try {
-            unlinkSync(stale);
-          } catch {
-            // none
-          }
-        }
+        writeCacheFile(this.store, 'facts.bin', [...this.entries.keys()].sort(), this.entries, { key: this.key, id });
+        this.store.remove('facts.journal');
+        this.store.remove('facts.json'); // the cache format before 0.1's lazy one
       }
       this.dirty = false;
       return undefined;
     } catch (e) {
-      return `the cache could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan parses again`;
+      if (e instanceof DamagedCacheError) throw e; // stored bytes to copy were damaged: the scan starts over
+      if (e instanceof CacheWriteError) return e.message;
+      return `the cache ${this.store.shown('facts.bin')} could not be written (${(e as Error).message}); the next scan parses again`;
     }
   }
 }

@@ -7,6 +7,7 @@
  * the whole file alive in V8, and over a large repo that is every file's text at once.
  */
 import { isUtf8 } from 'node:buffer';
+import { OverBudget, withBudget } from '../languages/budget.js';
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
 import type { WorkspaceFile } from '../workspace/workspace.js';
@@ -16,6 +17,11 @@ export function failedFacts(message: string): FileFacts {
   const facts = emptyFacts();
   facts.diagnostics.push({ message, line: 1, column: 0 });
   return facts;
+}
+
+/** A file whose extraction went over the per-file bound, wherever it ran (src/languages/budget.ts, src/engine/pool.ts). */
+export function timedOutFacts(ms: number): FileFacts {
+  return failedFacts(`not analysed: extraction took over ${Number((ms / 1000).toPrecision(3))} s (files.maxSeconds); exclude the file if it is generated`);
 }
 
 /** The bytes to extract, or the facts that say why there are none. */
@@ -36,10 +42,27 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
   }
 }
 
-/** `detached`: copy the facts free of the source text (not needed when they are sent to another thread anyway). */
-export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array, detached = true): FileFacts {
-  const detach = detached ? detachStrings : <T>(x: T): T => x;
+/**
+ * `detached`: copy the facts free of the source text (not needed when they are sent to another thread anyway);
+ * `budgetMs`: the per-file bound (files.maxSeconds), the same in every thread.
+ */
+export function extractBytes(
+  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>,
+  bytes: Uint8Array,
+  detached = true,
+  budgetMs = Infinity,
+): FileFacts {
   if (bytes.subarray(0, 8192).indexOf(0) >= 0) return failedFacts('binary content (a NUL byte) in a source file; exclude it in files.exclude if it is generated');
+  try {
+    return withBudget(budgetMs, () => extractWithin(file, bytes, detached));
+  } catch (e) {
+    if (e instanceof OverBudget) return timedOutFacts(budgetMs);
+    throw e;
+  }
+}
+
+function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>, bytes: Uint8Array, detached: boolean): FileFacts {
+  const detach = detached ? detachStrings : <T>(x: T): T => x;
   try {
     if (file.language === 'python') {
       const decoded = decodePython(bytes);
@@ -56,6 +79,7 @@ export function extractBytes(file: Pick<WorkspaceFile, 'path' | 'language' | 'mo
     const text = buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
     return detach(extractTypeScript(text, file.path));
   } catch (e) {
+    if (e instanceof OverBudget) throw e;
     return failedFacts(`comply could not analyse this file (internal error: ${(e as Error).message}); please report it`);
   }
 }

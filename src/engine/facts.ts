@@ -102,9 +102,20 @@ export interface MockFact {
   target?: string;
   line: number;
   column: number;
-  /** texts that may justify it, innermost first: the comment on its line, the comment block directly above its
-   * statement, then for each enclosing function or class its decorators and the comment block above them */
-  context: string[];
+  /** the innermost texts that may justify it, as an index into the file's `mockNotes`; absent when none can */
+  notes?: number;
+}
+
+/**
+ * Texts that may justify the mock sites under them, as a tree: a statement's own comments (on its line, and the
+ * block directly above it), whose parent is the innermost enclosing function or class (its decorators and the
+ * comment block above them), and so on outwards. A site's justification is looked for along its chain, innermost
+ * first. Sites of one statement or one function share their entries: each text is stored once, so the facts of a
+ * file stay linear in its size however many sites and decorators it stacks.
+ */
+export interface MockNote {
+  texts: string[];
+  parent?: number;
 }
 
 /**
@@ -166,14 +177,22 @@ export interface FunctionFact {
   endLine: number;
   /** the body is only a placeholder: `pass`, `...`, `raise NotImplementedError`, a TODO `return`, `throw new Error('not implemented')` */
   stub?: 'pass' | 'ellipsis' | 'not-implemented' | 'todo-return';
-  /** an abstract method, an overload, or a method of a Protocol: a placeholder body is its contract */
+  /** an abstract method, an overload, or a method of a Protocol; or an empty one that its docstring, its comments,
+   * its error message or its class (an ABC) declares a contract for subclasses: a placeholder body is its contract */
   abstract?: boolean;
+  /** of an empty body (`stub`): what its docstring, comments and error message say of it, or its class's docstring
+   * (a null object): still to be written (`TODO`, "not implemented yet"), or empty on purpose (a hook, a no-op) */
+  intent?: 'placeholder' | 'deliberate';
+  /** of an empty body (`stub`): how many parameters the function takes, `self` and `cls` aside */
+  params?: number;
 }
 
 export interface FileFacts {
   imports: ImportFact[];
   declarations: DeclarationFact[];
   mocks: MockFact[];
+  /** what may justify the mock sites (MockFact.notes points in here) */
+  mockNotes: MockNote[];
   suppressions: SuppressionFact[];
   diagnostics: ParseDiagnostic[];
   /** Python only: the file's own dotted module name under the configured roots, if it has one. */
@@ -189,5 +208,5 @@ export interface FileFacts {
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [], units: [] };
+  return { imports: [], declarations: [], mocks: [], mockNotes: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [], units: [] };
 }

@@ -70,11 +70,29 @@ export class ProjectIndex {
     this.targetPaths = targets;
     this.targets = targets ? files.filter((f) => targets.has(f.path)) : files;
     this.scanTargets = { files: this.targets, paths: targets };
+    const topRoots = new Map<string, Set<string>>();
     for (const f of files) {
       this.byPath.set(f.path, f);
       if (f.moduleName !== undefined && f.moduleName !== '') {
         // a package's __init__ and a same-named module cannot both exist; prefer the .py over a .pyi stub
         if (!this.moduleToPath.has(f.moduleName) || f.path.endsWith('.py')) this.moduleToPath.set(f.moduleName, f.path);
+        const top = topName(f.moduleName);
+        let roots = topRoots.get(top);
+        if (!roots) topRoots.set(top, (roots = new Set()));
+        roots.add(moduleRoot(f));
+      }
+    }
+    // a top-level package defined under several roots (a nested deployable's own `api` beside the repo's `api/`):
+    // its modules are looked up per root, from the importing file's roots outwards
+    for (const [top, roots] of topRoots) if (roots.size > 1) this.clashing.add(top);
+    if (this.clashing.size > 0) {
+      for (const f of files) {
+        if (f.moduleName === undefined || f.moduleName === '' || !this.clashing.has(topName(f.moduleName))) continue;
+        const root = moduleRoot(f);
+        this.pyRoots.add(root);
+        let byRoot = this.clashModules.get(f.moduleName);
+        if (!byRoot) this.clashModules.set(f.moduleName, (byRoot = new Map()));
+        if (!byRoot.has(root) || f.path.endsWith('.py')) byRoot.set(root, f.path);
       }
     }
     for (const s of services) {
@@ -94,6 +112,12 @@ export class ProjectIndex {
   isTarget(path: string): boolean {
     return !this.targetPaths || this.targetPaths.has(path);
   }
+
+  /** top-level Python packages defined under more than one root, their modules per root, and those roots */
+  private readonly clashing = new Set<string>();
+  private readonly clashModules = new Map<string, Map<string, string>>();
+  private readonly pyRoots = new Set<string>();
+  private readonly rootedResolved = new Map<string, ImportTarget>();
 
   /** a Map, not a WeakMap: the index lives for one scan, and WeakMap lookups cost 5x more on 100k imports */
   private readonly resolved = new Map<ImportFact, ImportTarget>();
@@ -115,7 +139,16 @@ export class ProjectIndex {
       if (!t) this.tsResolved.set(key, (t = this.resolveTs(file, imp)));
       return t;
     }
-    // a Python import object resolves the same from any file: it holds the absolute module name
+    // a package defined under several roots resolves from the importing file's own roots outwards (as its
+    // sys.path would have it)
+    if (this.clashing.size > 0 && file.moduleName !== undefined && this.clashing.has(topName(imp.module))) {
+      const root = moduleRoot(file);
+      const key = `${root}\0${imp.module}\0${imp.names.join(',')}`;
+      let t = this.rootedResolved.get(key);
+      if (!t) this.rootedResolved.set(key, (t = this.resolvePythonFrom(imp, root)));
+      return t;
+    }
+    // otherwise a Python import object resolves the same from any file: it holds the absolute module name
     let t = this.resolved.get(imp);
     if (!t) {
       t = this.resolvePython(imp);
@@ -146,6 +179,67 @@ export class ProjectIndex {
       }
     }
     return this.importerCounts.get(path)?.get(name) ?? 0;
+  }
+
+  /** last name segment → the imports that may lead to a file of that name (built on the first question) */
+  private importsBySegment: Map<string, [ScannedFile, ImportFact][]> | undefined;
+
+  /**
+   * The files whose imports lead to the file at `path` (any import form: top level, in a function, dynamic, a mock
+   * target; a Python `from pkg import mod` too), itself aside. Only the imports whose last segment can name it are
+   * resolved.
+   */
+  importersOfFile(path: string): ScannedFile[] {
+    const target = this.byPath.get(path);
+    if (!target) return [];
+    if (!this.importsBySegment) {
+      const by = new Map<string, [ScannedFile, ImportFact][]>();
+      const add = (key: string, f: ScannedFile, imp: ImportFact): void => {
+        let list = by.get(key);
+        if (!list) by.set(key, (list = []));
+        list.push([f, imp]);
+      };
+      for (const f of this.files) {
+        for (const imp of f.facts.imports) {
+          if (f.language === 'python') {
+            add(imp.module.slice(imp.module.lastIndexOf('.') + 1), f, imp);
+            for (const n of imp.names) add(n, f, imp);
+          } else {
+            // `./store_new`, `./store_new.js`, `../ui/Builder.backup`, `./views/` (an index file)
+            const last = imp.module.replace(/\/+$/, '').split('/').pop()!;
+            add(last.replace(/\.(?:[mc]?[jt]sx?)$/, ''), f, imp);
+            add(last, f, imp);
+          }
+        }
+      }
+      this.importsBySegment = by;
+    }
+    const out = new Set<ScannedFile>();
+    if (target.language === 'python') {
+      const m = target.moduleName;
+      if (m === undefined || m === '') return [];
+      const parent = m.slice(0, Math.max(0, m.lastIndexOf('.')));
+      const last = m.slice(m.lastIndexOf('.') + 1);
+      for (const [f, imp] of [...(this.importsBySegment.get(last) ?? [])]) {
+        if (f === target || f.language !== 'python') continue;
+        if (imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last))) out.add(f);
+      }
+      // `from pkg.store_new import X` is keyed by X, and `import pkg.store_new.sub` by sub: look by prefix too
+      for (const f of this.files) {
+        if (f === target || f.language !== 'python' || out.has(f)) continue;
+        if (f.facts.imports.some((imp) => imp.module.startsWith(`${m}.`))) out.add(f);
+      }
+    } else {
+      const base = posix.basename(path).replace(/\.d\.[mc]?ts$|\.[^.]+$/, '');
+      const keys = base === 'index' ? [posix.basename(posix.dirname(path)), '.', '..', ''] : [base, posix.basename(path)];
+      for (const key of keys) {
+        for (const [f, imp] of this.importsBySegment.get(key) ?? []) {
+          if (f === target || f.language === 'python' || out.has(f)) continue;
+          if (this.resolve(f, imp).path === path) out.add(f);
+        }
+      }
+    }
+    return [...out].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
   private importsTaking(name: string): [ScannedFile, ImportFact][] {
@@ -216,6 +310,35 @@ export class ProjectIndex {
       this.pyModules.set(m, t);
     }
     return t;
+  }
+
+  /** resolvePython for a package defined under several roots: the importer's root and the roots holding it
+   * (deepest first) are searched before the others */
+  private resolvePythonFrom(imp: ImportFact, importerRoot: string): ImportTarget {
+    const holds = (r: string): boolean => r === '.' || importerRoot === r || importerRoot.startsWith(`${r}/`);
+    const order = [...this.pyRoots].sort((a, b) => Number(holds(b)) - Number(holds(a)) || (holds(a) ? b.length - a.length : a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0));
+    const find = (module: string): string | undefined => {
+      const byRoot = this.clashModules.get(module);
+      if (!byRoot) return undefined;
+      for (const r of order) {
+        const p = byRoot.get(r);
+        if (p) return p;
+      }
+      return undefined;
+    };
+    const m = imp.module;
+    for (const n of imp.names) {
+      const p = find(`${m}.${n}`);
+      if (p) return this.pathTarget(p, `${m}.${n}`);
+    }
+    for (let prefix = m; ; ) {
+      const p = find(prefix);
+      if (p) return this.pathTarget(p, m);
+      const dot = prefix.lastIndexOf('.');
+      if (dot < 0) break;
+      prefix = prefix.slice(0, dot);
+    }
+    return this.packageTarget(topName(m), m);
   }
 
   /** the file of the longest prefix of a dotted module that is a repo module, else a package target */
@@ -350,3 +473,15 @@ export class ProjectIndex {
   }
 }
 
+function topName(module: string): string {
+  const dot = module.indexOf('.');
+  return dot < 0 ? module : module.slice(0, dot);
+}
+
+/** The Python root a file's module name is taken below: its path less the module's own path ('.' for the top). */
+export function moduleRoot(f: Pick<WorkspaceFile, 'path' | 'moduleName' | 'isPackageInit'>): string {
+  const ext = f.path.endsWith('.pyi') ? '.pyi' : '.py';
+  const rel = `${f.moduleName ? f.moduleName.replaceAll('.', '/') : ''}${f.isPackageInit ? `${f.moduleName ? '/' : ''}__init__` : ''}${ext}`;
+  const base = f.path.slice(0, f.path.length - rel.length).replace(/\/$/, '');
+  return base === '' ? '.' : base;
+}

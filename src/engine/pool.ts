@@ -1,16 +1,18 @@
 /**
  * Extraction across the cores: worker threads, each kept a few files ahead (so none waits on a round trip),
- * largest files first (so no worker is left with a big one at the end), results back in order. Each worker says
- * when it starts a file; a file that takes longer than the bound gets its worker ended and replaced, is reported
- * as a parse error, and the files queued behind it go to the next worker: a pathological file never stalls the
- * scan. A worker says when it has loaded, so its start-up never counts against a file's bound.
+ * largest files first (so no worker is left with a big one at the end), results back in order. A worker keeps
+ * the per-file bound itself, as this thread does (src/languages/budget.ts). It also says when it starts a file;
+ * one that does not answer within the bound and a grace period (stuck where it cannot look at the clock) gets its
+ * worker ended and replaced, its file reported as timed out alike, and the files queued behind it go to the next
+ * worker: a pathological file never stalls the scan. A worker says when it has loaded, so its start-up never
+ * counts against a file's bound.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
-import { failedFacts } from './extract.js';
+import { failedFacts, timedOutFacts } from './extract.js';
 import type { FileFacts } from './facts.js';
 import type { Job, WorkerMessage } from './worker.js';
 
@@ -28,6 +30,10 @@ export interface PoolOptions {
 }
 
 const AHEAD = 8;
+/** how much longer than the bound a worker may take to answer before it is ended (its own check comes first) */
+const GRACE_MS = 1000;
+/** Node's timers hold at most this (a longer delay fires at once) */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * A pool of workers by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
@@ -39,6 +45,22 @@ const AHEAD = 8;
 export function defaultWorkers(): number {
   const cores = availableParallelism();
   return cores >= 4 ? Math.min(cores - 1, 8) : 1;
+}
+
+/** What a worker may cost at its peak (TypeScript's parser loaded, a large file in flight, its young generation). */
+const WORKER_MEMORY = 512 * 1024 * 1024;
+
+/**
+ * A requested number of workers (`--jobs`), capped: more threads than cores only share them, and each worker
+ * costs memory (`--jobs 1000` took 7 GB). `note` says so when the request was lowered.
+ */
+export function capWorkers(requested: number): { workers: number; note?: string } {
+  const cores = availableParallelism();
+  const memory = Math.max(1, Math.floor(totalmem() / WORKER_MEMORY));
+  const cap = Math.max(1, Math.min(cores, memory));
+  if (requested <= cap) return { workers: requested };
+  const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `${(totalmem() / 2 ** 30).toFixed(1)} GiB of memory, about ${WORKER_MEMORY / 2 ** 20} MiB per worker`;
+  return { workers: cap, note: `${requested} worker threads capped to ${cap} (${why})` };
 }
 
 /**
@@ -98,15 +120,15 @@ export async function extractInPool(
             continue;
           }
           inFlight.push(id);
-          worker.postMessage({ id, file: jobs[id]!.file, bytes: ownBytes(src.bytes) } satisfies Job);
+          worker.postMessage({ id, file: jobs[id]!.file, bytes: ownBytes(src.bytes), budgetMs: opts.timeoutMs } satisfies Job);
         }
         if (inFlight.length === 0) void worker.terminate();
       };
-      const abandon = (current: number | undefined, why: string): void => {
+      const abandon = (current: number | undefined, facts: FileFacts): void => {
         clearTimeout(timer);
         worker.removeAllListeners();
         void worker.terminate();
-        if (current !== undefined) finish(current, failedFacts(why));
+        if (current !== undefined) finish(current, facts);
         // the files queued behind it go back to the front of the queue, for the next worker
         queue.unshift(...inFlight.filter((id) => id !== current && !results[id]));
         start();
@@ -118,10 +140,8 @@ export async function extractInPool(
         } else if ('started' in m) {
           clearTimeout(timer);
           const id = m.started;
-          timer = setTimeout(
-            () => abandon(id, `not analysed: extraction took over ${Math.round(opts.timeoutMs / 1000)} s (files.maxSeconds); exclude the file if it is generated`),
-            opts.timeoutMs,
-          );
+          const backstop = opts.timeoutMs + GRACE_MS;
+          if (backstop <= MAX_TIMER_MS) timer = setTimeout(() => abandon(id, timedOutFacts(opts.timeoutMs)), backstop);
         } else {
           clearTimeout(timer);
           inFlight.splice(inFlight.indexOf(m.id), 1);
@@ -129,7 +149,7 @@ export async function extractInPool(
           top();
         }
       });
-      worker.on('error', (e) => abandon(inFlight[0], `comply could not analyse this file (worker error: ${e.message}); please report it`));
+      worker.on('error', (e) => abandon(inFlight[0], failedFacts(`comply could not analyse this file (worker error: ${e.message}); please report it`)));
     };
     const count = Math.max(queue.length > 0 ? 1 : 0, Math.min(opts.workers, Math.ceil(queue.length / AHEAD)));
     for (let i = 0; i < count; i++) start();

@@ -19,23 +19,32 @@
  * Rules that run after suppressions are applied always run (they read the other rules' findings).
  *
  * The key holds comply's version and a hash of its code (the rules, the engine, the adapters), so a rule edited in
- * development never reuses findings it did not make. A stale or foreign file misses; a corrupt one is ignored with
- * a note and rewritten. Written atomically.
+ * development never reuses findings it did not make. A stale or foreign file misses. The file is untrusted input:
+ * `{"sha256": <hash of the body's bytes>, "body": ...}`, so a file cut short or damaged fails its checksum; the body
+ * is checked for its shape, and every reused finding field by field (a known rule, a severity, a path in the tree,
+ * lines and columns), so no stored value reaches a report that a rule could not have made. One that fails is
+ * ignored with a note and rewritten. (A crafted file can pass all that: cache-store.ts decides which caches are read
+ * at all.) Paths are JSON strings, never split on a delimiter: a file name may hold a tab or a newline. Written
+ * atomically, never through a link.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
-import { writeFileAtomic } from '../util/atomic.js';
 import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
-import { CACHE_DIR, cacheLocation } from './cache.js';
+import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { ScannedFile } from './index.js';
 import type { FindingInput, Location } from './rule.js';
 
 export const RESULTS_FILE = `${CACHE_DIR}/results.json`;
-const FORMAT = 2;
+const FORMAT = 3;
 const OWN_STATE = /(?:^|\/)\.comply\//;
+/** the file's bytes: this, the body's SHA-256 in hex, `","body":`, the body, `}` */
+const PREFIX = '{"sha256":"';
+const BODY_AT = PREFIX.length + 64 + '","body":'.length;
+const SEVERITIES: ReadonlySet<unknown> = new Set<Severity>(['info', 'warning', 'error']);
+const BLOB_ID = /^[0-9a-f]{40}$/;
 
 /** A finding as the rules reported it, before suppressions: [rule, severity, path, line, column, subject, message,
  * related (0: none)]. Category, service and test status are the rule's and the file's, filled in again. */
@@ -55,7 +64,8 @@ interface Stored {
   paths: string;
   /** tsconfig/jsconfig files resolution looked for: path → sha1 of the content, or null when there was none */
   inputs: [string, string | null][];
-  /** each source file's row (fileRow), and its content (its blob id; null: not known, unreadable) */
+  /** each source file's path, its row (fileRow), and its content (its blob id; null: not known, unreadable) */
+  names: readonly string[];
   rows: readonly string[];
   contents: (string | null)[];
   /** the strings of the findings, each once */
@@ -96,15 +106,60 @@ export function layoutKey(config: Config, workspace: Workspace, ruleIds: readonl
   return sha1(`${JSON.stringify(config)}\0${workspace.source}\0${ruleIds.join(',')}`);
 }
 
-/** A source file's row: path, language, service, test status, module name (\x01: none), package init, test name. A
+/** A source file's row besides its path, as JSON: language, service, test status, module name, package init. A
  * scan makes each file's row once, for reuse() and save(). */
 export function fileRow(f: ScannedFile): string {
-  return `${f.path}\t${f.language}\t${f.service ?? ''}\t${f.test ? 1 : 0}\t${f.moduleName ?? '\x01'}\t${f.isPackageInit ? 1 : 0}\t${f.testByName ? 1 : 0}`;
+  return JSON.stringify([f.language, f.service ?? null, f.test ? 1 : 0, f.moduleName ?? null, f.isPackageInit ? 1 : 0]);
 }
 
-/** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger). */
+/** The list of every path in the tree, but comply's own state (.comply/: the caches a scan writes, the ledger),
+ * joined by NUL: the one byte no path holds. */
 export function pathsKey(workspace: Workspace): string {
-  return sha1(workspace.allPaths.filter((p) => !OWN_STATE.test(p)).join('\n'));
+  return sha1(workspace.allPaths.filter((p) => !OWN_STATE.test(p)).join('\0'));
+}
+
+/** What a stored finding must be to be reused: a rule of this scan, a path in the tree. */
+export interface FindingCheck {
+  rules: ReadonlySet<string>;
+  inTree(path: string): boolean;
+}
+
+const isCount = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isLocation = (x: unknown): boolean => {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const l = x as Record<string, unknown>;
+  return typeof l.path === 'string' && isCount(l.line) && isCount(l.column) && (l.message === undefined || typeof l.message === 'string');
+};
+
+/** Whether a parsed body has the shape save() writes (the findings' fields are checked when they are reused). */
+function validStored(s: Stored): boolean {
+  const packed = (p: unknown): boolean =>
+    Array.isArray(p) &&
+    p.length === 8 &&
+    [0, 1, 2, 5, 6].every((k) => isCount(p[k]) && (p[k] as number) < s.strings.length) &&
+    isCount(p[3]) &&
+    isCount(p[4]) &&
+    (p[7] === 0 || (Array.isArray(p[7]) && p[7].every(isLocation)));
+  return (
+    typeof s.layout === 'string' &&
+    typeof s.paths === 'string' &&
+    Array.isArray(s.inputs) &&
+    s.inputs.every((i) => Array.isArray(i) && i.length === 2 && typeof i[0] === 'string' && (i[1] === null || typeof i[1] === 'string')) &&
+    Array.isArray(s.names) &&
+    Array.isArray(s.rows) &&
+    Array.isArray(s.contents) &&
+    s.names.length === s.rows.length &&
+    s.rows.length === s.contents.length &&
+    s.names.every((n) => typeof n === 'string') &&
+    s.rows.every((r) => typeof r === 'string') &&
+    s.contents.every((c) => c === null || (typeof c === 'string' && BLOB_ID.test(c))) &&
+    Array.isArray(s.strings) &&
+    s.strings.every((x) => typeof x === 'string') &&
+    Array.isArray(s.file) &&
+    Array.isArray(s.project) &&
+    s.file.every(packed) &&
+    s.project.every(packed)
+  );
 }
 
 /** The current content hash of a resolution input (null: it does not exist). */
@@ -119,76 +174,60 @@ export function inputHash(root: string, path: string): string | null {
 
 export class ResultsCache {
   private stored: Stored | undefined;
-  /** why the stored results were not used, for a note */
-  readonly problem: string | undefined;
-
-  /** the results file, and how messages name it */
-  private readonly file: string;
-  private readonly shown: string;
+  /** why the stored results were not used, for a note (set when read, or when a stored finding fails its check) */
+  problem: string | undefined;
 
   private constructor(
+    private readonly store: CacheStore,
     private readonly root: string,
     private readonly key: string,
     fresh: boolean,
-    dir: string | undefined,
   ) {
-    const at = cacheLocation(root, dir);
-    this.file = join(at.dir, 'results.json');
-    this.shown = at.shown('results.json');
     if (fresh) return;
-    let text: string;
     try {
-      text = readFileSync(this.file, 'utf8');
-    } catch {
-      return; // none yet
-    }
-    try {
-      const s = JSON.parse(text) as Stored;
-      if (s?.format !== FORMAT || s.key !== key) return; // another version of comply: rebuilt silently
-      if (typeof s.layout !== 'string' || typeof s.paths !== 'string' || !Array.isArray(s.inputs) || !Array.isArray(s.rows) || !Array.isArray(s.contents) || s.rows.length !== s.contents.length || !Array.isArray(s.strings) || !Array.isArray(s.file) || !Array.isArray(s.project)) {
-        throw new Error('unexpected content');
-      }
-      this.stored = s;
+      this.stored = decodeResults(store.read('results.json'), key);
     } catch (e) {
-      this.problem = `the cache ${this.shown} could not be read (${(e as Error).message}); every rule runs again and it is rebuilt`;
+      this.problem = `the cache ${this.store.shown('results.json')} could not be read (${(e as Error).message}); every rule runs again and it is rebuilt`;
     }
   }
 
-  /** `dir`: the cache folder chosen (`--cache-dir`), else `<root>/.comply/cache` */
-  static open(root: string, key: string, fresh = false, dir?: string): ResultsCache {
-    return new ResultsCache(root, key, fresh, dir);
+  /** the results in `store`, for a scan of `root` */
+  static open(store: CacheStore, root: string, key: string, fresh = false): ResultsCache {
+    return new ResultsCache(store, root, key, fresh);
   }
 
   /**
-   * What can be reused for a scan with this layout, these rows and these contents (one per workspace file; a content
-   * undefined when not known); undefined when nothing can.
+   * What can be reused for a scan with this layout, these files (paths, rows, contents: one per workspace file; a
+   * content undefined when not known); undefined when nothing can. Every stored finding is checked (`check`): one
+   * that no rule of this scan could have reported drops them all, with a note.
    */
-  reuse(layout: string, paths: string, rows: readonly string[], contents: readonly (string | undefined)[]): Reuse | undefined {
+  reuse(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], check: FindingCheck): Reuse | undefined {
     const s = this.stored;
     if (!s || s.layout !== layout) return undefined;
     const str = s.strings;
     const unpack = (p: PackedFinding): StoredFinding => {
       const [rule, severity, path, line, column, subject, message, related] = p;
       const out: StoredFinding = [str[rule]!, str[severity]!, str[path]!, line, column, str[subject]!, str[message]!, related];
-      if (out.some((x) => x === undefined)) throw new Error('a finding names a string that is not there');
+      if (!check.rules.has(out[0]) || !SEVERITIES.has(out[1]) || !check.inTree(out[2])) {
+        throw new Error(`a stored finding (${JSON.stringify(out.slice(0, 3))}) is not one a rule of this scan reports`);
+      }
       return out;
     };
     try {
       for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
-      const pathOf = (row: string): string => row.slice(0, row.indexOf('\t'));
-      const at = new Map<string, number>(s.rows.map((r, j) => [pathOf(r), j]));
+      const at = new Map<string, number>(s.names.map((p, j) => [p, j]));
       const changed = new Set<string>();
       const present = new Set<string>();
       const moved: Moved = { modules: new Set(), script: false };
       let anyMoved = false;
       const move = (row: string): void => {
-        const [, language, , , module] = row.split('\t');
+        const [language, , , module] = JSON.parse(row) as unknown[];
         anyMoved = true;
-        if (module !== undefined && module !== '\x01') moved.modules.add(module);
+        if (typeof module === 'string') moved.modules.add(module);
         if (language !== 'python') moved.script = true;
       };
       rows.forEach((row, i) => {
-        const path = pathOf(row);
+        const path = names[i]!;
         present.add(path);
         const j = at.get(path);
         if (j === undefined || s.rows[j] !== row) {
@@ -198,11 +237,12 @@ export class ResultsCache {
         } else if (contents[i] === undefined || contents[i] !== s.contents[j]) changed.add(path);
       });
       for (const [path, j] of at) if (!present.has(path)) move(s.rows[j]!);
+      const project = s.project.map(unpack);
       return {
         changed,
         moved: anyMoved ? moved : undefined,
         file: s.file.map(unpack).filter((f) => present.has(f[2]) && !changed.has(f[2])),
-        project: s.project.map(unpack),
+        project,
         previous: (path) => {
           const j = at.get(path);
           return j === undefined ? null : s.contents[j]!;
@@ -210,8 +250,10 @@ export class ResultsCache {
         pathsChanged: s.paths !== paths,
         inputs: s.inputs,
       };
-    } catch {
-      return undefined; // damaged: every rule runs again, and the file is rewritten
+    } catch (e) {
+      // damaged or crafted: every rule runs again, and the file is rewritten
+      this.problem = `the cache ${this.store.shown('results.json')} could not be used (${(e as Error).message}); every rule runs again and it is rebuilt`;
+      return undefined;
     }
   }
 
@@ -220,6 +262,7 @@ export class ResultsCache {
     layout: string,
     paths: string,
     inputs: Map<string, string | null>,
+    names: readonly string[],
     rows: readonly string[],
     contents: readonly (string | undefined)[],
     file: StoredFinding[],
@@ -242,6 +285,7 @@ export class ResultsCache {
       layout,
       paths,
       inputs: [...inputs].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
+      names,
       rows,
       contents: contents.map((c) => c ?? null),
       strings,
@@ -249,12 +293,52 @@ export class ResultsCache {
       project: project.map(pack),
     };
     try {
-      writeFileAtomic(this.file, JSON.stringify(data));
+      this.store.write('results.json', encodeResults(data));
       return undefined;
     } catch (e) {
-      return `the cache ${this.shown} could not be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); the next scan runs every rule again`;
+      if (e instanceof CacheWriteError) return e.message;
+      return `the cache ${this.store.shown('results.json')} could not be written (${(e as Error).message}); the next scan runs every rule again`;
     }
   }
+}
+
+function encodeResults(data: Stored): Buffer {
+  const body = Buffer.from(JSON.stringify(data));
+  return Buffer.concat([Buffer.from(`${PREFIX}${createHash('sha256').update(body).digest('hex')}","body":`), body, Buffer.from('}')]);
+}
+
+/**
+ * The stored results in a results file's bytes: undefined when there are none or another comply wrote them (rebuilt
+ * silently); throws when they are cut short, damaged or not of their shape.
+ */
+export function decodeResults(buf: Buffer | undefined, key: string): Stored | undefined {
+  if (buf === undefined) return undefined;
+  if (buf.toString('latin1', 0, PREFIX.length) !== PREFIX) {
+    // the format before checksums: another version, rebuilt silently; anything else is damaged
+    let old: unknown;
+    try {
+      old = JSON.parse(buf.toString('utf8'));
+    } catch {
+      throw new Error('not a comply results cache');
+    }
+    if (typeof old === 'object' && old !== null && typeof (old as Stored).format === 'number' && (old as Stored).format < FORMAT) return undefined;
+    throw new Error('not a comply results cache');
+  }
+  const sum = buf.toString('latin1', PREFIX.length, PREFIX.length + 64);
+  const body = buf.subarray(BODY_AT, buf.length - 1);
+  if (buf.length < BODY_AT + 1 || buf.toString('latin1', PREFIX.length + 64, BODY_AT) !== '","body":' || buf[buf.length - 1] !== 0x7d || createHash('sha256').update(body).digest('hex') !== sum) {
+    throw new Error('it does not match its checksum: cut short or damaged');
+  }
+  let s: Stored;
+  try {
+    s = JSON.parse(body.toString('utf8')) as Stored;
+  } catch {
+    throw new Error('its body does not parse');
+  }
+  if (typeof s !== 'object' || s === null) throw new Error('not of the expected shape');
+  if (s.format !== FORMAT || s.key !== key) return undefined; // another version of comply: rebuilt silently
+  if (!validStored(s)) throw new Error('not of the expected shape');
+  return s;
 }
 
 export function storeFinding(f: RuleFinding): StoredFinding {

@@ -9,7 +9,9 @@ import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { cacheLocation, contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
+import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
+import { CacheStore } from './cache-store.js';
+import { hasEscapes, nameBytes } from '../util/names.js';
 import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from './facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
@@ -18,7 +20,7 @@ import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, 
 import type { Category, ConceptEntry, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
-const sha1 = (s: string): string =>
+const sha1 = (s: string | Buffer): string =>
   typeof crypto.hash === 'function' ? crypto.hash('sha1', s) : crypto.createHash('sha1').update(s).digest('hex');
 
 export interface Finding extends FindingInput {
@@ -51,16 +53,22 @@ export interface ScanOptions {
   rules: Rule[];
   workspace?: WorkspaceOptions;
   /** use the caches (write: store what was parsed and found; fresh: ignore what is stored; dir: their folder,
-   * by default .comply/cache/) */
+   * by default .comply/cache/, where one that git tracks is never used: cache-store.ts) */
   cache?: { write: boolean; fresh?: boolean; dir?: string };
   onProgress?: (done: number, total: number) => void;
   /** report findings only in these files (`--staged`); the other files are read for context, from the cache */
   targets?: ReadonlySet<string>;
+  /** the per-file bound on extraction, in every mode (default: the config's files.maxSeconds) */
+  timeoutMs?: number;
 }
+
+const budgetOf = (opts: ScanOptions): number => opts.timeoutMs ?? opts.config.files.maxSeconds * 1000;
 
 /** What a scan needs before its rules run: the workspace, cached facts, and the files still to read. */
 interface Prepared {
   workspace: Workspace;
+  /** where the caches are, when this scan uses them */
+  store: CacheStore | undefined;
   cache: FactsCache | undefined;
   facts: (FileFacts | undefined)[];
   /** files the cache did not know by path, size and mtime (indexes into workspace.files) */
@@ -79,7 +87,10 @@ function prepare(opts: ScanOptions): Prepared {
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
   const t1 = performance.now();
   mark('list');
-  const cache = opts.cache ? FactsCache.open(opts.root, packageVersion(), opts.cache.write, opts.cache.fresh, opts.cache.dir) : undefined;
+  const opened = opts.cache ? CacheStore.open(opts.root, { ...(opts.cache.dir !== undefined ? { dir: opts.cache.dir } : {}), isTracked: workspace.isTracked }) : undefined;
+  if (opened?.unusable) workspace.notes.push(opened.unusable);
+  const store = opened?.unusable ? undefined : opened;
+  const cache = store ? FactsCache.open(store, packageVersion(), opts.cache!.write, opts.cache!.fresh) : undefined;
   mark('cache read');
   if (cache?.problem) workspace.notes.push(cache.problem);
   const facts: (FileFacts | undefined)[] = [];
@@ -103,7 +114,7 @@ function prepare(opts: ScanOptions): Prepared {
     } else pending.push(i);
   });
   workspace.prefetch?.(pending.map((i) => workspace.files[i]!).filter((f) => f.blob !== undefined));
-  return { workspace, cache, facts, pending, hashes: new Map(), contents, parsed: 0, t0, t1 };
+  return { workspace, store, cache, facts, pending, hashes: new Map(), contents, parsed: 0, t0, t1 };
 }
 
 /**
@@ -147,7 +158,7 @@ function againIfDamaged<T extends ScanResult | Promise<ScanResult>>(opts: ScanOp
     if (!(e instanceof DamagedCacheError) || !opts.cache || opts.cache.fresh) throw e;
     const again = run({ ...opts, cache: { ...opts.cache, fresh: true } });
     const note = (r: ScanResult): ScanResult => {
-      r.workspace.notes.push(`the cache ${cacheLocation(opts.root, opts.cache!.dir).shown('facts.bin')} is damaged (${e.message}); the scan was run again without it, and the cache rebuilt`);
+      r.workspace.notes.push(`the facts cache is damaged (${e.message}); the scan was run again without it, and the cache rebuilt`);
       return r;
     };
     return (again instanceof Promise ? again.then(note) : note(again as ScanResult)) as T;
@@ -163,14 +174,13 @@ function againIfDamaged<T extends ScanResult | Promise<ScanResult>>(opts: ScanOp
 function extractHere(opts: ScanOptions, p: Prepared): void {
   p.pending.forEach((i, done) => {
     const r = load(opts, p, i);
-    p.facts[i] = 'facts' in r ? r.facts : extractBytes(p.workspace.files[i]!, r.bytes);
+    p.facts[i] = 'facts' in r ? r.facts : extractBytes(p.workspace.files[i]!, r.bytes, true, budgetOf(opts));
     if (opts.onProgress && (done % 200 === 199 || done === p.pending.length - 1)) opts.onProgress(done + 1, p.pending.length);
   });
 }
 
-/** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, where the
- * time bound (files.maxSeconds) holds: a pathological file is slow only when it is large (59 KB of `except A, B,
- * ...` took 1 s before that loop was made linear; 20k stacked mock decorators, 19 s). */
+/** Python files up to this size are parsed in this thread in a split scan; larger ones by the worker, so that
+ * this thread is not held up by one (the time bound, files.maxSeconds, holds in both). */
 const LOCAL_MAX_BYTES = 64 * 1024;
 
 /**
@@ -179,11 +189,11 @@ const LOCAL_MAX_BYTES = 64 * 1024;
  * JavaScript files and the Python files over LOCAL_MAX_BYTES, while this thread parses the other Python files (by
  * default on 2 or 3 cores, with 50 such TypeScript files or one such Python file).
  */
-export function scanAsync(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
+export function scanAsync(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
 }
 
-async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: number; split?: boolean }): Promise<ScanResult> {
+async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   const p = prepare(opts);
   const script = workerScript();
   const workers = opts.workers ?? defaultWorkers();
@@ -206,9 +216,9 @@ async function scanInPool(opts: ScanOptions & { workers?: number; timeoutMs?: nu
     script,
     {
       workers,
-      timeoutMs: opts.timeoutMs ?? 10_000,
+      timeoutMs: budgetOf(opts),
       onDone: () => opts.onProgress?.(++done, p.pending.length),
-      ...(split ? { local: { mine: (k: number) => !notPython(k) && !large(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes) } } : {}),
+      ...(split ? { local: { mine: (k: number) => !notPython(k) && !large(k), extract: (k: number, bytes: Uint8Array) => extractBytes(p.workspace.files[p.pending[k]!]!, bytes, true, budgetOf(opts)) } } : {}),
     },
   );
   p.pending.forEach((i, k) => (p.facts[i] = facts[k]!));
@@ -227,28 +237,39 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const { workspace, t0, t1 } = p;
   mark('extract');
   if (p.cache) for (const [i, hash] of p.hashes) p.cache.remember(workspace.files[i]!, hash, p.facts[i]!);
-  const cacheProblem = p.cache?.save();
-  if (cacheProblem) workspace.notes.push(cacheProblem);
+  const note = (n: string | undefined): void => {
+    if (n && !workspace.notes.includes(n)) workspace.notes.push(n);
+  };
+  note(p.cache?.save());
   mark('cache write');
-  // each workspace file is completed in place with its facts (and, named like a test module but defining no
-  // test, is production code)
+  // each workspace file is completed in place with its facts
   const files: ScannedFile[] = workspace.files.map((file, i) => {
     const scanned = file as ScannedFile;
     scanned.facts = p.facts[i]!;
-    if (file.testByName && scanned.facts.testDefinitions === 0 && scanned.facts.diagnostics.length === 0) scanned.test = false;
     return scanned;
   });
   const t2 = performance.now();
   const index = new ProjectIndex(workspace, files, config.services, opts.targets);
+  // named like a test module where pytest does not collect it: test support when only tests import it
+  for (const f of files) {
+    if (!f.testName) continue;
+    const importers = index.importersOfFile(f.path);
+    if (importers.length > 0 && importers.every((i) => i.test)) f.test = true;
+  }
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
-  const results = p.cache && !opts.targets ? ResultsCache.open(opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh, opts.cache?.dir) : undefined;
-  if (results?.problem) workspace.notes.push(results.problem);
+  const results = p.store && !opts.targets ? ResultsCache.open(p.store, opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
   const layout = results ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
   const paths = results ? pathsKey(workspace) : '';
+  const names = results ? files.map((f) => f.path) : [];
   const rows = results ? files.map(fileRow) : [];
-  const reuse = results?.reuse(layout, paths, rows, p.contents);
+  let inTree: Set<string> | undefined;
+  const reuse = results?.reuse(layout, paths, names, rows, p.contents, {
+    rules: new Set(sorted.map((r) => r.meta.id)),
+    inTree: (path) => (inTree ??= new Set(workspace.allPaths)).has(path),
+  });
+  note(results?.problem);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
   const { reusedRules, rerun, reusedFile, reusedProject } = planReuse(reuse, sorted, files, p.cache);
   mark('results read');
@@ -308,9 +329,8 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     }
   }
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
-    const inputs = new Map([...(reuse?.inputs ?? []), ...index.inputs]);
-    const problem = results.save(layout, paths, inputs, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]);
-    if (problem) workspace.notes.push(problem);
+    const inputs = new Map([...(reuse?.inputs ?? []), ...workspace.inputs, ...index.inputs]);
+    note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]));
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
@@ -388,16 +408,22 @@ function importsMoved(f: ScannedFile, moved: Moved): boolean {
   return false;
 }
 
-/** An inline suppression with a reason covers the findings of its rules on its target line; it is then used. */
+/**
+ * An inline suppression with a reason covers the findings of its rules on its target line; it is then used. The
+ * first one for a rule on a line covers them all (the others are unused), looked up by path, line and rule: linear
+ * however many suppressions aim at one line.
+ */
 function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: SuppressionUse[]): void {
-  const byLine = new Map<string, SuppressionUse[]>();
+  const first = new Map<string, SuppressionUse>();
   for (const u of usage) {
-    if (!u.fact.reason || u.fact.rules.length === 0) continue; // without a reason it does not apply
-    const key = `${u.path}\0${u.fact.target}`;
-    byLine.set(key, [...(byLine.get(key) ?? []), u]);
+    if (!u.fact.reason) continue; // without a reason it does not apply
+    for (const rule of u.fact.rules) {
+      const key = `${u.path}\0${u.fact.target}\0${rule}`;
+      if (!first.has(key)) first.set(key, u);
+    }
   }
   for (const f of findings) {
-    const u = byLine.get(`${f.path}\0${f.line}`)?.find((x) => x.fact.rules.includes(f.rule));
+    const u = first.get(`${f.path}\0${f.line}\0${f.rule}`);
     if (!u) continue;
     u.used = true;
     f.suppressed = { reason: u.fact.reason };
@@ -422,14 +448,15 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Fingerprints ignore lines: the n-th finding of one rule on one subject in one file keeps its identity. */
+/** Fingerprints ignore lines: the n-th finding of one rule on one subject in one file keeps its identity. A path
+ * that is not UTF-8 is hashed by its bytes (as UTF-8, its escaped bytes would all be U+FFFD: names.ts). */
 function fingerprint(sorted: Omit<Finding, 'fingerprint'>[]): Finding[] {
   const seen = new Map<string, number>();
   for (const f of sorted) {
     const key = `${f.rule}\0${f.path}\0${f.subject}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
-    (f as Finding).fingerprint = sha1(`${key}\0${n}`).slice(0, 20);
+    (f as Finding).fingerprint = sha1(hasEscapes(key) ? nameBytes(`${key}\0${n}`) : `${key}\0${n}`).slice(0, 20);
   }
   return sorted as Finding[];
 }

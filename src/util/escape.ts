@@ -8,6 +8,7 @@
  * - `uriPath`: a repo-relative path as an RFC 3986 URI reference (SARIF artifact locations).
  * The HTML report escapes for HTML itself (src/report/html.ts) and puts values in the page through textContent.
  */
+import { nameBytes } from './names.js';
 
 /**
  * What can change how a terminal, an editor or a browser shows the text around it: C0 controls, DEL, C1 controls
@@ -20,13 +21,23 @@ const SHORT: Readonly<Record<string, string>> = { '\t': '\\t', '\n': '\\n', '\r'
 
 const hex = (c: string, width: number): string => c.charCodeAt(0).toString(16).padStart(width, '0');
 
+/** how one unsafe character shows: a short escape, `\xNN` for a byte (C0, C1, or a file name's byte that is not
+ * UTF-8, kept as U+DC80-U+DCFF by src/util/names.ts), `\uNNNN` otherwise */
+const shown = (c: string): string => {
+  const code = c.charCodeAt(0);
+  if (SHORT[c]) return SHORT[c]!;
+  if (code < 0x100) return `\\x${hex(c, 2)}`;
+  if (code >= 0xdc80 && code <= 0xdcff) return `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
+  return `\\u${hex(c, 4)}`;
+};
+
 /**
  * `s` with every unsafe character (see UNSAFE) written as a visible escape: `\t`, `\n`, `\r`, `\x1b`, `\x9b`,
  * `\u202e`. Printable text, including every other non-ASCII character, is kept as it is. With `newlines`, `\n`
  * is kept (for multi-line text such as documentation that quotes config values).
  */
 export function printable(s: string, opts: { newlines?: boolean } = {}): string {
-  return s.replace(UNSAFE, (c) => (opts.newlines && c === '\n' ? c : (SHORT[c] ?? (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`))));
+  return s.replace(UNSAFE, (c) => (opts.newlines && c === '\n' ? c : shown(c)));
 }
 
 /**
@@ -80,18 +91,13 @@ const isUnreserved = (b: number): boolean =>
   (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x7e;
 
 /**
- * A repo-relative path (`/`-separated) as an RFC 3986 relative reference: each segment's UTF-8 bytes
- * percent-encoded except the unreserved characters, `/` kept. `#`, `?`, `%`, `:` (which would read as a scheme
- * in a first segment), spaces, controls and non-ASCII are all encoded; decoding each segment once gives the path
- * back. Never throws (a lone surrogate is encoded as U+FFFD, as Node writes it).
+ * A repo-relative path (`/`-separated) as an RFC 3986 relative reference: the name's bytes (src/util/names.ts: a
+ * byte that is not UTF-8 is its own byte again, not U+FFFD) percent-encoded except the unreserved characters, `/`
+ * kept. `#`, `?`, `%`, `:` (which would read as a scheme in a first segment), spaces, controls and non-ASCII are
+ * all encoded; decoding once gives the name's bytes back. Never throws.
  */
 export function uriPath(path: string): string {
-  return path
-    .split('/')
-    .map((segment) => {
-      let out = '';
-      for (const b of Buffer.from(segment, 'utf8')) out += isUnreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-      return out;
-    })
-    .join('/');
+  let out = '';
+  for (const b of nameBytes(path)) out += b === 0x2f || isUnreserved(b) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  return out;
 }

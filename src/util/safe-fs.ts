@@ -157,7 +157,7 @@ export function mkdirContained(root: string, rel: string, what: string): void {
  * or must be real folders, an existing link at the file is an error naming it, and the temporary file is created
  * exclusively with O_NOFOLLOW (a link planted under its name fails the open rather than being followed).
  */
-export function writeContained(root: string, rel: string, data: string | Uint8Array, what: string): void {
+export function writeContained(root: string, rel: string, data: string | Uint8Array | ((fd: number) => void), what: string): void {
   const path = containedPath(rel, what);
   if (path === '.') throw new ContainmentError(`${what}: the repository root is a folder, not a file.`);
   mkdirContained(root, posix.dirname(path), what);
@@ -176,16 +176,20 @@ export function writeContained(root: string, rel: string, data: string | Uint8Ar
 /**
  * The atomic write itself, for a file whose folder is already trusted (a path checked above, or one the user
  * named): a fresh temporary file beside it (O_CREAT|O_EXCL|O_NOFOLLOW), then a rename over the target. Leftover
- * temporary files of this target from killed writes (their process is gone) are removed first.
+ * temporary files of this target from killed writes (their process is gone) are removed first. `data` may be a
+ * function that writes the file through its descriptor (a large file streamed, never held whole).
  */
-export function writeNoFollow(abs: string, data: string | Uint8Array): void {
+export function writeNoFollow(abs: string, data: string | Uint8Array | ((fd: number) => void)): void {
   removeStaleTemps(abs);
   const tmp = `${abs}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
   let fd: number | undefined;
   try {
     fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    if (typeof data === 'function') data(fd);
+    else {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
+    }
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, abs);
@@ -200,9 +204,10 @@ export function writeNoFollow(abs: string, data: string | Uint8Array): void {
   }
 }
 
-const TEMP = /^(.*)\.(\d+)\.[a-z0-9]+\.tmp$/;
+/** after `<name>.`: `<pid>.<random>.tmp`, or `<pid>.tmp` (the facts cache's temporary files before safe-fs) */
+const TEMP = /^(\d+)(?:\.[a-z0-9]+)?\.tmp$/;
 
-/** Remove `<name>.<pid>.<random>.tmp` files beside `abs` whose writer is no longer running. */
+/** Remove the temporary files beside `abs` (TEMP) whose writer is no longer running. */
 function removeStaleTemps(abs: string): void {
   const dir = dirname(abs);
   const name = basename(abs);
@@ -213,9 +218,9 @@ function removeStaleTemps(abs: string): void {
     return;
   }
   for (const e of entries) {
-    const m = TEMP.exec(e);
-    if (!m || m[1] !== name) continue;
-    const pid = Number(m[2]);
+    const m = e.startsWith(`${name}.`) ? TEMP.exec(e.slice(name.length + 1)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
     if (pid !== process.pid && alive(pid)) continue;
     if (pid === process.pid) continue; // one of ours, in flight
     try {

@@ -3,6 +3,8 @@
  * their staged content (`--staged`). Paths are relative to the scan root. Git is asked, never the network.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { isUtf8 } from 'node:buffer';
+import { decodeName, decodeNames } from '../util/names.js';
 
 export class GitError extends Error {}
 
@@ -13,7 +15,8 @@ function git(root: string, args: string[], input?: string): Buffer {
   return r.stdout;
 }
 
-const z = (b: Buffer): string[] => b.toString('utf8').split('\0').filter(Boolean);
+/** git's `-z` output: names as bytes, decoded one-to-one (src/workspace/names.ts) */
+const z = decodeNames;
 
 export function isWorkTree(root: string): boolean {
   try {
@@ -64,15 +67,18 @@ export interface IndexEntry {
  */
 export function indexSnapshot(root: string): { entries: IndexEntry[]; read(blobs: string[]): Map<string, Buffer> } {
   const entries: IndexEntry[] = [];
-  const out = git(root, ['ls-files', '-s', '-z']).toString('utf8');
-  // `<mode> <blob> <stage>\t<path>\0`: fixed widths up to the tab (a path in conflict is listed once per stage:
-  // the first one is kept)
+  const raw = git(root, ['ls-files', '-s', '-z']);
+  // names that are not UTF-8 are decoded one by one from the bytes; the common case, as one string
+  const utf8 = isUtf8(raw);
+  const out = utf8 ? raw.toString('utf8') : raw.toString('latin1');
+  // `<mode> <blob> <stage>\t<path>\0`: fixed widths up to the tab, then the path, which may hold tabs and
+  // newlines (a path in conflict is listed once per stage: the first one is kept)
   for (let at = 0; at < out.length; ) {
     const end = out.indexOf('\0', at);
     const stop = end < 0 ? out.length : end;
     const tab = out.indexOf('\t', at);
     if (tab > at && tab < stop) {
-      const path = out.slice(tab + 1, stop);
+      const path = utf8 ? out.slice(tab + 1, stop) : decodeName(raw.subarray(tab + 1, stop));
       if (entries.length === 0 || entries[entries.length - 1]!.path !== path) {
         const space = out.indexOf(' ', at);
         entries.push({ path, mode: out.slice(at, space), blob: out.slice(space + 1, out.indexOf(' ', space + 1)) });

@@ -35,7 +35,9 @@ export function globSet(globs: string[]): (path: string) => boolean {
   // too when its name equals a literal last segment of such a glob, or when that segment is itself a pattern
   const lastOf = (d: string): string => d.slice(d.lastIndexOf('/') + 1);
   const literalLast = new Set(dirs.map(lastOf).filter((s) => !/[*?[\]{}()!+@]/.test(s)));
-  const leafTest = oneOf(dirs.filter((d) => !literalLast.has(lastOf(d))));
+  // (for a pattern as the last segment, picomatch's own answer on the whole glob: it matches `a/x_tests` for
+  // `**/*_tests/**` but not `a/test_x` for `**/test_*/**`)
+  const leafTest = any(dirs.filter((d) => !literalLast.has(lastOf(d))).map((d) => `${d}/**`));
   const nameTest = oneOf(names);
   const wholeTest = any(whole);
   const folderHit = new Map<string, boolean>();

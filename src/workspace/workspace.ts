@@ -13,6 +13,8 @@ import { ConfigError, type Config, type ServiceConfig } from '../config/load.js'
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
 import { globSet } from './globs.js';
+import { readRunners } from './runners.js';
+import { decodeNames, fsPath, hasEscapes, showName } from '../util/names.js';
 
 /** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
 export const GENERATED_EXCLUDES = [
@@ -42,10 +44,6 @@ export const BACKUP_EXCLUDES = ['**/backup/**', '**/backups/**', '**/*_backup/**
 
 export const DEFAULT_EXCLUDES = [...GENERATED_EXCLUDES, ...BACKUP_EXCLUDES];
 
-/** Python test modules by name: pytest collects them only if they define tests, so neither does comply (a
- * production module named `test_endpoints.py` that defines no test is production code). */
-export const DEFAULT_PYTHON_TEST_NAMES = ['**/test_*.py', '**/*_test.py', '**/*_tests.py'];
-
 export const DEFAULT_TESTS = [
   '**/tests/**',
   '**/test/**',
@@ -54,9 +52,14 @@ export const DEFAULT_TESTS = [
   '**/*.spec.*',
   '**/__tests__/**',
   '**/__mocks__/**',
+  '**/mocks/**',
+  '**/*.stories.*',
+  '**/.storybook/**',
   '**/test-utils/**',
   '**/test_utils/**',
   '**/testutils/**',
+  '**/test_*/**',
+  '**/*_tests/**',
   '**/cypress/**',
   '**/jest.config.*',
   '**/jest.setup.*',
@@ -91,9 +94,10 @@ export interface WorkspaceFile {
   blob?: string;
   /** Python: the dotted module name under the configured roots */
   moduleName?: string;
-  /** a test only by its Python file name: production unless it defines tests (decided after extraction) */
-  testByName?: boolean;
   isPackageInit?: boolean;
+  /** named like a test module, outside where pytest collects: test support when only tests import it (decided
+   * once imports are known), else production */
+  testName?: boolean;
 }
 
 export interface Workspace {
@@ -104,6 +108,8 @@ export interface Workspace {
   notes: string[];
   /** every path listed (git's or the walk's), before any filter: for rules about the tree itself */
   allPaths: string[];
+  /** whether git tracks this path (it came with the checkout); false outside git */
+  isTracked(path: string): boolean;
   /** the content a scan reads: the work tree, or the staged content with `--staged` */
   readFile(path: string): Buffer;
   /** `--staged`: read these files' staged content and sizes in one call to git, before readFile asks for them */
@@ -111,22 +117,44 @@ export interface Workspace {
   /** classify any repo-relative path, listed or not (import targets that are not source files) */
   ownerOf(path: string): ServiceConfig | undefined;
   isTestPath(path: string): boolean;
+  /** the test runners' configs the classification read: path → sha1 (for the results cache) */
+  inputs: Map<string, string | null>;
+}
+
+export interface Listing {
+  paths: string[];
+  source: 'git' | 'walk';
+  /** git: the paths it does not track (`--others`) */
+  untracked?: Set<string>;
+  /** git: the tracked paths a sparse checkout leaves out of the work tree (skip-worktree) */
+  sparse?: Set<string>;
 }
 
 /** Every candidate path below root (repo-relative, forward slashes), before classification. */
-export function listPaths(root: string): { paths: string[]; source: 'git' | 'walk' } {
+export function listPaths(root: string): Listing {
   try {
     const inside = execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
       .toString()
       .trim();
     if (inside === 'true') {
-      const out = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+      // `-t` puts a tag and a space before each name: `?` not tracked, `S` skip-worktree, `H` (or another letter)
+      // tracked. Names are bytes, any but NUL: decoded one-to-one (names.ts), tabs and newlines kept.
+      const out = execFileSync('git', ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard'], {
         cwd: root,
         maxBuffer: 1 << 30,
         stdio: ['ignore', 'pipe', 'ignore'],
-      }).toString();
-      const paths = [...new Set(out.split('\0').filter(Boolean))];
-      return { paths, source: 'git' };
+      });
+      const paths = new Set<string>();
+      const untracked = new Set<string>();
+      const sparse = new Set<string>();
+      for (const entry of decodeNames(out)) {
+        const path = entry.slice(2);
+        if (!path) continue;
+        paths.add(path);
+        if (entry[0] === '?') untracked.add(path);
+        else if (entry[0] === 'S') sparse.add(path);
+      }
+      return { paths: [...paths], source: 'git', untracked, sparse };
     }
   } catch {
     // not a git work tree, or no git: walk the folder instead
@@ -154,14 +182,18 @@ export interface WorkspaceOptions {
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
   const realRoot = realpathSync(root);
   const snapshot = opts.staged ? indexSnapshot(root) : undefined;
-  const { paths, source } = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' as const } : listPaths(root);
+  const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : listPaths(root);
   const indexed = new Map(snapshot?.entries.map((e) => [e.path, e]));
   const notes: string[] = [];
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
   const isExcluded = globSet(excludes);
-  const isTest = globSet(testGlobs);
-  const isTestName = config.files.useDefaults ? globSet(DEFAULT_PYTHON_TEST_NAMES) : () => false;
+  const conventional = globSet(testGlobs);
+  // what the test runners run (their configs, read as data): with the default conventions, not instead of a
+  // user's own globs
+  const skipConfig = (p: string): boolean => isExcluded(p);
+  const runners = config.files.useDefaults ? readRunners(root, paths, skipConfig, notes) : undefined;
+  const isTest = runners ? (p: string): boolean => conventional(p) || runners.isTest(p) || runners.pythonTestName(p) === 'collected' : conventional;
   const isProduction = config.files.production.length > 0 ? globSet(config.files.production) : () => false;
   const owner = serviceMatcher(config.services);
   const userGlobHits = new Map<string, number>();
@@ -174,9 +206,19 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     }
   };
   const servicePathHits = new Map<string, number>();
+  /** a source file git lists: its service path and user globs are not typos, even when it is not checked out */
+  const listed = (path: string): ReturnType<typeof owner> => {
+    const own = owner(path);
+    if (own) servicePathHits.set(own.key, (servicePathHits.get(own.key) ?? 0) + 1);
+    if (config.files.tests.length > 0) countHits(config.files.tests, path);
+    if (config.files.production.length > 0) countHits(config.files.production, path);
+    return own;
+  };
 
   const files: WorkspaceFile[] = [];
   let linked = 0;
+  let notCheckedOut = 0;
+  const undecodable: string[] = [];
   const outside: string[] = [];
   for (const path of paths) {
     const language = languageOf(path);
@@ -184,19 +226,30 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     if (config.files.exclude.length > 0) countHits(config.files.exclude, path);
     if (isExcluded(path)) continue;
     const entry = indexed.get(path);
-    let st;
+    let st: { size: number; mtimeMs?: number; isSymbolicLink(): boolean; isFile(): boolean };
     try {
       // staged content: what the index says it is; its size comes from the cache or from git, when needed
       st = entry
         ? { size: -1, isSymbolicLink: () => entry.mode === '120000', isFile: () => entry.mode.startsWith('100') }
-        : lstatSync(join(root, path));
-    } catch {
-      continue; // listed by git but deleted from the work tree
+        : lstatSync(fsPath(root, path));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        if (sparse?.has(path)) {
+          // tracked, and left out of the work tree by a sparse checkout: said in a note
+          notCheckedOut++;
+          listed(path);
+        } else if (source === 'walk' && path.includes('\ufffd')) undecodable.push(path); // a name the walk could not decode
+        continue; // else listed by git but deleted from the work tree
+      }
+      // there, but it cannot be looked at (a folder on the way that may not be searched: EACCES): kept, so that
+      // reading it reports why (a parse-error finding naming the file), never dropped as if deleted
+      st = { size: 0, isSymbolicLink: () => false, isFile: () => true };
     }
     if (st.isSymbolicLink()) {
       linked++;
       try {
-        const target = realpathSync(join(root, path));
+        const target = realpathSync(fsPath(root, path)).toString();
         if (target !== realRoot && !target.startsWith(realRoot + sep)) outside.push(path);
       } catch {
         // a dangling link: nothing to read
@@ -204,18 +257,13 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
       continue;
     }
     if (!st.isFile()) continue;
-    const own = owner(path);
-    if (own) servicePathHits.set(own.key, (servicePathHits.get(own.key) ?? 0) + 1);
-    const service = own?.service;
-    if (config.files.tests.length > 0) countHits(config.files.tests, path);
-    if (config.files.production.length > 0) countHits(config.files.production, path);
+    const service = listed(path)?.service;
     const production = isProduction(path);
     const test = !production && (service?.kind === 'test-support' || isTest(path));
-    const testByName = !production && !test && isTestName(path);
-    const file: WorkspaceFile = { path, language, service: service?.name, test: test || testByName, size: st.size };
-    if ('mtimeMs' in st) file.mtimeMs = st.mtimeMs;
+    const file: WorkspaceFile = { path, language, service: service?.name, test, size: st.size };
+    if (st.mtimeMs !== undefined) file.mtimeMs = st.mtimeMs;
     if (entry) file.blob = entry.blob;
-    if (testByName) file.testByName = true;
+    if (!production && !test && runners?.pythonTestName(path) === 'named') file.testName = true;
     if (language === 'python') Object.assign(file, pythonModule(path, config.pythonRoots));
     files.push(file);
   }
@@ -249,13 +297,25 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     if (!userGlobHits.has(g)) notes.push(`${config.source}: files.exclude "${g}" matches no source file (nothing to exclude).`);
   });
   if (linked > 0) notes.push(`${linked} symlinked source file(s) skipped (comply never follows links).`);
+  if (notCheckedOut > 0) {
+    notes.push(`${notCheckedOut} tracked source file(s) not checked out (a sparse checkout): not scanned; findings and scores cover the files checked out.`);
+  }
+  const escaped = files.filter((f) => hasEscapes(f.path)).map((f) => showName(f.path));
+  for (const p of escaped.slice(0, 5)) notes.push(`${p}: the file name is not valid UTF-8 (each such byte shown as \\xNN); scanned, and named in JSON with \\udcNN for it.`);
+  if (escaped.length > 5) notes.push(`${escaped.length - 5} more file name(s) that are not valid UTF-8, scanned.`);
+  for (const p of undecodable.slice(0, 5)) notes.push(`${p}: a file name that is not valid UTF-8 (outside git, the folder listing loses such bytes, so it cannot be opened); not scanned. Rename it, or scan in a git work tree.`);
+  if (undecodable.length > 5) notes.push(`${undecodable.length - 5} more file name(s) that are not valid UTF-8, not scanned.`);
   for (const p of outside.slice(0, 5)) notes.push(`${p}: a symlink to a path outside the repository; not followed.`);
 
   const ownerOf = (p: string): ServiceConfig | undefined => owner(p)?.service;
-  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p) || isTestName(p));
+  const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
+  const inputs = runners?.inputs ?? new Map<string, string | null>();
+  const allPaths = [...paths].sort();
+  let all: Set<string> | undefined;
+  const isTracked = (p: string): boolean => source === 'git' && !untracked?.has(p) && (all ??= new Set(paths)).has(p);
   if (!snapshot) {
-    const readFile = (p: string): Buffer => readFileSync(join(root, p));
-    return { root, source, files, notes, allPaths: [...paths].sort(), readFile, ownerOf, isTestPath };
+    const readFile = (p: string): Buffer => readFileSync(fsPath(root, p));
+    return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath, inputs };
   }
   // staged content, read from git: prefetched in one call for the files the cache does not know, else one by one
   const fetched = new Map<string, Buffer>();
@@ -267,7 +327,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   };
   const readFile = (p: string): Buffer => {
     const blob = indexed.get(p)?.blob;
-    if (!blob) return readFileSync(join(root, p));
+    if (!blob) return readFileSync(fsPath(root, p));
     let bytes = fetched.get(blob);
     if (!bytes) {
       bytes = snapshot.read([blob]).get(blob);
@@ -275,7 +335,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     }
     return bytes;
   };
-  return { root, source, files, notes, allPaths: [...paths].sort(), readFile, prefetch, ownerOf, isTestPath };
+  return { root, source, files, notes, allPaths, isTracked, readFile, prefetch, ownerOf, isTestPath, inputs };
 }
 
 function topLevelNames(root: string): string[] {

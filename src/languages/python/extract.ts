@@ -7,9 +7,11 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engine/facts.js';
 import { emptyFacts } from '../../engine/facts.js';
+import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
 import { PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
+import { spend } from '../budget.js';
 import {
   dottedAt,
   isIdentChar,
@@ -43,14 +45,35 @@ interface Block {
   tryInfo?: TryInfo;
   /** an `except` handler that catches ImportError: its imports are fallbacks */
   importHandler?: boolean;
-  /** def/class: its decorators and the comment block above them (mock justifications) */
-  notes?: string[];
+  /** the mock-justification note entry of the innermost def/class this block is (or is in), if it has one */
+  notes?: number;
   /** def/class: its name, for qualified function names */
   name?: string;
   /** class: a Protocol, whose methods' placeholder bodies are its contract */
   protocol?: boolean;
-  /** def: the function fact and what its body holds so far */
-  fn?: { fact: FunctionFact; statements: number; stub?: FunctionFact['stub']; other: boolean };
+  /** def: decorated by something that supplies the behaviour (not a descriptor like @staticmethod) */
+  decorated?: boolean;
+  /** class: an ABC (an `ABC` base or an `ABCMeta` metaclass), whose empty methods are hooks or contracts */
+  abc?: boolean;
+  /** class: its first body statement was seen; its docstring, if that was one */
+  seen?: boolean;
+  doc?: string;
+  /** class: where its header starts (for the comment block above it), and what its texts declare (computed once) */
+  from?: number;
+  intent?: Intent | null;
+  /** def: the function fact and what its body holds so far: its docstring, the placeholder statement's text, the
+   * offset its header starts at (decorators included), and its class */
+  fn?: {
+    fact: FunctionFact;
+    statements: number;
+    stub?: FunctionFact['stub'];
+    other: boolean;
+    doc?: string;
+    stubText?: string;
+    from: number;
+    params: number;
+    owner?: Block;
+  };
   /** the first def or class of the stack: the unit its code belongs to (concept detection) */
   unit?: UnitState;
   /** def: its local variables' values and `global` names */
@@ -90,9 +113,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const unitStatement = (x: number, y: number): void => units.statement(x, y, unitContext());
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
-  const enclosingNotes = (): string[] => [...stack].reverse().flatMap((blk) => blk.notes ?? []);
+  const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
   let decoratorTexts: string[] = [];
   let decoratorLine = 0;
+  let decoratorStart = 0;
   let classBlock: Block | undefined;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
   let statementError: { message: string; line: number; column: number } | undefined;
@@ -382,13 +406,17 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     return k;
   };
 
-  const beginNamed = (blk: Block, a: number, colon: number, decorators: string[]): void => {
+  const beginNamed = (blk: Block, a: number, colon: number, decorators: string[], from: number): void => {
     const kw = isName(a, 'async') ? a + 1 : a;
     const nameTok = kw + 1;
     if (toks.type[nameTok] !== Tok.Name) return;
     blk.name = tokText(nameTok);
     if (blk.kind === 'class') {
-      for (let i = nameTok + 1; i < colon; i++) if (isName(i, 'Protocol')) blk.protocol = true;
+      blk.from = from;
+      for (let i = nameTok + 1; i < colon; i++) {
+        if (isName(i, 'Protocol')) blk.protocol = true;
+        else if (isName(i, 'ABC') || isName(i, 'ABCMeta')) blk.abc = true;
+      }
       return;
     }
     const owners = stack.slice(0, -1).filter((x) => x.name !== undefined);
@@ -401,8 +429,76 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (decorators.some((d) => /^@(?:\w+\.)*(?:abstractmethod|abstractproperty|abstractclassmethod|abstractstaticmethod|overload)\b/.test(d)) || owner?.protocol) {
       fact.abstract = true;
     }
-    blk.fn = { fact, statements: 0, other: false };
+    // a decorator that is more than a descriptor (`@auto_init()`, `@router.get(...)`) supplies the behaviour itself
+    blk.decorated = decorators.some((d) => !/^@\s*(?:staticmethod|classmethod|property|(?:\w+\.)+(?:setter|getter|deleter)|(?:typing\.|typing_extensions\.)?override|(?:functools\.)?(?:wraps|cache|lru_cache|cached_property)\b)/.test(d));
+    blk.fn = { fact, statements: 0, other: false, from, params: countParams(nameTok + 1, colon, owner?.kind === 'class'), ...(owner?.kind === 'class' ? { owner } : {}) };
   };
+
+  /** The parameters of `def name(...)` whose `(` is at token i: `self`/`cls` of a method, `*` and `/` aside. */
+  const countParams = (i: number, colon: number, method: boolean): number => {
+    if (!isOp(i, '(')) return 0;
+    let depth = 0;
+    let n = 0;
+    let first = true;
+    let start = i + 1;
+    for (let k = i; k < colon; k++) {
+      if (toks.type[k] !== Tok.Op) continue;
+      const t = tokText(k);
+      if (t === '(' || t === '[' || t === '{') depth++;
+      else if (t === ')' || t === ']' || t === '}') depth--;
+      if ((t === ',' && depth === 1) || depth === 0) {
+        if (k > start) {
+          const one = k === start + 1 ? tokText(start) : '';
+          const skipped = one === '*' || one === '/' || (first && method && (one === 'self' || one === 'cls'));
+          if (!skipped) n++;
+          first = false;
+        }
+        start = k + 1;
+        if (depth === 0) break;
+      }
+    }
+    return n;
+  };
+
+  /** Comments (as texts) that start in [s, e): the tokenizer keeps their offsets sorted. */
+  const commentsIn = (s: number, e: number): string[] => {
+    let lo = 0;
+    let hi = toks.commentCount;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (toks.commentStart[mid]! < s) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let k = lo; k < toks.commentCount && toks.commentStart[k]! < e; k++) out.push(text.slice(toks.commentStart[k]!, toks.commentEnd[k]!));
+    return out;
+  };
+
+  /** The block of comment-only lines directly above the line that starts at offset `from`. */
+  const commentBlockAbove = (from: number): string[] => {
+    const out: string[] = [];
+    let lineStart = from;
+    for (;;) {
+      if (lineStart === 0) break;
+      const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+      const prev = text.slice(prevStart, lineStart - 1).trim();
+      if (!prev.startsWith('#')) break;
+      out.unshift(prev);
+      lineStart = prevStart;
+    }
+    return out;
+  };
+
+  /** What a class's docstring, the comments above it, or its name declare of it (computed once). */
+  const classIntent = (cls: Block): Intent | undefined => {
+    if (cls.intent === undefined) {
+      const said = intentOf([cls.doc ?? '', ...commentBlockAbove(lineStartOf(cls.from ?? 0))]);
+      cls.intent = said ?? (cls.name && isNullObjectName(cls.name) ? 'deliberate' : null);
+    }
+    return cls.intent ?? undefined;
+  };
+
+  const lineStartOf = (offset: number): number => text.lastIndexOf('\n', offset - 1) + 1;
 
   /** One statement directly in a function body: a docstring, a placeholder, or real code. */
   const bodyStatement = (fn: NonNullable<Block['fn']>, a: number, b: number, lineEnd: number): void => {
@@ -410,6 +506,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const n = b - a;
     if (fn.statements === 1 && n === 1 && toks.type[a] === Tok.String) {
       fn.statements--; // the docstring
+      fn.doc = tokText(a);
       return;
     }
     let kind: FunctionFact['stub'];
@@ -420,8 +517,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       const eol = text.indexOf('\n', lineEnd);
       if (/#.*\b(?:TODO|FIXME)\b/i.test(text.slice(lineEnd, eol < 0 ? text.length : eol))) kind = 'todo-return';
     }
-    if (kind && !fn.stub) fn.stub = kind;
-    else fn.other = true;
+    if (kind && !fn.stub) {
+      fn.stub = kind;
+      fn.stubText = text.slice(toks.start[a]!, toks.end[b - 1]!);
+    } else fn.other = true;
   };
 
   /** A function's block ends before token `next`: its last line, and whether its body was only a placeholder. */
@@ -429,11 +528,41 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const fn = blk.fn!;
     const lastTok = Math.max(0, next - 1);
     fn.fact.endLine = Math.max(fn.fact.line, position(toks, Math.max(toks.start[lastTok]!, toks.end[lastTok]! - 1)).line);
-    if (fn.stub && !fn.other && fn.statements === 1) fn.fact.stub = fn.stub;
-    facts.functions.push(fn.fact);
+    if (fn.stub && !fn.other && fn.statements === 1) {
+      fn.fact.stub = fn.stub;
+      describeStub(blk, fn, toks.end[lastTok] ?? text.length);
+    }
+    // in the key order the cache's codec decodes (facts are compared as JSON)
+    const { name, line, endLine, stub, abstract, intent, params } = fn.fact;
+    facts.functions.push({
+      name,
+      line,
+      endLine,
+      ...(stub ? { stub } : {}),
+      ...(abstract ? { abstract } : {}),
+      ...(intent ? { intent } : {}),
+      ...(params !== undefined ? { params } : {}),
+    });
+  };
+
+  /** An empty body: what its texts (or its class) say of it, and how many parameters it takes. */
+  const describeStub = (blk: Block, fn: NonNullable<Block['fn']>, end: number): void => {
+    const fact = fn.fact;
+    fact.params = fn.params;
+    if (fact.abstract) return;
+    // the TODO of a `return  # TODO` is on its own line, past the last token
+    const eol = text.indexOf('\n', end);
+    const said = intentOf([fn.doc ?? '', fn.stubText ?? '', ...commentsIn(fn.from, eol < 0 ? text.length : eol), ...commentBlockAbove(lineStartOf(fn.from))]);
+    const cls = fn.owner;
+    if (said === 'abstract' || (said === undefined && cls?.abc && fn.stub !== 'todo-return')) fact.abstract = true;
+    else if (said) fact.intent = said;
+    else if (fn.stub === 'todo-return') fact.intent = 'placeholder';
+    else if (blk.decorated) fact.intent = 'deliberate';
+    else if (cls && classIntent(cls) === 'deliberate') fact.intent = 'deliberate';
   };
 
   for (const ll of toks.lines) {
+    spend();
     if (ll.first >= ll.end || toks.start[ll.first]! >= limit) break;
     // leave the blocks this line is not inside of
     let popped: Block | undefined;
@@ -466,12 +595,15 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       // a decorator: no statement, but `@patch("a.b.C")` names a module
       if (stack.length === 0) classes.decorator(a, b);
       if (dyn) dynamicImports(a, b);
-      if (decoratorTexts.length === 0) decoratorLine = firstLine;
+      if (decoratorTexts.length === 0) {
+        decoratorLine = firstLine;
+        decoratorStart = lineStart;
+      }
       decoratorTexts.push(text.slice(lineStart, lineEnd));
-      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, true);
+      if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), true);
       continue;
     }
-    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes, false);
+    if (mk) mocks!.scan(a, b, firstLine, position(toks, toks.start[b - 1]!).line, enclosingNotes(), false);
     const decorators = decoratorTexts;
     const decoratedFrom = decorators.length > 0 ? decoratorLine : firstLine;
     decoratorTexts = [];
@@ -486,12 +618,13 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         // a header inside a function body is more than a placeholder
         const parent = stack[stack.length - 1];
         if (parent?.fn && stack.length > 0) parent.fn.other = true;
+        if (parent?.kind === 'class') parent.seen = true;
         const outerUnit = !stack.some((blk) => blk.kind === 'def' || blk.kind === 'class');
         const before = unitContext();
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
         if (opened.kind === 'def' || opened.kind === 'class') {
-          beginNamed(opened, a, colon, decorators);
+          beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
           if (outerUnit) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
           if (opened.kind === 'def') opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
         } else {
@@ -499,9 +632,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
           if (script) opened.flow = script;
         }
         openContext(opened);
-        if (mocks && (opened.kind === 'def' || opened.kind === 'class')) {
-          opened.notes = mocks.headerNotes(decorators, decoratedFrom);
-          mocks.decorated(opened.notes);
+        if (mocks) {
+          // a block inherits the note entry it is in; a def or class makes its own
+          const around = stack[stack.length - 2]?.notes;
+          const notes = opened.kind === 'def' || opened.kind === 'class' ? mocks.header(decorators, decoratedFrom, around) : around;
+          if (notes !== undefined) opened.notes = notes;
         }
         if (moduleLevel && first === 'class') {
           classes.beginClass(a, colon);
@@ -516,6 +651,10 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (stack.length === 0) classes.clearDecorators();
     const inner = stack[stack.length - 1];
     if (inner?.fn && (bodyStart !== a || inner.indent < ll.indent)) bodyStatement(inner.fn, bodyStart, b, lineEnd);
+    else if (inner?.kind === 'class' && !inner.seen && (bodyStart !== a || inner.indent < ll.indent)) {
+      inner.seen = true;
+      if (b - bodyStart === 1 && toks.type[bodyStart] === Tok.String) inner.doc = tokText(bodyStart);
+    }
     if (directlyInClass && bodyStart === a) {
       if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
       else classes.member(a, b);
@@ -539,7 +678,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.declarations = classes.finish();
   facts.units = units.finish();
   if (mocks) {
-    facts.mocks = mocks.finish(classes.bindings);
+    const found = mocks.finish(classes.bindings);
+    facts.mocks = found.mocks;
+    facts.mockNotes = found.notes;
     facts.suppressions = mocks.suppressions();
   }
 

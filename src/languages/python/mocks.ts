@@ -4,11 +4,13 @@
  * A mock site is a call of a `unittest.mock` (or `mock` backport) factory or patcher, or of pytest-mock's `mocker`,
  * qualified through the file's imports at the end of the file (so `from unittest import mock as m; m.Mock()` and
  * `import unittest.mock; unittest.mock.patch(...)` are found, and a `patch` of another origin is not). Each site
- * carries the texts that may justify it: the comment on its line, the comment block directly above its statement,
- * and the decorators and comment blocks of the enclosing functions and classes.
+ * points into the tree of texts that may justify it (src/languages/mock-notes.ts): the comment on its line, the
+ * comment block directly above its statement, and the decorators and comment blocks of the enclosing functions
+ * and classes.
  */
-import type { MockFact, SuppressionFact } from '../../engine/facts.js';
-import { parseSuppression, suppressionTarget } from '../comments.js';
+import type { MockFact, MockNote, SuppressionFact } from '../../engine/facts.js';
+import { parseSuppression, suppressionTargets } from '../comments.js';
+import { MockNoteTree } from '../mock-notes.js';
 import { dottedAt, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 
 const MOCK_MEMBERS = new Set([
@@ -39,15 +41,18 @@ interface RawSite {
   name: string;
   tok: number;
   target?: string;
-  context: string[];
+  /** the innermost entry of the note tree that may justify it */
+  notes?: number;
 }
 
 export class PythonMockCollector {
   private readonly own = new Map<number, string>();
   private readonly trailing = new Map<number, string>();
   private readonly sites: RawSite[] = [];
-  /** sites on decorator lines wait for the function or class they decorate */
-  private pending: RawSite[] = [];
+  private readonly tree = new MockNoteTree();
+  /** sites on decorator lines wait for the function or class they decorate; `own`: their line's comments made
+   * an entry of the tree, which then goes inside the function's */
+  private pending: { site: RawSite; own: boolean }[] = [];
 
   constructor(private readonly toks: Tokens) {
     const t = toks;
@@ -71,23 +76,32 @@ export class PythonMockCollector {
   /** The contiguous comment-only lines directly above `line`, as one text. */
   commentAbove(line: number): string[] {
     const out: string[] = [];
-    for (let l = line - 1; this.own.has(l); l--) out.unshift(this.own.get(l)!);
-    return out.length > 0 ? [out.join('\n')] : [];
+    for (let l = line - 1; this.own.has(l); l--) out.push(this.own.get(l)!);
+    return out.length > 0 ? [out.reverse().join('\n')] : [];
   }
 
-  /** Justification notes of a def/class header: its decorators and the comment block above them. */
-  headerNotes(decorators: string[], firstLine: number): string[] {
-    return [...decorators, ...this.commentAbove(firstLine)];
+  /**
+   * The note entry of a def/class header inside `enclosing`: its decorators and the comment block above them.
+   * The mock sites on its decorator lines go inside it.
+   */
+  header(decorators: string[], firstLine: number, enclosing: number | undefined): number | undefined {
+    const node = this.tree.add([...decorators, ...this.commentAbove(firstLine)], enclosing);
+    for (const { site, own } of this.pending) {
+      if (own) this.tree.reparent(site.notes!, node);
+      else if (node !== undefined) site.notes = node;
+      this.sites.push(site);
+    }
+    this.pending = [];
+    return node;
   }
 
   /**
    * Scan one logical line [a, b) for mock calls. `firstLine`/`lastLine` are its physical lines; `enclosing` the
-   * notes of the enclosing functions and classes, innermost first. On a decorator line the sites wait for
-   * `decorated()`.
+   * note entry of the innermost enclosing function or class. On a decorator line the sites wait for `header()`.
    */
-  scan(a: number, b: number, firstLine: number, lastLine: number, enclosing: () => string[], decorator: boolean): void {
+  scan(a: number, b: number, firstLine: number, lastLine: number, enclosing: number | undefined, decorator: boolean): void {
     const t = this.toks;
-    let own: string[] | undefined;
+    let own: { node: number | undefined } | undefined;
     for (let i = a; i < b; i++) {
       if (t.type[i] !== Tok.Name || (i > a && (this.isOp(i - 1, '.') || this.text(i - 1) === 'def' || this.text(i - 1) === 'class'))) continue;
       const { name, next } = dottedAt(t, i, b);
@@ -101,26 +115,24 @@ export class PythonMockCollector {
         i = j;
         continue;
       }
-      own ??= [
-        ...[...new Set([this.trailing.get(firstLine), this.trailing.get(lastLine)])].filter((x): x is string => x !== undefined),
-        ...this.commentAbove(firstLine),
-      ];
-      const site: RawSite = { name, tok: i, context: [...own, ...enclosing()] };
+      // the line's own comments: one entry for all its sites
+      own ??= {
+        node: this.tree.add(
+          [
+            ...[...new Set([this.trailing.get(firstLine), this.trailing.get(lastLine)])].filter((x): x is string => x !== undefined),
+            ...this.commentAbove(firstLine),
+          ],
+          enclosing,
+        ),
+      };
+      const site: RawSite = { name, tok: i };
+      if (own.node !== undefined) site.notes = own.node;
       const target = this.target(last, j + 2, b);
       if (target !== undefined) site.target = target;
-      if (decorator) this.pending.push(site);
+      if (decorator) this.pending.push({ site, own: own.node !== enclosing });
       else this.sites.push(site);
       i = j;
     }
-  }
-
-  /** The decorated function or class: its notes join the context of the mocks on its decorator lines. */
-  decorated(notes: string[]): void {
-    for (const s of this.pending) {
-      s.context.push(...notes);
-      this.sites.push(s);
-    }
-    this.pending = [];
   }
 
   /** `patch("a.b")`, `patch.dict("os.environ")` → the string; `patch.object(Foo, "bar")` → `Foo.bar`. */
@@ -143,9 +155,10 @@ export class PythonMockCollector {
     return undefined;
   }
 
-  finish(bindings: ReadonlyMap<string, string>): MockFact[] {
+  /** The mock sites, sorted, and the note entries they reach. */
+  finish(bindings: ReadonlyMap<string, string>): { mocks: MockFact[]; notes: MockNote[] } {
     const out: MockFact[] = [];
-    for (const s of [...this.sites, ...this.pending]) {
+    for (const s of [...this.sites, ...this.pending.map((p) => p.site)]) {
       const dot = s.name.indexOf('.');
       const head = dot < 0 ? s.name : s.name.slice(0, dot);
       const bound = bindings.get(head);
@@ -157,15 +170,16 @@ export class PythonMockCollector {
         call: `${kind}(${s.target === undefined ? '' : kind.endsWith('patch.object') ? s.target : JSON.stringify(s.target)})`,
         ...(s.target !== undefined ? { target: s.target } : {}),
         ...position(this.toks, this.toks.start[s.tok]!),
-        context: s.context,
+        ...(s.notes !== undefined ? { notes: s.notes } : {}),
       });
     }
-    return out.sort((x, y) => x.line - y.line || x.column - y.column);
+    out.sort((x, y) => x.line - y.line || x.column - y.column);
+    return { mocks: out, notes: this.tree.finish(out) };
   }
 
   suppressions(): SuppressionFact[] {
     const out: SuppressionFact[] = [];
-    let lines: string[] | undefined;
+    let target: ((line: number, column: number) => number) | undefined;
     for (const [line, text] of [...this.own, ...this.trailing].sort(([a], [b]) => a - b)) {
       const s = parseSuppression(text);
       if (!s) continue;
@@ -173,8 +187,8 @@ export class PythonMockCollector {
         out.push({ ...s, line, target: line }); // after code: covers its own line
         continue;
       }
-      lines ??= this.toks.text.split(/\r\n|\r|\n/);
-      out.push({ ...s, line, target: suppressionTarget(lines, line, 0, (l) => l.startsWith('#')) });
+      target ??= suppressionTargets(this.toks.text.split(/\r\n|\r|\n/), (l) => l.startsWith('#'));
+      out.push({ ...s, line, target: target(line, 0) });
     }
     return out;
   }

@@ -11,6 +11,7 @@
  */
 
 import { positionIn } from '../../util/text.js';
+import { spend } from '../budget.js';
 
 export const enum Tok {
   Name = 1,
@@ -262,6 +263,7 @@ export function tokenize(text: string): Tokens {
   };
 
   while (pos < n) {
+    spend();
     if (atLineStart && brackets.length === 0) {
       // measure indentation
       // spaces first (nearly every line), then tabs and form feeds if any

@@ -5,6 +5,7 @@
 import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
 import { normaliseType } from '../types.js';
 import { typescript, type TS } from './ts.js';
+import { spend } from '../budget.js';
 
 export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): DeclarationFact[] {
   const ts = typescript();

@@ -9,6 +9,7 @@ import { collectDeclarations } from './declarations.js';
 import { collectFunctions, lineCounts } from './functions.js';
 import { collectMocks, collectSuppressions } from './mocks.js';
 import { collectUnits } from './units.js';
+import { spend } from '../budget.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
   const ts = typescript();
@@ -92,6 +93,7 @@ function parseAndExtract(text: string, path: string): FileFacts {
   // require("x"), import("x"), jest.mock("x"): only walk the tree when the text can hold one
   if (/\b(?:require|import|mock|requireActual|importActual)\s*\(/.test(text)) {
     const visit = (node: TS.Node, inFunction: boolean): void => {
+      spend();
       if (ts.isCallExpression(node) && node.arguments.length >= 1) {
         const arg = node.arguments[0]!;
         const callee = node.expression;
@@ -114,7 +116,9 @@ function parseAndExtract(text: string, path: string): FileFacts {
   facts.units = collectUnits(sf, pos);
   facts.functions = collectFunctions(sf);
   facts.lines = lineCounts(text);
-  facts.mocks = collectMocks(sf, text);
+  const found = collectMocks(sf, text);
+  facts.mocks = found.mocks;
+  facts.mockNotes = found.notes;
   facts.suppressions = collectSuppressions(text);
 
   const diags = (sf as unknown as { parseDiagnostics?: TS.DiagnosticWithLocation[] }).parseDiagnostics ?? [];

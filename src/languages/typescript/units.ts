@@ -7,6 +7,7 @@
  */
 import type { UnitFact, UseDest, UseFact } from '../../engine/facts.js';
 import { ENDPOINT_URL, MESSAGE_SINK } from '../python/units.js';
+import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
@@ -119,6 +120,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
    * a message (log, error) nor a route (given a handler), where an endpoint URL is evidence: the call's name.
    */
   const visit = (n: TS.Node, unit: Unit, flow: Flow | undefined, d: Dest, given: string | undefined): void => {
+    spend();
     if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
       const callee = n.expression;
       const q = dotted(callee);

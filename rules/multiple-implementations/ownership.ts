@@ -304,6 +304,8 @@ export class Ownership {
         // single url-signal patterns (`external-url:https://accounts.google.com/*`, `http-call-url:*`)
         for (const s of signals) {
           if (!s.includes('url:')) continue;
+          // `http-call-url:X` says again what `fetch + url:X` said
+          if (s.startsWith('http-call-url:') && [...roles.values()].some((f) => f.evidence.some((e) => e.endsWith(` + url:${s.slice(14)}`)))) continue;
           for (const v of c.drivers.match(s)) {
             const u = (unit.urls ?? []).find((x) => s.endsWith(`:${x.url}`));
             note(v, 'owner-direct', s, u?.line ?? unit.line);
@@ -391,16 +393,23 @@ export class Ownership {
     const t = this.resolve(cand.file, use.name);
     if (!t) return;
     const sameFile = t.model.file === cand.file;
+    const bare = t.model.classes.has(t.symbol) ? undefined : this.declaredClass(t.model, t.symbol);
+    if (bare) {
+      // a class that calls nothing, but may extend a driver class
+      const ext = this.driverBase(c, bare);
+      if (ext && !use.ref && t.rest === '' && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${bare.name}() (extends ${ext.base}) ${where(use)}`, use.line);
+      return;
+    }
     const cls = t.model.classes.get(t.symbol) ?? this.aliasOf(t);
     if (cls) {
-      if (cls === cand || (sameFile && cand.kind === 'module' && !cand.part)) return; // itself, or its own module's singleton
-      // an in-repo subclass of a driver class is a driver
+      if (cls === cand) return;
+      // an in-repo subclass of a driver class is a driver (`class ReconnectingDatabase(PooledPostgresqlDatabase)`)
       const ext = this.driverBase(c, cls);
-      if (ext && !use.ref && t.rest === '') {
-        const role: Role = use.to === 'type' ? 'consumer' : c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient';
-        note(ext.variant, role, `${cls.name}() (extends ${ext.base}) ${where(use)}`, use.line);
+      if (ext) {
+        if (!use.ref && t.rest === '' && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${cls.name}() (extends ${ext.base}) ${where(use)}`, use.line);
         return;
       }
+      if (sameFile && cand.kind === 'module' && !cand.part) return; // its own module's singleton
       for (const [v, f] of this.rolesOf(conceptName, cls)) {
         if (f.role !== 'owner-direct' && f.role !== 'owner-composed') continue;
         const at = `${cls.name} (${cls.file.path}:${cls.line})`;
@@ -493,6 +502,12 @@ export class Ownership {
     return inner && inner.rest === '' ? inner.model.classes.get(inner.symbol) : undefined;
   }
 
+  /** a class the file declares that has no unit (it calls nothing): a candidate of no role, for its bases */
+  private declaredClass(m: Model, symbol: string): Candidate | undefined {
+    const d = m.file.facts.declarations.find((x) => x.name === symbol && (x.kind === 'class' || x.kind === 'ts-class'));
+    return d ? { file: m.file, kind: 'class', name: d.name, line: d.line, column: d.column, units: [] } : undefined;
+  }
+
   /** whether a class extends a driver class (peewee's PostgresqlDatabase, pg's Pool) */
   private driverBase(c: Compiled, cls: Candidate): { variant: string; base: string } | undefined {
     const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
@@ -507,7 +522,8 @@ export class Ownership {
 
   /** Where a qualified name leads in the repo, following re-exports (at most a few hops). */
   resolve(file: ScannedFile, name: string, depth = 0): Target | undefined {
-    if (name.startsWith('.')) {
+    // `.Name`: the file's own module-level name (a TypeScript specifier starts `./` or `../`)
+    if (name.charCodeAt(0) === 46 && name.charCodeAt(1) !== 46 && name.charCodeAt(1) !== 47) {
       const m = this.model(file.path);
       if (!m) return undefined;
       const [symbol, ...rest] = name.slice(1).split('.');

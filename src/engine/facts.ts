@@ -129,8 +129,8 @@ export type UseDest = 'self' | 'global' | 'return' | 'local' | 'type';
 /** A call (or construction) of something the file imports or defines at module level, and where its result goes. */
 export interface UseFact {
   /** qualified through the file's imports (`create_async_engine` from `sqlalchemy.ext.asyncio` →
-   * `sqlalchemy.ext.asyncio.create_async_engine`; TS `new Pool()` from 'pg' → `pg.Pool`); a name the file itself
-   * defines at module level starts with a dot (`.RedisManager`) */
+   * `sqlalchemy.ext.asyncio.create_async_engine`; TS `new Pool()` from 'pg' → `pg.Pool`, `new Db()` from './db' →
+   * `./db.Db`); a name the file itself defines at module level is a dot and the name (`.RedisManager`) */
   name: string;
   to: UseDest;
   line: number;

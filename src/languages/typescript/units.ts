@@ -73,7 +73,6 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     }
   }
   for (const n of origins.keys()) moduleNames.delete(n);
-  if (origins.size === 0 && moduleNames.size === 0) return [];
 
   const units: Unit[] = [];
   const newUnit = (kind: UnitFact['kind'], name: string, at: TS.Node | undefined): Unit => {

@@ -299,23 +299,36 @@ export const BUILTIN_CONCEPTS: Record<string, Concept> = {
   },
   'identity-provider-client': {
     description:
-      "Code that talks to an outside identity provider's OAuth/OIDC endpoints or SDK (Google, GitHub, Microsoft, Okta, Auth0): one per provider per service. Not the repo's own auth client.",
+      "Code that talks to an outside identity provider's OAuth/OIDC endpoints or SDK (Google, GitHub, Microsoft, Okta, Auth0; `oidc` for a provider configured at run time): one per provider per service. Not the repo's own auth client.",
     kind: 'logic',
     variants: {
       google: provider(
         ['https://accounts.google.com/*', 'https://oauth2.googleapis.com/*', 'https://www.googleapis.com/oauth2/*', 'https://openidconnect.googleapis.com/*'],
-        ['google.oauth2.id_token.verify_oauth2_token', 'google.oauth2.id_token.verify_token', 'google.oauth2.id_token.fetch_id_token', 'google_auth_oauthlib.flow.*', 'google-auth-library.OAuth2Client', 'next-auth/providers/google*', '@auth/core/providers/google*'],
+        ['google.oauth2.id_token.verify_oauth2_token', 'google.oauth2.id_token.verify_token', 'google.oauth2.id_token.fetch_id_token', 'google_auth_oauthlib.flow.*', 'httpx_oauth.clients.google.*', 'social_core.backends.google.*', 'google-auth-library.OAuth2Client', 'next-auth/providers/google*', '@auth/core/providers/google*'],
       ),
       github: provider(
         ['https://github.com/login/oauth/*'],
-        ['next-auth/providers/github*', '@auth/core/providers/github*', '@octokit/oauth-app.*', '@octokit/auth-oauth-*'],
+        ['httpx_oauth.clients.github.*', 'social_core.backends.github.*', 'next-auth/providers/github*', '@auth/core/providers/github*', '@octokit/oauth-app.*', '@octokit/auth-oauth-*'],
       ),
       microsoft: provider(
         ['https://login.microsoftonline.com/*', 'https://login.live.com/*', 'https://login.windows.net/*'],
-        ['msal.ConfidentialClientApplication', 'msal.PublicClientApplication', '@azure/msal-node.*', '@azure/msal-browser.*', 'next-auth/providers/azure-ad*', '@auth/core/providers/azure-ad*'],
+        ['msal.ConfidentialClientApplication', 'msal.PublicClientApplication', 'httpx_oauth.clients.microsoft.*', 'social_core.backends.azuread*', '@azure/msal-node.*', '@azure/msal-browser.*', 'next-auth/providers/azure-ad*', '@auth/core/providers/azure-ad*'],
       ),
-      okta: provider(['https://*.okta.com/*', 'https://*.oktapreview.com/*'], ['okta_jwt_verifier.*', 'okta.client.Client', '@okta/*', 'next-auth/providers/okta*']),
+      okta: provider(['https://*.okta.com/*', 'https://*.oktapreview.com/*'], ['okta_jwt_verifier.*', 'okta.client.Client', 'httpx_oauth.clients.okta.*', '@okta/*', 'next-auth/providers/okta*']),
       auth0: provider(['https://*.auth0.com/*'], ['auth0.authentication.*', 'auth0.management.*', '@auth0/*', 'auth0.*Client', 'next-auth/providers/auth0*']),
+      // a provider configured at run time (its discovery URL a setting): a generic OpenID Connect / OAuth client
+      oidc: [
+        'authlib.integrations.*.OAuth',
+        'authlib.integrations.*.OAuth2Session',
+        'authlib.integrations.*.AsyncOAuth2Client',
+        'authlib.integrations.*.OAuth2Client',
+        'requests_oauthlib.OAuth2Session',
+        'oic.oic.Client',
+        'openid-client.Issuer.discover',
+        'openid-client.discovery',
+        'oidc-client-ts.UserManager',
+        'oidc-client.UserManager',
+      ],
     },
   },
 };

@@ -46,7 +46,7 @@ const rule: Rule = {
       const groups = new Map<string, Held[]>();
       const inScope = files.filter((f) => !f.test || concept.includeTests);
       for (const file of inScope) for (const cand of own.candidatesOf(file)) own.rolesOf(conceptName, cand);
-      own.promoteHolders(conceptName);
+      own.settleKeepers(conceptName);
       for (const file of inScope) {
         for (const cand of own.candidatesOf(file)) {
           for (const [variant, found] of own.rolesOf(conceptName, cand)) {

@@ -35,6 +35,8 @@ export interface Finding {
   line: number;
   /** for a consumer: what it uses */
   via?: Candidate[];
+  /** for an owner-composed: the owner classes whose instances it keeps */
+  owns?: Candidate[];
 }
 
 /** the variant findings of one candidate: variant → its role and evidence */
@@ -155,7 +157,10 @@ export class Ownership {
   /** synthetic candidates for one function or one global of a module (what using it means) */
   private readonly parts = new Map<Model, Map<string, Candidate>>();
 
-  /** The modules that keep an instance of an owner class in a global (its singletons), as found so far. */
+  /** the roles being decided (for notes that record what an owner keeps) */
+  private current: Roles | undefined;
+
+  /** What keeps an instance of an owner class: module globals (its singletons) and classes that build one. */
   holders(conceptName: string, cls: Candidate): Set<Candidate> {
     let byClass = this.held.get(conceptName);
     if (!byClass) this.held.set(conceptName, (byClass = new Map()));
@@ -165,27 +170,35 @@ export class Ownership {
   }
 
   /**
-   * Module globals that keep an instance of an owner class are its singletons; when the class's own module keeps
-   * one, or several modules do, each other holder keeps another instance: an owner-composed. Call once every
-   * candidate of the concept has its role; returns the holders promoted.
+   * The keepers of an owner class's instances: when its own module keeps one (a singleton), every other keeper keeps
+   * another instance, an owner-composed; otherwise the first keeper (a module global before a class, then by path)
+   * keeps the one instance and is a consumer, and the others are owner-composed. So a class built once, by its one
+   * user or its one singleton, is one owner, not two. Call once every candidate of the concept has its role.
    */
-  promoteHolders(conceptName: string): Candidate[] {
-    const promoted: Candidate[] = [];
-    for (const [cls, holders] of this.held.get(conceptName) ?? []) {
-      const extra = [...holders].sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-      if (!this.ownSingleton(cls)) extra.shift();
-      for (const h of extra) {
+  settleKeepers(conceptName: string): void {
+    for (const [cls, keepers] of this.held.get(conceptName) ?? []) {
+      const sorted = [...keepers].sort(
+        (a, b) => (a.kind === b.kind ? 0 : a.kind === 'module' ? -1 : 1) || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.line - b.line),
+      );
+      const home = this.ownSingleton(cls) ? undefined : sorted[0];
+      const at = `${cls.name} (${cls.file.path}:${cls.line})`;
+      for (const k of sorted) {
         for (const [v, f] of this.rolesOf(conceptName, cls)) {
-          const hf = this.rolesOf(conceptName, h).get(v);
-          if (f.role !== 'owner-direct' || !hf || hf.role !== 'consumer') continue;
-          const at = `${cls.name} (${cls.file.path}:${cls.line})`;
-          hf.role = 'owner-composed';
-          hf.evidence = [`keeps another instance of ${at}`, ...hf.evidence.filter((e) => !e.startsWith(`holds the instance of ${at}`))];
-          promoted.push(h);
+          const kf = this.rolesOf(conceptName, k).get(v);
+          if (f.role !== 'owner-direct' || !kf) continue;
+          if (k === home) {
+            // the one instance: a consumer, unless it owns something else too
+            if (kf.role === 'owner-composed' && kf.owns?.every((o) => o === cls)) {
+              kf.role = 'consumer';
+              kf.evidence = kf.evidence.map((e) => (e.startsWith(`builds ${at}`) ? `keeps the one instance of ${at}` : e));
+            }
+          } else if (kf.role === 'consumer' && kf.evidence.some((e) => e.startsWith(`holds the instance of ${at}`))) {
+            kf.role = 'owner-composed';
+            kf.evidence = [`keeps another instance of ${at}`, ...kf.evidence.filter((e) => !e.startsWith(`holds the instance of ${at}`))];
+          }
         }
       }
     }
-    return promoted;
   }
 
   /** Whether the class's own module keeps an instance of it in a global (`redis_manager = RedisManager()`). */
@@ -229,7 +242,9 @@ export class Ownership {
     if (known === 'busy') return new Map(); // a cycle: what is being decided owns nothing yet
     if (known) return known;
     memo.set(cand, 'busy');
+    const outer = this.current;
     const roles = this.decide(conceptName, cand);
+    this.current = outer;
     memo.set(cand, roles);
     return roles;
   }
@@ -237,6 +252,7 @@ export class Ownership {
   private decide(conceptName: string, cand: Candidate): Roles {
     const c = this.compiledOf(conceptName);
     const roles: Roles = new Map();
+    this.current = roles;
     const note = (variant: string, role: Role, evidence: string, line: number, via?: Candidate): void => {
       let f = roles.get(variant);
       if (via) {
@@ -259,6 +275,12 @@ export class Ownership {
     };
     const supports: string[] = [];
     const decl = cand.kind === 'class' ? cand.file.facts.declarations.find((d) => d.name === cand.name && d.line === cand.line) : undefined;
+    // for a logic concept, a class that extends a signal's class does the work itself (an identity provider's SDK
+    // class, subclassed)
+    if (decl && c.logic) {
+      const ext = this.driverBase(c, cand);
+      if (ext) note(ext.variant, 'owner-direct', `extends ${ext.base}`, cand.line);
+    }
     // a user concept's base classes
     if (decl && c.bases.length > 0) {
       for (const b of decl.bases) {
@@ -287,17 +309,13 @@ export class Ownership {
         }
         this.inRepo(conceptName, c, cand, use, note);
       }
+      const urls = urlSignals(unit);
       if (c.combos.length > 0) {
-        for (const u of unit.urls ?? []) {
-          if (CALLBACK.test(u.url)) continue;
-          const own = !PUBLIC_HOST.test(u.url);
-          signals.push(own ? `url:${u.url}` : `external-url:${u.url}`);
-          if (own && u.call && HTTP_VERB.test(u.call)) signals.push(`http-call-url:${u.url}`);
-        }
+        for (const u of urls) signals.push(...u.signals);
         for (const combo of c.combos) {
           const found = combo.globs.map((m) => signals.find((s) => m(s)));
           if (found.every((f) => f !== undefined)) {
-            const url = (unit.urls ?? []).find((u) => found.some((f) => f!.endsWith(`:${u.url}`)));
+            const url = urls.find((u) => found.some((f) => u.signals.includes(f!)));
             note(combo.variant, 'owner-direct', found.join(' + '), url?.line ?? unit.line);
           }
         }
@@ -307,18 +325,12 @@ export class Ownership {
           // `http-call-url:X` says again what `fetch + url:X` said
           if (s.startsWith('http-call-url:') && [...roles.values()].some((f) => f.evidence.some((e) => e.endsWith(` + url:${s.slice(14)}`)))) continue;
           for (const v of c.drivers.match(s)) {
-            const u = (unit.urls ?? []).find((x) => s.endsWith(`:${x.url}`));
+            const u = urls.find((x) => x.signals.includes(s));
             note(v, 'owner-direct', s, u?.line ?? unit.line);
           }
         }
-      } else if (unit.urls) {
-        for (const u of unit.urls) {
-          if (CALLBACK.test(u.url)) continue;
-          const own = !PUBLIC_HOST.test(u.url);
-          const s = own ? `url:${u.url}` : `external-url:${u.url}`;
-          const hits = [...c.drivers.match(s), ...(own && u.call && HTTP_VERB.test(u.call) ? c.drivers.match(`http-call-url:${u.url}`) : [])];
-          for (const v of hits) note(v, 'owner-direct', s, u.line);
-        }
+      } else {
+        for (const u of urls) for (const s of u.signals) for (const v of c.drivers.match(s)) note(v, 'owner-direct', u.signals[0]!, u.line);
       }
     }
     for (const [, f] of roles) {
@@ -396,17 +408,17 @@ export class Ownership {
     const bare = t.model.classes.has(t.symbol) ? undefined : this.declaredClass(t.model, t.symbol);
     if (bare) {
       // a class that calls nothing, but may extend a driver class
-      const ext = this.driverBase(c, bare);
-      if (ext && !use.ref && t.rest === '' && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${bare.name}() (extends ${ext.base}) ${where(use)}`, use.line);
+      const ext = this.driverBase(c, bare, t.rest);
+      if (ext && !use.ref && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${bare.name}${t.rest ? `.${t.rest}` : ''}() (extends ${ext.base}) ${where(use)}`, use.line);
       return;
     }
     const cls = t.model.classes.get(t.symbol) ?? this.aliasOf(t);
     if (cls) {
       if (cls === cand) return;
       // an in-repo subclass of a driver class is a driver (`class ReconnectingDatabase(PooledPostgresqlDatabase)`)
-      const ext = this.driverBase(c, cls);
+      const ext = this.driverBase(c, cls, t.rest);
       if (ext) {
-        if (!use.ref && t.rest === '' && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${cls.name}() (extends ${ext.base}) ${where(use)}`, use.line);
+        if (!use.ref && use.to !== 'type') note(ext.variant, c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient', `${cls.name}${t.rest ? `.${t.rest}` : ''}() (extends ${ext.base}) ${where(use)}`, use.line);
         return;
       }
       if (sameFile && cand.kind === 'module' && !cand.part) return; // its own module's singleton
@@ -421,7 +433,12 @@ export class Ownership {
           // a module global holding an instance of an owner class is that class's singleton
           note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
           this.holders(conceptName, cls).add(cand);
-        } else note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
+        } else {
+          note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
+          const f2 = this.current?.get(v);
+          if (f2) (f2.owns ??= []).push(cls);
+          if (!cand.part && use.to !== 'return') this.holders(conceptName, cls).add(cand); // a factory hands out, keeps none
+        }
       }
       return;
     }
@@ -509,13 +526,17 @@ export class Ownership {
   }
 
   /** whether a class extends a driver class (peewee's PostgresqlDatabase, pg's Pool) */
-  private driverBase(c: Compiled, cls: Candidate): { variant: string; base: string } | undefined {
+  private driverBase(c: Compiled, cls: Candidate, rest = ''): { variant: string; base: string } | undefined {
     const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
     if (!decl) return undefined;
+    const m = this.model(cls.file.path);
     for (const b of decl.bases) {
-      const q = qualifyBase(cls.file, b);
-      const v = c.drivers.match(q)[0];
-      if (v) return { variant: v, base: q };
+      // through the file's imports, or a module-level alias (`Redis = redis.asyncio.Redis`)
+      const names = [qualifyBase(cls.file, b), ...(m?.globals.get(b) ?? []).filter((x) => x.ref).map((x) => x.name)];
+      for (const q of names) {
+        const v = c.drivers.match(rest ? `${q}.${rest}` : q)[0] ?? (rest ? undefined : c.drivers.match(q)[0]);
+        if (v) return { variant: v, base: q };
+      }
     }
     return undefined;
   }
@@ -599,6 +620,30 @@ export class Ownership {
 
 const KEPT = new Set(['self', 'global', 'return']);
 const SQL = new Set(['postgresql', 'mysql', 'sqlite']);
+
+/** a path segment that names authentication (`/api/auth/login`, `/v1/oauth2/token`, `{base}/token`) */
+const AUTH_SEGMENT = /^(?:auth|oauth2?|openid|oidc|tokens?|login|logout|sign-?in|sign-?out|sessions?|jwks|jwks\.json|authorize|userinfo|introspect|refresh|whoami)$/i;
+
+/**
+ * A unit's URL signals: `external-url:` for a URL with a public host of its own or relative to the public base URL
+ * of the unit's HTTP client (`base_url="https://slack.com/api"`: a third party's endpoint); else, when a path
+ * segment names authentication, `url:` (the repo's own endpoint), and `http-call-url:` too when it is given straight
+ * to an HTTP-verb call. Redirect targets (`/callback`) and base URLs themselves are none.
+ */
+function urlSignals(unit: UnitFact): { line: number; signals: string[] }[] {
+  if (!unit.urls) return [];
+  const base = unit.urls.find((u) => u.base && PUBLIC_HOST.test(u.url))?.url;
+  const out: { line: number; signals: string[] }[] = [];
+  for (const u of unit.urls) {
+    if (u.base || CALLBACK.test(u.url)) continue;
+    if (PUBLIC_HOST.test(u.url)) out.push({ line: u.line, signals: [`external-url:${u.url}`] });
+    else if (base && !/^\w+:\/\//.test(u.url) && !u.url.startsWith('{')) out.push({ line: u.line, signals: [`external-url:${base.replace(/\/$/, '')}/${u.url.replace(/^\//, '')}`] });
+    else if (u.url.split(/[/?#]/).some((seg) => AUTH_SEGMENT.test(seg))) {
+      out.push({ line: u.line, signals: [`url:${u.url}`, ...(u.call && HTTP_VERB.test(u.call) ? [`http-call-url:${u.url}`] : [])] });
+    }
+  }
+  return out;
+}
 
 function where(use: UseFact): string {
   switch (use.to) {

@@ -189,6 +189,7 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
         str(x.url);
         count(x.line);
         optional(x.call, str);
+        if (x.base !== undefined && x.base !== true) throw new Shape();
       }
     }
     optional(u.schemes, strings);

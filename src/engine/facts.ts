@@ -153,8 +153,9 @@ export interface UnitFact {
   line: number;
   column: number;
   uses: UseFact[];
-  /** `call`: the name of the call it is given to (`post` in `client.post(url)`) */
-  urls?: { url: string; line: number; call?: string }[];
+  /** `call`: the name of the call it is given to (`post` in `client.post(url)`); `base`: an HTTP client's base URL
+   * (`base_url=`, `baseURL:`), which the unit's relative URLs are relative to */
+  urls?: { url: string; line: number; call?: string; base?: true }[];
   schemes?: string[];
 }
 

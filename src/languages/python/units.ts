@@ -15,6 +15,8 @@ import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
 export const ENDPOINT_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks|authorize|userinfo)s?\b|\/\.well-known\/openid/i;
 /** a URL's scheme at the start of a literal: `postgresql+asyncpg://`, `redis://`, `mongodb+srv://` */
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
+/** the name of a keyword argument or property that sets an HTTP client's base URL */
+export const BASE_URL = /^base_?ur[il]$/i;
 /** calls whose arguments are messages, not requests: logging, printing, exceptions */
 export const MESSAGE_SINK = /^(?:debug|info|warning|warn|error|exception|critical|fatal|log|print|trace|echo|secho)$|(?:Error|Exception|Warning|Exit)$/;
 
@@ -34,13 +36,15 @@ export interface UnitState {
   name: string;
   offset: number;
   recs: Rec[];
-  urls: { url: string; line: number; call?: string }[];
+  urls: { url: string; line: number; call?: string; base?: true }[];
   schemes: Set<string> | undefined;
 }
 
 /** a function's local variables that hold what a call returned, and its `global` names */
 export interface FlowState {
   locals: Map<string, Rec[]>;
+  /** every name the function assigns (a local dict's `status["x"] = ...` stays in the function) */
+  assigned: Set<string>;
   globals: Set<string> | undefined;
   /** a decorator caches the result (`@lru_cache`): what it returns is kept */
   cached: boolean;
@@ -134,7 +138,7 @@ export class PythonUnitCollector {
    * (`db: DatabaseManager`, `session = Depends(get_db)`: what the function is given, not what it makes).
    */
   beginFunction(a: number, colon: number, unit: UnitState, cached: boolean): FlowState {
-    const flow: FlowState = { locals: new Map(), globals: undefined, cached };
+    const flow: FlowState = { locals: new Map(), assigned: new Set(), globals: undefined, cached };
     let i = a;
     while (i < colon && this.op1(i) !== 40) i++; // the '(' of the parameters
     let depth = 0;
@@ -171,14 +175,18 @@ export class PythonUnitCollector {
     let k = a;
     if (this.isWord(k, 'async')) k++;
     if (!ctx.fn && this.isWord(k, 'if') && this.isWord(k + 1, '__name__') && colon === k + 4 && this.toks.type[k + 3] === Tok.String) {
-      return { locals: new Map(), globals: undefined, cached: false };
+      return { locals: new Map(), assigned: new Set(), globals: undefined, cached: false };
     }
     if (this.isWord(k, 'with') && ctx.fn) {
       // `with connect(url) as conn:`: the client lives for the block
       const asAt = this.findWord(k + 1, colon, 'as');
       const into = asAt >= 0 && asAt + 2 === colon && this.toks.type[asAt + 1] === Tok.Name ? this.text(asAt + 1) : undefined;
+      if (into !== undefined) ctx.fn.assigned.add(into);
       this.scan(k + 1, asAt >= 0 ? asAt : colon, ctx, 'local', undefined, into, false);
       return undefined;
+    }
+    if (ctx.fn && this.isWord(k, 'for')) {
+      for (let i = k + 1; i < colon && !this.isWord(i, 'in'); i++) if (this.toks.type[i] === Tok.Name) ctx.fn.assigned.add(this.text(i));
     }
     this.scan(k + 1, colon, ctx, 'local', undefined, undefined, this.isWord(k, 'assert'));
     return undefined;
@@ -251,7 +259,11 @@ export class PythonUnitCollector {
     if (t.type[a] !== Tok.Name) return { to: fn ? 'local' : 'global' };
     const head = this.text(a);
     if (e === a + 1) {
-      if (fn) return fn.globals?.has(head) ? { to: 'global', target: head } : { to: 'local', into: head };
+      if (fn?.globals?.has(head)) return { to: 'global', target: head };
+      if (fn) {
+        fn.assigned.add(head);
+        return { to: 'local', into: head };
+      }
       if (ctx.classBody) return { to: 'self', target: head };
       this.moduleNames.add(head);
       return { to: 'global', target: head };
@@ -261,6 +273,7 @@ export class PythonUnitCollector {
     const attr = next === 46 && t.type[a + 2] === Tok.Name ? this.text(a + 2) : undefined;
     if (head === 'self' || head === 'cls') return { to: 'self', ...(attr ? { target: attr } : {}) };
     if (fn?.locals.has(head)) return { to: 'local', into: head };
+    if (fn?.assigned.has(head)) return { to: 'local' };
     // a module-level object or cache, or an object the function was given (`app.state.redis = ...`)
     return { to: 'global', target: head };
   }
@@ -319,7 +332,6 @@ export class PythonUnitCollector {
         }
         const head = this.text(i);
         if (!this.known(head) || (last > i && !this.bindings.has(head) && this.variables.has(head))) {
-          if (held && fn?.locals.has(head)) held.push(...fn.locals.get(head)!);
           i = last;
           continue; // a builtin, a local variable, a parameter, a method of a module variable (`logger.info()`)
         }
@@ -332,8 +344,9 @@ export class PythonUnitCollector {
         }
         unit.recs.push(rec);
         if (held) held.push(rec);
-      } else if (fn && fn.locals.size > 0 && last === i && fn.locals.has(this.text(i))) {
-        // a local variable read: what it holds goes where this value goes
+      } else if (fn && fn.locals.size > 0 && last === i && fn.locals.has(this.text(i)) && (calls === 0 || this.constructs(depth))) {
+        // a local variable read: what it holds goes where this value goes (as it is, in a container, or wrapped
+        // by a constructor: not what a function computes from it)
         const recs = fn.locals.get(this.text(i))!;
         if (held) held.push(...recs);
         else if (kept) {
@@ -354,6 +367,19 @@ export class PythonUnitCollector {
       if (held!.length > 0) fn.locals.set(into, held!);
       else fn.locals.delete(into);
     }
+  }
+
+  /** whether the innermost call open among the first `depth` brackets is a class's construction (`Wrapper(pool)`,
+   * by the naming convention) */
+  private constructs(depth: number): boolean {
+    for (let k = depth - 1; k >= 0; k--) {
+      const o = this.opens[k]!;
+      if (o === NOT_CALL) continue;
+      if (o < 0) return false;
+      const c = this.src.charCodeAt(this.toks.start[o]!);
+      return c >= 65 && c <= 90;
+    }
+    return true;
   }
 
   /** The call an argument being scanned is given to: the innermost call's name ('' when it has none), or undefined
@@ -411,6 +437,10 @@ export class PythonUnitCollector {
     if (scheme) {
       const m = SCHEME.exec(v);
       if (m && !/^(?:https?|wss?|ftp|file|data|mailto)$/i.test(m[1]!)) (unit.schemes ??= new Set()).add(m[1]!.toLowerCase());
+      // `httpx.AsyncClient(base_url="https://slack.com/api")`: the unit's relative URLs are that host's
+      else if (m && given && this.op1(i - 1) === 61 && t.type[i - 2] === Tok.Name && BASE_URL.test(this.text(i - 2)) && !unit.urls.some((u) => u.url === v)) {
+        unit.urls.push({ url: v, line: position(t, s).line, base: true });
+      }
     }
     if (endpoint && v.length < 200 && ENDPOINT_URL.test(v) && !unit.urls.some((u) => u.url === v)) {
       const call = this.givenTo();

@@ -6,7 +6,7 @@
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
 import type { UnitFact, UseDest, UseFact } from '../../engine/facts.js';
-import { ENDPOINT_URL, MESSAGE_SINK } from '../python/units.js';
+import { BASE_URL, ENDPOINT_URL, MESSAGE_SINK } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
@@ -33,6 +33,8 @@ interface Dest {
   target?: string;
   /** a local variable it is stored in */
   into?: UseFact[];
+  /** inside a function call's arguments: a local read here does not go where the call's result goes */
+  noFlow?: true;
 }
 
 export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): UnitFact[] {
@@ -134,11 +136,15 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       } else visit(callee, unit, flow, d, given);
       const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
       const message = MESSAGE_SINK.test(last) || (ts.isNewExpression(n) && /Error$/.test(last)) || args.some((x) => ts.isFunctionLike(x));
-      for (const a of args) visit(a, unit, flow, d, message ? undefined : last);
+      // a local given to a constructor goes where the new object goes (`new Wrapper(pool)`); given to a function,
+      // what comes back is something else
+      const inner: Dest = ts.isNewExpression(n) || d.noFlow ? d : { ...d, noFlow: true };
+      for (const a of args) visit(a, unit, flow, inner, message ? undefined : last);
       return;
     }
     if (ts.isIdentifier(n)) {
       const local = flow?.locals.get(n.text);
+      if (local && d.noFlow) return;
       if (local) {
         if (d.into) d.into.push(...local);
         else if (KEPT.has(d.to)) {
@@ -177,6 +183,15 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     }
     if (ts.isClassLike(n)) {
       classBody(n, unit);
+      return;
+    }
+    // `axios.create({ baseURL: 'https://slack.com/api' })`: the unit's relative URLs are that host's
+    if (given !== undefined && ts.isPropertyAssignment(n) && ts.isIdentifier(n.name) && BASE_URL.test(n.name.text) && ts.isStringLiteralLike(n.initializer) && /^https?:\/\//i.test(n.initializer.text)) {
+      const s = n.initializer.text;
+      if (!unit.urls.has(s)) {
+        unit.urls.add(s);
+        (unit.fact.urls ??= []).push({ url: s, line: pos(n).line, base: true });
+      }
       return;
     }
     if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {

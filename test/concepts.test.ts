@@ -62,7 +62,7 @@ describe('roles by ownership', () => {
     // consumers and transient uses are never canonical
     expect(r.concepts.filter((e) => e.canonical && !e.role.startsWith('owner'))).toEqual([]);
     const legacy = r.findings.find((f) => f.path === 'orders/db/legacy_pool.py')!;
-    expect(legacy.message).toBe('LegacyPool is one of 3 postgresql database-manager owners in orders (allowed: 1); canonical: engine.py (configured).');
+    expect(legacy.message).toBe('LegacyPool is one of 4 postgresql database-manager owners in orders (allowed: 1); canonical: engine.py (configured).');
     const limiter = r.findings.find((f) => f.path === 'orders/cache/rate_limit.py')!;
     expect(limiter.message).toBe('RateLimiter is one of 2 redis database-manager owners in orders (allowed: 1); canonical: RedisCache (imported most: 2 imports).');
   });
@@ -70,9 +70,9 @@ describe('roles by ownership', () => {
   it('gives every finding of a group the same related list, so the text report prints it once', () => {
     const r = scanDir(roles);
     const pg = r.findings.filter((f) => f.subject.startsWith('database-manager:postgresql:') && f.service === 'orders');
-    expect(pg.length).toBe(2);
+    expect(pg.length).toBe(3);
     expect(pg[0]!.related).toEqual(pg[1]!.related);
-    expect(pg[0]!.related!.map((x) => x.path)).toEqual(['orders/db/engine.py', 'orders/db/legacy_pool.py', 'orders/db/peewee_db.py']);
+    expect(pg[0]!.related!.map((x) => x.path)).toEqual(['orders/db/backup.py', 'orders/db/engine.py', 'orders/db/legacy_pool.py', 'orders/db/peewee_db.py']);
     const text = textReport(review(r, loadConfig(roles), roles), { quiet: false, all: true, statistics: false, color: false });
     expect(text.split('\n').filter((l) => l.includes('↳ orders/db/engine.py:4')).length).toBe(1);
   });
@@ -156,10 +156,10 @@ describe('comply concepts', () => {
   it('prints the inventory as a table, owners first, with the canonical one marked', async () => {
     const { code, out } = await cli('concepts', roles, '--no-cache');
     expect(code).toBe(0);
-    expect(out).toContain('database-manager · postgresql · orders  3 owners, 2 consumers, 1 transient');
+    expect(out).toContain('database-manager · postgresql · orders  4 owners, 3 consumers, 1 transient');
     expect(out).toMatch(/ {2}owner-direct {2}canonical {2}engine\.py +orders\/db\/engine\.py:4 +sqlalchemy\.ext\.asyncio\.create_async_engine\(\) kept in engine/);
     expect(out).toMatch(/ {2}transient +copy_orders\.py +orders\/migrations\/copy_orders\.py:6 +psycopg2\.connect\(\) used in one function/);
-    expect(out).toMatch(/^27 entries: 17 owners, 8 consumers, 2 transient\./m);
+    expect(out).toMatch(/^29 entries: 18 owners, 9 consumers, 2 transient\./m);
   });
 
   it('--json prints the entries of the JSON report; --role and --concept narrow them', async () => {
@@ -174,7 +174,7 @@ describe('comply concepts', () => {
     ]);
     const scan = await cli('scan', roles, '--no-cache', '--json');
     const report = JSON.parse(scan.out) as { concepts: unknown[] };
-    expect(report.concepts.length).toBe(27);
+    expect(report.concepts.length).toBe(29);
   });
 
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
@@ -186,14 +186,14 @@ describe('comply concepts', () => {
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     const { code, out } = await cli('concepts', dir, '--no-cache', '--json');
     expect(code).toBe(0);
-    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(27);
+    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(29);
   });
 
   it('the HTML report holds the inventory', () => {
     const r = scanDir(roles);
     const html = htmlReport(review(r, loadConfig(roles), roles));
     expect(html).toContain('<h2>SSOT inventory</h2>');
-    expect(html).toContain('<details open><summary>database-manager · postgresql · orders <small>3 owners, 2 consumers, 1 transient</small>');
+    expect(html).toContain('<details open><summary>database-manager · postgresql · orders <small>4 owners, 3 consumers, 1 transient</small>');
   });
 
   it('comply explain database-manager lists the drivers, generic ones and schemes', async () => {

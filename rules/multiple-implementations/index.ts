@@ -45,6 +45,7 @@ const rule: Rule = {
       // scope and variant → every candidate with a role
       const groups = new Map<string, Held[]>();
       const inScope = files.filter((f) => !f.test || concept.includeTests);
+      // roles once, to find what keeps each owner class's instances; then again, knowing them
       for (const file of inScope) for (const cand of own.candidatesOf(file)) own.rolesOf(conceptName, cand);
       own.settleKeepers(conceptName);
       for (const file of inScope) {

@@ -35,8 +35,6 @@ export interface Finding {
   line: number;
   /** for a consumer: what it uses */
   via?: Candidate[];
-  /** for an owner-composed: the owner classes whose instances it keeps */
-  owns?: Candidate[];
 }
 
 /** the variant findings of one candidate: variant → its role and evidence */
@@ -157,9 +155,6 @@ export class Ownership {
   /** synthetic candidates for one function or one global of a module (what using it means) */
   private readonly parts = new Map<Model, Map<string, Candidate>>();
 
-  /** the roles being decided (for notes that record what an owner keeps) */
-  private current: Roles | undefined;
-
   /** What keeps an instance of an owner class: module globals (its singletons) and classes that build one. */
   holders(conceptName: string, cls: Candidate): Set<Candidate> {
     let byClass = this.held.get(conceptName);
@@ -169,36 +164,34 @@ export class Ownership {
     return set;
   }
 
+  /** concept → keeper → the owner classes whose one instance it keeps / of which it keeps another instance */
+  private readonly settled = new Map<string, { home: Map<Candidate, Set<Candidate>>; extra: Map<Candidate, Set<Candidate>> }>();
+
   /**
    * The keepers of an owner class's instances: when its own module keeps one (a singleton), every other keeper keeps
    * another instance, an owner-composed; otherwise the first keeper (a module global before a class, then by path)
    * keeps the one instance and is a consumer, and the others are owner-composed. So a class built once, by its one
-   * user or its one singleton, is one owner, not two. Call once every candidate of the concept has its role.
+   * user or its one singleton, is one owner, not two. Call once every candidate of the concept has its role: the
+   * roles are then decided again, knowing the keepers (what uses a keeper sees its settled role).
    */
   settleKeepers(conceptName: string): void {
+    const home = new Map<Candidate, Set<Candidate>>();
+    const extra = new Map<Candidate, Set<Candidate>>();
+    const add = (m: Map<Candidate, Set<Candidate>>, k: Candidate, cls: Candidate): void => {
+      let set = m.get(k);
+      if (!set) m.set(k, (set = new Set()));
+      set.add(cls);
+    };
     for (const [cls, keepers] of this.held.get(conceptName) ?? []) {
       const sorted = [...keepers].sort(
         (a, b) => (a.kind === b.kind ? 0 : a.kind === 'module' ? -1 : 1) || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.line - b.line),
       );
-      const home = this.ownSingleton(cls) ? undefined : sorted[0];
-      const at = `${cls.name} (${cls.file.path}:${cls.line})`;
-      for (const k of sorted) {
-        for (const [v, f] of this.rolesOf(conceptName, cls)) {
-          const kf = this.rolesOf(conceptName, k).get(v);
-          if (f.role !== 'owner-direct' || !kf) continue;
-          if (k === home) {
-            // the one instance: a consumer, unless it owns something else too
-            if (kf.role === 'owner-composed' && kf.owns?.every((o) => o === cls)) {
-              kf.role = 'consumer';
-              kf.evidence = kf.evidence.map((e) => (e.startsWith(`builds ${at}`) ? `keeps the one instance of ${at}` : e));
-            }
-          } else if (kf.role === 'consumer' && kf.evidence.some((e) => e.startsWith(`holds the instance of ${at}`))) {
-            kf.role = 'owner-composed';
-            kf.evidence = [`keeps another instance of ${at}`, ...kf.evidence.filter((e) => !e.startsWith(`holds the instance of ${at}`))];
-          }
-        }
-      }
+      const first = this.ownSingleton(cls) ? undefined : sorted[0];
+      for (const k of sorted) add(k === first ? home : extra, k, cls);
     }
+    this.settled.set(conceptName, { home, extra });
+    this.held.delete(conceptName);
+    this.roleMemo.delete(conceptName);
   }
 
   /** Whether the class's own module keeps an instance of it in a global (`redis_manager = RedisManager()`). */
@@ -242,9 +235,7 @@ export class Ownership {
     if (known === 'busy') return new Map(); // a cycle: what is being decided owns nothing yet
     if (known) return known;
     memo.set(cand, 'busy');
-    const outer = this.current;
     const roles = this.decide(conceptName, cand);
-    this.current = outer;
     memo.set(cand, roles);
     return roles;
   }
@@ -252,7 +243,6 @@ export class Ownership {
   private decide(conceptName: string, cand: Candidate): Roles {
     const c = this.compiledOf(conceptName);
     const roles: Roles = new Map();
-    this.current = roles;
     const note = (variant: string, role: Role, evidence: string, line: number, via?: Candidate): void => {
       let f = roles.get(variant);
       if (via) {
@@ -429,15 +419,15 @@ export class Ownership {
         if (!builds) note(v, 'consumer', `${use.to === 'type' ? 'is given' : 'uses'} ${at}`, use.line, cls);
         else if (f.role === 'owner-composed') note(v, 'consumer', `builds ${at}, which owns one`, use.line, cls);
         else if (!KEPT.has(use.to)) note(v, 'transient', `builds ${at} ${where(use)}`, use.line);
-        else if (cand.kind === 'module' && use.to === 'global') {
-          // a module global holding an instance of an owner class is that class's singleton
-          note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
-          this.holders(conceptName, cls).add(cand);
-        } else {
-          note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
-          const f2 = this.current?.get(v);
-          if (f2) (f2.owns ??= []).push(cls);
-          if (!cand.part && use.to !== 'return') this.holders(conceptName, cls).add(cand); // a factory hands out, keeps none
+        else {
+          const keeps = !cand.part && use.to !== 'return'; // a factory hands out, keeps none
+          if (keeps) this.holders(conceptName, cls).add(cand);
+          const settled = this.settled.get(conceptName);
+          if (keeps && settled?.home.get(cand)?.has(cls)) note(v, 'consumer', `keeps the one instance of ${at} ${where(use)}`, use.line, cls);
+          else if (keeps && settled?.extra.get(cand)?.has(cls)) note(v, 'owner-composed', `${cand.kind === 'module' ? 'keeps another instance of' : 'builds'} ${at} ${where(use)}`, use.line);
+          // before the keepers are settled: a module global holding an instance is the class's singleton
+          else if (cand.kind === 'module' && use.to === 'global') note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
+          else note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
         }
       }
       return;

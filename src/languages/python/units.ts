@@ -200,6 +200,7 @@ export class PythonUnitCollector {
     let to: UseDest = 'local';
     let target: string | undefined;
     let into: string | undefined;
+    let merge: boolean | undefined;
     let sink = false;
     if (t.type[a] === Tok.Name) {
       const w = this.text(a);
@@ -221,10 +222,10 @@ export class PythonUnitCollector {
       const eq = this.assignment(a, b);
       if (eq >= 0) {
         rhs = eq + 1;
-        ({ to, target, into } = this.destination(a, this.annotationEnd(a, eq), ctx));
+        ({ to, target, into, merge } = this.destination(a, this.annotationEnd(a, eq), ctx));
       }
     }
-    this.scan(rhs, b, ctx, to, target, into, sink);
+    this.scan(rhs, b, ctx, to, target, into, sink, merge);
   }
 
   /** the `=` of an assignment at bracket depth 0, or -1 */
@@ -253,7 +254,7 @@ export class PythonUnitCollector {
   }
 
   /** Where an assignment to the target tokens [a, e) puts its value. */
-  private destination(a: number, e: number, ctx: UnitContext): { to: UseDest; target?: string; into?: string } {
+  private destination(a: number, e: number, ctx: UnitContext): { to: UseDest; target?: string; into?: string; merge?: boolean } {
     const t = this.toks;
     const fn = ctx.fn;
     if (t.type[a] !== Tok.Name) return { to: fn ? 'local' : 'global' };
@@ -272,7 +273,7 @@ export class PythonUnitCollector {
     if (next !== 46 && next !== 91) return { to: fn ? 'local' : 'global' }; // a tuple, a starred target
     const attr = next === 46 && t.type[a + 2] === Tok.Name ? this.text(a + 2) : undefined;
     if (head === 'self' || head === 'cls') return { to: 'self', ...(attr ? { target: attr } : {}) };
-    if (fn?.locals.has(head)) return { to: 'local', into: head };
+    if (fn?.locals.has(head)) return { to: 'local', into: head, merge: true };
     if (fn?.assigned.has(head)) return { to: 'local' };
     // a module-level object or cache, or an object the function was given (`app.state.redis = ...`)
     return { to: 'global', target: head };
@@ -294,7 +295,7 @@ export class PythonUnitCollector {
    * The expression tokens [a, b) of a statement whose value goes `to`: its calls, the names it is given, the
    * local variables it reads (their values go where this one goes), URLs given to calls, database URL schemes.
    */
-  private scan(a: number, b: number, ctx: UnitContext, to: UseDest, target: string | undefined, into: string | undefined, sink: boolean): void {
+  private scan(a: number, b: number, ctx: UnitContext, to: UseDest, target: string | undefined, into: string | undefined, sink: boolean, merge = false): void {
     const t = this.toks;
     const unit = ctx.unit;
     const fn = ctx.fn;
@@ -364,7 +365,9 @@ export class PythonUnitCollector {
       i = last;
     }
     if (fn && into !== undefined) {
-      if (held!.length > 0) fn.locals.set(into, held!);
+      // `db.client = client` adds to what db holds; `db = ...` replaces it
+      if (merge) fn.locals.get(into)?.push(...held!);
+      else if (held!.length > 0) fn.locals.set(into, held!);
       else fn.locals.delete(into);
     }
   }

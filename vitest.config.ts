@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     // fixture monorepos contain their own *.test.ts files: they are data, never run
-    exclude: ['fixtures/**', 'node_modules/**', 'dist/**'],
+    exclude: ['fixtures/**', 'rules/*/fixtures/**', 'node_modules/**', 'dist/**'],
     testTimeout: 30_000,
   },
 });

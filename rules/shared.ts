@@ -1,6 +1,9 @@
 /** Helpers that more than one rule uses. Rules import only from src/engine and src/config (types) and here. */
 import picomatch from 'picomatch';
-import type { ImportForm } from '../src/engine/facts.js';
+import { IMPORT_FORMS, type ImportForm } from '../src/facts/facts.js';
+
+/** The schema of a list of import forms, for rule options. */
+export const importForms = (description: string, defaults: ImportForm[] = []) => ({ type: 'array', items: { enum: IMPORT_FORMS }, default: defaults, description }) as const;
 
 export function describeForms(forms: ImportForm[]): string {
   return forms.join(', ');

@@ -6,7 +6,7 @@ stdout: one JSON object per file, in input order:
   {"path", "error": null | {"line", "message"}, "imports": [{"module", "names", "line", "forms"}]}
 
 It only ever calls ast.parse on the files: the scanned code is never compiled to bytecode, imported or run.
-The facts have the semantics of comply's Python facts (src/engine/facts.ts), worked out from the AST here:
+The facts have the semantics of comply's Python facts (src/facts/facts.ts), worked out from the AST here:
   forms: top-level | function | type-checking | try-import | dynamic | mock-target
 Choices that follow comply: a lambda is not a function; `x.patch("a.b")` is a mock target for x = mock or mocker only;
 `elif TYPE_CHECKING:` is type-checking like `if`; decorators, defaults and annotations of a def run outside it.

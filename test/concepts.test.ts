@@ -1,9 +1,9 @@
 /**
- * multiple-implementations by ownership (issue 16) and the SSOT inventory. The fixtures annotate every inventory
- * entry with `# role: <concept>/<variant> <role>` on the line the entry points at, and every finding with
- * `# expect: multiple-implementations` (test/fixtures.test.ts): an unannotated line must be in neither.
+ * multiple-implementations by ownership (issue 16) and the SSOT inventory. The rule's fixtures (roles, drivers)
+ * annotate every inventory entry with `# role: <concept>/<variant> <role>` on the line the entry points at, and every
+ * finding with `# expect: multiple-implementations` (test/fixtures.test.ts): an unannotated line must be in neither.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -13,7 +13,11 @@ import { review } from '../src/ledger/review.js';
 import { htmlReport } from '../src/report/html.js';
 import { textReport } from '../src/report/text.js';
 import { loadConfig } from '../src/config/load.js';
-import { copyFixture, FIXTURES, scanDir, walk } from './helpers.js';
+import { scanDir, tempDir, walk } from './helpers.js';
+
+const RULE_FIXTURES = join(import.meta.dirname, '..', 'rules', 'multiple-implementations', 'fixtures');
+const roles = join(RULE_FIXTURES, 'roles');
+const drivers = join(RULE_FIXTURES, 'drivers');
 
 const ROLE = /(?:#|\/\/)\s*role:\s*([a-z-]+\/[\w-]+ (?:owner-direct|owner-composed|consumer|transient))/;
 
@@ -30,6 +34,13 @@ function roleAnnotations(root: string): string[] {
   return out.sort();
 }
 
+/** a copy of the roles fixture to change */
+function copyRoles(): string {
+  const dir = tempDir('comply-roles-');
+  cpSync(roles, dir, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.comply') });
+  return dir;
+}
+
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
@@ -37,8 +48,6 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const roles = join(FIXTURES, 'multiple-implementations');
-const drivers = join(FIXTURES, 'concept-drivers');
 
 describe('roles by ownership', () => {
   for (const root of [roles, drivers]) {
@@ -143,7 +152,7 @@ describe('roles by ownership', () => {
   });
 
   it('counts an owner class built by another module once: its singleton, unless several modules each keep one', async () => {
-    const dir = copyFixture('multiple-implementations');
+    const dir = copyRoles();
     writeFileSync(join(dir, 'orders/cache/second.py'), 'from orders.cache.redis_client import RedisCache\n\nother = RedisCache("redis://other")\n');
     const r = scanDir(dir);
     const second = r.concepts.find((e) => e.path === 'orders/cache/second.py')!;
@@ -180,7 +189,7 @@ describe('comply concepts', () => {
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
     expect((await cli('concepts', roles, '--no-cache', '--role', 'owner-indirect')).code).toBe(2);
     expect((await cli('concepts', roles, '--no-cache', '--service', 'nope')).err).toMatch(/--service nope: no such service/);
-    const dir = copyFixture('multiple-implementations');
+    const dir = copyRoles();
     const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
     cfg.rules['multiple-implementations'] = 'off';
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));

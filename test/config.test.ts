@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../src/config/load.js';
+import { ConfigError, loadConfig, parseConfig, type Config } from '../src/config/load.js';
+import { ruleSeverity } from '../src/engine/rule.js';
 import { buildWorkspace } from '../src/workspace/workspace.js';
 import { tempDir } from './helpers.js';
-import { RULES } from '../rules/index.js';
+import { RULES, ruleById } from '../rules/index.js';
 import { configSchema } from '../src/config/load.js';
 import { existsSync } from 'node:fs';
 
@@ -91,12 +92,16 @@ describe('the config schema and the rule registry', () => {
 
 describe('presets', () => {
   it('recommended turns the size limits on as warnings, strict makes every rule an error, and own settings win', () => {
+    const sev = (c: Config, id: string) => ruleSeverity(ruleById(id)!.meta, c);
     const rec = parseConfig({ ...ok, extends: 'comply:recommended' }, 'c.json');
-    expect(rec.rules['file-size']).toEqual({ severity: 'warning', options: {} });
+    expect([sev(rec, 'file-size'), sev(rec, 'function-size'), sev(rec, 'legacy-file-name'), sev(rec, 'parse-error')]).toEqual(['warning', 'warning', 'warning', 'error']);
     const strict = parseConfig({ ...ok, extends: ['comply:strict'], rules: { 'parse-error': 'warning', 'function-size': { production: 30 } } }, 'c.json');
-    expect(strict.rules['duplicate-type']?.severity).toBe('error');
-    expect(strict.rules['parse-error']).toEqual({ severity: 'warning', options: {} });
-    expect(strict.rules['function-size']).toEqual({ severity: 'error', options: { production: 30 } });
+    expect(sev(strict, 'duplicate-type')).toBe('error');
+    expect(sev(strict, 'parse-error')).toBe('warning');
+    expect([sev(strict, 'function-size'), strict.rules['function-size']?.options]).toEqual(['error', { production: 30 }]);
+    // the last preset that sets a rule's severity wins: recommended sets only the size limits
+    const both = parseConfig({ ...ok, extends: ['comply:strict', 'comply:recommended'] }, 'c.json');
+    expect([sev(both, 'file-size'), sev(both, 'legacy-file-name')]).toEqual(['warning', 'error']);
     expect(configError({ ...ok, extends: 'comply:lenient' })).toMatch(/extends/);
   });
 });

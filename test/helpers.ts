@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { loadConfig } from '../src/config/load.js';
-import { scan, type ScanResult } from '../src/engine/scan.js';
+import { scan, type Finding, type ScanResult } from '../src/engine/scan.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', 'fixtures');
 
@@ -56,17 +56,41 @@ export function walk(dir: string, root = dir): string[] {
   return out.sort();
 }
 
-const EXPECT = /(?:#|\/\/)\s*expect:\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)/;
+export type AnnotationKind = 'expect' | 'ok' | 'todo-expect' | 'todo-ok';
+const ANNOTATION = /(?:#|\/\/)\s*(expect|ok|todo-expect|todo-ok):\s*([a-z-]+(?:\s*,\s*[a-z-]+)*)/g;
 
-/** `path:line rule` for every `# expect: rule` / `// expect: rule` annotation in a fixture's files. */
-export function expectations(root: string): string[] {
-  const out: string[] = [];
+/**
+ * The annotations in a fixture's files, each as `path:line rule`, by kind (Semgrep's ruleid/ok/todoruleid/todook):
+ * - `expect: rule`: the rule reports this line (once per mention: `expect: r, r` is two findings);
+ * - `ok: rule`: it must not (every line without `expect:` is already an implicit ok: this marks the ones that matter);
+ * - `todo-expect: rule`: it should, and does not yet (a known miss; the test fails once it does);
+ * - `todo-ok: rule`: it does, and should not (a known false positive; the test fails once it stops).
+ */
+export function annotations(root: string): Record<AnnotationKind, string[]> {
+  const out: Record<AnnotationKind, string[]> = { expect: [], ok: [], 'todo-expect': [], 'todo-ok': [] };
   for (const path of walk(root)) {
     const text = readFileSync(join(root, path)).toString('latin1');
     text.split(/\r\n|\r|\n/).forEach((line, i) => {
-      const m = EXPECT.exec(line);
-      if (m) for (const rule of m[1]!.split(',')) out.push(`${path}:${i + 1} ${rule.trim()}`);
+      for (const m of line.matchAll(ANNOTATION)) for (const rule of m[2]!.split(',')) out[m[1] as AnnotationKind].push(`${path}:${i + 1} ${rule.trim()}`);
     });
   }
-  return out.sort();
+  for (const list of Object.values(out)) list.sort();
+  return out;
+}
+
+/** `path:line rule` for every `# expect: rule` / `// expect: rule` annotation in a fixture's files. */
+export function expectations(root: string): string[] {
+  return annotations(root).expect;
+}
+
+/** Findings as a reviewed snapshot shows them: location, severity, rule, message, help, related locations. */
+export function renderFindings(findings: readonly Finding[]): string {
+  const out: string[] = [];
+  for (const f of findings) {
+    out.push(`${f.path}:${f.line}:${f.column + 1}  ${f.severity}  ${f.rule}${f.suppressed ? `  (suppressed: ${f.suppressed.reason})` : ''}`);
+    out.push(`  ${f.message}`);
+    if (f.help) out.push(`  help: ${f.help}`);
+    for (const r of f.related ?? []) out.push(`  related: ${r.path}:${r.line}:${r.column + 1}${r.message ? `  ${r.message}` : ''}`);
+  }
+  return `${out.join('\n')}\n`;
 }

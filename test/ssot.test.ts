@@ -53,6 +53,7 @@ describe('multiple-implementations', () => {
       'Database (owner-direct, canonical): sqlalchemy.ext.asyncio.create_async_engine() kept on self.engine',
       'PoolManager (owner-direct): asyncpg.create_pool() kept on self.pool',
     ]);
+    expect(db[0]!.help).toMatch(/^Use Database instead of a client of its own/);
   });
 
   it('finds auth clients from jwt calls and from HTTP calls given auth URLs (literals, f-strings, templates)', () => {

@@ -1,20 +1,15 @@
 import picomatch from 'picomatch';
-import type { Severity } from '../../src/config/load.js';
-import type { DeclarationFact } from '../../src/engine/facts.js';
+import { SEVERITIES } from '../../src/config/load.js';
+import type { DeclarationFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 import { compareShapes, shapeDiff, type Likeness } from './shape.js';
 
-interface Options {
-  scope?: 'service' | 'repo';
-  includeTests?: boolean;
-  similarity?: number;
-  severities?: Partial<Record<Likeness, Severity>>;
-  allow?: { name: string; paths?: string[]; reason?: string }[];
-  contractDrift?: { pairs?: { python: string; typescript: string }[]; severity?: Exclude<Severity, 'off'> };
-}
-
-const DEFAULT_SEVERITIES: Record<Likeness, Severity> = { identical: 'error', similar: 'warning', 'name-clash': 'info' };
+const HELP: Record<Likeness, string> = {
+  identical: 'Keep one definition and import it.',
+  similar: 'Merge the two into one definition and import it, or rename one if they mean different things.',
+  'name-clash': 'Rename one of them, so that searches and imports are unambiguous.',
+};
 const PY_MODELS = new Set(['dataclass', 'pydantic-model', 'typed-dict', 'named-tuple']);
 const TS_TYPES = new Set(['interface', 'type-alias']);
 
@@ -31,20 +26,81 @@ function mostImportedFirst(defs: Def[], index: ProjectIndex): Def[] {
   return [...defs].sort((a, b) => n.get(b)! - n.get(a)! || byPathLine(a, b));
 }
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'duplicate-type',
     category: 'ssot',
     reads: ['declarations', 'imports'],
     defaultSeverity: 'error',
     summary: 'The same type name declared in more than one module of one scope: identical, similar or a name clash.',
+    options: {
+      scope: {
+        enum: ['service', 'repo'],
+        default: 'service',
+        description: 'Compare declarations within each service (independent services may keep their own copies) or across the whole repo.',
+      },
+      includeTests: { type: 'boolean', default: false, description: 'Also compare declarations in test files.' },
+      similarity: {
+        type: 'number',
+        minimum: 0,
+        maximum: 1,
+        default: 0.5,
+        description: "Share of member names two shapes must have in common to be 'similar' rather than a name clash.",
+      },
+      severities: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        properties: {
+          identical: { enum: SEVERITIES, default: 'error', description: 'The same shape and bases: a copy.' },
+          similar: { enum: SEVERITIES, default: 'warning', description: 'Most member names shared: a fork.' },
+          'name-clash': { enum: SEVERITIES, default: 'info', description: 'Same name, different type.' },
+        },
+        description: 'Severity per likeness.',
+      },
+      allow: {
+        type: 'array',
+        default: [],
+        description: 'Type names that may be declared more than once.',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name'],
+          properties: {
+            name: { type: 'string', description: 'glob over the type name, e.g. *Props' },
+            paths: { type: 'array', items: { type: 'string' }, description: 'path globs where the name is allowed (default: everywhere)' },
+            reason: { type: 'string', description: 'why the name may repeat' },
+          },
+        },
+      },
+      contractDrift: {
+        type: 'object',
+        additionalProperties: false,
+        default: {},
+        description: 'Contract drift: a Python model and a TypeScript type of one name, in paired services, whose fields differ.',
+        properties: {
+          pairs: {
+            type: 'array',
+            default: [],
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['python', 'typescript'],
+              properties: { python: { type: 'string', description: 'the Python service' }, typescript: { type: 'string', description: 'the TypeScript service' } },
+            },
+            description:
+              'Service pairs whose Python models and TypeScript types of one name must keep the same fields (names compared after snake_case/camelCase normalisation).',
+          },
+          severity: { enum: ['info', 'warning', 'error'], default: 'warning', description: 'The severity of a drift.' },
+        },
+      },
+    },
   },
   run(ctx) {
-    const opts = ctx.options as Options;
-    const scope = opts.scope ?? 'service';
-    const threshold = opts.similarity ?? 0.5;
-    const severities = { ...DEFAULT_SEVERITIES, ...opts.severities };
-    const allow = (opts.allow ?? []).map((a) => ({ name: picomatch(a.name), paths: a.paths ? picomatch(a.paths) : () => true }));
+    const opts = ctx.options;
+    const { scope, severities } = opts;
+    const threshold = opts.similarity;
+    const allow = opts.allow.map((a) => ({ name: picomatch(a.name), paths: a.paths ? picomatch(a.paths) : () => true }));
     const allowed = (d: Def): boolean => allow.some((a) => a.name(d.decl.name) && a.paths(d.file.path));
 
     const groups = new Map<string, Def[]>();
@@ -91,13 +147,14 @@ const rule: Rule = {
           subject: d.decl.name,
           severity,
           message: `${d.decl.kind} "${d.decl.name}" is also declared at ${where(first)}${unique.length > 2 ? ` and ${unique.length - 2} other module(s)` : ''}${scope === 'service' ? ` in ${d.file.service}` : ''}: ${detail}`,
+          help: HELP[likeness],
           related: unique.filter((o) => o !== d).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.kind} ${o.decl.name}` })),
         });
       }
     }
 
     // contract drift: a Python model and a TypeScript type of one name, in services the config pairs
-    for (const pair of opts.contractDrift?.pairs ?? []) {
+    for (const pair of opts.contractDrift.pairs) {
       const pyAll = new Map<string, Def[]>();
       const tsDefs: Def[] = [];
       for (const file of ctx.index.files) {
@@ -121,13 +178,12 @@ const rule: Rule = {
           line: t.decl.line,
           column: t.decl.column,
           subject: `contract:${t.decl.name}`,
-          severity: opts.contractDrift?.severity ?? 'warning',
+          severity: opts.contractDrift.severity,
           message: `${t.decl.kind} "${t.decl.name}" drifts from the Python ${p.decl.kind} at ${where(p)}: ${fields.join(', ')}`,
+          help: 'Make the fields agree (or generate one type from the other).',
           related: [{ path: p.file.path, line: p.decl.line, column: p.decl.column, message: `${p.decl.kind} ${p.decl.name}` }],
         });
       }
     }
   },
-};
-
-export default rule;
+});

@@ -1,5 +1,5 @@
 /** Comparing two declarations' shapes: identical, similar, or only the same name; and what differs. */
-import type { DeclarationFact, MemberFact } from '../../src/engine/facts.js';
+import type { DeclarationFact, MemberFact } from '../../src/facts/facts.js';
 
 export type Likeness = 'identical' | 'similar' | 'name-clash';
 

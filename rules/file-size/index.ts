@@ -1,24 +1,27 @@
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 
-interface Options {
-  production?: number;
-  tests?: number;
-  count?: 'physical' | 'code';
-}
-
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'file-size',
     category: 'hygiene',
     scope: 'file',
     defaultSeverity: 'off',
-    summary: 'A source file longer than the limit (500 lines in production, 750 in tests by default).',
+    presets: { recommended: 'warning' },
+    summary: 'A source file longer than the limit of lines (one limit for production code, one for tests).',
+    options: {
+      production: { type: 'integer', minimum: 1, default: 500, description: 'The most lines a production file may have.' },
+      tests: { type: 'integer', minimum: 1, default: 750, description: 'The most lines a test file may have.' },
+      count: {
+        enum: ['physical', 'code'],
+        default: 'physical',
+        description: 'What counts as a line: every physical line, or only lines with code (not blank, not only a comment).',
+      },
+    },
   },
   run(ctx) {
-    const o = ctx.options as Options;
-    const count = o.count ?? 'physical';
+    const { count, tests, production } = ctx.options;
     for (const file of ctx.index.targets) {
-      const limit = file.test ? (o.tests ?? 750) : (o.production ?? 500);
+      const limit = file.test ? tests : production;
       const n = file.facts.lines[count];
       if (n <= limit) continue;
       ctx.report({
@@ -26,10 +29,9 @@ const rule: Rule = {
         line: 1,
         column: 0,
         subject: 'file',
-        message: `${n} ${count === 'code' ? 'code ' : ''}lines, over the limit of ${limit} for ${file.test ? 'tests' : 'production code'}: split it by responsibility`,
+        message: `${n} ${count === 'code' ? 'code ' : ''}lines, over the limit of ${limit} for ${file.test ? 'tests' : 'production code'}`,
+        help: 'Split it by responsibility.',
       });
     }
   },
-};
-
-export default rule;
+});

@@ -1,14 +1,9 @@
 import picomatch from 'picomatch';
 import type { ScannedFile } from '../../src/engine/index.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 import { GENERATED_EXCLUDES, pythonModule } from '../../src/workspace/workspace.js';
 import { globSet } from '../../src/workspace/globs.js';
 import { userRegex } from '../../src/util/regex.js';
-
-interface Options {
-  /** extra regular expressions (RE2 syntax) over a file's name without its extensions */
-  extraPatterns?: string[];
-}
 
 const SOURCE = /\.(?:py|pyi|ts|tsx|mts|cts|js|jsx|mjs|cjs)$/;
 /** a backup that no tool and no person names a live file with: `.orig`, `.bak`, `.rej`, `~` after a source name */
@@ -25,7 +20,7 @@ const GENERATED = picomatch(GENERATED_EXCLUDES, { dot: true });
 /** `store_old.py` → `store_old`; `Builder.backup.tsx` → `Builder.backup`; `types_new.d.ts` → `types_new` */
 const stemOf = (name: string): string => name.replace(/\.d\.[mc]?ts$/, '').replace(/\.[^.]+$/, '');
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'legacy-file-name',
     category: 'hygiene',
@@ -34,10 +29,18 @@ const rule: Rule = {
     defaultSeverity: 'warning',
     summary:
       'A leftover copy with evidence: a backup name (`*.orig`, `*.bak`, `* (1).py`), or a name like `*_old`/`*_new`/`*_copy` next to the file it copies or imported by nothing; or a backup folder of source files nothing imports.',
+    options: {
+      extraPatterns: {
+        type: 'array',
+        items: { type: 'string', 'x-regex': true },
+        default: [],
+        description: "Regular expressions in RE2 syntax (no backreferences or lookaround) over a file's name without extensions, added to the built-in leftover patterns.",
+      },
+    },
   },
   run(ctx) {
     // patterns from the config run on RE2 (src/util/regex.ts: linear time, whatever the pattern)
-    const extra = ((ctx.options as Options).extraPatterns ?? []).map((p) => userRegex(p, 'i'));
+    const extra = ctx.options.extraPatterns.map((p) => userRegex(p, 'i'));
     const { index } = ctx;
     // what the team excluded itself (fixtures, samples) is not its leftover either; the default backup excludes
     // are what this rule reports
@@ -129,7 +132,8 @@ const rule: Rule = {
               line: 1,
               column: 0,
               subject: `${folder}/`,
-              message: `${folder}/ is a backup folder of source files that nothing outside it imports: version control keeps history; delete it`,
+              message: `${folder}/ is a backup folder of source files that nothing outside it imports`,
+              help: 'Version control keeps history; delete it.',
             });
           }
         }
@@ -141,7 +145,7 @@ const rule: Rule = {
           : source
             ? hinted(index.byPath.get(path), stemOf(name))
             : undefined;
-      if (evidence) ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} is ${evidence}: keep one version of the code (git has the history) and delete this one` });
+      if (evidence) ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} is ${evidence}`, help: 'Keep one version of the code (git has the history) and delete this one.' });
     }
 
     /** The evidence that a file whose name hints at a leftover is one, if there is any. */
@@ -159,6 +163,5 @@ const rule: Rule = {
       return `named like a leftover (${m ? `"${m[0]}"` : 'your extraPatterns'}) and imported by nothing in the repository`;
     }
   },
-};
+});
 
-export default rule;

@@ -1,3 +1,40 @@
+import type { Options } from '../../src/engine/rule.js';
+
+/** A concept as the config declares it (multiple-implementations' `concepts` option). */
+export const CONCEPT = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    description: { type: 'string', description: 'what an implementation is, for `comply explain <concept>`' },
+    variants: {
+      type: 'object',
+      additionalProperties: {
+        type: 'array',
+        items: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
+      },
+      description:
+        'variant name → signal globs over qualified call names (an array entry needs all of its globs in one unit; url:* is an own endpoint URL given to a call, external-url:* one with a public host, http-call-url:* one given straight to an HTTP-verb call)',
+    },
+    kind: {
+      enum: ['resource', 'logic'],
+      description:
+        'resource (when unset): an owner keeps what a signal call returns (a call used in one function is transient; building an in-repo owner is owning one); logic: every signal call is an implementation, and using an in-repo one is consuming it',
+    },
+    generic: { type: 'array', items: { type: 'string' }, description: 'generic drivers: the variant comes from the URL scheme given (schemes), else from the unit, file or service' },
+    schemes: { type: 'object', additionalProperties: { type: 'string' }, description: 'URL scheme (its part before +) → variant' },
+    support: { type: 'array', items: { type: 'string' }, description: 'calls shown as supporting evidence of an owner, never a candidate on their own' },
+    bases: { type: 'array', items: { type: 'string' }, description: 'base-class globs that make a class an owner' },
+    names: { type: 'array', items: { type: 'string' }, description: 'accepted for compatibility; never evidence' },
+    max: { type: 'integer', minimum: 1, default: 1, description: 'how many owners a scope may have' },
+    scope: { enum: ['service', 'repo'], default: 'service', description: 'count per service, or across the repo' },
+    canonical: { type: 'array', items: { type: 'string' }, description: 'path globs of the canonical owner(s); the other owners are the findings (unset: the most imported)' },
+    includeTests: { type: 'boolean', default: false, description: 'count implementations in test code too' },
+  },
+} as const;
+
+/** A concept in force: the defaults of CONCEPT filled in. */
+export type Concept = Options<typeof CONCEPT.properties> & { description: string; variants: Record<string, SignalPattern[]> };
+
 /**
  * Built-in concepts. Candidates are classes, module-level functions and module-level code (grouped per module);
  * each gets a role from what its code does with the calls below (ownership.ts), never from its name.
@@ -8,32 +45,9 @@
  */
 export type SignalPattern = string | string[];
 
-export interface Concept {
-  description: string;
-  /** variant (database kind, provider, ...) → signals; each variant is counted on its own */
-  variants: Record<string, SignalPattern[]>;
-  /**
-   * `resource` (default): an implementation keeps what it creates (a pool, an engine, a client): a call whose result
-   * is only used inside one function is a transient use, and building an in-repo owner's instance is owning one.
-   * `logic`: an implementation is code that does the work itself (decodes a token, calls an auth endpoint): every
-   * such call counts, and using an in-repo implementation in any way is consuming it.
-   */
-  kind?: 'resource' | 'logic';
-  /** generic drivers: the variant comes from the URL scheme (`schemes`), else from the service's other evidence */
-  generic?: string[];
-  /** URL scheme → variant (`mysql+pymysql` → `mysql` by its part before `+`) */
-  schemes?: Record<string, string>;
-  /** calls that support a role as evidence, never making a candidate on their own (sessionmakers) */
-  support?: string[];
-  /** base-class globs that make a class an implementation (for user concepts; driver classes are followed anyway) */
-  bases?: string[];
-  /** name globs: accepted for compatibility, never evidence */
-  names?: string[];
-  max?: number;
-  scope?: 'service' | 'repo';
-  canonical?: string[];
-  includeTests?: boolean;
-}
+/** A built-in concept: what CONCEPT declares, its defaults left to it. They leave max, scope and includeTests to the
+ * defaults, so that a config entry that overrides a built-in (and carries the defaults) changes only what it says. */
+type BuiltinConcept = Pick<Concept, 'description' | 'variants' | 'kind' | 'generic' | 'schemes' | 'support'>;
 
 const HTTP = [
   'httpx.*',
@@ -57,7 +71,7 @@ const OWN_ENDPOINT: SignalPattern[] = [...HTTP.map((h) => [h, 'url:*']), 'http-c
 
 const provider = (urls: string[], libraries: string[]): SignalPattern[] => [...urls.map((u) => `external-url:${u}`), ...libraries];
 
-export const BUILTIN_CONCEPTS: Record<string, Concept> = {
+export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
   'database-manager': {
     description:
       'Code that creates and keeps a connection, pool, engine or client of a database: one per database kind per service.',

@@ -1,19 +1,26 @@
 import picomatch from 'picomatch';
-import type { ConceptEntry, Rule } from '../../src/engine/rule.js';
-import { BUILTIN_CONCEPTS, type Concept } from './concepts.js';
+import { defineRule, withDefaults, type ConceptEntry, type Options } from '../../src/engine/rule.js';
+import { BUILTIN_CONCEPTS, CONCEPT, type Concept } from './concepts.js';
 import { Ownership, type Candidate, type Finding } from './ownership.js';
 
-interface Options {
-  concepts?: Record<string, Partial<Concept> | false>;
-}
+const OPTIONS = {
+  concepts: {
+    type: 'object',
+    additionalProperties: { oneOf: [{ const: false }, CONCEPT] },
+    default: {},
+    description: 'Concepts by name: override a built-in (database-manager, auth-client, identity-provider-client), add your own, or set one to false.',
+  },
+} as const;
 
-/** The concepts in force: built-ins, overridden or extended by the config; `false` drops one. */
-export function effectiveConcepts(options: Options): Record<string, Concept> {
+/** The concepts in force: built-ins, overridden or extended by the config (its entries carry CONCEPT's defaults);
+ * `false` drops one. */
+function effectiveConcepts(options: Options<typeof OPTIONS>): Record<string, Concept> {
   const out: Record<string, Concept> = {};
-  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = c;
-  for (const [name, c] of Object.entries(options.concepts ?? {})) {
+  // (c spread again: its description and variants are required where the declaration leaves them optional)
+  for (const [name, c] of Object.entries(BUILTIN_CONCEPTS)) out[name] = { ...withDefaults(CONCEPT.properties, c), ...c };
+  for (const [name, c] of Object.entries(options.concepts)) {
     if (c === false) delete out[name];
-    else out[name] = { ...(out[name] ?? { description: `user concept ${name}`, variants: {} }), ...c } as Concept;
+    else out[name] = { ...(out[name] ?? { ...withDefaults(CONCEPT.properties, {}), description: `user concept ${name}`, variants: {} }), ...c };
   }
   return out;
 }
@@ -23,7 +30,7 @@ interface Held {
   found: Finding;
 }
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'multiple-implementations',
     category: 'ssot',
@@ -31,16 +38,17 @@ const rule: Rule = {
     inventory: true,
     defaultSeverity: 'error',
     summary: 'More owners of one concept (a database manager per database kind, an auth client, an identity-provider client) in a scope than allowed.',
+    options: OPTIONS,
   },
   run(ctx) {
-    const concepts = effectiveConcepts(ctx.options as Options);
+    const concepts = effectiveConcepts(ctx.options);
     const own = new Ownership(ctx.index, concepts);
     // a --staged scan looks at the staged files' services, unless a concept spans the repo
     const all = Object.values(concepts);
     const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
     const files = ctx.index.files.filter((f) => f.service && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const max = concept.max ?? 1;
+      const { max } = concept;
       const configured = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
       // scope and variant → every candidate with a role
       const groups = new Map<string, Held[]>();
@@ -93,13 +101,15 @@ const rule: Rule = {
             column: o.cand.kind === 'class' ? o.cand.column : 0,
             subject: `${conceptName}:${variant}:${o.cand.name}`,
             message: `${o.cand.name} is one of ${owners.length} ${label} owners${scope ? ` in ${scope}` : ''} (allowed: ${max}); canonical: ${canon} (${why}).`,
+            help: `Use ${canon} instead of ${o.found.role === 'owner-composed' ? 'building another instance of it' : 'a client of its own'}, or name the one to keep in the concept's canonical paths; \`comply concepts\` lists where they live.`,
             related,
           });
         }
       }
     }
   },
-};
+  topics: { names: conceptNames, explain: explainConcept },
+});
 
 function lineOf(h: Held): number {
   return h.cand.kind === 'class' ? h.cand.line : h.found.line;
@@ -121,15 +131,13 @@ function canonical(owners: Held[], max: number, configured: ((p: string) => bool
   return { kept: kept.map((k) => k.o), why: n > 0 ? `imported most: ${n} import${n === 1 ? '' : 's'}` : 'none is imported: first by path' };
 }
 
-export default rule;
-
-export function conceptNames(options: Record<string, unknown>): string[] {
-  return Object.keys(effectiveConcepts(options as Options)).sort();
+function conceptNames(options: Options<typeof OPTIONS>): string[] {
+  return Object.keys(effectiveConcepts(options)).sort();
 }
 
 /** `comply explain <concept>`: how the concept is detected, as configured. */
-export function explainConcept(name: string, options: Record<string, unknown>): string | undefined {
-  const c = effectiveConcepts(options as Options)[name];
+function explainConcept(name: string, options: Options<typeof OPTIONS>): string | undefined {
+  const c = effectiveConcepts(options)[name];
   if (!c) return undefined;
   const logic = c.kind === 'logic';
   const lines = [
@@ -146,7 +154,7 @@ export function explainConcept(name: string, options: Record<string, unknown>): 
       ? 'Roles: owner-direct (makes a call below itself), consumer (uses an in-repo owner). Only owners count.'
       : 'Roles: owner-direct (calls a driver below and keeps the result: on self, in a module global or cache, or returned by its factory), owner-composed (builds and keeps its own instance of an in-repo owner class), consumer (uses an owner it did not create: an imported singleton, a parameter, a factory), transient (opens one inside a function and drops it: listed, never counted). Only owners count.',
     '',
-    `Allowed: ${c.max ?? 1} owner(s) per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
+    `Allowed: ${c.max} owner(s) per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
     c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the other owners are the findings).` : 'Canonical: not configured; the most imported owner is kept (ties by path), the others are the findings.',
     '',
   ];

@@ -9,7 +9,7 @@
  * - transient: it creates a client (or an owner's instance) inside one function and drops it.
  * In-repo names are followed through imports (and re-exports), across files and services.
  */
-import type { FileFacts, UnitFact, UseFact } from '../../src/engine/facts.js';
+import type { FileFacts, UnitFact, UseFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
 import type { Concept, SignalPattern } from './concepts.js';
 

@@ -1,8 +1,8 @@
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 
 const LANGUAGE_NAMES = { python: 'Python', typescript: 'TypeScript', javascript: 'JavaScript' } as const;
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'parse-error',
     category: 'hygiene',
@@ -23,9 +23,8 @@ const rule: Rule = {
         column: d.column,
         subject: 'parse',
         message: `${LANGUAGE_NAMES[file.language]}: ${text}${scope}`,
+        help: 'Fix the syntax or re-save the file as UTF-8; exclude generated and binary files with files.exclude.',
       });
     }
   },
-};
-
-export default rule;
+});

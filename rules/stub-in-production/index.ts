@@ -1,6 +1,6 @@
-import type { DeclarationFact, FunctionFact } from '../../src/engine/facts.js';
+import type { DeclarationFact, FunctionFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 
 /** how each placeholder form reads in a message */
 const FORM: Record<NonNullable<FunctionFact['stub']>, string> = {
@@ -21,7 +21,7 @@ function isMigration(file: ScannedFile): boolean {
 /** `Base`, `pkg.Base`, `Base[T]`, `Base<T>` → `Base` */
 const simpleName = (base: string): string => base.replace(/[[<].*$/s, '').split('.').pop()!.trim();
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'stub-in-production',
     category: 'hygiene',
@@ -141,7 +141,8 @@ const rule: Rule = {
           line: fn.line,
           column: 0,
           subject: fn.name,
-          message: `${fn.name} is a placeholder: ${FORM[fn.stub]}, ${why}. Implement it, or say what it is: mark it abstract (@abstractmethod, a Protocol) if subclasses must implement it, or document a deliberate no-op in its docstring`,
+          message: `${fn.name} is a placeholder: ${FORM[fn.stub]}, ${why}`,
+          help: 'Implement it, or say what it is: mark it abstract (@abstractmethod, a Protocol) if subclasses must implement it, or document a deliberate no-op in its docstring.',
         });
       }
       for (const m of file.facts.mocks) {
@@ -150,11 +151,10 @@ const rule: Rule = {
           line: m.line,
           column: m.column,
           subject: `mock:${m.target ?? m.kind}`,
-          message: `production code creates a mock, ${m.call}: ship a real implementation or a null object, not a test double`,
+          message: `production code creates a mock, ${m.call}`,
+          help: 'Ship a real implementation or a null object, not a test double.',
         });
       }
     }
   },
-};
-
-export default rule;
+});

@@ -1,38 +1,27 @@
-import type { ImportForm } from '../../src/engine/facts.js';
-import type { Rule } from '../../src/engine/rule.js';
-import { describeForms, moduleMatches } from '../shared.js';
+import { defineRule } from '../../src/engine/rule.js';
+import { describeForms, importForms, moduleMatches } from '../shared.js';
 
-interface Options {
-  modules?: string[];
-  ignoreForms?: ImportForm[];
-}
-
-/** Test-only packages that are not in the repo. */
-export const DEFAULT_TEST_MODULES = [
-  'unittest.mock',
-  'mock',
-  'pytest',
-  '_pytest',
-  'pytest_*',
-  'vitest',
-  'jest',
-  '@jest/*',
-  '@testing-library/*',
-  'sinon',
-];
-
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'test-code-in-production',
     category: 'boundaries',
     scope: 'file',
     defaultSeverity: 'error',
     summary: 'Production code imports test-only code: test files, test-support packages, or mocking and test libraries.',
+    options: {
+      modules: {
+        type: 'array',
+        items: { type: 'string' },
+        // test-only packages that are not in the repo
+        default: ['unittest.mock', 'mock', 'pytest', '_pytest', 'pytest_*', 'vitest', 'jest', '@jest/*', '@testing-library/*', 'sinon'],
+        description: 'Test-only modules outside the repo (Python dotted prefixes or npm names; globs allowed), replacing the defaults.',
+      },
+      ignoreForms: importForms('Import forms never reported: by default the ones that never run (if TYPE_CHECKING, import type).', ['type-checking', 'type-only']),
+    },
   },
   run(ctx) {
-    const opts = ctx.options as Options;
-    const modules = opts.modules ?? DEFAULT_TEST_MODULES;
-    const ignore = new Set(opts.ignoreForms ?? ['type-checking', 'type-only']);
+    const { modules } = ctx.options;
+    const ignore = new Set(ctx.options.ignoreForms);
     const { index } = ctx;
     for (const file of index.targets) {
       if (file.test || !file.service) continue;
@@ -58,10 +47,9 @@ const rule: Rule = {
           column: imp.column,
           subject: target.display,
           message: `production code imports "${target.display}" (${describeForms(imp.forms)}), ${what}`,
+          help: 'Move what production needs out of the test code (a real null object, not a mock), or add the file to files.tests if it is test code.',
         });
       }
     }
   },
-};
-
-export default rule;
+});

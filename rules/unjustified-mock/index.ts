@@ -1,45 +1,53 @@
-import type { Rule } from '../../src/engine/rule.js';
+import { defineRule } from '../../src/engine/rule.js';
 import { userRegex, type UserRegex } from '../../src/util/regex.js';
 
-interface Options {
-  /** regular expressions (RE2 syntax), each with one capture group for the reason; replace the defaults */
-  forms?: string[];
-  /** added to the forms in force (a repo's own habit, e.g. "#\\s*Mock:\\s*(.*)") */
-  extraForms?: string[];
-  /** reasons that do not count (compared without case and surrounding punctuation) */
-  placeholders?: string[];
-}
+/** regular expressions from the config: the loader compiles them on RE2 (`x-regex`), the rule runs them there */
+const regexes = { type: 'array', items: { type: 'string', 'x-regex': true } } as const;
 
 /** comply's own forms, native regular expressions; a quoted reason stops at the line's end, so that a long
  * comment block of unclosed quotes costs a line per attempt, not the rest of the block */
-export const DEFAULT_FORMS = [
+const DEFAULT_FORMS = [
   String.raw`comply:\s*mock-justified\b:?\s*(.*)`,
   String.raw`@mock_justified\(\s*(?:reason\s*=\s*)?(?:"([^"\n]*)"|'([^'\n]*)')`,
   String.raw`Mock justification\s*:\s*(.*)`,
   String.raw`(?:^|[#/*\s])Justification\s*:\s*(.*)`,
 ];
 
-export const DEFAULT_PLACEHOLDERS = ['todo', 'tbd', 'fixme', 'xxx', 'n/a', 'na', 'none', 'mock', 'mocked', 'mocking', 'needed', 'required', 'reason', '...', '-', '?'];
-
 /** justified, or not (with the first placeholder reason met, if any) */
 type Verdict = { ok: true } | { ok: false; placeholder?: string };
 
-const rule: Rule = {
+export default defineRule({
   meta: {
     id: 'unjustified-mock',
     category: 'tests',
     scope: 'file',
     defaultSeverity: 'error',
     summary: 'A mock, patch or spy in a test with no justification (or only a placeholder reason).',
+    options: {
+      forms: {
+        ...regexes,
+        default: DEFAULT_FORMS,
+        description:
+          'Regular expressions in RE2 syntax (no backreferences or lookaround; one capture group: the reason) matched against the comments and decorators around a mock; replace the defaults.',
+      },
+      extraForms: { ...regexes, default: [], description: String.raw`Added to the forms in force (RE2 syntax), e.g. "#\\s*Mock:\\s*(.*)" for a repo's own habit.` },
+      placeholders: {
+        type: 'array',
+        items: { type: 'string' },
+        default: ['todo', 'tbd', 'fixme', 'xxx', 'n/a', 'na', 'none', 'mock', 'mocked', 'mocking', 'needed', 'required', 'reason', '...', '-', '?'],
+        description: 'Reasons that do not count (compared without case and surrounding punctuation), replacing the defaults.',
+      },
+    },
   },
   run(ctx) {
-    const opts = ctx.options as Options;
+    const opts = ctx.options;
     // forms from the config run on RE2 (src/util/regex.ts: linear time, whatever the pattern); the built-in ones natively
+    const builtin = opts.forms.length === DEFAULT_FORMS.length && opts.forms.every((f, i) => f === DEFAULT_FORMS[i]);
     const forms: (RegExp | UserRegex)[] = [
-      ...(opts.forms ? opts.forms.map((f) => userRegex(f, 'im')) : DEFAULT_FORMS.map((f) => new RegExp(f, 'im'))),
-      ...(opts.extraForms ?? []).map((f) => userRegex(f, 'im')),
+      ...(builtin ? DEFAULT_FORMS.map((f) => new RegExp(f, 'im')) : opts.forms.map((f) => userRegex(f, 'im'))),
+      ...opts.extraForms.map((f) => userRegex(f, 'im')),
     ];
-    const placeholders = new Set((opts.placeholders ?? DEFAULT_PLACEHOLDERS).map(norm));
+    const placeholders = new Set(opts.placeholders.map(norm));
     const judgeTexts = (texts: string[]): Verdict => {
       let placeholder: string | undefined;
       for (const text of texts) {
@@ -85,17 +93,16 @@ const rule: Rule = {
           line: m.line,
           column: m.column,
           subject: m.target ?? m.kind,
-          message: verdict.placeholder
-            ? `mock ${m.call} has only a placeholder justification ("${verdict.placeholder}"): say why a real object cannot be used`
-            : `unjustified mock ${m.call}: say why a real object cannot be used (${how} on the line, above it, or on the test)`,
+          ...(verdict.placeholder
+            ? { message: `mock ${m.call} has only a placeholder justification ("${verdict.placeholder}")`, help: 'Say why a real object cannot be used.' }
+            : { message: `unjustified mock ${m.call}`, help: `Say why a real object cannot be used (${how} on the line, above it, or on the test).` }),
         });
       }
     }
   },
-};
+});
 
 function norm(s: string): string {
   return s.toLowerCase().replace(/^[\s"'`.,:;!()-]+|[\s"'`.,:;!()]+$/g, '') || s.trim().toLowerCase();
 }
 
-export default rule;

@@ -2,13 +2,20 @@
  * What every command shares: exit codes, the usage error, the process's streams, the repository a command works
  * on and its config, report files, and the scan itself as the CLI runs it (workers, caches, progress).
  */
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { RULES } from '../../rules/index.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { capWorkers } from '../engine/pool.js';
 import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { packageRoot } from '../util/package.js';
+
+/** A rule's README, without the markers of its generated blocks (scripts/build-rules.mjs). */
+export function ruleReadme(id: string): string | undefined {
+  const doc = join(packageRoot(), 'rules', id, 'README.md');
+  return existsSync(doc) ? readFileSync(doc, 'utf8').replace(/^<!-- \/?meta:[a-z]+ -->\n/gm, '') : undefined;
+}
 
 /** DESIGN §7: 0 gate passed, 1 gate failed, 2 usage or configuration error, 3 internal error */
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;

@@ -9,12 +9,14 @@ import { join, relative, resolve } from 'node:path';
 import type { Ajv, ErrorObject } from 'ajv';
 import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
+import { applyDefaults } from '../util/defaults.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
 import { invalidPattern } from './patterns.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
 
-export type Severity = 'off' | 'info' | 'warning' | 'error';
+export const SEVERITIES = ['off', 'info', 'warning', 'error'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type ServiceKind = 'service' | 'library' | 'test-support';
 
 export interface ServiceConfig {
@@ -36,7 +38,11 @@ export interface Config {
   services: ServiceConfig[];
   pythonRoots: string[];
   files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
+  /** the rule settings the file gives (a severity, options) */
   rules: Record<string, RuleSetting>;
+  /** the presets of `extends`, in order (without the `comply:` prefix): the engine resolves them with the rules'
+   * declared preset severities, so that loading a config needs no rule */
+  presets: string[];
   ledger: { path: string };
   gate: { minScore?: number };
 }
@@ -127,12 +133,15 @@ export function parseConfig(raw: unknown, source: string): Config {
   if (!check(raw)) throw new ConfigError(`${source}: ${describeError(pickError(check.errors ?? []), raw)}`, source);
   const bad = invalidPattern(raw, configSchema());
   if (bad) throw new ConfigError(`${source}: ${bad.key}: invalid regular expression ${JSON.stringify(bad.pattern)} (${bad.why}).`, source);
-  const c = raw as {
-    services: Record<string, { paths: string[]; kind?: ServiceKind; packages?: string[] }>;
-    python?: { roots?: string[] };
-    files?: { exclude?: string[]; tests?: string[]; production?: string[]; useDefaults?: boolean; maxBytes?: number; maxSeconds?: number };
+  // the defaults are the schema's (src/config/compliance.base.schema.json), written there once; a rule's options
+  // get theirs when it runs
+  const { rules: _rules, ...properties } = (configSchema() as { properties: Record<string, unknown> }).properties;
+  const c = applyDefaults(properties, raw as Record<string, unknown>) as {
+    services: Record<string, { paths: string[]; kind: ServiceKind; packages?: string[] }>;
+    python: { roots: string[] };
+    files: { exclude: string[]; tests: string[]; production: string[]; useDefaults: boolean; maxBytes: number; maxSeconds: number };
     rules?: Record<string, Severity | ({ severity?: Severity } & Record<string, unknown>)>;
-    ledger?: { path?: string };
+    ledger: { path: string };
     gate?: { minScore?: number };
     extends?: string | string[];
   };
@@ -141,36 +150,35 @@ export function parseConfig(raw: unknown, source: string): Config {
     return {
       name,
       paths,
-      kind: s.kind ?? 'service',
+      kind: s.kind,
       packages: s.packages ?? paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.'),
     };
   });
-  const ledgerPath = inside(c.ledger?.path ?? '.comply/ledger.json', 'ledger.path', source);
-  if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger?.path ?? ''}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
-  // presets first, then the file's own settings: a severity or options given here win
-  const rules: Record<string, RuleSetting> = presetRules(([] as string[]).concat(c.extends ?? []));
+  const ledgerPath = inside(c.ledger.path, 'ledger.path', source);
+  if (ledgerPath === '.') throw new ConfigError(`${source}: ledger.path: "${c.ledger.path}" names the repository root; give a file, e.g. ".comply/ledger.json".`, source);
+  // the file's own settings; the presets fill in the severities it does not give when the rules run
+  const rules: Record<string, RuleSetting> = {};
   for (const [id, setting] of Object.entries(c.rules ?? {})) {
-    const preset = rules[id]?.severity;
     if (typeof setting === 'string') rules[id] = { severity: setting, options: {} };
     else {
       const { severity, ...options } = setting;
-      const sev = severity ?? preset;
-      rules[id] = sev ? { severity: sev, options } : { options };
+      rules[id] = severity ? { severity, options } : { options };
     }
   }
   return {
     source,
     services,
-    pythonRoots: (c.python?.roots ?? ['.']).map((p, i) => inside(p, `python.roots[${i}]`, source)),
+    pythonRoots: c.python.roots.map((p, i) => inside(p, `python.roots[${i}]`, source)),
     files: {
-      exclude: c.files?.exclude ?? [],
-      tests: c.files?.tests ?? [],
-      production: c.files?.production ?? [],
-      useDefaults: c.files?.useDefaults ?? true,
-      maxBytes: c.files?.maxBytes ?? 4 * 1024 * 1024,
-      maxSeconds: c.files?.maxSeconds ?? 10,
+      exclude: c.files.exclude,
+      tests: c.files.tests,
+      production: c.files.production,
+      useDefaults: c.files.useDefaults,
+      maxBytes: c.files.maxBytes,
+      maxSeconds: c.files.maxSeconds,
     },
     rules,
+    presets: ([] as string[]).concat(c.extends ?? []).map((p) => p.replace(/^comply:/, '')),
     ledger: { path: ledgerPath },
     gate: c.gate?.minScore !== undefined ? { minScore: c.gate.minScore } : {},
   };
@@ -261,22 +269,4 @@ function describeError(e: ErrorObject, raw: unknown): string {
     default:
       return `${key}: ${e.message ?? 'invalid'}, found ${show(found)}.`;
   }
-}
-
-/**
- * Presets for `"extends"`. recommended: every rule on, the size limits as warnings; strict: every rule an error.
- * The rule ids come from the schema, which a test keeps equal to the rule registry.
- */
-export function presetRules(names: string[]): Record<string, RuleSetting> {
-  const ids = Object.keys((configSchema() as { properties: { rules: { properties: object } } }).properties.rules.properties);
-  const out: Record<string, RuleSetting> = {};
-  for (const name of names) {
-    if (name === 'comply:recommended') {
-      out['file-size'] = { severity: 'warning', options: {} };
-      out['function-size'] = { severity: 'warning', options: {} };
-    } else if (name === 'comply:strict') {
-      for (const id of ids) out[id] = { severity: 'error', options: {} };
-    }
-  }
-  return out;
 }

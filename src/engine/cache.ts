@@ -30,7 +30,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from './facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 7;
@@ -309,8 +309,9 @@ function codeFingerprint(dirs: string[], files: RegExp): string {
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.[jt]s$/.test(e.name)) h.update(p.slice(here.length)).update(readFileSync(p));
+      if (e.isDirectory()) {
+        if (e.name !== 'fixtures') walk(p); // a rule's fixtures are test data, not code
+      } else if (/\.[jt]s$/.test(e.name)) h.update(p.slice(here.length)).update(readFileSync(p));
     }
   };
   for (const d of dirs) walk(join(here, d));
@@ -322,7 +323,7 @@ function codeFingerprint(dirs: string[], files: RegExp): string {
  * TypeScript parser they call), so that any change to it, released or not, invalidates every cache it wrote. */
 export function extractorFingerprint(): string {
   let v = codeHashes.get('facts');
-  if (!v) codeHashes.set('facts', (v = `${codeFingerprint(['../languages'], /^(extract|facts)\.[jt]s$/)}-ts${parserVersion()}`));
+  if (!v) codeHashes.set('facts', (v = `${codeFingerprint(['../languages', '../facts'], /^(extract)\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 
@@ -340,7 +341,7 @@ function parserVersion(): string {
  * version), for the results cache. */
 export function findingsFingerprint(): string {
   let v = codeHashes.get('findings');
-  if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
+  if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../facts', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
 

@@ -11,7 +11,7 @@ import { OverBudget, withBudget } from '../languages/budget.js';
 import { decodePython, extractPython } from '../languages/python/extract.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import { emptyFacts, type FileFacts } from './facts.js';
+import { emptyFacts, type FileFacts } from '../facts/facts.js';
 
 export function failedFacts(message: string): FileFacts {
   const facts = emptyFacts();

@@ -11,7 +11,7 @@ import type { Workspace, WorkspaceFile } from '../workspace/workspace.js';
 import { ImportNameSearch } from './cache.js';
 import { inputHash } from './results.js';
 import { CONFIG_MAX_BYTES, ContainmentError, readContained } from '../util/safe-fs.js';
-import type { FileFacts, ImportFact } from './facts.js';
+import type { FileFacts, ImportFact } from '../facts/facts.js';
 
 export interface ScannedFile extends WorkspaceFile {
   facts: FileFacts;

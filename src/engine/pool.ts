@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
 import { failedFacts, timedOutFacts } from './extract.js';
-import type { FileFacts } from './facts.js';
+import type { FileFacts } from '../facts/facts.js';
 import type { Job, WorkerMessage } from './worker.js';
 
 export interface PoolOptions {

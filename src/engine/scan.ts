@@ -13,11 +13,11 @@ import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from 
 import { CacheStore } from './cache-store.js';
 import { hasEscapes, nameBytes } from '../util/names.js';
 import { extractBytes, readSource } from './extract.js';
-import type { FileFacts } from './facts.js';
+import type { FileFacts } from '../facts/facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
-import type { Category, ConceptEntry, FindingInput, Rule, RuleMeta, SuppressionUse } from './rule.js';
+import { ruleSeverity, type Category, type ConceptEntry, type FindingInput, type Rule, type RuleMeta, type SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
 const sha1 = (s: string | Buffer): string =>
@@ -303,7 +303,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     for (const rule of sorted) {
       if ((rule.meta.phase ?? 'findings') !== phase) continue;
       const setting = config.rules[rule.meta.id];
-      const severity = setting?.severity ?? rule.meta.defaultSeverity;
+      const severity = ruleSeverity(rule.meta, config);
       if (severity === 'off') continue;
       active.push({ ...rule.meta, severity });
       const fileScope = phase === 'findings' && rule.meta.scope === 'file';

@@ -5,7 +5,7 @@
  * the size of a file's facts stays linear in the file (stacked `@patch` decorators once cost every site a copy
  * of every decorator: 64 KB of them made a 470 MB cache).
  */
-import type { MockNote } from '../engine/facts.js';
+import type { MockNote } from '../facts/facts.js';
 
 export class MockNoteTree {
   private readonly nodes: MockNote[] = [];

@@ -30,6 +30,7 @@ export function htmlReport(review: Review, source: (path: string) => Source = so
       path: f.path,
       line: f.line,
       message: f.message,
+      help: f.help ?? '',
       service: f.service ?? '(no service)',
       test: f.test,
       baseline: f.suppressed ? 'suppressed' : f.baseline,
@@ -78,7 +79,7 @@ h1{font-size:22px;margin:8px 0}h2{font-size:17px;margin:24px 0 8px}
 table{border-collapse:collapse}th,td{padding:4px 10px;border-bottom:1px solid #ddd;text-align:right}th[scope=row]{text-align:left;font-weight:500}
 small{color:#666}.filters{display:flex;gap:10px;flex-wrap:wrap;margin:8px 0}select,input{font:inherit;padding:3px 6px}
 details{border:1px solid #ddd;border-radius:6px;margin:6px 0;padding:4px 10px}summary{cursor:pointer;font-weight:600}
-.finding{border-top:1px solid #eee;padding:6px 0}.finding .loc{font-family:ui-monospace,monospace;font-size:12px;color:#333}
+.finding{border-top:1px solid #eee;padding:6px 0}.finding .help{color:#555;font-size:13px}.finding .loc{font-family:ui-monospace,monospace;font-size:12px;color:#333}
 .sev{display:inline-block;min-width:58px;font-size:12px;font-weight:600}.sev.error{color:#b71c1c}.sev.warning{color:#e65100}.sev.info{color:#0d47a1}
 .tag{font-size:11px;border:1px solid #bbb;border-radius:8px;padding:0 6px;margin-left:6px;color:#555}
 table.inv{width:100%}table.inv td,table.inv th.l{text-align:left;vertical-align:top}.loc{font-family:ui-monospace,monospace;font-size:12px}
@@ -138,6 +139,7 @@ ${inventory || '<p><small>No concept has a candidate.</small></p>'}
         div.appendChild(el('span', 'tag', f.baseline));
         if (f.test) div.appendChild(el('span', 'tag', 'test'));
         div.appendChild(el('div', 'msg', f.message));
+        if (f.help) div.appendChild(el('div', 'help', f.help));
         if (f.context.length) {
           var pre = el('pre', 'code');
           f.context.forEach(function (c) { pre.appendChild(el('span', c[0] === f.line ? 'hit' : 'ctx', String(c[0]).padStart(5) + '  ' + c[1] + (c[0] === f.line ? '' : '\\n'))); });

@@ -50,6 +50,7 @@ export function jsonReport(review: Review): string {
       line: f.line,
       column: f.column,
       message: f.message,
+      ...(f.help ? { help: f.help } : {}),
       subject: f.subject,
       service: f.service ?? null,
       test: f.test,

@@ -8,6 +8,7 @@
 import { formatScore, type PopulationScores, type Score } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { mdCode, mdText } from '../util/escape.js';
+import { messageWithHelp } from './text.js';
 
 export const MARKDOWN_MARKER = '<!-- comply-summary -->';
 
@@ -53,7 +54,7 @@ export function markdownReport(review: Review, opts: { maxFindings?: number } = 
   else {
     out.push('| | rule | location | message |', '| --- | --- | --- | --- |');
     for (const f of fresh.slice(0, max)) {
-      out.push(`| ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '🔵'} | ${mdCode(f.rule, { table: true })} | ${mdCode(`${f.path}:${f.line}`, { table: true })} | ${mdText(f.message)} |`);
+      out.push(`| ${f.severity === 'error' ? '🔴' : f.severity === 'warning' ? '🟡' : '🔵'} | ${mdCode(f.rule, { table: true })} | ${mdCode(`${f.path}:${f.line}`, { table: true })} | ${mdText(messageWithHelp(f))} |`);
     }
     if (fresh.length > max) out.push('', `…and ${fresh.length - max} more (see the SARIF upload or \`comply scan\`).`);
   }

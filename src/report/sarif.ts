@@ -13,6 +13,7 @@ import { jsonSafe, uriPath } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
 import { lineHashes } from './linehash.js';
 import { sources, type Source } from './source.js';
+import { messageWithHelp } from './text.js';
 
 export const SARIF_LIMITS = { results: 25_000, gzipBytes: 10 * 1024 * 1024 };
 
@@ -87,7 +88,8 @@ export function sarifReport(review: Review, docs: RuleDoc[], opts: SarifOptions)
       ruleId: f.rule,
       ruleIndex: ruleIndex.get(f.rule)!,
       level: LEVEL[f.severity],
-      message: { text: f.message },
+      // the first sentence is what is wrong (what a viewer shows when space is short), then how to fix it
+      message: { text: messageWithHelp(f) },
       locations: [location(f.path, f.line, f.column)],
       ...(f.related && f.related.length > 0 ? { relatedLocations: f.related.map((r, i) => ({ id: i + 1, ...location(r.path, r.line, r.column, r.message ?? 'related') })) } : {}),
       partialFingerprints: { ...(lineHash ? { primaryLocationLineHash: lineHash } : {}), 'complyFingerprint/v1': f.fingerprint },

@@ -98,6 +98,11 @@ function ruleTable(review: Review, rules: RuleRow[], paint: Paint): string[] {
 }
 
 /** One rule's findings, by file, new first; capped; related locations printed once per distinct set. */
+/** A finding's message and its help as one text (reports with one field for both: SARIF, markdown). */
+export function messageWithHelp(f: { message: string; help?: string }): string {
+  return f.help ? `${/[.!?]$/.test(f.message) ? f.message : `${f.message}.`} ${f.help}` : f.message;
+}
+
 function ruleGroup(rule: RuleRow, list: Shown[], capped: boolean, review: Review, paint: Paint): string[] {
   const fresh = list.filter((f) => f.baseline === 'new' && !f.suppressed).length;
   const out = [paint('bold', `${rule.id}`) + paint('dim', ` (${rule.category}): ${list.length} finding${list.length === 1 ? '' : 's'}, ${fresh} new`)];
@@ -105,6 +110,8 @@ function ruleGroup(rule: RuleRow, list: Shown[], capped: boolean, review: Review
   const shown = capped ? ordered.slice(0, CAP) : ordered;
   const seenRelated = new Set<string>();
   let current: string | undefined;
+  // the help under a finding, unless the finding before it in this rule's list had the same (forty mocks)
+  let lastHelp: string | undefined;
   for (const f of shown) {
     if (f.path !== current) {
       current = f.path;
@@ -119,6 +126,8 @@ function ruleGroup(rule: RuleRow, list: Shown[], capped: boolean, review: Review
           : paint('cyan', 'info   ');
     const tag = f.suppressed ? paint('dim', ` (comply-ignore: ${f.suppressed.reason})`) : f.baseline !== 'new' && review.ledger.found ? paint('dim', ` (${f.baseline})`) : '';
     out.push(`    ${paint('dim', `${f.line}:${f.column + 1}`.padEnd(8))}${sev}  ${printable(f.message)}${tag}`);
+    if (f.help && f.help !== lastHelp) out.push(paint('dim', `              help: ${f.help}`));
+    lastHelp = f.help;
     const related = f.related ?? [];
     if (related.length > 0) {
       const key = related.map((r) => `${r.path}:${r.line}`).sort().join('\n');

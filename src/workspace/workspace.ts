@@ -8,7 +8,7 @@ import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import type { Language } from '../engine/facts.js';
+import type { Language } from '../facts/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';

@@ -13,7 +13,7 @@ import { printable } from '../../util/escape.js';
 import { packageRoot } from '../../util/package.js';
 import { mark, reportTimings } from '../../util/timing.js';
 import { changedSince, stagedFiles } from '../../workspace/git.js';
-import { collect, EXIT, project, runScan, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
+import { collect, EXIT, project, ruleReadme, runScan, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
 
 interface ScanCliOptions extends RunOptions {
   config?: string;
@@ -110,10 +110,7 @@ function filterOf(opts: ScanCliOptions): FindingFilter {
 }
 
 function ruleDocs(): RuleDoc[] {
-  return RULES.map((r) => {
-    const doc = join(packageRoot(), 'rules', r.meta.id, 'README.md');
-    return { id: r.meta.id, summary: r.meta.summary, markdown: existsSync(doc) ? readFileSync(doc, 'utf8') : r.meta.summary };
-  });
+  return RULES.map((r) => ({ id: r.meta.id, summary: r.meta.summary, markdown: ruleReadme(r.meta.id) ?? r.meta.summary }));
 }
 
 /** Links for SARIF: the package's homepage when it has one, else URNs (GitHub shows the help text inline). */

@@ -4,7 +4,7 @@
  * file's import bindings, which mocks and concept units qualify names through (units.ts).
  * Fed line by line by the extractor's walk, so the file is read once.
  */
-import type { DeclarationFact, DeclarationKind, MemberFact } from '../../engine/facts.js';
+import type { DeclarationFact, DeclarationKind, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { dottedAt, isName, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
 

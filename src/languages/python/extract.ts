@@ -5,8 +5,8 @@
  * other strings never is.
  */
 import { isAscii, isUtf8 } from 'node:buffer';
-import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../engine/facts.js';
-import { emptyFacts } from '../../engine/facts.js';
+import type { FileFacts, FunctionFact, ImportFact, ImportForm } from '../../facts/facts.js';
+import { emptyFacts } from '../../facts/facts.js';
 import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';

@@ -8,7 +8,7 @@
  * comment block directly above its statement, and the decorators and comment blocks of the enclosing functions
  * and classes.
  */
-import type { MockFact, MockNote, SuppressionFact } from '../../engine/facts.js';
+import type { MockFact, MockNote, SuppressionFact } from '../../facts/facts.js';
 import { parseSuppression, suppressionTargets } from '../comments.js';
 import { MockNoteTree } from '../mock-notes.js';
 import { dottedAt, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';

@@ -8,7 +8,7 @@
  * Fed one statement at a time by the extractor's walk; names are qualified through the file's imports at the end of
  * the file, and only what the file imports or defines at module level is kept (most calls are of neither).
  */
-import type { UnitFact, UseDest, UseFact } from '../../engine/facts.js';
+import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
 import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
 
 /** a string literal given to a call that looks like an auth, token or identity-provider endpoint */

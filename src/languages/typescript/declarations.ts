@@ -2,7 +2,7 @@
  * TypeScript declarations: interfaces, type aliases, enums and classes at the top level of a
  * file (also inside `declare module`/namespaces is not collected: those describe other code).
  */
-import type { DeclarationFact, MemberFact } from '../../engine/facts.js';
+import type { DeclarationFact, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { typescript, type TS } from './ts.js';
 import { spend } from '../budget.js';

@@ -3,8 +3,8 @@
  * (`createSourceFile`; no program, no type checker, no ts-morph: see README "Parsers").
  */
 import { typescript, type TS } from './ts.js';
-import type { FileFacts, ImportForm } from '../../engine/facts.js';
-import { emptyFacts } from '../../engine/facts.js';
+import type { FileFacts, ImportForm } from '../../facts/facts.js';
+import { emptyFacts } from '../../facts/facts.js';
 import { collectDeclarations } from './declarations.js';
 import { collectFunctions, lineCounts } from './functions.js';
 import { collectMocks, collectSuppressions } from './mocks.js';

@@ -1,6 +1,6 @@
 /** TypeScript / JavaScript functions with block bodies (declarations, methods, accessors, constructors, function
  * expressions, arrow functions), their spans, and placeholder bodies; and the file's line counts. */
-import type { FunctionFact } from '../../engine/facts.js';
+import type { FunctionFact } from '../../facts/facts.js';
 import { intentOf, isNullObjectName } from '../intent.js';
 import { typescript, type TS } from './ts.js';
 import { spend } from '../budget.js';

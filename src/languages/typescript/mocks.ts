@@ -2,7 +2,7 @@
  * TypeScript / JavaScript mock sites (jest, vitest, sinon) with the comments that may justify them, and
  * `// comply-ignore[...]` suppressions. Both walks run only when the text can hold what they look for.
  */
-import type { MockFact, MockNote, SuppressionFact } from '../../engine/facts.js';
+import type { MockFact, MockNote, SuppressionFact } from '../../facts/facts.js';
 import { positionIn } from '../../util/text.js';
 import { MockNoteTree } from '../mock-notes.js';
 import { parseSuppression, suppressionTargets } from '../comments.js';

@@ -5,7 +5,7 @@
  * on `this` (or a property initializer), in a module-level variable (or `globalThis`, or an object the function
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
-import type { UnitFact, UseDest, UseFact } from '../../engine/facts.js';
+import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
 import { BASE_URL, ENDPOINT_URL, MESSAGE_SINK } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';

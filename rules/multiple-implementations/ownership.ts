@@ -70,7 +70,16 @@ class Matcher<T> {
     } else this.loose.push({ re, value });
   }
 
+  private readonly memo = new Map<string, T[]>();
+
+  /** what the globs matching a name were added with (memoised: a repo calls the same names over and over) */
   match(name: string): T[] {
+    let out = this.memo.get(name);
+    if (!out) this.memo.set(name, (out = this.compute(name)));
+    return out;
+  }
+
+  private compute(name: string): T[] {
     const out: T[] = [];
     const e = this.exact.get(name);
     if (e) out.push(...e);
@@ -92,6 +101,8 @@ interface Compiled {
   /** all-of alternatives (an array entry), per variant */
   combos: { variant: string; globs: ((s: string) => boolean)[]; text: string[] }[];
   bases: ((s: string) => boolean)[];
+  /** class → `rest` → the driver class it extends (null: none), memoised */
+  bases2: Map<Candidate, Map<string, { variant: string; base: string } | null>>;
 }
 
 function globFn(glob: string): (s: string) => boolean {
@@ -114,7 +125,7 @@ export function compileConcept(concept: Concept): Compiled {
   for (const g of concept.generic ?? []) generic.add(g, true);
   const support = new Matcher<true>();
   for (const g of concept.support ?? []) support.add(g, true);
-  return { concept, logic: concept.kind === 'logic', drivers, generic, support, combos, bases: (concept.bases ?? []).map(globFn) };
+  return { concept, logic: concept.kind === 'logic', drivers, generic, support, combos, bases: (concept.bases ?? []).map(globFn), bases2: new Map() };
 }
 
 /** What a module-level name of a file is: a class, a function, or a global and the uses whose value it keeps. */
@@ -154,6 +165,8 @@ export class Ownership {
   private readonly held = new Map<string, Map<Candidate, Set<Candidate>>>();
   /** synthetic candidates for one function or one global of a module (what using it means) */
   private readonly parts = new Map<Model, Map<string, Candidate>>();
+  /** classes declared without a unit, by file and name (null: none) */
+  private readonly declared = new Map<Model, Map<string, Candidate | null>>();
 
   /** What keeps an instance of an owner class: module globals (its singletons) and classes that build one. */
   holders(conceptName: string, cls: Candidate): Set<Candidate> {
@@ -191,7 +204,13 @@ export class Ownership {
     }
     this.settled.set(conceptName, { home, extra });
     this.held.delete(conceptName);
-    this.roleMemo.delete(conceptName);
+    // decided again: the keepers, and what uses them
+    const memo = this.roleMemo.get(conceptName);
+    if (!memo) return;
+    const keepers = new Set([...home.keys(), ...extra.keys()]);
+    for (const [cand, roles] of memo) {
+      if (keepers.has(cand) || (roles !== 'busy' && [...roles.values()].some((f) => f.via?.some((v) => keepers.has(v))))) memo.delete(cand);
+    }
   }
 
   /** Whether the class's own module keeps an instance of it in a global (`redis_manager = RedisManager()`). */
@@ -511,12 +530,27 @@ export class Ownership {
 
   /** a class the file declares that has no unit (it calls nothing): a candidate of no role, for its bases */
   private declaredClass(m: Model, symbol: string): Candidate | undefined {
-    const d = m.file.facts.declarations.find((x) => x.name === symbol && (x.kind === 'class' || x.kind === 'ts-class'));
-    return d ? { file: m.file, kind: 'class', name: d.name, line: d.line, column: d.column, units: [] } : undefined;
+    let byName = this.declared.get(m);
+    if (!byName) this.declared.set(m, (byName = new Map()));
+    let c = byName.get(symbol);
+    if (c === undefined) {
+      const d = m.file.facts.declarations.find((x) => x.name === symbol && (x.kind === 'class' || x.kind === 'ts-class'));
+      c = d ? { file: m.file, kind: 'class', name: d.name, line: d.line, column: d.column, units: [] } : null;
+      byName.set(symbol, c);
+    }
+    return c ?? undefined;
   }
 
   /** whether a class extends a driver class (peewee's PostgresqlDatabase, pg's Pool) */
   private driverBase(c: Compiled, cls: Candidate, rest = ''): { variant: string; base: string } | undefined {
+    let byClass = c.bases2.get(cls);
+    if (!byClass) c.bases2.set(cls, (byClass = new Map()));
+    let r = byClass.get(rest);
+    if (r === undefined) byClass.set(rest, (r = this.findDriverBase(c, cls, rest) ?? null));
+    return r ?? undefined;
+  }
+
+  private findDriverBase(c: Compiled, cls: Candidate, rest: string): { variant: string; base: string } | undefined {
     const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
     if (!decl) return undefined;
     const m = this.model(cls.file.path);

@@ -43,6 +43,8 @@ export interface UnitState {
 /** a function's local variables that hold what a call returned, and its `global` names */
 export interface FlowState {
   locals: Map<string, Rec[]>;
+  /** the signatures of the locals' names (a cheap test before a name's text is made) */
+  sigs: Set<number>;
   /** every name the function assigns (a local dict's `status["x"] = ...` stays in the function) */
   assigned: Set<string>;
   globals: Set<string> | undefined;
@@ -60,9 +62,31 @@ export interface UnitContext {
 }
 
 const KEPT = new Set<UseDest>(['self', 'global', 'return']);
+/**
+ * Python's standard library: its calls and names are never a concept's signal (a database driver or an HTTP client
+ * is a package of its own), but for the ones STDLIB_DRIVERS names. Leaving them out keeps the facts small: typing,
+ * asyncio, datetime, json, logging and unittest are half of what a service's code calls.
+ */
+const STDLIB = new Set(
+  (
+    'abc argparse array ast asyncio atexit base64 binascii bisect builtins bz2 calendar cmath codecs collections colorsys concurrent ' +
+    'configparser contextlib contextvars copy csv ctypes dataclasses datetime decimal difflib dis email enum errno faulthandler ' +
+    'filecmp fnmatch fractions functools gc getpass gettext glob graphlib gzip hashlib heapq hmac html http importlib inspect io ' +
+    'ipaddress itertools json keyword linecache locale logging lzma math mimetypes multiprocessing numbers operator os pathlib ' +
+    'pickle pkgutil platform pprint queue random re reprlib resource sched secrets select selectors shelve shlex shutil signal ' +
+    'site socket socketserver sqlite3 ssl stat statistics string struct subprocess sys sysconfig tarfile tempfile textwrap ' +
+    'threading time timeit tomllib traceback tracemalloc types typing typing_extensions unicodedata unittest urllib uuid warnings ' +
+    'weakref xml zipfile zlib zoneinfo __future__'
+  ).split(' '),
+);
+/** standard-library modules that are signals: SQLite, and HTTP requests */
+const STDLIB_DRIVERS = /^(?:sqlite3|urllib\.request|http\.client)(?:\.|$)/;
 const NOT_CALL = -3;
 const CALL = -1;
 const SKIP_STATEMENTS = new Set(['import', 'from', 'pass', 'break', 'continue', 'del', 'nonlocal']);
+/** the first letters of the statement keywords statement() tells apart: import from pass break continue del nonlocal
+ * global return yield raise assert */
+const KEYWORD_START = new Set([...'ifpbcdngrya'].map((c) => c.charCodeAt(0)));
 
 export class PythonUnitCollector {
   readonly module: UnitState = { kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined };
@@ -72,6 +96,12 @@ export class PythonUnitCollector {
   /** of those, the module-level variables (`logger.info()` on one is not worth a record) */
   private readonly variables = new Set<string>();
   private readonly src: string;
+  /** signatures of the known names (maybeKnown), and the sizes they were made for */
+  private readonly sigs = new Uint8Array(64 << 7);
+  private sigBindings = -1;
+  private sigModule = -1;
+  /** binding → whether it names the standard library (not worth a record) */
+  private readonly stdlib = new Map<string, boolean>();
   /** the open brackets of the expression being scanned (reused), and how many */
   private readonly opens: number[] = [];
   private depth = 0;
@@ -118,9 +148,40 @@ export class PythonUnitCollector {
     return (n === 4 && c === 115 && this.src.startsWith('self', t.start[i]!)) || (n === 3 && c === 99 && this.src.startsWith('cls', t.start[i]!));
   }
 
+  /** a name token's signature: its length (up to 63) and first character */
+  private sig(i: number): number {
+    const t = this.toks;
+    const n = t.end[i]! - t.start[i]!;
+    return ((n > 63 ? 63 : n) << 7) | (this.src.charCodeAt(t.start[i]!) & 127);
+  }
+
+  /** Whether the name token i may be imported or defined at module level: a cheap test before its text is made (most
+   * names a statement calls are local variables, parameters and builtins). */
+  private maybeKnown(i: number): boolean {
+    if (this.bindings.size !== this.sigBindings || this.moduleNames.size !== this.sigModule) {
+      const add = (name: string): void => {
+        const n = name.length;
+        this.sigs[((n > 63 ? 63 : n) << 7) | (name.charCodeAt(0) & 127)] = 1;
+      };
+      for (const k of this.bindings.keys()) add(k);
+      for (const k of this.moduleNames) add(k);
+      this.sigBindings = this.bindings.size;
+      this.sigModule = this.moduleNames.size;
+    }
+    return this.sigs[this.sig(i)] === 1;
+  }
+
   /** whether a name can be worth a record: imported, or defined at module level (so far) */
   private known(name: string): boolean {
-    return this.bindings.has(name) || this.moduleNames.has(name);
+    const bound = this.bindings.get(name);
+    if (bound === undefined) return this.moduleNames.has(name);
+    let std = this.stdlib.get(bound);
+    if (std === undefined) {
+      const dot = bound.indexOf('.');
+      std = STDLIB.has(dot < 0 ? bound : bound.slice(0, dot)) && !STDLIB_DRIVERS.test(bound);
+      this.stdlib.set(bound, std);
+    }
+    return !std;
   }
 
   /** A module-level class or function opens a unit (`nameTok`: its name). */
@@ -138,7 +199,7 @@ export class PythonUnitCollector {
    * (`db: DatabaseManager`, `session = Depends(get_db)`: what the function is given, not what it makes).
    */
   beginFunction(a: number, colon: number, unit: UnitState, cached: boolean): FlowState {
-    const flow: FlowState = { locals: new Map(), assigned: new Set(), globals: undefined, cached };
+    const flow: FlowState = { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached };
     let i = a;
     while (i < colon && this.op1(i) !== 40) i++; // the '(' of the parameters
     let depth = 0;
@@ -161,7 +222,7 @@ export class PythonUnitCollector {
       }
       if (this.op1(i - 1) === 46) continue;
       const last = this.dottedEnd(i, colon);
-      if (this.known(this.text(i))) unit.recs.push({ first: i, last, to: 'type', ref: true });
+      if (this.maybeKnown(i) && this.known(this.text(i))) unit.recs.push({ first: i, last, to: 'type', ref: true });
       i = last;
     }
     return flow;
@@ -175,7 +236,7 @@ export class PythonUnitCollector {
     let k = a;
     if (this.isWord(k, 'async')) k++;
     if (!ctx.fn && this.isWord(k, 'if') && this.isWord(k + 1, '__name__') && colon === k + 4 && this.toks.type[k + 3] === Tok.String) {
-      return { locals: new Map(), assigned: new Set(), globals: undefined, cached: false };
+      return { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached: false };
     }
     if (this.isWord(k, 'with') && ctx.fn) {
       // `with connect(url) as conn:`: the client lives for the block
@@ -202,8 +263,10 @@ export class PythonUnitCollector {
     let into: string | undefined;
     let merge: boolean | undefined;
     let sink = false;
-    if (t.type[a] === Tok.Name) {
-      const w = this.text(a);
+    // a statement's keyword, told by its length and first letter before any text is made (most statements have none)
+    const n0 = t.end[a]! - t.start[a]!;
+    const w = t.type[a] === Tok.Name && n0 >= 3 && n0 <= 8 && KEYWORD_START.has(this.src.charCodeAt(t.start[a]!)) ? this.text(a) : '';
+    if (w !== '') {
       if (SKIP_STATEMENTS.has(w)) return;
       if (w === 'global') {
         if (ctx.fn) for (let i = a + 1; i < b; i++) if (t.type[i] === Tok.Name) (ctx.fn.globals ??= new Set()).add(this.text(i));
@@ -331,6 +394,10 @@ export class PythonUnitCollector {
           i = last; // `self.method()`: the class's own code
           continue;
         }
+        if (!this.maybeKnown(i)) {
+          i = last;
+          continue;
+        }
         const head = this.text(i);
         if (!this.known(head) || (last > i && !this.bindings.has(head) && this.variables.has(head))) {
           i = last;
@@ -345,7 +412,7 @@ export class PythonUnitCollector {
         }
         unit.recs.push(rec);
         if (held) held.push(rec);
-      } else if (fn && fn.locals.size > 0 && last === i && fn.locals.has(this.text(i)) && (calls === 0 || this.constructs(depth))) {
+      } else if (fn && fn.locals.size > 0 && last === i && fn.sigs.has(this.sig(i)) && fn.locals.has(this.text(i)) && (calls === 0 || this.constructs(depth))) {
         // a local variable read: what it holds goes where this value goes (as it is, in a container, or wrapped
         // by a constructor: not what a function computes from it)
         const recs = fn.locals.get(this.text(i))!;
@@ -357,7 +424,7 @@ export class PythonUnitCollector {
             if (target !== undefined) r.target = target;
           }
         }
-      } else if (kept && this.known(this.text(i))) {
+      } else if (kept && this.maybeKnown(i) && this.known(this.text(i))) {
         const rec: Rec = { first: i, last, to, ref: true };
         if (target !== undefined) rec.target = target;
         unit.recs.push(rec);
@@ -367,8 +434,10 @@ export class PythonUnitCollector {
     if (fn && into !== undefined) {
       // `db.client = client` adds to what db holds; `db = ...` replaces it
       if (merge) fn.locals.get(into)?.push(...held!);
-      else if (held!.length > 0) fn.locals.set(into, held!);
-      else fn.locals.delete(into);
+      else if (held!.length > 0) {
+        fn.locals.set(into, held!);
+        fn.sigs.add(((into.length > 63 ? 63 : into.length) << 7) | (into.charCodeAt(0) & 127));
+      } else fn.locals.delete(into);
     }
   }
 

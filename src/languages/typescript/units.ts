@@ -39,6 +39,7 @@ interface Dest {
 
 export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): UnitFact[] {
   const ts = typescript();
+  if (sf.isDeclarationFile) return []; // a declaration has no run time
   // local name → [qualified origin, import specifier]
   const origins = new Map<string, [string, string]>();
   const moduleNames = new Set<string>();
@@ -120,12 +121,18 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
    * Visit an expression (or any node) whose value goes to `d`. `given`: inside the arguments of a call that is not
    * a message (log, error) nor a route (given a handler), where an endpoint URL is evidence: the call's name.
    */
+  const K = ts.SyntaxKind;
   const visit = (n: TS.Node, unit: Unit, flow: Flow | undefined, d: Dest, given: string | undefined): void => {
     spend();
-    if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-      const callee = n.expression;
+    const kind = n.kind;
+    // tokens, keywords and numbers hold nothing; type annotations run nothing
+    if (kind < K.FirstNode && kind !== K.Identifier && kind !== K.StringLiteral && kind !== K.NoSubstitutionTemplateLiteral) return;
+    if (kind >= K.FirstTypeNode && kind <= K.LastTypeNode) return;
+    if (kind === K.CallExpression || kind === K.NewExpression) {
+      const call = n as TS.CallExpression | TS.NewExpression;
+      const callee = call.expression;
       const q = dotted(callee);
-      const args = n.arguments ?? ts.factory.createNodeArray<TS.Expression>();
+      const args: readonly TS.Expression[] = call.arguments ?? [];
       let scheme: string | undefined;
       const first = args[0];
       if (first && ts.isStringLiteralLike(first)) scheme = SCHEME.exec(first.text)?.[1]?.toLowerCase();
@@ -142,8 +149,8 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       for (const a of args) visit(a, unit, flow, inner, message ? undefined : last);
       return;
     }
-    if (ts.isIdentifier(n)) {
-      const local = flow?.locals.get(n.text);
+    if (kind === K.Identifier) {
+      const local = flow?.locals.get((n as TS.Identifier).text);
       if (local && d.noFlow) return;
       if (local) {
         if (d.into) d.into.push(...local);
@@ -155,19 +162,19 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
             if (d.target !== undefined) u.target = d.target;
           }
         }
-      } else if (KEPT.has(d.to) && !flow?.declared.has(n.text)) record(unit, n.text, '', n, d, true);
+      } else if (KEPT.has(d.to) && !flow?.declared.has((n as TS.Identifier).text)) record(unit, (n as TS.Identifier).text, '', n, d, true);
       return;
     }
-    if (ts.isPropertyAccessExpression(n)) {
-      const q = dotted(n);
+    if (kind === K.PropertyAccessExpression) {
+      const q = dotted(n as TS.PropertyAccessExpression);
       if (q && !flow?.locals.has(q[0]) && !flow?.declared.has(q[0])) {
         if (KEPT.has(d.to)) record(unit, q[0], q[1], n, d, true);
         return;
       }
-      visit(n.expression, unit, flow, d, given);
+      visit((n as TS.PropertyAccessExpression).expression, unit, flow, d, given);
       return;
     }
-    const s = stringText(n);
+    const s = kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral || kind === K.TemplateExpression ? stringText(n) : undefined;
     if (s !== undefined) {
       const m = SCHEME.exec(s);
       if (m && !WEB.test(m[1]!)) (unit.schemes ??= new Set()).add(m[1]!.toLowerCase());
@@ -175,7 +182,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
         unit.urls.add(s);
         (unit.fact.urls ??= []).push({ url: s, line: pos(n).line, ...(given ? { call: given } : {}) });
       }
-      if (!ts.isTemplateExpression(n)) return;
+      if (kind !== K.TemplateExpression) return;
     }
     if (ts.isFunctionLike(n)) {
       fnBody(n, unit);
@@ -198,9 +205,9 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       visit(n.right, unit, flow, assignTarget(n.left, flow), given);
       return;
     }
-    if (ts.isTypeNode(n) || ts.isJsxClosingElement(n)) return;
-    if (ts.isJsxOpeningElement(n) || ts.isJsxSelfClosingElement(n)) {
-      visit(n.attributes, unit, flow, d, given); // not the tag's name: a component is no value kept
+    if (kind === K.JsxClosingElement || kind === K.JsxText) return;
+    if (kind === K.JsxOpeningElement || kind === K.JsxSelfClosingElement) {
+      visit((n as TS.JsxOpeningElement | TS.JsxSelfClosingElement).attributes, unit, flow, d, given); // not the tag's name: a component is no value kept
       return;
     }
     ts.forEachChild(n, (c) => visit(c, unit, flow, d, given));

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A new user's first run: `git clone`, `npm ci`, `npm test` in a temporary folder with nothing beside the clone
-# (no ../shared) and no Chromium (CHROMIUM_PATH names a path that does not exist, so the browser test must skip and
+# (no shared/ folder beside it) and no Chromium (CHROMIUM_PATH names a path that does not exist, so the browser test must skip and
 # say why). Fails when the suite fails, or when the browser test did not skip visibly.
 #
 #   scripts/fresh-clone-test.sh [REPO]   REPO: a git checkout of comply (default: this one); its HEAD is cloned,
@@ -17,7 +17,7 @@ start=$(date +%s)
 git clone -q "$repo" "$clone"
 [ ! -e "$work/shared" ] || fail "$work/shared exists: the clone must have nothing beside it"
 cd "$clone"
-echo "fresh-clone-test: $clone @ $(git rev-parse --short HEAD), no ../shared, no Chromium"
+echo "fresh-clone-test: $clone @ $(git rev-parse --short HEAD), no shared/ beside it, no Chromium"
 npm ci --no-audit --no-fund >"$work/npm-ci.log" 2>&1 || { cat "$work/npm-ci.log" >&2; fail "npm ci in the fresh clone"; }
 results="$work/results.json"
 set +e

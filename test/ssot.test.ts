@@ -10,19 +10,19 @@ const at = (path: string, rule = 'duplicate-type') => findings.filter((f) => f.p
 
 describe('duplicate-type', () => {
   it('grades each extra definition against the most imported one', () => {
-    expect(at('api/schemas/user.py')).toMatchObject([{ severity: 'error', message: expect.stringMatching(/is also declared at api\/models\/user\.py:5 .*identical shape/) }]);
-    expect(at('api/legacy/user.py')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: \+name, bases: \(\)→\(BaseModel\)/) }]);
-    expect(at('api/status.py')).toMatchObject([{ severity: 'info', message: expect.stringMatching(/same name, different type/) }]);
-    expect(at('web/src/types/order.ts')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar: -note, total: string→number/) }]);
+    expect(at('api/schemas/user.py')).toMatchObject([{ severity: 'error', message: 'dataclass User is an identical copy of the one at api/models/user.py:5.' }]);
+    expect(at('api/legacy/user.py')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar to the one at api\/models\/user\.py:5: \+name, bases \(\)→\(BaseModel\)\.$/) }]);
+    expect(at('api/status.py')).toMatchObject([{ severity: 'info', message: expect.stringMatching(/shares only its name with the one at api\/jobs\/status\.py:1/) }]);
+    expect(at('web/src/types/order.ts')).toMatchObject([{ severity: 'warning', message: expect.stringMatching(/similar to the one at web\/src\/api\/order\.ts:1: -note, total: string→number\.$/) }]);
   });
 
   it('gives the other definitions as related locations', () => {
     expect(at('api/schemas/user.py')[0]!.related!.map((r) => r.path)).toEqual(['api/models/user.py', 'api/legacy/user.py']);
   });
 
-  it('reports contract drift between paired services after case normalisation', () => {
+  it('reports contract drift between a route\'s response model and the frontend type after case normalisation', () => {
     const drift = at('web/src/types/user.ts');
-    expect(drift).toMatchObject([{ subject: 'contract:User', message: expect.stringMatching(/drifts from the Python dataclass at api\/models\/user\.py:5: \+fullName$/) }]);
+    expect(drift).toMatchObject([{ subject: 'contract:User', message: 'Interface User drifts from the API model User at api/models/user.py:5: it has fullName that the model has not.' }]);
   });
 
   it('compares across services with scope: repo, and tests with includeTests', () => {

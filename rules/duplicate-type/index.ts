@@ -1,38 +1,60 @@
 import picomatch from 'picomatch';
 import { SEVERITIES } from '../../src/config/load.js';
 import type { DeclarationFact } from '../../src/facts/facts.js';
-import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
+import type { ProjectIndex } from '../../src/engine/index.js';
 import { defineRule } from '../../src/engine/rule.js';
-import { compareShapes, shapeDiff, type Likeness } from './shape.js';
+import { compareShapes, few, type Likeness, type Shape } from './shape.js';
+import { contractDrift } from './contract.js';
+import { byPathLine, findDeclaration, mostImportedFirst, where, type Def } from './defs.js';
 
 const HELP: Record<Likeness, string> = {
   identical: 'Keep one definition and import it.',
+  fork: 'Keep one definition and import it; if both behaviours are needed, make the difference a parameter.',
   similar: 'Merge the two into one definition and import it, or rename one if they mean different things.',
   'name-clash': 'Rename one of them, so that searches and imports are unambiguous.',
 };
-const PY_MODELS = new Set(['dataclass', 'pydantic-model', 'typed-dict', 'named-tuple']);
-const TS_TYPES = new Set(['interface', 'type-alias']);
 
-interface Def {
-  file: ScannedFile;
-  decl: DeclarationFact;
+/** Names a framework requires in every module of a kind: one per module is the convention, not a copy. */
+export const FRAMEWORK_NAMES: { name: string; paths: string; reason: string }[] = [
+  { name: 'Command', paths: '**/management/commands/*.py', reason: 'Django runs the Command class of each management command module' },
+  { name: 'Migration', paths: '**/migrations/*.py', reason: 'Django loads the Migration class of each migration module' },
+];
+
+const TITLE: Record<string, string> = { 'pydantic-model': 'Pydantic model', 'typed-dict': 'TypedDict', 'named-tuple': 'NamedTuple', 'type-alias': 'type', 'ts-enum': 'enum', 'ts-class': 'class' };
+const title = (d: DeclarationFact): string => TITLE[d.kind] ?? d.kind;
+
+/** `type A = B` names the declaration it aliases: `B`, the last part of `ns.B` and `import('./x').B`, unless it
+ * has type arguments or is no plain reference. */
+function aliasTarget(aliasOf: string): string | undefined {
+  const m = /(?:^|[.)])([A-Za-z_$][\w$]*)$/.exec(aliasOf);
+  return m && !/[<[|&]/.test(aliasOf) ? m[1] : undefined;
 }
 
-const byPathLine = (a: Def, b: Def): number => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.decl.line - b.decl.line);
-const where = (d: Def): string => `${d.file.path}:${d.decl.line}`;
-
-function mostImportedFirst(defs: Def[], index: ProjectIndex): Def[] {
-  const n = new Map(defs.map((d) => [d, index.importersOf(d.file.path, d.decl.name)]));
-  return [...defs].sort((a, b) => n.get(b)! - n.get(a)! || byPathLine(a, b));
+/**
+ * The declaration a TS alias names, through the file's own declarations and imports (then the one declaration of
+ * that name in the service), following aliases a few hops.
+ */
+function resolveAlias(d: Def, index: ProjectIndex, byServiceName: Map<string, Def[]>): Def | undefined {
+  let cur = d;
+  for (let hop = 0; hop < 4 && cur.decl.aliasOf !== undefined; hop++) {
+    const target = aliasTarget(cur.decl.aliasOf);
+    if (!target) return undefined;
+    const next = findDeclaration(cur.file, target, index) ?? unique(byServiceName.get(`${cur.file.service}\0${target}`));
+    if (!next || next === cur) return undefined;
+    cur = next;
+  }
+  return cur.decl.aliasOf === undefined ? cur : undefined;
 }
+
+const unique = (defs: Def[] | undefined): Def | undefined => (defs && defs.length === 1 ? defs[0] : undefined);
 
 export default defineRule({
   meta: {
     id: 'duplicate-type',
     category: 'ssot',
-    reads: ['declarations', 'imports'],
+    reads: ['declarations', 'imports', 'functions'],
     defaultSeverity: 'error',
-    summary: 'The same type name declared in more than one module of one scope: identical, similar or a name clash.',
+    summary: 'The same type name declared in more than one module of one scope, graded by whole shape: identical, fork, similar or a name clash.',
     options: {
       scope: {
         enum: ['service', 'repo'],
@@ -40,20 +62,26 @@ export default defineRule({
         description: 'Compare declarations within each service (independent services may keep their own copies) or across the whole repo.',
       },
       includeTests: { type: 'boolean', default: false, description: 'Also compare declarations in test files.' },
+      includeLocal: {
+        type: 'boolean',
+        default: false,
+        description: "Also compare TypeScript declarations that are not exported (a component's own Props or State): no other file can import them.",
+      },
       similarity: {
         type: 'number',
         minimum: 0,
         maximum: 1,
         default: 0.5,
-        description: "Share of member names two shapes must have in common to be 'similar' rather than a name clash.",
+        description: "Weighted share of members two shapes must have in common to be 'similar' rather than a name clash (a member whose type differs counts half).",
       },
       severities: {
         type: 'object',
         additionalProperties: false,
         default: {},
         properties: {
-          identical: { enum: SEVERITIES, default: 'error', description: 'The same shape and bases: a copy.' },
-          similar: { enum: SEVERITIES, default: 'warning', description: 'Most member names shared: a fork.' },
+          identical: { enum: SEVERITIES, default: 'error', description: 'Same members, types, defaults and bodies: a copy.' },
+          fork: { enum: SEVERITIES, default: 'warning', description: 'Same members, other defaults, enum values or bodies.' },
+          similar: { enum: SEVERITIES, default: 'warning', description: 'Most members shared (weighted): a copy that drifts.' },
           'name-clash': { enum: SEVERITIES, default: 'info', description: 'Same name, different type.' },
         },
         description: 'Severity per likeness.',
@@ -77,7 +105,7 @@ export default defineRule({
         type: 'object',
         additionalProperties: false,
         default: {},
-        description: 'Contract drift: a Python model and a TypeScript type of one name, in paired services, whose fields differ.',
+        description: 'Contract drift: an API model of a Python service and the TypeScript type the paired frontend reads it into, whose fields differ.',
         properties: {
           pairs: {
             type: 'array',
@@ -89,7 +117,7 @@ export default defineRule({
               properties: { python: { type: 'string', description: 'the Python service' }, typescript: { type: 'string', description: 'the TypeScript service' } },
             },
             description:
-              'Service pairs whose Python models and TypeScript types of one name must keep the same fields (names compared after snake_case/camelCase normalisation).',
+              'Service pairs whose API models (FastAPI response models and request bodies) and the TypeScript types of the same name, or that fetch calls read them into, must keep the same fields (snake_case = camelCase, Pydantic aliases honoured).',
           },
           severity: { enum: ['info', 'warning', 'error'], default: 'warning', description: 'The severity of a drift.' },
         },
@@ -100,24 +128,46 @@ export default defineRule({
     const opts = ctx.options;
     const { scope, severities } = opts;
     const threshold = opts.similarity;
-    const allow = opts.allow.map((a) => ({ name: picomatch(a.name), paths: a.paths ? picomatch(a.paths) : () => true }));
+    const allow = [...opts.allow, ...FRAMEWORK_NAMES.map((f) => ({ name: f.name, paths: [f.paths] }))].map((a) => ({
+      name: picomatch(a.name),
+      paths: a.paths ? picomatch(a.paths) : () => true,
+    }));
     const allowed = (d: Def): boolean => allow.some((a) => a.name(d.decl.name) && a.paths(d.file.path));
 
     const groups = new Map<string, Def[]>();
+    const byServiceName = new Map<string, Def[]>();
     for (const file of ctx.index.files) {
       if (!file.service || (file.test && !opts.includeTests)) continue;
+      const python = file.language === 'python';
+      // a .d.ts without imports or exports declares globals: they are as visible as exported ones
+      const global = !python && /\.d\.[mc]?ts$/.test(file.path);
       for (const decl of file.facts.declarations) {
-        if (decl.aliasOf !== undefined) continue; // `type A = B`: one definition under two names
         const d = { file, decl };
+        if (!python) {
+          const k = `${file.service}\0${decl.name}`;
+          const list = byServiceName.get(k);
+          if (decl.aliasOf === undefined) list ? list.push(d) : byServiceName.set(k, [d]);
+          // a file-local type cannot be imported by anyone: its name clashes with nothing
+          if (!decl.exported && !global && !opts.includeLocal) continue;
+          // `type User = models.User`: the same declaration under its own name, a re-export
+          if (decl.aliasOf !== undefined && aliasTarget(decl.aliasOf) === decl.name) continue;
+        }
         if (allowed(d)) continue;
-        const key = `${scope === 'repo' ? '' : file.service}\0${file.language === 'python' ? 'py' : 'ts'}\0${decl.name}`;
+        const key = `${scope === 'repo' ? '' : file.service}\0${python ? 'py' : 'ts'}\0${decl.name}`;
         const list = groups.get(key);
         if (list) list.push(d);
         else groups.set(key, [d]);
       }
     }
+    // an alias that introduces a new name (`type Metrics = AgentMetrics`) has its target's shape
+    const shapeOf = (d: Def): Shape => {
+      if (d.decl.aliasOf === undefined) return d.decl;
+      const target = resolveAlias(d, ctx.index, byServiceName);
+      return target ? target.decl : { kind: d.decl.kind, bases: [], members: [], typeText: d.decl.aliasOf };
+    };
     for (const defs of groups.values()) {
-      // one module may declare a name twice (TS declaration merging, a .py and its .pyi): that is one definition
+      // one module may declare a name twice (TS declaration merging, a .py and its .pyi, a class under `try` and
+      // its fallback under `except ImportError`): that is one definition
       const modules = new Map<string, Def>();
       for (const d of defs.sort(byPathLine)) {
         const mod = d.file.path.replace(/\.pyi$/, '.py').replace(/\.d\.ts$/, '.ts');
@@ -129,61 +179,34 @@ export default defineRule({
       // the reference definition is the most imported one (then the first by path): the others are the extras
       const unique = mostImportedFirst([...modules.values()], ctx.index);
       const [first, ...rest] = unique as [Def, ...Def[]];
+      const ref = shapeOf(first);
       for (const d of rest) {
-        const { likeness, shared, total } = compareShapes(first.decl, d.decl, threshold);
-        const severity = severities[likeness];
+        const c = compareShapes(ref, shapeOf(d), threshold);
+        const severity = severities[c.likeness];
         if (severity === 'off') continue;
-        const diff = shapeDiff(first.decl, d.decl);
-        const detail =
-          likeness === 'identical'
-            ? 'identical shape'
-            : likeness === 'similar'
-              ? `similar: ${diff.join(', ')}`
-              : `same name, different type${total > 0 ? ` (${shared} of ${total} members shared)` : ''}`;
+        const what = `${title(d.decl)} ${d.decl.name}`;
+        const other = `the one at ${where(first)}`;
+        const message =
+          c.likeness === 'identical'
+            ? `${what} is an identical copy of ${other}.`
+            : c.likeness === 'fork'
+              ? `${what} forks ${other}: same members, different ${few(c.diff, 4)}.`
+              : c.likeness === 'similar'
+                ? `${what} is similar to ${other}: ${few(c.diff)}.`
+                : `${what} shares only its name with ${other}${c.total > 0 ? ` (${c.shared} of ${c.total} members in common)` : ''}.`;
         ctx.report({
           path: d.file.path,
           line: d.decl.line,
           column: d.decl.column,
           subject: d.decl.name,
           severity,
-          message: `${d.decl.kind} "${d.decl.name}" is also declared at ${where(first)}${unique.length > 2 ? ` and ${unique.length - 2} other module(s)` : ''}${scope === 'service' ? ` in ${d.file.service}` : ''}: ${detail}`,
-          help: HELP[likeness],
-          related: unique.filter((o) => o !== d).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.kind} ${o.decl.name}` })),
+          message,
+          help: HELP[c.likeness],
+          related: unique.filter((o) => o !== d).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${title(o.decl)} ${o.decl.name}` })),
         });
       }
     }
 
-    // contract drift: a Python model and a TypeScript type of one name, in services the config pairs
-    for (const pair of opts.contractDrift.pairs) {
-      const pyAll = new Map<string, Def[]>();
-      const tsDefs: Def[] = [];
-      for (const file of ctx.index.files) {
-        if (file.test) continue;
-        for (const decl of file.facts.declarations) {
-          if (file.service === pair.python && file.language === 'python' && PY_MODELS.has(decl.kind)) pyAll.set(decl.name, [...(pyAll.get(decl.name) ?? []), { file, decl }]);
-          if (file.service === pair.typescript && file.language !== 'python' && TS_TYPES.has(decl.kind) && decl.aliasOf === undefined) tsDefs.push({ file, decl });
-        }
-      }
-      const wanted = new Set(tsDefs.filter((t) => ctx.index.isTarget(t.file.path)).map((t) => t.decl.name));
-      const py = new Map([...pyAll].filter(([name]) => wanted.has(name)).map(([name, defs]) => [name, mostImportedFirst(defs, ctx.index)[0]!]));
-      for (const t of tsDefs.sort(byPathLine)) {
-        if (!ctx.index.isTarget(t.file.path)) continue;
-        const p = py.get(t.decl.name);
-        if (!p) continue;
-        const diff = shapeDiff(p.decl, t.decl, 8, (n) => n.replace(/_/g, '').toLowerCase()).filter((x) => !x.includes('→') || x.startsWith('bases'));
-        const fields = diff.filter((x) => !x.startsWith('bases'));
-        if (fields.length === 0) continue;
-        ctx.report({
-          path: t.file.path,
-          line: t.decl.line,
-          column: t.decl.column,
-          subject: `contract:${t.decl.name}`,
-          severity: opts.contractDrift.severity,
-          message: `${t.decl.kind} "${t.decl.name}" drifts from the Python ${p.decl.kind} at ${where(p)}: ${fields.join(', ')}`,
-          help: 'Make the fields agree (or generate one type from the other).',
-          related: [{ path: p.file.path, line: p.decl.line, column: p.decl.column, message: `${p.decl.kind} ${p.decl.name}` }],
-        });
-      }
-    }
+    for (const pair of opts.contractDrift.pairs) contractDrift(ctx, pair, opts.contractDrift.severity, shapeOf);
   },
 });

@@ -80,7 +80,7 @@ export default defineRule({
       const queue = [cls];
       for (let first = true; queue.length > 0; first = false) {
         for (const d of byName.get(queue.shift()!) ?? []) {
-          if (!first && d.members.some((m) => m.name === method && m.type === 'method')) return true;
+          if (!first && d.members.some((m) => m.name === method && (m.kind === 'method' || m.type === 'method'))) return true;
           for (const b of d.bases.map(simpleName)) {
             if (!seen.has(b)) {
               seen.add(b);
@@ -98,7 +98,7 @@ export default defineRule({
       const queue = [cls];
       while (queue.length > 0) {
         for (const sub of subclasses.get(queue.shift()!) ?? []) {
-          if (sub.members.some((m) => m.name === method && m.type === 'method')) return true;
+          if (sub.members.some((m) => m.name === method && (m.kind === 'method' || m.type === 'method'))) return true;
           if (!seen.has(sub.name)) {
             seen.add(sub.name);
             queue.push(sub.name);

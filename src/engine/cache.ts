@@ -33,7 +33,7 @@ import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 7;
+export const FACTS_VERSION = 8;
 export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -99,15 +99,22 @@ const CODECS: Partial<Record<Section, Codec>> = {
   },
   functions: {
     encode: (f: FunctionFact) =>
-      f.stub ? [f.name, f.line, f.endLine, f.stub, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1] : f.abstract ? [f.name, f.line, f.endLine, 0, 1] : [f.name, f.line, f.endLine],
+      f.api
+        ? [f.name, f.line, f.endLine, f.stub ?? 0, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1, f.api]
+        : f.stub
+          ? [f.name, f.line, f.endLine, f.stub, f.abstract ? 1 : 0, f.intent ?? 0, f.params ?? -1]
+          : f.abstract
+            ? [f.name, f.line, f.endLine, 0, 1]
+            : [f.name, f.line, f.endLine],
     decode: (r) => {
       if (
         r.length < 3 ||
-        r.length > 7 ||
+        r.length > 8 ||
         (r.length > 3 && r[3] !== 0 && !STUBS.has(r[3])) ||
         (r.length > 4 && r[4] !== 0 && r[4] !== 1) ||
         (r.length > 5 && r[5] !== 0 && r[5] !== 'placeholder' && r[5] !== 'deliberate') ||
-        (r.length > 6 && !(Number.isInteger(r[6]) && (r[6] as number) >= -1))
+        (r.length > 6 && !(Number.isInteger(r[6]) && (r[6] as number) >= -1)) ||
+        (r.length > 7 && !(Array.isArray(r[7]) && r[7].every((x) => typeof x === 'string')))
       ) {
         throw new Shape();
       }
@@ -116,6 +123,7 @@ const CODECS: Partial<Record<Section, Codec>> = {
       if (r[4]) f.abstract = true;
       if (r[5]) f.intent = r[5] as FunctionFact['intent'];
       if (typeof r[6] === 'number' && r[6] >= 0) f.params = r[6];
+      if (r[7]) f.api = r[7] as string[];
       return f;
     },
   },
@@ -157,12 +165,17 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
     bool(d.exported);
     optional(d.aliasOf, str);
     optional(d.typeText, str);
+    optional(d.hash, str);
     if (!Array.isArray(d.members)) throw new Shape();
     for (const m of d.members) {
       if (!isObject(m)) throw new Shape();
       str(m.name);
       str(m.type);
       optional(m.optional, bool);
+      optional(m.kind, str);
+      optional(m.value, str);
+      optional(m.alias, str);
+      optional(m.hash, str);
     }
   },
   mockNotes: (x) => {

@@ -102,7 +102,7 @@ export interface FindingInput extends Location {
   message: string;
   /** how to fix it (one or two sentences) */
   help?: string;
-  /** a rule may grade its findings (duplicate-type: identical / similar / name-clash); default: the rule's */
+  /** a rule may grade its findings (duplicate-type: identical / fork / similar / name-clash); default: the rule's */
   severity?: Exclude<Severity, 'off'>;
   /** what the finding is about, stable across edits that move lines (imported module, type name, ...) */
   subject: string;

@@ -56,11 +56,25 @@ export type DeclarationKind =
   | 'ts-enum'
   | 'ts-class';
 
+/** What a member of a shape is besides a class-level field (kind unset): an attribute set on `self` in `__init__`, a method, an enum
+ * value, or a nested class (Pydantic's `Config`, Django's `Meta`). */
+export type MemberKind = 'attribute' | 'method' | 'value' | 'class';
+
 export interface MemberFact {
   name: string;
-  /** normalised type text ('' when none is written); 'method' for methods */
+  /** normalised type text ('' when none is written or inferred); a method's normalised signature
+   * (`(self,a:int,b=1)->str`), or 'method' when none is known */
   type: string;
   optional?: boolean;
+  /** unset for a field, the common case */
+  kind?: MemberKind;
+  /** a field's default, an enum member's value (normalised source; past 48 characters its start and a hash) */
+  value?: string;
+  /** the name it has on the wire: a Pydantic field's `serialization_alias` or `alias` */
+  alias?: string;
+  /** a hash of the member's normalised source: a method's decorators, signature and body (docstrings, comments and
+   * formatting ignored), a field's statement, a nested class's body */
+  hash?: string;
 }
 
 /**
@@ -80,6 +94,9 @@ export interface DeclarationFact {
   aliasOf?: string;
   /** a type alias that is not an object type: its normalised text (unions, mapped types, ...) */
   typeText?: string;
+  /** a hash of what the members do not hold: a Python class's decorators with their arguments and the statements of
+   * its body that are no member (`if`/`else` headers, calls); equal for two classes that differ only in members */
+  hash?: string;
 }
 
 /**
@@ -179,6 +196,10 @@ export interface FunctionFact {
   intent?: 'placeholder' | 'deliberate';
   /** of an empty body (`stub`): how many parameters the function takes, `self` and `cls` aside */
   params?: number;
+  /** the names of the types a function exposes as an API: a FastAPI route's `response_model`, return annotation and
+   * body parameters; in TypeScript the types a fetch or axios call's result is given (`axios.get<User>`,
+   * `(await res.json()) as User`, `Promise<User>` of a function that fetches) */
+  api?: string[];
 }
 
 export interface FileFacts {

@@ -1,12 +1,13 @@
 /**
  * Module-level Python classes as declarations: kind (dataclass, Pydantic model, Enum, TypedDict, NamedTuple,
- * Protocol, plain class), bases, decorators and a shape (annotated fields, class attributes, methods); and the
- * file's import bindings, which mocks and concept units qualify names through (units.ts).
+ * Protocol, plain class), bases, decorators and a shape (shapes.ts); and the file's import bindings, which mocks
+ * and concept units qualify names through (units.ts).
  * Fed line by line by the extractor's walk, so the file is read once.
  */
-import type { DeclarationFact, DeclarationKind, MemberFact } from '../../facts/facts.js';
+import type { DeclarationFact, DeclarationKind } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
-import { dottedAt, isName, isOp, plainStringValue, position, Tok, tokText, type Tokens } from './tokenizer.js';
+import { PythonShapes } from './shapes.js';
+import { dottedAt, isOp, position, Tok, tokText, type Tokens } from './tokenizer.js';
 
 const PYDANTIC = /^(?:pydantic\.)?(?:BaseModel|BaseSettings|RootModel|GenericModel)$|^(?:sqlmodel\.)?SQLModel$|^pydantic_settings\.BaseSettings$/;
 const ENUM = /^(?:enum\.)?(?:Enum|IntEnum|StrEnum|Flag|IntFlag)$/;
@@ -14,7 +15,6 @@ const TYPED_DICT = /^(?:typing(?:_extensions)?\.)?TypedDict$/;
 const NAMED_TUPLE = /^(?:typing\.)?NamedTuple$/;
 const PROTOCOL = /^(?:typing(?:_extensions)?\.)?Protocol(?:\[.*\])?$/;
 const DATACLASS = /^(?:dataclasses\.)?dataclass$|^(?:pydantic\.dataclasses\.)?dataclass$|^attrs?\.(?:s|define|frozen|dataclass)$|^(?:define|frozen)$/;
-const SKIP_MEMBERS = new Set(['model_config', 'Config', 'Meta', '__slots__', '__annotations__']);
 
 interface OpenClass {
   decl: DeclarationFact;
@@ -27,17 +27,20 @@ export class PythonClassCollector {
   private current: OpenClass | undefined;
   private readonly open: OpenClass[] = [];
   private decorators: string[] = [];
+  /** the pending decorators' token ranges, for the shape's hash */
+  private decoratorRanges: number[] = [];
+  /** the classes' shapes: members, types, defaults, hashes */
+  readonly shapes: PythonShapes;
 
-  constructor(private readonly toks: Tokens) {}
+  constructor(private readonly toks: Tokens) {
+    this.shapes = new PythonShapes(toks);
+  }
 
   private text(i: number): string {
     return tokText(this.toks, i);
   }
   private isOp(i: number, op: string): boolean {
     return isOp(this.toks, i, op);
-  }
-  private isKeyword(i: number): boolean {
-    return isName(this.toks, i, 'def') || isName(this.toks, i, 'class');
   }
   private dotted(i: number, b: number): { name: string; next: number } {
     return dottedAt(this.toks, i, b);
@@ -47,14 +50,16 @@ export class PythonClassCollector {
   decorator(a: number, b: number): void {
     const { name } = this.dotted(a + 1, b);
     if (name) this.decorators.push(name);
+    this.decoratorRanges.push(a, b);
   }
 
   /** Any module-level line that is not a decorator ends the pending decorators. */
   clearDecorators(): void {
     this.decorators = [];
+    this.decoratorRanges = [];
   }
 
-  /** `class Name(bases):` at module level, header tokens [a, colon). */
+  /** `class Name(bases):` at module level (or in a module-level `if`/`try`/`with` block), header tokens [a, colon). */
   beginClass(a: number, colon: number): void {
     this.current = undefined;
     const nameTok = a + 1;
@@ -77,7 +82,9 @@ export class PythonClassCollector {
       }
     }
     const decorators = this.decorators;
+    const ranges = this.decoratorRanges;
     this.decorators = [];
+    this.decoratorRanges = [];
     const decl: DeclarationFact = {
       name,
       kind: classKind(bases, decorators),
@@ -88,48 +95,19 @@ export class PythonClassCollector {
       members: [],
     };
     this.declarations.push(decl);
+    this.shapes.begin(decl, ranges, a, colon);
     this.current = { decl };
     this.open.push(this.current);
   }
 
   endClass(): void {
     this.current = undefined;
-  }
-
-  /** A statement directly in the class body, tokens [a, b). */
-  member(a: number, b: number): void {
-    const c = this.current;
-    if (!c || this.toks.type[a] !== Tok.Name) return;
-    const first = this.text(a);
-    let name: string | undefined;
-    let type = '';
-    if (first === 'def' || (first === 'async' && this.text(a + 1) === 'def')) {
-      const n = first === 'def' ? a + 1 : a + 2;
-      name = this.text(n);
-      type = 'method';
-      if (name.startsWith('__') && name.endsWith('__')) return;
-    } else if (this.isOp(a + 1, ':')) {
-      name = first;
-      let end = b;
-      for (let i = a + 2; i < b; i++) {
-        if (this.isOp(i, '=')) {
-          end = i;
-          break;
-        }
-      }
-      if (end > a + 2) type = normaliseType(this.toks.text.slice(this.toks.start[a + 2]!, this.toks.end[end - 1]!));
-      if (/^ClassVar\b/.test(type)) return;
-    } else if (this.isOp(a + 1, '=')) {
-      name = first;
-    }
-    if (name === undefined || SKIP_MEMBERS.has(name) || (name.startsWith('__') && name.endsWith('__'))) return;
-    const members = c.decl.members;
-    if (members.some((m) => m.name === name)) return;
-    members.push({ name, type } satisfies MemberFact);
+    this.shapes.end();
   }
 
   /** The declarations, their members sorted. */
   finish(): DeclarationFact[] {
+    this.shapes.finish(this.bindings);
     for (const c of this.open) c.decl.members.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
     return this.declarations;
   }

@@ -11,6 +11,7 @@ import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
 import { PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
+import { routeTypes } from './shapes.js';
 import { spend } from '../budget.js';
 import {
   dottedAt,
@@ -118,6 +119,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   let decoratorLine = 0;
   let decoratorStart = 0;
   let classBlock: Block | undefined;
+  let classDepth = 0;
   const pendingTry: { fact: ImportFact; tries: TryInfo[] }[] = [];
   let statementError: { message: string; line: number; column: number } | undefined;
 
@@ -429,6 +431,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     if (decorators.some((d) => /^@(?:\w+\.)*(?:abstractmethod|abstractproperty|abstractclassmethod|abstractstaticmethod|overload)\b/.test(d)) || owner?.protocol) {
       fact.abstract = true;
     }
+    // a FastAPI route: the types it exposes (contract drift pairs them with the frontend's)
+    if (decorators.length > 0) {
+      const api = routeTypes(toks, decorators, a, colon);
+      if (api && api.length > 0) fact.api = api;
+    }
     // a decorator that is more than a descriptor (`@auto_init()`, `@router.get(...)`) supplies the behaviour itself
     blk.decorated = decorators.some((d) => !/^@\s*(?:staticmethod|classmethod|property|(?:\w+\.)+(?:setter|getter|deleter)|(?:typing\.|typing_extensions\.)?override|(?:functools\.)?(?:wraps|cache|lru_cache|cached_property)\b)/.test(d));
     blk.fn = { fact, statements: 0, other: false, from, params: countParams(nameTok + 1, colon, owner?.kind === 'class'), ...(owner?.kind === 'class' ? { owner } : {}) };
@@ -533,7 +540,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       describeStub(blk, fn, toks.end[lastTok] ?? text.length);
     }
     // in the key order the cache's codec decodes (facts are compared as JSON)
-    const { name, line, endLine, stub, abstract, intent, params } = fn.fact;
+    const { name, line, endLine, stub, abstract, intent, params, api } = fn.fact;
     facts.functions.push({
       name,
       line,
@@ -542,6 +549,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       ...(abstract ? { abstract } : {}),
       ...(intent ? { intent } : {}),
       ...(params !== undefined ? { params } : {}),
+      ...(api ? { api } : {}),
     });
   };
 
@@ -579,13 +587,22 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const a = ll.first;
     const b = ll.end;
     const first = toks.type[a] === Tok.Name ? tokText(a) : toks.type[a] === Tok.Op ? tokText(a) : '';
-    // declarations: module-level classes, their members and signals
-    if (classBlock && stack[0] !== classBlock) {
+    // declarations: classes at module level or in module-level if/try/with blocks, their members and signals
+    if (classBlock && stack[classDepth] !== classBlock) {
       classes.endClass();
       classBlock = undefined;
     }
+    // the first def or class block the line is in: none at module level and in its if/try/with blocks
+    let firstNamed = 0;
+    while (firstNamed < stack.length && stack[firstNamed]!.kind !== 'def' && stack[firstNamed]!.kind !== 'class') firstNamed++;
+    const outsideDefs = firstNamed === stack.length;
     const inClass = classBlock !== undefined;
-    const directlyInClass = inClass && stack.length === 1;
+    if (inClass) {
+      // a line of the class body is a member's when no def or class block lies between (`if`/`else` do not)
+      let inner = classDepth + 1;
+      while (inner < stack.length && stack[inner]!.kind !== 'def' && stack[inner]!.kind !== 'class') inner++;
+      classes.shapes.line(a, b, stack.length - classDepth - 1, inner === stack.length, ll.semi === true);
+    }
     const firstLine = ll.line;
     const lineStart = toks.start[a]!;
     const lineEnd = toks.end[b - 1]!;
@@ -593,7 +610,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const mk = mocks !== undefined && mockWords.within(lineStart, lineEnd);
     if (first === '@') {
       // a decorator: no statement, but `@patch("a.b.C")` names a module
-      if (stack.length === 0) classes.decorator(a, b);
+      if (outsideDefs) classes.decorator(a, b);
       if (dyn) dynamicImports(a, b);
       if (decoratorTexts.length === 0) {
         decoratorLine = firstLine;
@@ -613,8 +630,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       if (colon >= 0) {
         // the header's own expressions run in the enclosing context (`def f(m=import_module("x")):`)
         if (dyn) dynamicImports(a, colon);
-        const moduleLevel = stack.length === 0;
-        if (directlyInClass) classes.member(a, colon);
         // a header inside a function body is more than a placeholder
         const parent = stack[stack.length - 1];
         if (parent?.fn && stack.length > 0) parent.fn.other = true;
@@ -638,26 +653,23 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
           const notes = opened.kind === 'def' || opened.kind === 'class' ? mocks.header(decorators, decoratedFrom, around) : around;
           if (notes !== undefined) opened.notes = notes;
         }
-        if (moduleLevel && first === 'class') {
+        if (outsideDefs && first === 'class') {
           classes.beginClass(a, colon);
           classBlock = stack[stack.length - 1];
-        } else if (moduleLevel) classes.clearDecorators();
+          classDepth = stack.length - 1;
+        } else if (outsideDefs) classes.clearDecorators();
         if (colon === b - 1) continue;
         // `if x: import y` — the body is on the same line
         // (the block stays open: the next line at this indent closes it and sees it as its sibling)
         bodyStart = colon + 1;
       }
     }
-    if (stack.length === 0) classes.clearDecorators();
+    if (outsideDefs) classes.clearDecorators();
     const inner = stack[stack.length - 1];
     if (inner?.fn && (bodyStart !== a || inner.indent < ll.indent)) bodyStatement(inner.fn, bodyStart, b, lineEnd);
     else if (inner?.kind === 'class' && !inner.seen && (bodyStart !== a || inner.indent < ll.indent)) {
       inner.seen = true;
       if (b - bodyStart === 1 && toks.type[bodyStart] === Tok.String) inner.doc = tokText(bodyStart);
-    }
-    if (directlyInClass && bodyStart === a) {
-      if (ll.semi) splitStatements(toks, a, b, (x, y) => classes.member(x, y));
-      else classes.member(a, b);
     }
     if (ll.semi) splitStatements(toks, bodyStart, b, unitStatement);
     else unitStatement(bodyStart, b);

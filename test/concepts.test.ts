@@ -3,7 +3,7 @@
  * annotate every inventory entry with `# role: <concept>/<variant> <role>` on the line the entry points at, and every
  * finding with `# expect: multiple-implementations` (test/fixtures.test.ts): an unannotated line must be in neither.
  */
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
@@ -74,6 +74,27 @@ describe('roles by ownership', () => {
     expect(legacy.message).toBe('LegacyPool is one of 4 postgresql database-manager owners in orders (allowed: 1); canonical: engine.py (configured).');
     const limiter = r.findings.find((f) => f.path === 'orders/cache/rate_limit.py')!;
     expect(limiter.message).toBe('RateLimiter is one of 2 redis database-manager owners in orders (allowed: 1); canonical: RedisCache (imported most: 2 imports).');
+  });
+
+  it('counts the imports of a module owner by every function it defines, those that call nothing a concept knows too', () => {
+    // db/session.py makes the engine; its accessors (`get_session`) call only module names: imported by three files
+    const dir = tempDir('comply-canonical-');
+    const put = (p: string, text: string): void => {
+      mkdirSync(join(dir, p, '..'), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    };
+    put('compliance.config.json', JSON.stringify({ extends: 'comply:recommended', services: { app: { paths: ['app'] } } }));
+    put('app/__init__.py', '');
+    put('app/db/__init__.py', '');
+    put('app/db/session.py', 'import sqlalchemy as sa\n\nengine = sa.create_engine("postgresql://db/app")\n\n\ndef get_session(factory):\n    return factory()\n');
+    put('app/backup.py', 'import sqlalchemy as sa\n\n\nclass Exporter:\n    def __init__(self, url):\n        self.engine = sa.create_engine(url)\n');
+    put('app/jobs.py', 'from app.backup import Exporter\nfrom app.db.session import get_session\n');
+    for (const name of ['orders', 'users', 'carts']) put(`app/${name}.py`, 'from app.db.session import get_session\n');
+    const r = scanDir(dir);
+    const found = r.findings.filter((f) => f.rule === 'multiple-implementations');
+    expect(found.map((f) => `${f.path} ${f.message}`)).toEqual([
+      'app/backup.py Exporter is one of 2 postgresql database-manager owners in app (allowed: 1); canonical: session.py (imported most: 4 imports).',
+    ]);
   });
 
   it('gives every finding of a group the same related list, so the text report prints it once', () => {
@@ -168,7 +189,7 @@ describe('comply concepts', () => {
     expect(out).toContain('database-manager · postgresql · orders  4 owners, 3 consumers, 1 transient');
     expect(out).toMatch(/ {2}owner-direct {2}canonical {2}engine\.py +orders\/db\/engine\.py:4 +sqlalchemy\.ext\.asyncio\.create_async_engine\(\) kept in engine/);
     expect(out).toMatch(/ {2}transient +copy_orders\.py +orders\/migrations\/copy_orders\.py:6 +psycopg2\.connect\(\) used in one function/);
-    expect(out).toMatch(/^29 entries: 18 owners, 9 consumers, 2 transient\./m);
+    expect(out).toMatch(/^30 entries: 19 owners, 9 consumers, 2 transient\./m);
   });
 
   it('--json prints the entries of the JSON report; --role and --concept narrow them', async () => {
@@ -179,11 +200,12 @@ describe('comply concepts', () => {
       'AuthServiceClient owner-direct false',
       'tokens.py owner-direct true',
       'api.ts owner-direct false',
+      'axios-login.ts owner-direct false',
       'session.ts owner-direct true',
     ]);
     const scan = await cli('scan', roles, '--no-cache', '--json');
     const report = JSON.parse(scan.out) as { concepts: unknown[] };
-    expect(report.concepts.length).toBe(29);
+    expect(report.concepts.length).toBe(30);
   });
 
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
@@ -195,7 +217,7 @@ describe('comply concepts', () => {
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     const { code, out } = await cli('concepts', dir, '--no-cache', '--json');
     expect(code).toBe(0);
-    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(29);
+    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(30);
   });
 
   it('the HTML report holds the inventory', () => {

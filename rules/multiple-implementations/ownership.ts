@@ -318,7 +318,9 @@ export class Ownership {
         }
         this.inRepo(conceptName, c, cand, use, note);
       }
-      const urls = urlSignals(unit);
+      // a URL given to a method of in-repo code (`api.GET('/v1/auth/status')` on the repo's API client) uses that
+      // code: the evidence is its, not this unit's
+      const urls = urlSignals(unit, cand.file.language === 'typescript', (via) => this.inRepoName(cand.file, via));
       if (c.combos.length > 0) {
         for (const u of urls) signals.push(...u.signals);
         for (const combo of c.combos) {
@@ -512,6 +514,8 @@ export class Ownership {
         }
       }
     } else {
+      // every module-level function (a unit or not: `session_context()` calls nothing a concept knows) and global
+      for (const f of cand.file.facts.functions) if (!f.name.includes('.')) names.add(f.name);
       for (const f of m.functions) names.add(f);
       for (const g of m.globals.keys()) names.add(g);
     }
@@ -613,6 +617,19 @@ export class Ownership {
     return undefined;
   }
 
+  /** Whether a name as uses write it (`@/utils/client.api`, `@polar-sh/client.Client`, `.api`) is the repo's own code:
+   * a module-level name of the file, or an import that resolves to a file or a package of the repo. */
+  private inRepoName(file: ScannedFile, name: string): boolean {
+    if (name.startsWith('.')) return true;
+    let best: FileFacts['imports'][number] | undefined;
+    for (const imp of file.facts.imports) {
+      if ((name === imp.module || name.startsWith(`${imp.module}.`)) && (!best || imp.module.length > best.module.length)) best = imp;
+    }
+    if (!best) return this.resolve(file, name) !== undefined;
+    const t = this.index.resolve(file, best);
+    return t.kind === 'file' || t.kind === 'package';
+  }
+
   private resolveScript(file: ScannedFile, name: string, depth: number): Target | undefined {
     let best: FileFacts['imports'][number] | undefined;
     for (const imp of file.facts.imports) {
@@ -654,16 +671,19 @@ const AUTH_SEGMENT = /^(?:auth|oauth2?|openid|oidc|tokens?|login|logout|sign-?in
  * segment names authentication, `url:` (the repo's own endpoint), and `http-call-url:` too when it is given straight
  * to an HTTP-verb call. Redirect targets (`/callback`) and base URLs themselves are none.
  */
-function urlSignals(unit: UnitFact): { line: number; signals: string[] }[] {
+function urlSignals(unit: UnitFact, named: boolean, inRepo: (via: string) => boolean): { line: number; signals: string[] }[] {
   if (!unit.urls) return [];
   const base = unit.urls.find((u) => u.base && PUBLIC_HOST.test(u.url))?.url;
   const out: { line: number; signals: string[] }[] = [];
   for (const u of unit.urls) {
-    if (u.base || CALLBACK.test(u.url)) continue;
+    if (u.base || CALLBACK.test(u.url) || (u.via !== undefined && inRepo(u.via))) continue;
     if (PUBLIC_HOST.test(u.url)) out.push({ line: u.line, signals: [`external-url:${u.url}`] });
     else if (base && !/^\w+:\/\//.test(u.url) && !u.url.startsWith('{')) out.push({ line: u.line, signals: [`external-url:${base.replace(/\/$/, '')}/${u.url.replace(/^\//, '')}`] });
     else if (u.url.split(/[/?#]/).some((seg) => AUTH_SEGMENT.test(seg))) {
-      out.push({ line: u.line, signals: [`url:${u.url}`, ...(u.call && HTTP_VERB.test(u.call) ? [`http-call-url:${u.url}`] : [])] });
+      // where receivers are named (TypeScript), a verb call on one that cannot be named (a prop, a hook's result) is
+      // no evidence: an HTTP library's client is imported or built in sight, the app's own API client often is not
+      const verb = u.call !== undefined && HTTP_VERB.test(u.call) && (!named || u.via !== undefined);
+      out.push({ line: u.line, signals: [`url:${u.url}`, ...(verb ? [`http-call-url:${u.url}`] : [])] });
     }
   }
   return out;

@@ -202,6 +202,7 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
         str(x.url);
         count(x.line);
         optional(x.call, str);
+        optional(x.via, str);
         if (x.base !== undefined && x.base !== true) throw new Shape();
       }
     }

@@ -163,9 +163,10 @@ export interface UnitFact {
   line: number;
   column: number;
   uses: UseFact[];
-  /** `call`: the name of the call it is given to (`post` in `client.post(url)`); `base`: an HTTP client's base URL
-   * (`base_url=`, `baseURL:`), which the unit's relative URLs are relative to */
-  urls?: { url: string; line: number; call?: string; base?: true }[];
+  /** `call`: the name of the call it is given to (`post` in `client.post(url)`); `via`: what that call is made on,
+   * named as uses are (an import `@/utils/client.api`, the call a local holds, a parameter's type), when known;
+   * `base`: an HTTP client's base URL (`base_url=`, `baseURL:`), which the unit's relative URLs are relative to */
+  urls?: { url: string; line: number; call?: string; via?: string; base?: true }[];
   schemes?: string[];
 }
 

@@ -15,6 +15,8 @@ import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
 export const ENDPOINT_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks|authorize|userinfo)s?\b|\/\.well-known\/openid/i;
 /** a URL's scheme at the start of a literal: `postgresql+asyncpg://`, `redis://`, `mongodb+srv://` */
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
+/** keyword arguments that name a database URL's scheme in DSN builders */
+const DSN_KEYWORD = /^(?:scheme|drivername)$/;
 /** the name of a keyword argument or property that sets an HTTP client's base URL */
 export const BASE_URL = /^base_?ur[il]$/i;
 /** calls whose arguments are messages, not requests: logging, printing, exceptions */
@@ -502,6 +504,13 @@ export class PythonUnitCollector {
     // cheap tests on the raw text first: most strings hold neither `://` near their start nor a `/`
     const scheme = this.schemeAt(i);
     const given = inCall;
+    // a DSN builder's scheme given by keyword: `PostgresDsn.build(scheme="postgresql", ...)`,
+    // `URL.create(drivername="postgresql+asyncpg", ...)`
+    if (!scheme && given && e - s < 40 && this.op1(i - 1) === 61 && t.type[i - 2] === Tok.Name && DSN_KEYWORD.test(this.text(i - 2))) {
+      const v = this.stringBody(i);
+      if (/^[a-z][a-z0-9]*(?:\+[a-z0-9_]+)?$/i.test(v)) (unit.schemes ??= new Set()).add(v.toLowerCase());
+      return;
+    }
     let endpoint = false;
     if (given && e - s < 210) for (let p = s + 1; p < e && !endpoint; p++) endpoint = src.charCodeAt(p) === 47;
     if (!scheme && !endpoint) return;

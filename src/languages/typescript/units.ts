@@ -25,6 +25,8 @@ interface Unit {
 interface Flow {
   locals: Map<string, UseFact[]>;
   declared: Set<string>;
+  /** a parameter → its type's name, qualified as uses are (`api: Client` → `@polar-sh/client.Client`) */
+  params?: Map<string, string>;
 }
 
 /** where an expression's value goes */
@@ -42,9 +44,14 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
   if (sf.isDeclarationFile) return []; // a declaration has no run time
   // local name → [qualified origin, import specifier]
   const origins = new Map<string, [string, string]>();
+  // `import type { Client } from '...'`: names a parameter's type only
+  const typeOrigins = new Map<string, [string, string]>();
   const moduleNames = new Set<string>();
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause && !st.importClause.isTypeOnly) {
+    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause?.isTypeOnly) {
+      const nb = st.importClause.namedBindings;
+      if (nb && ts.isNamedImports(nb)) for (const el of nb.elements) typeOrigins.set(el.name.text, [`${st.moduleSpecifier.text}.${(el.propertyName ?? el.name).text}`, st.moduleSpecifier.text]);
+    } else if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause && !st.importClause.isTypeOnly) {
       const mod = st.moduleSpecifier.text;
       const c = st.importClause;
       if (c.name) origins.set(c.name.text, [mod, mod]);
@@ -114,6 +121,26 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     if (scheme && !use.scheme) use.scheme = scheme;
     return use;
   };
+  /**
+   * What a method call is made on, named as uses are: an import (`api` from '@/utils/client'), a module-level name,
+   * what a local was given by a call (`const client = await getServerSideAPI()`), a parameter's type.
+   */
+  const receiver = (e: TS.Expression, flow: Flow | undefined): string | undefined => {
+    while (ts.isAwaitExpression(e) || ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    const q = dotted(e);
+    if (!q) return undefined;
+    const [head, rest] = q;
+    if (flow?.locals.has(head)) {
+      const held = flow.locals.get(head)!.find((u) => !u.ref);
+      return held?.name;
+    }
+    const param = flow?.params?.get(head);
+    if (param !== undefined) return param;
+    if (flow?.declared.has(head)) return undefined;
+    const origin = origins.get(head);
+    if (origin) return origin[0] + rest;
+    return moduleNames.has(head) ? `.${head}${rest}` : undefined;
+  };
   const stringText = (n: TS.Node): string | undefined =>
     ts.isStringLiteralLike(n) ? n.text : ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((sp) => `{}${sp.literal.text}`).join('') : undefined;
 
@@ -122,7 +149,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
    * a message (log, error) nor a route (given a handler), where an endpoint URL is evidence: the call's name.
    */
   const K = ts.SyntaxKind;
-  const visit = (n: TS.Node, unit: Unit, flow: Flow | undefined, d: Dest, given: string | undefined): void => {
+  const visit = (n: TS.Node, unit: Unit, flow: Flow | undefined, d: Dest, given: string | undefined, via?: string): void => {
     spend();
     const kind = n.kind;
     // tokens, keywords and numbers hold nothing; type annotations run nothing
@@ -140,13 +167,14 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
         const [head, rest] = q;
         const use = flow?.locals.has(head) || flow?.declared.has(head) ? undefined : record(unit, head, rest, n, d, false, scheme);
         if (use && d.into) d.into.push(use);
-      } else visit(callee, unit, flow, d, given);
+      } else visit(callee, unit, flow, d, given, via);
       const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
       const message = MESSAGE_SINK.test(last) || (ts.isNewExpression(n) && /Error$/.test(last)) || args.some((x) => ts.isFunctionLike(x));
       // a local given to a constructor goes where the new object goes (`new Wrapper(pool)`); given to a function,
       // what comes back is something else
       const inner: Dest = ts.isNewExpression(n) || d.noFlow ? d : { ...d, noFlow: true };
-      for (const a of args) visit(a, unit, flow, inner, message ? undefined : last);
+      const on = ts.isPropertyAccessExpression(callee) ? receiver(callee.expression, flow) : undefined;
+      for (const a of args) visit(a, unit, flow, inner, message ? undefined : last, message ? undefined : on);
       return;
     }
     if (kind === K.Identifier) {
@@ -171,7 +199,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
         if (KEPT.has(d.to)) record(unit, q[0], q[1], n, d, true);
         return;
       }
-      visit((n as TS.PropertyAccessExpression).expression, unit, flow, d, given);
+      visit((n as TS.PropertyAccessExpression).expression, unit, flow, d, given, via);
       return;
     }
     const s = kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral || kind === K.TemplateExpression ? stringText(n) : undefined;
@@ -180,7 +208,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       if (m && !WEB.test(m[1]!)) (unit.schemes ??= new Set()).add(m[1]!.toLowerCase());
       if (given !== undefined && s.length < 200 && ENDPOINT_URL.test(s) && !unit.urls.has(s)) {
         unit.urls.add(s);
-        (unit.fact.urls ??= []).push({ url: s, line: pos(n).line, ...(given ? { call: given } : {}) });
+        (unit.fact.urls ??= []).push({ url: s, line: pos(n).line, ...(given ? { call: given } : {}), ...(via ? { via } : {}) });
       }
       if (kind !== K.TemplateExpression) return;
     }
@@ -202,7 +230,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       return;
     }
     if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
-      visit(n.right, unit, flow, assignTarget(n.left, flow), given);
+      visit(n.right, unit, flow, assignTarget(n.left, flow), given, via);
       return;
     }
     if (kind === K.JsxClosingElement || kind === K.JsxText) return;
@@ -210,7 +238,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       visit((n as TS.JsxOpeningElement | TS.JsxSelfClosingElement).attributes, unit, flow, d, given); // not the tag's name: a component is no value kept
       return;
     }
-    ts.forEachChild(n, (c) => visit(c, unit, flow, d, given));
+    ts.forEachChild(n, (c) => visit(c, unit, flow, d, given, via));
   };
 
   const isAssignment = (k: TS.SyntaxKind): boolean =>
@@ -244,6 +272,12 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     for (const p of f.parameters) {
       if (ts.isIdentifier(p.name)) flow.declared.add(p.name.text);
       if (p.type) typeRefs(p.type, unit);
+      if (p.type && ts.isIdentifier(p.name) && ts.isTypeReferenceNode(p.type) && ts.isIdentifier(p.type.typeName)) {
+        const t = p.type.typeName.text;
+        const origin = origins.get(t) ?? typeOrigins.get(t);
+        const named = origin ? origin[0] : moduleNames.has(t) ? `.${t}` : undefined;
+        if (named !== undefined) (flow.params ??= new Map()).set(p.name.text, named);
+      }
       if (p.initializer) visit(p.initializer, unit, flow, { to: 'type' }, undefined);
     }
     const body = (f as { body?: TS.Node }).body;

@@ -45,25 +45,29 @@ describe('duplicate-type', () => {
 });
 
 describe('multiple-implementations', () => {
-  it('counts implementations by what classes do, per database kind, keeping the canonical one', () => {
+  it('counts owners by what classes do, per database kind, keeping the canonical one', () => {
     const db = findings.filter((f) => f.rule === 'multiple-implementations' && f.subject.startsWith('database-manager'));
     expect(db.map((f) => f.subject)).toEqual(['database-manager:postgresql:PoolManager']);
-    expect(db[0]!.message).toMatch(/evidence: asyncpg\.create_pool/);
-    // the other implementations are related locations, the canonical one marked; the help names it
-    expect(db[0]!.related).toContainEqual({ path: 'api/db/engine.py', line: 4, column: expect.any(Number), message: expect.stringMatching(/^Database: .*\[canonical\]$/) });
-    expect(db[0]!.help).toMatch(/^Use Database at api\/db\/engine\.py:4 \(the canonical one\)/);
+    expect(db[0]!.message).toBe('PoolManager is one of 2 postgresql database-manager owners in api (allowed: 1); canonical: Database (configured).');
+    expect(db[0]!.related!.map((r) => r.message)).toEqual([
+      'Database (owner-direct, canonical): sqlalchemy.ext.asyncio.create_async_engine() kept on self.engine',
+      'PoolManager (owner-direct): asyncpg.create_pool() kept on self.pool',
+    ]);
+    expect(db[0]!.help).toMatch(/^Use Database instead of a client of its own/);
   });
 
   it('finds auth clients from jwt calls and from HTTP calls given auth URLs (literals, f-strings, templates)', () => {
-    const auth = findings.filter((f) => f.subject.startsWith('auth-client')).map((f) => `${f.path} ${f.message}`);
-    expect(auth).toEqual([
-      'api/auth/jwt_checker.py TokenChecker is one of 3 auth-client implementations in api (allowed: 1); evidence: jwt.decode, name TokenChecker',
-      'api/auth/refresher.py TokenRefresher is one of 3 auth-client implementations in api (allowed: 1); evidence: httpx.post, url:{self.base}/auth/refresh, name TokenRefresher',
-      'web/src/api/refresh.ts TokenRefresher is one of 3 auth-client implementations in web (allowed: 1); evidence: fetch, url:{}/api/auth/refresh, name TokenRefresher',
-      'web/src/api/session.ts SessionClient is one of 3 auth-client implementations in web (allowed: 1); evidence: axios.post, url:/auth/token, name SessionClient',
+    const auth = findings.filter((f) => f.subject.startsWith('auth-client'));
+    expect(auth.map((f) => `${f.path} ${f.message}`)).toEqual([
+      'api/auth/jwt_checker.py TokenChecker is one of 3 auth-client owners in api (allowed: 1); canonical: AuthClient (none is imported: first by path).',
+      'api/auth/refresher.py TokenRefresher is one of 3 auth-client owners in api (allowed: 1); canonical: AuthClient (none is imported: first by path).',
+      'web/src/api/refresh.ts TokenRefresher is one of 3 auth-client owners in web (allowed: 1); canonical: AuthApi (none is imported: first by path).',
+      'web/src/api/session.ts SessionClient is one of 3 auth-client owners in web (allowed: 1); canonical: AuthApi (none is imported: first by path).',
     ]);
+    expect(auth.flatMap((f) => f.related!.map((r) => r.message))).toContain('TokenRefresher (owner-direct): httpx.post + url:{self.base}/auth/refresh');
+    expect(auth.flatMap((f) => f.related!.map((r) => r.message))).toContain('TokenRefresher (owner-direct): fetch + url:{}/api/auth/refresh');
     // an auth URL kept as a setting (AuthSettings, ServiceDiscovery) does not make a class a client
-    expect(findings.some((f) => /AuthSettings|ServiceDiscovery/.test(f.message))).toBe(false);
+    expect(findings.some((f) => /AuthSettings|ServiceDiscovery/.test(JSON.stringify(f)))).toBe(false);
   });
 
   it('explains how a concept is detected', async () => {

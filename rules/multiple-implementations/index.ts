@@ -1,26 +1,16 @@
 import picomatch from 'picomatch';
-import type { DeclarationFact } from '../../src/facts/facts.js';
-import type { ScannedFile } from '../../src/engine/index.js';
-import { defineRule, withDefaults, type Options } from '../../src/engine/rule.js';
-import { nameGlob } from '../shared.js';
-import { BUILTIN_CONCEPTS, CONCEPT, type Concept, type SignalPattern } from './concepts.js';
+import { defineRule, withDefaults, type ConceptEntry, type Options } from '../../src/engine/rule.js';
+import { BUILTIN_CONCEPTS, CONCEPT, type Concept } from './concepts.js';
+import { Ownership, type Candidate, type Finding } from './ownership.js';
 
 const OPTIONS = {
   concepts: {
     type: 'object',
     additionalProperties: { oneOf: [{ const: false }, CONCEPT] },
     default: {},
-    description: 'Concepts by name: override a built-in (database-manager, auth-client), add your own, or set one to false.',
+    description: 'Concepts by name: override a built-in (database-manager, auth-client, identity-provider-client), add your own, or set one to false.',
   },
 } as const;
-
-interface Impl {
-  file: ScannedFile;
-  decl: DeclarationFact;
-  evidence: string[];
-}
-
-const CLASS_KINDS = new Set(['class', 'dataclass', 'pydantic-model', 'ts-class']);
 
 /** The concepts in force: built-ins, overridden or extended by the config (its entries carry CONCEPT's defaults);
  * `false` drops one. */
@@ -35,85 +25,84 @@ function effectiveConcepts(options: Options<typeof OPTIONS>): Record<string, Con
   return out;
 }
 
-type Matcher = (signals: string[]) => string[] | undefined;
-
-function compile(patterns: SignalPattern[]): Matcher {
-  const alternatives = patterns.map((p) => (Array.isArray(p) ? p : [p]).map((g) => ({ glob: g, m: nameGlob(g) })));
-  return (signals) => {
-    if (signals.length === 0) return undefined; // most classes call nothing the file imports
-    const hits = new Set<string>();
-    for (const all of alternatives) {
-      const found = all.map(({ m }) => signals.find((s) => m(s)));
-      if (found.every((f) => f !== undefined)) for (const f of found) hits.add(f!);
-    }
-    return hits.size > 0 ? [...hits].sort() : undefined;
-  };
+interface Held {
+  cand: Candidate;
+  found: Finding;
 }
 
 export default defineRule({
   meta: {
     id: 'multiple-implementations',
     category: 'ssot',
-    reads: ['declarations'],
+    reads: ['units', 'imports', 'declarations', 'functions'],
+    inventory: true,
     defaultSeverity: 'error',
-    summary: 'More implementations of one concept (a database manager per database kind, an auth client) in a scope than allowed.',
+    summary: 'More owners of one concept (a database manager per database kind, an auth client, an identity-provider client) in a scope than allowed.',
     options: OPTIONS,
   },
   run(ctx) {
     const concepts = effectiveConcepts(ctx.options);
-    // the classes of the services in question, read once for all concepts (tests only if a concept counts them;
-    // a --staged scan compares the staged files with their own services' files, unless a concept spans the repo)
+    const own = new Ownership(ctx.index, concepts);
+    // a --staged scan looks at the staged files' services, unless a concept spans the repo
     const all = Object.values(concepts);
-    const tests = all.some((c) => c.includeTests);
     const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
-    const classes: { file: ScannedFile; decl: DeclarationFact }[] = [];
-    for (const file of ctx.index.files) {
-      if (!file.service || (file.test && !tests) || (wanted && !wanted.has(file.service))) continue;
-      for (const decl of file.facts.declarations) if (CLASS_KINDS.has(decl.kind)) classes.push({ file, decl });
-    }
-    for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => a.localeCompare(b))) {
-      const variants = Object.entries(concept.variants).map(([v, pats]) => ({ variant: v, match: compile(pats) }));
-      const baseGlobs = (concept.bases ?? []).map(nameGlob);
-      const bases = baseGlobs.length > 0 ? (b: string) => baseGlobs.some((m) => m(b)) : undefined;
-      const nameGlobs = (concept.names ?? []).map(nameGlob);
-      const names = (n: string): boolean => nameGlobs.some((m) => m(n));
-      const canonical = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
+    const files = ctx.index.files.filter((f) => f.service && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
+    for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const { max } = concept;
-      const groups = new Map<string, Impl[]>();
-      for (const { file, decl } of classes) {
-        if (file.test && !concept.includeTests) continue;
-        if (decl.signals.length === 0 && !bases) continue; // no evidence: the common case
-        const baseHit = bases ? decl.bases.filter((b) => bases(b) || bases(b.split('.').pop()!)) : [];
-        for (const { variant, match } of variants) {
-          const hits = match(decl.signals);
-          if (!hits && baseHit.length === 0) continue;
-          const evidence = [...(hits ?? []), ...baseHit.map((b) => `base ${b}`), ...(names(decl.name) ? [`name ${decl.name}`] : [])];
-          const key = `${concept.scope === 'repo' ? '' : file.service}\0${variant}`;
-          const list = groups.get(key) ?? [];
-          list.push({ file, decl, evidence });
-          groups.set(key, list);
+      const configured = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
+      // scope and variant → every candidate with a role
+      const groups = new Map<string, Held[]>();
+      const inScope = files.filter((f) => !f.test || concept.includeTests);
+      // roles once, to find what keeps each owner class's instances; then again, knowing them
+      for (const file of inScope) for (const cand of own.candidatesOf(file)) own.rolesOf(conceptName, cand);
+      own.settleKeepers(conceptName);
+      for (const file of inScope) {
+        for (const cand of own.candidatesOf(file)) {
+          for (const [variant, found] of own.rolesOf(conceptName, cand)) {
+            const key = `${concept.scope === 'repo' ? '' : file.service}\0${variant}`;
+            const list = groups.get(key) ?? [];
+            list.push({ cand, found });
+            groups.set(key, list);
+          }
         }
       }
-      for (const [key, impls] of groups) {
-        if (impls.length <= max) continue;
+      for (const key of [...groups.keys()].sort()) {
+        const held = groups.get(key)!;
         const [scope, variant] = key.split('\0') as [string, string];
-        impls.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.decl.line - b.decl.line));
-        const canon = canonical ? impls.filter((i) => canonical(i.file.path)) : [];
-        const kept = canon.length > 0 ? canon : impls.slice(0, max);
-        const label = `${variant === 'auth' || variant === 'default' ? '' : `${variant} `}${conceptName}`;
-        // the other implementations are related locations (never pasted into the message); the kept ones are marked
-        const mark = (i: Impl): string => (kept.includes(i) ? (canon.length > 0 ? ' [canonical]' : ' [first]') : '');
-        const keptNames = kept.map((i) => `${i.decl.name} at ${i.file.path}:${i.decl.line}`).join(', ');
-        for (const impl of impls) {
-          if (kept.includes(impl)) continue;
+        const owners = held.filter((h) => h.found.role === 'owner-direct' || h.found.role === 'owner-composed');
+        const { kept, why } = canonical(owners, max, configured, own);
+        for (const h of held) {
+          ctx.inventory({
+            concept: conceptName,
+            variant,
+            service: h.cand.file.service ?? null,
+            name: h.cand.name,
+            path: h.cand.file.path,
+            line: lineOf(h),
+            role: h.found.role,
+            evidence: h.found.evidence,
+            canonical: kept.includes(h),
+          } satisfies ConceptEntry);
+        }
+        if (owners.length <= max) continue;
+        const label = `${variant === 'auth' ? '' : `${variant} `}${conceptName}`;
+        const canon = kept.map((k) => k.cand.name).join(', ');
+        const related = owners.map((o) => ({
+          path: o.cand.file.path,
+          line: lineOf(o),
+          column: o.cand.kind === 'class' ? o.cand.column : 0,
+          message: `${o.cand.name} (${o.found.role}${kept.includes(o) ? ', canonical' : ''}): ${o.found.evidence[0]}`,
+        }));
+        for (const o of owners) {
+          if (kept.includes(o)) continue;
           ctx.report({
-            path: impl.file.path,
-            line: impl.decl.line,
-            column: impl.decl.column,
-            subject: `${conceptName}:${variant}:${impl.decl.name}`,
-            message: `${impl.decl.name} is one of ${impls.length} ${label} implementations${scope ? ` in ${scope}` : ''} (allowed: ${max}); evidence: ${impl.evidence.join(', ')}`,
-            help: `Use ${keptNames} (${canon.length > 0 ? 'the canonical one' : 'the first by path'}) instead of a separate implementation, or set the concept's canonical paths.`,
-            related: impls.filter((o) => o !== impl).map((o) => ({ path: o.file.path, line: o.decl.line, column: o.decl.column, message: `${o.decl.name}: ${o.evidence.join(', ')}${mark(o)}` })),
+            path: o.cand.file.path,
+            line: lineOf(o),
+            column: o.cand.kind === 'class' ? o.cand.column : 0,
+            subject: `${conceptName}:${variant}:${o.cand.name}`,
+            message: `${o.cand.name} is one of ${owners.length} ${label} owners${scope ? ` in ${scope}` : ''} (allowed: ${max}); canonical: ${canon} (${why}).`,
+            help: `Use ${canon} instead of ${o.found.role === 'owner-composed' ? 'building another instance of it' : 'a client of its own'}, or name the one to keep in the concept's canonical paths; \`comply concepts\` lists where they live.`,
+            related,
           });
         }
       }
@@ -121,6 +110,26 @@ export default defineRule({
   },
   topics: { names: conceptNames, explain: explainConcept },
 });
+
+function lineOf(h: Held): number {
+  return h.cand.kind === 'class' ? h.cand.line : h.found.line;
+}
+
+/**
+ * The owners a scope keeps: the configured canonical ones, else the most imported (a class counts the imports of
+ * its name and of its module's singletons and accessors; a module, those of its functions and globals), ties by
+ * path.
+ */
+function canonical(owners: Held[], max: number, configured: ((p: string) => boolean) | undefined, own: Ownership): { kept: Held[]; why: string } {
+  if (owners.length === 0) return { kept: [], why: '' };
+  const byConfig = configured ? owners.filter((o) => configured(o.cand.file.path)) : [];
+  if (byConfig.length > 0) return { kept: byConfig, why: 'configured' };
+  const counted = owners.map((o) => ({ o, n: own.importers(o.cand) }));
+  counted.sort((x, y) => y.n - x.n || (x.o.cand.file.path < y.o.cand.file.path ? -1 : x.o.cand.file.path > y.o.cand.file.path ? 1 : x.o.cand.line - y.o.cand.line));
+  const kept = counted.slice(0, max);
+  const n = kept[kept.length - 1]!.n;
+  return { kept: kept.map((k) => k.o), why: n > 0 ? `imported most: ${n} import${n === 1 ? '' : 's'}` : 'none is imported: first by path' };
+}
 
 function conceptNames(options: Options<typeof OPTIONS>): string[] {
   return Object.keys(effectiveConcepts(options)).sort();
@@ -130,24 +139,45 @@ function conceptNames(options: Options<typeof OPTIONS>): string[] {
 function explainConcept(name: string, options: Options<typeof OPTIONS>): string | undefined {
   const c = effectiveConcepts(options)[name];
   if (!c) return undefined;
+  const logic = c.kind === 'logic';
   const lines = [
     `# ${name} (a concept of multiple-implementations)`,
     '',
     c.description,
     '',
-    `A class in production code is an implementation when what it calls or constructs matches a signal below (calls are`,
-    `qualified through the file's imports: \`from sqlalchemy.ext.asyncio import create_async_engine\` makes`,
-    `\`create_async_engine(...)\` the signal \`sqlalchemy.ext.asyncio.create_async_engine\`). \`a + b\` needs both;`,
-    `\`url:*\` is a string literal that looks like an auth or token endpoint. Names alone never count.`,
+    'Candidates are classes and module-level code (a module global, a factory function, a cached singleton; the',
+    "functions and top-level code of one module together). Calls are qualified through the file's imports:",
+    '`from sqlalchemy.ext.asyncio import create_async_engine` makes `create_async_engine(...)` the signal',
+    '`sqlalchemy.ext.asyncio.create_async_engine`. Names alone never count.',
     '',
-    `Allowed: ${c.max} per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
-    c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the others are the findings).` : 'Canonical: not configured; the first by path is kept and the others are the findings.',
+    logic
+      ? 'Roles: owner-direct (makes a call below itself), consumer (uses an in-repo owner). Only owners count.'
+      : 'Roles: owner-direct (calls a driver below and keeps the result: on self, in a module global or cache, or returned by its factory), owner-composed (builds and keeps its own instance of an in-repo owner class), consumer (uses an owner it did not create: an imported singleton, a parameter, a factory), transient (opens one inside a function and drops it: listed, never counted). Only owners count.',
+    '',
+    `Allowed: ${c.max} owner(s) per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
+    c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the other owners are the findings).` : 'Canonical: not configured; the most imported owner is kept (ties by path), the others are the findings.',
     '',
   ];
   for (const [variant, pats] of Object.entries(c.variants)) {
     lines.push(`## ${variant}`, ...pats.map((p) => `- ${Array.isArray(p) ? p.join(' + ') : p}`), '');
   }
+  if (c.generic?.length) {
+    const by = Object.entries(c.schemes ?? {}).map(([s, v]) => `${s}: → ${v}`);
+    lines.push(
+      '## generic drivers (the database from the URL scheme given, else from the unit, file or service; else `sql`)',
+      ...c.generic.map((g) => `- ${g}`),
+      '',
+      `Schemes: ${by.join(', ')}`,
+      '',
+    );
+  }
+  if (c.support?.length) lines.push('## supporting evidence (never a candidate on its own)', ...c.support.map((s) => `- ${s}`), '');
   if (c.bases?.length) lines.push('## base classes', ...c.bases.map((b) => `- ${b}`), '');
-  if (c.names?.length) lines.push(`Name patterns (evidence only): ${c.names.join(', ')}`, '');
+  if (logic && Object.values(c.variants).flat(2).some((p) => /url:/.test(p)))
+    lines.push(
+      '`url:*` is an endpoint-looking literal given to a call (not to a log call or an exception) with no public host (`/auth/token`, `{base}/auth/refresh`); `http-call-url:*` one given straight to an HTTP-verb call (`client.post(...)`); `external-url:` one with a public host.',
+      '',
+    );
   return `${lines.join('\n')}`;
 }
+

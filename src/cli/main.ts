@@ -10,6 +10,7 @@ import { printable } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
 import { ContainmentError } from '../util/safe-fs.js';
 import { GitError } from '../workspace/git.js';
+import * as concepts from './commands/concepts.js';
 import * as doctor from './commands/doctor.js';
 import * as explain from './commands/explain.js';
 import * as init from './commands/init.js';
@@ -20,7 +21,7 @@ import { defaultIo, EXIT, UsageError, type Io } from './common.js';
 
 export { EXIT } from './common.js';
 
-const COMMANDS = [scan, ledger, init, doctor, installHook, explain];
+const COMMANDS = [scan, concepts, ledger, init, doctor, installHook, explain];
 
 export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
   let code: number = EXIT.ok;

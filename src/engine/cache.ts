@@ -30,10 +30,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
-import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact } from '../facts/facts.js';
+import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 8;
+export const FACTS_VERSION = 9;
 export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -49,7 +49,7 @@ const BLOCK = 1 << 20;
 const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 
 /** the facts kept as byte ranges, parsed on first use */
-const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'mockNotes'] as const;
+const SECTIONS = ['imports', 'declarations', 'mocks', 'functions', 'suppressions', 'mockNotes', 'units'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /**
@@ -76,6 +76,8 @@ const strings = (x: unknown): string[] => {
   return x as string[];
 };
 const IMPORT_FORMS: ReadonlySet<string> = new Set<ImportForm>(['top-level', 'function', 'try-import', 'type-checking', 'type-only', 're-export', 'dynamic', 'mock-target']);
+const UNIT_KINDS: ReadonlySet<unknown> = new Set<UnitFact['kind']>(['class', 'function', 'module']);
+const DESTS: ReadonlySet<unknown> = new Set<UseDest>(['self', 'global', 'return', 'local', 'type']);
 const STUBS: ReadonlySet<unknown> = new Set<FunctionFact['stub']>(['pass', 'ellipsis', 'not-implemented', 'todo-return']);
 const formLists = new Map<string, readonly ImportForm[]>();
 const formsOf = (joined: unknown): ImportForm[] => {
@@ -161,7 +163,6 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
     strings(d.bases);
     strings(d.decorators);
     bool(d.exported);
-    strings(d.signals);
     optional(d.aliasOf, str);
     optional(d.typeText, str);
     optional(d.hash, str);
@@ -181,6 +182,31 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
     if (!isObject(x)) throw new Shape();
     strings(x.texts);
     optional(x.parent, count);
+  },
+  units: (u) => {
+    if (!isObject(u) || !UNIT_KINDS.has(u.kind) || !Array.isArray(u.uses)) throw new Shape();
+    str(u.name);
+    count(u.line);
+    count(u.column);
+    for (const x of u.uses) {
+      if (!isObject(x) || !DESTS.has(x.to) || (x.ref !== undefined && x.ref !== true)) throw new Shape();
+      str(x.name);
+      count(x.line);
+      optional(x.target, str);
+      optional(x.scheme, str);
+    }
+    if (u.urls !== undefined) {
+      if (!Array.isArray(u.urls)) throw new Shape();
+      for (const x of u.urls) {
+        if (!isObject(x)) throw new Shape();
+        str(x.url);
+        count(x.line);
+        optional(x.call, str);
+        optional(x.via, str);
+        if (x.base !== undefined && x.base !== true) throw new Shape();
+      }
+    }
+    optional(u.schemes, strings);
   },
   suppressions: (x) => {
     if (!isObject(x)) throw new Shape();
@@ -419,6 +445,9 @@ class StoredFacts implements FileFacts {
   get mockNotes(): MockNote[] {
     return this.section('mockNotes');
   }
+  get units(): UnitFact[] {
+    return this.section('units');
+  }
 
   toJSON(): FileFacts {
     const { moduleName, testDefinitions, lines, diagnostics } = this;
@@ -433,6 +462,7 @@ class StoredFacts implements FileFacts {
       testDefinitions,
       lines,
       functions: this.functions,
+      units: this.units,
     };
   }
 }

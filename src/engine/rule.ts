@@ -52,6 +52,8 @@ export interface RuleMeta {
    * a file or the path list changed.
    */
   reads?: (keyof FileFacts | 'paths')[];
+  /** the rule records SSOT inventory entries (`ctx.inventory`): it runs on every scan, its findings never reused */
+  inventory?: boolean;
   /** the rule's options: name → JSON Schema, each with a `default` and a `description` */
   options?: OptionsSchema;
   /** its severity in a preset (`"extends": "comply:<preset>"`) when that is not the preset's usual one:
@@ -107,6 +109,22 @@ export interface FindingInput extends Location {
   related?: (Location & { message?: string })[];
 }
 
+/** One entry of the SSOT inventory (`comply concepts`, the JSON report's `concepts`): code that implements,
+ * uses or briefly opens one variant of a concept (multiple-implementations). */
+export interface ConceptEntry {
+  concept: string;
+  variant: string;
+  service: string | null;
+  /** a class's name, or a module's file name */
+  name: string;
+  path: string;
+  line: number;
+  role: 'owner-direct' | 'owner-composed' | 'consumer' | 'transient';
+  evidence: string[];
+  /** an owner the service keeps: the configured canonical one, or the most imported */
+  canonical: boolean;
+}
+
 export interface RuleContext<O = Record<string, unknown>> {
   index: ProjectIndex;
   config: Config;
@@ -114,6 +132,8 @@ export interface RuleContext<O = Record<string, unknown>> {
    * declared defaults */
   options: O;
   report(finding: FindingInput): void;
+  /** record an SSOT inventory entry (rules with `meta.inventory`) */
+  inventory(entry: ConceptEntry): void;
   /** every inline suppression of the scan; `used` is meaningful in the after-suppressions phase */
   suppressions: readonly SuppressionUse[];
   /** the ids of every registered rule */

@@ -17,7 +17,7 @@ import type { FileFacts } from '../facts/facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
-import { ruleSeverity, type Category, type FindingInput, type Rule, type RuleMeta, type SuppressionUse } from './rule.js';
+import { ruleSeverity, type Category, type ConceptEntry, type FindingInput, type Rule, type RuleMeta, type SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
 const sha1 = (s: string | Buffer): string =>
@@ -43,6 +43,8 @@ export interface ScanResult {
   timings: { listMs: number; extractMs: number; rulesMs: number; cached: number; parsed: number; reused: number };
   /** set when findings were looked for only in these files */
   targets?: ReadonlySet<string>;
+  /** the SSOT inventory: every candidate implementation of every concept, with its role */
+  concepts: ConceptEntry[];
 }
 
 export interface ScanOptions {
@@ -289,6 +291,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const projectFound: Omit<Finding, 'fingerprint'>[] = [];
   const findings: Omit<Finding, 'fingerprint'>[] = [];
   // suppressions apply between the two phases: rules that judge suppressions run after they are applied
+  const concepts: ConceptEntry[] = [];
   const usage: SuppressionUse[] = index.targets.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
   for (const phase of ['findings', 'after-suppressions'] as const) {
     if (phase === 'after-suppressions') {
@@ -321,6 +324,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
         report: (f) => {
           if (index.isTarget(f.path)) sink.push(complete(f, rule.meta, severity));
         },
+        inventory: (e) => concepts.push(e),
       });
       if (narrowed) index.retarget(undefined);
     }
@@ -339,6 +343,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     findings: fingerprint(findings.sort(compareFindings)),
     rules: active,
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed, reused },
+    concepts: concepts.sort(compareEntries),
     ...(opts.targets ? { targets: opts.targets } : {}),
   };
 }
@@ -368,7 +373,7 @@ function planReuse(
           return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);
         });
   for (const r of rules) {
-    if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
+    if (r.meta.scope === 'file' || r.meta.inventory || (r.meta.phase ?? 'findings') !== 'findings') continue;
     if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged && !reuse.moved) reusedRules.add(r.meta.id);
   }
   const moved = reuse.moved;
@@ -429,6 +434,14 @@ function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: Supp
 export function compareFindings(a: Omit<Finding, 'fingerprint'>, b: Omit<Finding, 'fingerprint'>): number {
   return (
     cmp(a.path, b.path) || a.line - b.line || a.column - b.column || cmp(a.rule, b.rule) || cmp(a.subject, b.subject) || cmp(a.message, b.message)
+  );
+}
+
+const ROLE_ORDER = { 'owner-direct': 0, 'owner-composed': 1, consumer: 2, transient: 3 };
+
+function compareEntries(a: ConceptEntry, b: ConceptEntry): number {
+  return (
+    cmp(a.concept, b.concept) || cmp(a.variant, b.variant) || cmp(a.service ?? '', b.service ?? '') || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || cmp(a.path, b.path) || a.line - b.line || cmp(a.name, b.name)
   );
 }
 

@@ -94,12 +94,6 @@ export interface DeclarationFact {
   aliasOf?: string;
   /** a type alias that is not an object type: its normalised text (unions, mapped types, ...) */
   typeText?: string;
-  /**
-   * For classes: what the class calls or constructs, qualified through the file's imports
-   * (`create_async_engine` imported from `sqlalchemy.ext.asyncio` → `sqlalchemy.ext.asyncio.create_async_engine`),
-   * plus `url:` signals for string literals that look like auth or token endpoints. Sorted, unique.
-   */
-  signals: string[];
   /** a hash of what the members do not hold: a Python class's decorators with their arguments and the statements of
    * its body that are no member (`if`/`else` headers, calls); equal for two classes that differ only in members */
   hash?: string;
@@ -132,6 +126,48 @@ export interface MockFact {
 export interface MockNote {
   texts: string[];
   parent?: number;
+}
+
+/**
+ * Where a value goes (DESIGN §3, signals): kept on the instance (`self.x = ...`, a class attribute, `this.x`), in a
+ * module global (or a module-level cache, or an object the function did not create), handed out by a `return`,
+ * or only used inside one function (`local`: a local variable never kept, an argument, a `with` block, a `yield`).
+ * `type`: named, not called (a parameter's annotation, `Depends(get_db)`).
+ */
+export type UseDest = 'self' | 'global' | 'return' | 'local' | 'type';
+
+/** A call (or construction) of something the file imports or defines at module level, and where its result goes. */
+export interface UseFact {
+  /** qualified through the file's imports (`create_async_engine` from `sqlalchemy.ext.asyncio` →
+   * `sqlalchemy.ext.asyncio.create_async_engine`; TS `new Pool()` from 'pg' → `pg.Pool`, `new Db()` from './db' →
+   * `./db.Db`); a name the file itself defines at module level is a dot and the name (`.RedisManager`) */
+  name: string;
+  to: UseDest;
+  line: number;
+  /** the module global or instance attribute the result is kept in (`redis_manager`, `_pool`) */
+  target?: string;
+  /** the scheme of a URL literal given as the first argument (`mysql+pymysql`, `redis`) */
+  scheme?: string;
+  /** named, not called: `self.db = db_manager`, `X = Y`, an annotation */
+  ref?: true;
+}
+
+/**
+ * A unit of code that may implement a concept: a module-level class, a module-level function, or the module's own
+ * top-level statements (`module`, name ''). What it calls and where the results go, the endpoint-looking URLs it
+ * gives to calls (not to a log call or an exception), and the database URL schemes its literals name.
+ */
+export interface UnitFact {
+  kind: 'class' | 'function' | 'module';
+  name: string;
+  line: number;
+  column: number;
+  uses: UseFact[];
+  /** `call`: the name of the call it is given to (`post` in `client.post(url)`); `via`: what that call is made on,
+   * named as uses are (an import `@/utils/client.api`, the call a local holds, a parameter's type), when known;
+   * `base`: an HTTP client's base URL (`base_url=`, `baseURL:`), which the unit's relative URLs are relative to */
+  urls?: { url: string; line: number; call?: string; via?: string; base?: true }[];
+  schemes?: string[];
 }
 
 /** `# comply-ignore[rule-a, rule-b]: reason` (or `//`). */
@@ -183,8 +219,10 @@ export interface FileFacts {
   /** physical lines, and lines with code (not blank, not only a comment) */
   lines: { physical: number; code: number };
   functions: FunctionFact[];
+  /** the units that use an import or a module-level name (concept detection: multiple-implementations) */
+  units: UnitFact[];
 }
 
 export function emptyFacts(): FileFacts {
-  return { imports: [], declarations: [], mocks: [], mockNotes: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [] };
+  return { imports: [], declarations: [], mocks: [], mockNotes: [], suppressions: [], diagnostics: [], testDefinitions: 0, lines: { physical: 0, code: 0 }, functions: [], units: [] };
 }

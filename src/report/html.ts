@@ -1,11 +1,13 @@
 /**
  * The HTML report (`--html FILE`): one self-contained file (inline CSS, script and data; nothing fetched when it is
- * viewed) with the verdict, the score table, a per-service chart, and the findings grouped by rule and service with
- * filters and a few lines of code around each one.
+ * viewed) with the verdict, the score table, a per-service chart, the SSOT inventory (the candidates of each concept
+ * with their roles), and the findings grouped by rule and service with filters and a few lines of code around each
+ * one.
  */
 import { CATEGORIES, formatScore, type PopulationScores } from '../engine/scores.js';
 import type { Review } from '../ledger/review.js';
 import { packageVersion } from '../util/package.js';
+import { conceptGroups, groupCounts } from './concepts.js';
 import { sources, type Source } from './source.js';
 
 /** findings past this many are listed without code context, to keep the file small */
@@ -50,6 +52,17 @@ export function htmlReport(review: Review, source: (path: string) => Source = so
       return `<g><text x="0" y="${y + 15}" font-size="13">${esc(x.service ?? '(no service)')}</text><rect x="190" y="${y + 3}" width="${(score / 100) * 380}" height="${barH - 8}" fill="${color}"><title>${esc(x.service ?? '(no service)')}: ${score}%</title></rect><text x="${195 + (score / 100) * 380}" y="${y + 15}" font-size="12">${score.toFixed(1)}%</text></g>`;
     })
     .join('')}</svg>`;
+  const inventory = conceptGroups(review.result.concepts)
+    .map((g) => {
+      const rows = g.entries
+        .map(
+          (e) =>
+            `<tr><td class="l">${esc(e.role)}</td><td class="l">${e.canonical ? 'canonical' : ''}</td><td class="l">${esc(e.name)}</td><td class="l loc">${esc(e.path)}:${e.line}</td><td class="l"><small>${esc(e.evidence.join('; '))}</small></td></tr>`,
+        )
+        .join('');
+      return `<details${g.owners > 1 ? ' open' : ''}><summary>${esc(g.concept)} · ${esc(g.variant)} · ${esc(g.service ?? '(no service)')} <small>${esc(groupCounts(g))}</small></summary><table class="inv"><thead><tr><th class="l">role</th><th></th><th class="l">name</th><th class="l">location</th><th class="l">evidence</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+    })
+    .join('\n');
   const options = (values: string[]): string => values.map((v) => `<option value="${esc(v)}">${esc(v)}</option>`).join('');
   const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
 
@@ -69,6 +82,7 @@ details{border:1px solid #ddd;border-radius:6px;margin:6px 0;padding:4px 10px}su
 .finding{border-top:1px solid #eee;padding:6px 0}.finding .help{color:#555;font-size:13px}.finding .loc{font-family:ui-monospace,monospace;font-size:12px;color:#333}
 .sev{display:inline-block;min-width:58px;font-size:12px;font-weight:600}.sev.error{color:#b71c1c}.sev.warning{color:#e65100}.sev.info{color:#0d47a1}
 .tag{font-size:11px;border:1px solid #bbb;border-radius:8px;padding:0 6px;margin-left:6px;color:#555}
+table.inv{width:100%}table.inv td,table.inv th.l{text-align:left;vertical-align:top}.loc{font-family:ui-monospace,monospace;font-size:12px}
 pre{background:#f6f8fa;margin:4px 0;padding:6px 8px;overflow-x:auto;font-size:12px}pre .hit{background:#fff3bf;display:block}
 </style>
 </head>
@@ -84,6 +98,9 @@ ${CATEGORIES.map((c) => row(`category ${c}`, s.byCategory[c])).join('\n')}
 </tbody></table>
 <h2>Score per service</h2>
 ${chart}
+<h2>SSOT inventory</h2>
+<p><small>Every candidate implementation of each concept, per variant and service. Owners count toward the limit; consumers and transient uses are listed only.</small></p>
+${inventory || '<p><small>No concept has a candidate.</small></p>'}
 <h2>Findings (<span id="shown">${findings.length}</span> of ${findings.length})</h2>
 <div class="filters">
 <label>Rule <select id="f-rule"><option value="">all</option>${options(uniq(findings.map((f) => f.rule)))}</select></label>

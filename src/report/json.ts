@@ -60,6 +60,7 @@ export function jsonReport(review: Review): string {
       ...(f.related && f.related.length > 0 ? { related: f.related } : {}),
     })),
     fixed: review.fixed,
+    concepts: result.concepts,
     notes: result.workspace.notes,
   };
   return jsonSafe(`${JSON.stringify(report, null, 2)}\n`);

@@ -11,6 +11,7 @@ import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
 import { checkSyntax, type PythonSyntaxError } from './parser.js';
+import { PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
 import { routeTypes } from './shapes.js';
 import { spend } from '../budget.js';
 import {
@@ -77,6 +78,12 @@ interface Block {
     params: number;
     owner?: Block;
   };
+  /** the first def or class of the stack: the unit its code belongs to (concept detection) */
+  unit?: UnitState;
+  /** def: its local variables' values and `global` names */
+  flow?: FlowState;
+  /** the unit, function and class body its lines are in */
+  ctx?: UnitContext;
 }
 
 /** Python 3.12 when nothing says which: the version comply followed before the target version was configurable */
@@ -101,6 +108,18 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks);
+  const units = new PythonUnitCollector(toks, classes.bindings);
+  /** the unit, function and class body a line of the current stack is in */
+  const moduleContext: UnitContext = { unit: units.module, fn: undefined, classBody: false };
+  const unitContext = (): UnitContext => stack[stack.length - 1]?.ctx ?? moduleContext;
+  /** the context of the block just opened, from its parent's */
+  const openContext = (blk: Block): void => {
+    const parent = stack[stack.length - 2]?.ctx ?? moduleContext;
+    if (blk.flow) blk.ctx = { unit: blk.unit ?? parent.unit, fn: blk.flow, classBody: false };
+    else if (blk.kind === 'class') blk.ctx = { unit: blk.unit ?? parent.unit, fn: parent.fn, classBody: true };
+    else blk.ctx = parent;
+  };
+  const unitStatement = (x: number, y: number): void => units.statement(x, y, unitContext());
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
   const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
@@ -554,7 +573,6 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     const outsideDefs = firstNamed === stack.length;
     const inClass = classBlock !== undefined;
     if (inClass) {
-      classes.signals(a, b);
       // a line of the class body is a member's when no def or class block lies between (`if`/`else` do not)
       let inner = classDepth + 1;
       while (inner < stack.length && stack[inner]!.kind !== 'def' && stack[inner]!.kind !== 'class') inner++;
@@ -591,9 +609,19 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         const parent = stack[stack.length - 1];
         if (parent?.fn && stack.length > 0) parent.fn.other = true;
         if (parent?.kind === 'class') parent.seen = true;
+        const outerUnit = !stack.some((blk) => blk.kind === 'def' || blk.kind === 'class');
+        const before = unitContext();
         header(a, colon, ll.indent, popped);
         const opened = stack[stack.length - 1]!;
-        if (opened.kind === 'def' || opened.kind === 'class') beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
+        if (opened.kind === 'def' || opened.kind === 'class') {
+          beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
+          if (outerUnit) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
+          if (opened.kind === 'def') opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
+        } else {
+          const script = units.header(a, colon, before);
+          if (script) opened.flow = script;
+        }
+        openContext(opened);
         if (mocks) {
           // a block inherits the note entry it is in; a def or class makes its own
           const around = stack[stack.length - 2]?.notes;
@@ -618,6 +646,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
       inner.seen = true;
       if (b - bodyStart === 1 && toks.type[bodyStart] === Tok.String) inner.doc = tokText(bodyStart);
     }
+    if (ll.semi) splitStatements(toks, bodyStart, b, unitStatement);
+    else unitStatement(bodyStart, b);
     // only `import`, `from`, `print` and `exec` statements matter to simpleStatement
     if (ll.semi) splitStatements(toks, bodyStart, b, simpleStatement);
     else if (bodyStart < b && toks.type[bodyStart] === Tok.Name && STATEMENT_WORDS.has(tokText(bodyStart))) simpleStatement(bodyStart, b);
@@ -630,6 +660,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
+  facts.units = units.finish();
   if (mocks) {
     const found = mocks.finish(classes.bindings);
     facts.mocks = found.mocks;

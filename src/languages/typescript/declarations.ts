@@ -1,29 +1,17 @@
 /**
- * TypeScript declarations and class signals: interfaces, type aliases, enums and classes at the top level of a
+ * TypeScript declarations: interfaces, type aliases, enums and classes at the top level of a
  * file (also inside `declare module`/namespaces is not collected: those describe other code).
  */
 import type { DeclarationFact, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
 import { typescript, type TS } from './ts.js';
-import { spend } from '../budget.js';
-
-const AUTH_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks)s?\b/i;
 
 export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): DeclarationFact[] {
   const ts = typescript();
   const text = (n: TS.Node | undefined): string => (n ? n.getText(sf) : '');
-  // local name → qualified origin, for signals (`import { createClient } from 'redis'` → redis.createClient)
-  const origins = new Map<string, string>();
   const exportedLater = new Set<string>();
   for (const st of sf.statements) {
-    if (ts.isImportDeclaration(st) && ts.isStringLiteral(st.moduleSpecifier) && st.importClause) {
-      const mod = st.moduleSpecifier.text;
-      const c = st.importClause;
-      if (c.name) origins.set(c.name.text, mod);
-      const nb = c.namedBindings;
-      if (nb && ts.isNamespaceImport(nb)) origins.set(nb.name.text, mod);
-      else if (nb) for (const el of nb.elements) origins.set(el.name.text, `${mod}.${(el.propertyName ?? el.name).text}`);
-    } else if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
+    if (ts.isExportDeclaration(st) && !st.moduleSpecifier && st.exportClause && ts.isNamedExports(st.exportClause)) {
       for (const el of st.exportClause.elements) exportedLater.add((el.propertyName ?? el.name).text);
     }
   }
@@ -81,42 +69,6 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
     const v = text(e).replace(/\s+/g, ' ');
     return v.length <= 120 ? v : `${v.slice(0, 100)}…#${textHash(v, 0, v.length)}`;
   };
-  const signalsOf = (node: TS.Node): string[] => {
-    const found = new Set<string>();
-    const qualify = (e: TS.Expression): string | undefined => {
-      const parts: string[] = [];
-      let cur: TS.Expression = e;
-      while (ts.isPropertyAccessExpression(cur)) {
-        parts.unshift(cur.name.text);
-        cur = cur.expression;
-      }
-      if (!ts.isIdentifier(cur)) return undefined;
-      const origin = origins.get(cur.text);
-      // only imports (and the fetch global) can name a library API: local names are no signal
-      if (origin === undefined && cur.text !== 'fetch') return undefined;
-      return [origin ?? cur.text, ...parts].join('.');
-    };
-    // a URL counts only as something a call is given (`fetch('/api/auth/login')`), not as a stored setting
-    const visit = (n: TS.Node, inArgs: boolean): void => {
-      spend();
-      if (ts.isCallExpression(n) || ts.isNewExpression(n)) {
-        const q = qualify(n.expression);
-        if (q) found.add(q);
-        visit(n.expression, inArgs);
-        for (const arg of n.arguments ?? []) visit(arg, true);
-        return;
-      }
-      if (inArgs) {
-        // a literal, or the literal parts of a template: `${base}/auth/validate`
-        const text = ts.isStringLiteralLike(n) ? n.text : ts.isTemplateExpression(n) ? n.head.text + n.templateSpans.map((sp) => `{}${sp.literal.text}`).join('') : undefined;
-        if (text !== undefined && AUTH_URL.test(text)) found.add(`url:${text}`);
-      }
-      ts.forEachChild(n, (c) => visit(c, inArgs && !ts.isFunctionLike(c)));
-    };
-    ts.forEachChild(node, (c) => visit(c, false));
-    return [...found].sort();
-  };
-
   const out: DeclarationFact[] = [];
   for (const st of sf.statements) {
     if (ts.isInterfaceDeclaration(st)) {
@@ -128,10 +80,9 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         decorators: [],
         exported: isExported(st, st.name.text),
         members: members(st.members),
-        signals: [],
       });
     } else if (ts.isTypeAliasDeclaration(st)) {
-      const d: DeclarationFact = { name: st.name.text, kind: 'type-alias', ...pos(st.name), bases: [], decorators: [], exported: isExported(st, st.name.text), members: [], signals: [] };
+      const d: DeclarationFact = { name: st.name.text, kind: 'type-alias', ...pos(st.name), bases: [], decorators: [], exported: isExported(st, st.name.text), members: [] };
       const t = st.type;
       if (ts.isTypeLiteralNode(t)) d.members = members(t.members);
       else if (ts.isTypeReferenceNode(t) || ts.isImportTypeNode(t)) d.aliasOf = normaliseType(text(t));
@@ -151,7 +102,6 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         members: st.members
           .map((m): MemberFact => ({ name: memberName(m.name) ?? text(m.name), type: '', kind: 'value', ...(m.initializer ? { value: value(m.initializer) } : {}) }))
           .sort((a, b) => (a.name < b.name ? -1 : 1)),
-        signals: [],
       });
     } else if (ts.isClassDeclaration(st) && st.name) {
       out.push({
@@ -162,7 +112,6 @@ export function collectDeclarations(sf: TS.SourceFile, pos: (n: TS.Node) => { li
         decorators: (ts.getDecorators(st) ?? []).map((d) => normaliseType(text(d.expression).replace(/\(.*$/s, ''))),
         exported: isExported(st, st.name.text),
         members: members(st.members),
-        signals: signalsOf(st),
       });
     }
   }

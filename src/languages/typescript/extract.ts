@@ -8,6 +8,7 @@ import { emptyFacts } from '../../facts/facts.js';
 import { collectDeclarations } from './declarations.js';
 import { collectFunctions, lineCounts } from './functions.js';
 import { collectMocks, collectSuppressions } from './mocks.js';
+import { collectUnits } from './units.js';
 import { spend } from '../budget.js';
 
 export function scriptKindFor(path: string): TS.ScriptKind {
@@ -112,6 +113,7 @@ function parseAndExtract(text: string, path: string): FileFacts {
   }
 
   facts.declarations = collectDeclarations(sf, pos);
+  facts.units = collectUnits(sf, pos);
   facts.functions = collectFunctions(sf);
   facts.lines = lineCounts(text);
   const found = collectMocks(sf, text);

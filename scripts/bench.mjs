@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --files 1000,10000[,50000]] [-- --tree PATH [--update-ledger]] [-- --jobs N] [-- --repeat N]
 //               [-- --bin OTHER/bin/comply.js] [-- --label NAME]
+//               [-- --compare BEFORE/bin/comply.js] [-- --scaling] [-- --no-scenarios]
 //
 // Times comply as a user runs it (`comply scan --quiet`), each scan in a fresh process (wall, CPU and peak
 // memory from /usr/bin/time), and where the time goes (COMPLY_TIMINGS=1 phases of the best run):
@@ -13,9 +14,15 @@
 // first, the steady state of a team that adopted comply (a real tree only with --update-ledger: it writes the
 // tree's ledger). The best of --repeat runs is reported (default 1). Results are compared with the previous run
 // recorded in bench-results/last.json.
+//
+// --compare BEFORE: cold scans of this build and of BEFORE (a worktree of an older commit, built), alternating, each
+// --repeat times, with the ratio of their best wall and CPU times; then both builds' `scan --json --no-cache`
+// reports, compared byte for byte (a change that is only about speed changes no finding).
+// --scaling: cold scans with --jobs 1, 2 and one per core: wall, CPU and peak memory, and CPU at 2 jobs over 1.
+// --no-scenarios: only the comparison and the scaling on --tree (with --files 0, no generated tree either).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
@@ -33,6 +40,8 @@ const tree = opt('--tree');
 const jobs = opt('--jobs');
 const repeat = Number(opt('--repeat') ?? 1);
 const updateLedger = args.includes('--update-ledger');
+const compare = opt('--compare') ? resolve(opt('--compare')) : undefined;
+const scaling = args.includes('--scaling');
 const labelPrefix = opt('--label') ? `${opt('--label')} ` : '';
 
 /** A synthetic monorepo: Python services with packages and tests, a shared library, a TS frontend, violations. */
@@ -84,8 +93,8 @@ function generate(total) {
 }
 
 /** One scan in a fresh process: wall, CPU, peak memory, and its phases and counts (COMPLY_TIMINGS). */
-function runScan(root, extra) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, bin, 'scan', root, '--quiet', ...(jobs ? ['--jobs', jobs] : []), ...extra], {
+function runScan(root, extra, which = bin, jobCount = jobs) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', process.execPath, which, 'scan', root, '--quiet', ...(jobCount ? ['--jobs', String(jobCount)] : []), ...extra], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     env: { ...process.env, COMPLY_TIMINGS: '1' },
@@ -160,7 +169,63 @@ for (const n of sizes) {
     rmSync(root, { recursive: true, force: true });
   }
 }
-if (tree) rows.push(...scenarios(`${labelPrefix}${resolve(tree)}`, resolve(tree), false));
+if (tree && !args.includes('--no-scenarios')) rows.push(...scenarios(`${labelPrefix}${resolve(tree)}`, resolve(tree), false));
+
+/** Cold scans of two builds, alternating (so a change in the machine's load falls on both), and their reports. */
+function compareBuilds(label, root) {
+  const best = { new: undefined, old: undefined };
+  for (let k = 0; k < repeat; k++) {
+    for (const [key, which] of k % 2 === 0 ? [['new', bin], ['old', compare]] : [['old', compare], ['new', bin]]) {
+      const run = runScan(root, ['--no-cache'], which);
+      if (!best[key] || run.wall < best[key].wall) best[key] = run;
+    }
+  }
+  const report = (which) => spawnSync(process.execPath, [which, 'scan', root, '--json', '--no-cache', ...(jobs ? ['--jobs', jobs] : [])], { encoding: 'utf8', maxBuffer: 1 << 30 }).stdout;
+  const a = report(bin);
+  const b = report(compare);
+  const findings = (text) => {
+    try {
+      return JSON.parse(text).findings.map((f) => JSON.stringify(f));
+    } catch {
+      return undefined;
+    }
+  };
+  const fa = findings(a);
+  const fb = findings(b);
+  const onlyNew = fa && fb ? fa.filter((x) => !new Set(fb).has(x)).length : NaN;
+  const onlyOld = fa && fb ? fb.filter((x) => !new Set(fa).has(x)).length : NaN;
+  console.log('');
+  console.log(`${label}: cold, this build against ${compare}, alternating, best of ${repeat}`);
+  console.log('| build | wall s | cpu s | peak MiB |');
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const key of ['old', 'new']) console.log(`| ${key === 'old' ? 'before' : 'this'} | ${best[key].wall.toFixed(2)} | ${best[key].cpu.toFixed(2)} | ${best[key].rssMiB.toFixed(0)} |`);
+  const pct = (x, y) => `${x >= y ? '+' : ''}${(((x - y) / y) * 100).toFixed(1)}%`;
+  console.log(`this build: wall ${pct(best.new.wall, best.old.wall)}, cpu ${pct(best.new.cpu, best.old.cpu)}; JSON reports ${a === b ? 'byte-identical' : `differ (${onlyNew} findings only here, ${onlyOld} only before)`}`);
+}
+
+/** Cold scans at --jobs 1, 2 and one per core. */
+function jobScaling(label, root) {
+  const counts = [...new Set([1, 2, availableParallelism()])];
+  const rows2 = counts.map((n) => {
+    let best;
+    for (let k = 0; k < repeat; k++) {
+      const run = runScan(root, ['--no-cache'], bin, n);
+      if (!best || run.wall < best.wall) best = run;
+    }
+    return { n, ...best };
+  });
+  console.log('');
+  console.log(`${label}: cold scans by --jobs (best of ${repeat})`);
+  console.log('| --jobs | wall s | cpu s | peak MiB |');
+  console.log('| ---: | ---: | ---: | ---: |');
+  for (const r of rows2) console.log(`| ${r.n} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMiB.toFixed(0)} |`);
+  const one = rows2.find((r) => r.n === 1);
+  const two = rows2.find((r) => r.n === 2);
+  if (one && two) console.log(`CPU at --jobs 2 over --jobs 1: ${(two.cpu / one.cpu).toFixed(2)}x`);
+}
+
+if (tree && compare) compareBuilds(`${labelPrefix}${resolve(tree)}`, resolve(tree));
+if (tree && scaling) jobScaling(`${labelPrefix}${resolve(tree)}`, resolve(tree));
 
 const resultsDir = join(here, '..', 'bench-results');
 const lastFile = join(resultsDir, 'last.json');

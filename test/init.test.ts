@@ -93,7 +93,11 @@ describe('comply init (issue 17)', () => {
     expect(compose.stderr).toMatch(/^ {2}common: library \(copied into the images of api, worker; 2 source files\)$/m);
     expect(compose.stderr).toMatch(/^ {2}admin-server: service \(admin\/server\/Dockerfile \(compose admin\) copies admin\/server\/: admin_api\/;/m);
     expect(compose.stderr).toMatch(/^ {2}scripts: tooling \(/m);
-    expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development or example images\): tests\/Dockerfile\.test \(test\)$/m);
+    // a leftover folder's image is not read; an image that copies no source ships none of its folder; a root
+    // pyproject listing packages that ship on their own is an umbrella, no service of its own
+    expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development, example or leftover images\): old_dockerfiles\/api\.Dockerfile \(old\), tests\/Dockerfile\.test \(test\)$/m);
+    expect(compose.stderr).toMatch(/^ {2}loadtest: not a service \(1 source file, but no manifest, no image, and no service imports it\)$/m);
+    expect(compose.stderr).not.toMatch(/acme/);
     expect(compose.b.unchanged()).toBe(true);
 
     // several packages in one image: one service, so imports between its layers are not cross-service
@@ -157,7 +161,7 @@ describe('comply init (issue 17)', () => {
     const api = j.services.find((s) => s.name === 'api')!;
     expect(api).toMatchObject({ kind: 'service', paths: ['api'], imports: { resolved: 2, firstParty: 2 } });
     expect(api.evidence[0]).toBe('api/Dockerfile (compose api) copies api/, common/');
-    expect(j.notServices).toEqual([{ path: 'scripts', as: 'tooling', why: '1 source file; run from the repo, not deployed (by its name)' }]);
+    expect(j.notServices).toEqual([{ path: 'loadtest', as: 'not a service', why: '1 source file, but no manifest, no image, and no service imports it' }, { path: 'scripts', as: 'tooling', why: '1 source file; run from the repo, not deployed (by its name)' }]);
     expect(j.pythonRoots.find((x) => x.root === 'admin/server')).toMatchObject({ kept: true, declared: true, gain: 1 });
     expect(j.pythonRoots.find((x) => x.root === 'api')).toMatchObject({ kept: false, declared: false, gain: -2 });
     expect(j.imports).toEqual({ resolved: 5, firstParty: 5 });

@@ -181,6 +181,31 @@ export class ProjectIndex {
     return this.importerCounts.get(path)?.get(name) ?? 0;
   }
 
+  /** a dotted module prefix (`pkg.store_new`) → the Python files importing a module below it (built on the first
+   * question: one pass over the imports, instead of one per question) */
+  private byPrefix: Map<string, ScannedFile[]> | undefined;
+
+  private pythonImportersByPrefix(): Map<string, ScannedFile[]> {
+    if (this.byPrefix) return this.byPrefix;
+    const by = new Map<string, ScannedFile[]>();
+    for (const f of this.files) {
+      if (f.language !== 'python') continue;
+      const seen = new Set<string>();
+      for (const imp of f.facts.imports) {
+        const mod = imp.module;
+        for (let dot = mod.lastIndexOf('.'); dot > 0; dot = mod.lastIndexOf('.', dot - 1)) {
+          const prefix = mod.slice(0, dot);
+          if (seen.has(prefix)) break; // its own prefixes were added with it
+          seen.add(prefix);
+          let list = by.get(prefix);
+          if (!list) by.set(prefix, (list = []));
+          list.push(f);
+        }
+      }
+    }
+    return (this.byPrefix = by);
+  }
+
   /** last name segment → the imports that may lead to a file of that name (built on the first question) */
   private importsBySegment: Map<string, [ScannedFile, ImportFact][]> | undefined;
 
@@ -225,10 +250,7 @@ export class ProjectIndex {
         if (imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last))) out.add(f);
       }
       // `from pkg.store_new import X` is keyed by X, and `import pkg.store_new.sub` by sub: look by prefix too
-      for (const f of this.files) {
-        if (f === target || f.language !== 'python' || out.has(f)) continue;
-        if (f.facts.imports.some((imp) => imp.module.startsWith(`${m}.`))) out.add(f);
-      }
+      for (const f of this.pythonImportersByPrefix().get(m) ?? []) if (f !== target) out.add(f);
     } else {
       const base = posix.basename(path).replace(/\.d\.[mc]?ts$|\.[^.]+$/, '');
       const keys = base === 'index' ? [posix.basename(posix.dirname(path)), '.', '..', ''] : [base, posix.basename(path)];

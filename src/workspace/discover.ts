@@ -342,7 +342,8 @@ export function discover(root: string): Discovery {
   for (const d of deployables) {
     if (keptOut(d.context) && d.context !== '.') continue;
     if (d.context !== '.') {
-      if (sources(d.context) === 0) continue;
+      // an image that copies no source of the repo (a load tester from a public image) ships none of its folder
+      if (sources(d.context) === 0 || d.shown.length === 0) continue;
       let u = deployUnits.get(d.context);
       if (!u) {
         u = newUnit({ name: posix.basename(d.context), paths: [d.context], kind: 'service', origin: 'deploy', evidence: [], hasManifest: false });
@@ -413,6 +414,10 @@ export function discover(root: string): Discovery {
     let paths: string[];
     if (m.dir === '.') {
       paths = m.packages.map((p) => (p.root === '.' ? p.name : `${p.root}/${p.name}`)).filter((p) => isDir(p) || fileSet.has(`${p}.py`));
+      // a root project that lists packages shipped on their own (an image, a manifest each) or kept out by their
+      // name is an umbrella over them: it is a service only of the packages nothing else claims
+      const taken = (p: string): boolean => keptOut(p) || units.some((u) => u.mergedInto === undefined && u.paths.some((q) => within(p, q) || within(q, p)));
+      if (paths.length > 1) paths = paths.filter((p) => !taken(p));
       if (paths.length === 0) continue;
     } else paths = [m.dir];
     if (paths.every((p) => sources(p) === 0 && !fileSet.has(`${p}.py`))) continue;
@@ -743,7 +748,9 @@ export function discover(root: string): Discovery {
     for (const r of rootsHere) evidence.push(`root ${r} from ${roots.find((x) => x.root === r)!.evidence.join('; ')}`);
     if (imports.firstParty > 0) evidence.push(`${imports.resolved.toLocaleString('en-US')} of ${plural(imports.firstParty, 'first-party import')} ${imports.firstParty === 1 ? 'resolves' : 'resolve'}`);
     const misses = [...(unresolved.get(u) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 5).map(([module, n]) => ({ module, imports: n }));
-    out.push({ name, kind: u.kind ?? 'service', paths: [...u.paths].sort(), packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}) });
+    // a folder inside another of the same service says nothing more (`COPY app/ app/` beside `COPY . .`)
+    const paths = u.paths.filter((p) => !u.paths.some((q) => q !== p && within(p, q))).sort();
+    out.push({ name, kind: u.kind ?? 'service', paths, packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}) });
   }
   // folders with source that nothing placed
   const placed = (p: string): boolean => out.some((s) => s.paths.some((q) => within(p, q) || within(q, p))) || notServices.some((n) => within(p, n.path));
@@ -753,7 +760,7 @@ export function discover(root: string): Discovery {
     notServices.push({ path: top, as: 'not a service', why: `${plural(sources(top), 'source file')}${pkg}, but no manifest, no image, and no service imports it` });
   }
   const listed = nonProduction.filter((d) => !keptOut(d));
-  if (listed.length > 0) notes.push(`not read as deployables (test, development or example images): ${listed.join(', ')}`);
+  if (listed.length > 0) notes.push(`not read as deployables (test, development, example or leftover images): ${listed.join(', ')}`);
   const total = out.reduce((a, s) => ({ resolved: a.resolved + s.imports.resolved, firstParty: a.firstParty + s.imports.firstParty }), { resolved: 0, firstParty: 0 });
   notServices.sort((a, b) => (a.path < b.path ? -1 : 1));
   return { services: out.sort((a, b) => (a.name < b.name ? -1 : 1)), notServices, roots, pythonRoots: chosen, imports: total, notes, python: { files: pyFiles, firstParty } };

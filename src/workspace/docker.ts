@@ -29,6 +29,9 @@ const NON_PRODUCTION = new Set([
   'devcontainer', 'example', 'examples', 'sample', 'samples', 'bench', 'benchmark', 'benchmarks', 'stress', 'seeder',
 ]);
 
+/** words of a folder name that say its content is kept, not used */
+const LEFTOVER = new Set(['backup', 'backups', 'bak', 'old', 'archive', 'archived', 'deprecated', 'obsolete', 'unused']);
+
 /** A Dockerfile by name: `Dockerfile`, `Dockerfile.api`, `api.Dockerfile`, `Dockerfile-dev`. */
 export function isDockerfileName(name: string): boolean {
   return /^dockerfile([._-].+)?$/i.test(name) || /[._-]dockerfile$/i.test(name);
@@ -43,6 +46,8 @@ export function nonProductionWord(path: string): string | undefined {
   for (const d of parts) {
     const w = d.replace(/^\./, '');
     if (NON_PRODUCTION.has(w) || d === '.github') return d;
+    // a folder of leftovers (`backup_dockerfiles_phase1`, `old`, `archive`): what it holds is not what ships
+    for (const x of w.split(/[._-]+/)) if (LEFTOVER.has(x)) return x;
   }
   return undefined;
 }

@@ -3,13 +3,14 @@
  * syntax error (docs/python-syntax.md). In order, the first that names one wins:
  *   1. `requires-python` in a pyproject.toml (its lower bound: the oldest interpreter the code must parse under);
  *   2. `.python-version` (pyenv; its first line);
- *   3. the `python:X.Y` base images of the Dockerfiles;
+ *   3. the `python:X.Y` base images of the Dockerfiles that ship (not test, development, example or leftover ones);
  *   4. `python-version` of `actions/setup-python` in .github/workflows;
  *   5. else 3.12.
  * When a source names several versions (two Dockerfiles, a CI matrix), the lowest wins: shared code must parse under
  * every one. Every file is read through readContained (inside the root, through no link, bounded), and a file that
  * cannot be read is skipped: the version is a default, never a reason to fail.
  */
+import { nonProductionWord } from './docker.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
@@ -62,7 +63,8 @@ export function detectPythonVersion(root: string, opts: { paths?: readonly strin
   const sources: (() => Candidate[])[] = [
     () => files.filter((p) => PYPROJECT(p)).sort().flatMap((p) => fromPyproject(p, read(p))),
     () => fromPythonVersionFile(read('.python-version')),
-    () => files.filter((p) => DOCKERFILE(p)).sort().flatMap((p) => fromDockerfile(p, read(p))),
+    // the images that ship: not those kept for tests, development, examples, nor a leftover folder's (as init reads them)
+    () => files.filter((p) => DOCKERFILE(p) && nonProductionWord(p) === undefined).sort().flatMap((p) => fromDockerfile(p, read(p))),
     () => files.filter((p) => WORKFLOW(p)).sort().flatMap((p) => fromWorkflow(p, read(p))),
   ];
   for (const source of sources) {

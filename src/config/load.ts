@@ -11,7 +11,6 @@ import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
 import { applyDefaults } from '../util/defaults.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
-import { detectPythonVersion } from '../workspace/python-version.js';
 import { invalidPattern } from './patterns.js';
 
 export const CONFIG_FILE = 'compliance.config.json';
@@ -128,9 +127,8 @@ export function loadConfig(root: string, explicit?: string): Config {
       shown,
     );
   }
-  const config = parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
-  config.pythonVersion ??= detectPythonVersion(root, { exclude: config.files.exclude }).version;
-  return config;
+  // without python.version, the workspace reads the target from the repository (buildWorkspace)
+  return parseConfig(raw, explicit ? relative(root, resolve(explicit)) || shown : CONFIG_FILE);
 }
 
 /** Validate and normalise an already parsed config object. */

@@ -3,6 +3,7 @@
  * The list comes from git when the root is in a work tree (so .gitignore holds), from a directory walk otherwise.
  * Symlinks are never followed: a linked file is skipped, and one that points outside the root is said so.
  */
+import { detectPythonVersion } from './python-version.js';
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
@@ -182,6 +183,8 @@ export interface WorkspaceOptions {
 }
 
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
+  // the target Python: the config's, else the repository's (kept on the config, which the caches key on)
+  config.pythonVersion ??= detectPythonVersion(root, { exclude: config.files.exclude }).version;
   const realRoot = realpathSync(root);
   const snapshot = opts.staged ? indexSnapshot(root) : undefined;
   const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : listPaths(root);

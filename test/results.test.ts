@@ -19,10 +19,13 @@ const warm = (root: string): ScanResult => scan({ root, config: loadConfig(root)
 const fresh = (root: string): ScanResult => scan({ root, config: loadConfig(root), rules: [...RULES] });
 
 /** every field a report shows, one line per finding */
-const shown = (r: ScanResult): string[] =>
-  r.findings.map((f) =>
+const shown = (r: ScanResult): string[] => [
+  ...r.findings.map((f) =>
     JSON.stringify([f.path, f.line, f.column, f.rule, f.category, f.severity, f.subject, f.message, f.service ?? null, f.test, f.fingerprint, f.suppressed ?? null, f.related ?? null]),
-  );
+  ),
+  // the SSOT inventory is reused with its rule's findings: it must be what a scan from nothing records
+  ...r.concepts.map((e) => JSON.stringify(e)),
+];
 
 let clock = 1_700_000_000;
 /** Write a file with a modification time of its own: edits in one millisecond must not look unchanged. */
@@ -229,6 +232,23 @@ describe('results cache', () => {
     writeFileSync(join(dir, RESULTS_FILE), stale);
     edit(dir, target, `${readFileSync(join(dir, target), 'utf8')}\n# a comment\n`);
     expect(shown(warm(dir))).toEqual(shown(fresh(dir)));
+  });
+
+  it('keeps the SSOT inventory with the findings: reused when what the rule reads is unchanged, rebuilt when it is not', () => {
+    const dir = copyFixture('ssot');
+    const first = warm(dir);
+    expect(first.concepts.length).toBeGreaterThan(0);
+    const target = walk(dir).find((p) => p.endsWith('.py') && /^class /m.test(readFileSync(join(dir, p), 'utf8')))!;
+    // a comment: no fact the rule reads changes, its findings and entries are the stored ones
+    edit(dir, target, `${readFileSync(join(dir, target), 'utf8')}\n# a comment\n`);
+    const again = warm(dir);
+    expect(again.concepts).toEqual(first.concepts);
+    expect(again.timings.reused).toBeGreaterThan(0);
+    // the results file holds every entry, with the rule that recorded it
+    const text = readFileSync(join(dir, RESULTS_FILE), 'utf8');
+    const body = JSON.parse(text.slice(text.indexOf('"body":') + 7, -1)) as { concepts: [string, { path: string }][] };
+    expect(body.concepts.length).toBe(first.concepts.length);
+    expect(new Set(body.concepts.map(([rule]) => rule))).toEqual(new Set(['multiple-implementations']));
   });
 
   it('runs only the rules that read the path list when a file no other rule reads appears', () => {

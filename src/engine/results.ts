@@ -35,10 +35,10 @@ import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { ScannedFile } from './index.js';
-import type { FindingInput, Location } from './rule.js';
+import type { ConceptEntry, FindingInput, Location } from './rule.js';
 
 export const RESULTS_FILE = `${CACHE_DIR}/results.json`;
-const FORMAT = 4;
+const FORMAT = 5;
 const OWN_STATE = /(?:^|\/)\.comply\//;
 /** the file's bytes: this, the body's SHA-256 in hex, `","body":`, the body, `}` */
 const PREFIX = '{"sha256":"';
@@ -74,7 +74,12 @@ interface Stored {
   /** findings of file-scope rules, and of the other rules */
   file: PackedFinding[];
   project: PackedFinding[];
+  /** the SSOT inventory of rules that record one (`meta.inventory`), by rule */
+  concepts: StoredConcept[];
 }
+
+/** an inventory entry as stored: the rule that recorded it, and the entry */
+export type StoredConcept = [string, ConceptEntry];
 
 export interface Reuse {
   /** the files whose content or row changed since the stored scan, or that are new (file-scope rules run on these,
@@ -87,6 +92,8 @@ export interface Reuse {
   file: StoredFinding[];
   /** stored findings of the other rules (the engine decides which still hold) */
   project: StoredFinding[];
+  /** stored inventory entries (reused with their rule's findings) */
+  concepts: StoredConcept[];
   /** the content a file had when they were found (null: not known, or not there) */
   previous(path: string): string | null;
   /** the list of every path differs from the stored one */
@@ -132,6 +139,27 @@ const isLocation = (x: unknown): boolean => {
   return typeof l.path === 'string' && isCount(l.line) && isCount(l.column) && (l.message === undefined || typeof l.message === 'string');
 };
 
+const ROLES = new Set(['owner-direct', 'owner-composed', 'consumer', 'transient']);
+/** whether a stored inventory entry has the fields and types of one */
+function isConcept(x: unknown): x is ConceptEntry {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  const e = x as Record<string, unknown>;
+  return (
+    Object.keys(e).length === 9 &&
+    typeof e.concept === 'string' &&
+    typeof e.variant === 'string' &&
+    (e.service === null || typeof e.service === 'string') &&
+    typeof e.name === 'string' &&
+    typeof e.path === 'string' &&
+    isCount(e.line) &&
+    typeof e.role === 'string' &&
+    ROLES.has(e.role) &&
+    Array.isArray(e.evidence) &&
+    e.evidence.every((v) => typeof v === 'string') &&
+    typeof e.canonical === 'boolean'
+  );
+}
+
 /** Whether a parsed body has the shape save() writes (the findings' fields are checked when they are reused). */
 function validStored(s: Stored): boolean {
   const packed = (p: unknown): boolean =>
@@ -160,7 +188,9 @@ function validStored(s: Stored): boolean {
     Array.isArray(s.file) &&
     Array.isArray(s.project) &&
     s.file.every(packed) &&
-    s.project.every(packed)
+    s.project.every(packed) &&
+    Array.isArray(s.concepts) &&
+    s.concepts.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && isConcept(c[1]))
   );
 }
 
@@ -240,11 +270,15 @@ export class ResultsCache {
       });
       for (const [path, j] of at) if (!present.has(path)) move(s.rows[j]!);
       const project = s.project.map(unpack);
+      for (const [rule, e] of s.concepts) {
+        if (!check.rules.has(rule) || !check.inTree(e.path)) throw new Error(`a stored inventory entry (${JSON.stringify([rule, e.path])}) is not one a rule of this scan records`);
+      }
       return {
         changed,
         moved: anyMoved ? moved : undefined,
         file: s.file.map(unpack).filter((f) => present.has(f[2]) && !changed.has(f[2])),
         project,
+        concepts: s.concepts,
         previous: (path) => {
           const j = at.get(path);
           return j === undefined ? null : s.contents[j]!;
@@ -269,6 +303,7 @@ export class ResultsCache {
     contents: readonly (string | undefined)[],
     file: StoredFinding[],
     project: StoredFinding[],
+    concepts: StoredConcept[],
   ): string | undefined {
     const strings: string[] = [];
     const ids = new Map<string, number>();
@@ -293,6 +328,7 @@ export class ResultsCache {
       strings,
       file: file.map(pack),
       project: project.map(pack),
+      concepts,
     };
     try {
       this.store.write('results.json', encodeResults(data));

@@ -52,7 +52,8 @@ export interface RuleMeta {
    * a file or the path list changed.
    */
   reads?: (keyof FileFacts | 'paths')[];
-  /** the rule records SSOT inventory entries (`ctx.inventory`): it runs on every scan, its findings never reused */
+  /** the rule records SSOT inventory entries (`ctx.inventory`): the results cache keeps them with its findings, and
+   * reuses both under the same conditions (`reads`) */
   inventory?: boolean;
   /** the rule's options: name → JSON Schema, each with a `default` and a `description` */
   options?: OptionsSchema;

@@ -16,7 +16,7 @@ import { extractBytes, readSource } from './extract.js';
 import type { FileFacts } from '../facts/facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
-import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredFinding } from './results.js';
+import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredConcept, type StoredFinding } from './results.js';
 import { ruleSeverity, type Category, type ConceptEntry, type FindingInput, type Rule, type RuleMeta, type SuppressionUse } from './rule.js';
 
 /** one-shot hashing (Node >= 20.12) is 2.5x faster than createHash for the many short inputs of fingerprints */
@@ -292,6 +292,9 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const findings: Omit<Finding, 'fingerprint'>[] = [];
   // suppressions apply between the two phases: rules that judge suppressions run after they are applied
   const concepts: ConceptEntry[] = [];
+  // the inventory as the results cache keeps it: the entries of rules that ran, and the stored ones of reused rules
+  const storedConcepts: StoredConcept[] = reuse ? reuse.concepts.filter(([rule]) => reusedRules.has(rule)) : [];
+  for (const [, e] of storedConcepts) concepts.push(e);
   const usage: SuppressionUse[] = index.targets.flatMap((file) => file.facts.suppressions.map((fact) => ({ path: file.path, fact, used: false })));
   for (const phase of ['findings', 'after-suppressions'] as const) {
     if (phase === 'after-suppressions') {
@@ -324,14 +327,17 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
         report: (f) => {
           if (index.isTarget(f.path)) sink.push(complete(f, rule.meta, severity));
         },
-        inventory: (e) => concepts.push(e),
+        inventory: (e) => {
+          concepts.push(e);
+          storedConcepts.push([rule.meta.id, e]);
+        },
       });
       if (narrowed) index.retarget(undefined);
     }
   }
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...workspace.inputs, ...index.inputs]);
-    note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)]));
+    note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)], storedConcepts));
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
@@ -373,7 +379,7 @@ function planReuse(
           return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);
         });
   for (const r of rules) {
-    if (r.meta.scope === 'file' || r.meta.inventory || (r.meta.phase ?? 'findings') !== 'findings') continue;
+    if (r.meta.scope === 'file' || (r.meta.phase ?? 'findings') !== 'findings') continue;
     if (r.meta.reads ? r.meta.reads.every(unchanged) : changed.length === 0 && !reuse.pathsChanged && !reuse.moved) reusedRules.add(r.meta.id);
   }
   const moved = reuse.moved;

@@ -13,7 +13,7 @@ import { review } from '../src/ledger/review.js';
 import { htmlReport } from '../src/report/html.js';
 import { textReport } from '../src/report/text.js';
 import { loadConfig } from '../src/config/load.js';
-import { scanDir, tempDir, walk } from './helpers.js';
+import { git, scanDir, tempDir, walk } from './helpers.js';
 
 const RULE_FIXTURES = join(import.meta.dirname, '..', 'rules', 'multiple-implementations', 'fixtures');
 const roles = join(RULE_FIXTURES, 'roles');
@@ -95,6 +95,28 @@ describe('roles by ownership', () => {
     expect(found.map((f) => `${f.path} ${f.message}`)).toEqual([
       'app/backup.py Exporter is one of 2 postgresql database-manager owners in app (allowed: 1); canonical: session.py (imported most: 4 imports).',
     ]);
+  });
+
+  it('--staged: a staged owner is reported against the whole service; a staged file with no candidate is not weighed', async () => {
+    const dir = copyRoles();
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-qm', 'fixture');
+    // a new class that keeps its own pool: one more postgresql owner in orders
+    writeFileSync(join(dir, 'orders', 'db', 'another.py'), 'import asyncpg\n\n\nclass Another:\n    async def start(self):\n        self.pool = await asyncpg.create_pool("postgresql://db/orders")\n');
+    git(dir, 'add', 'orders/db/another.py');
+    const owner = await cli('scan', dir, '--staged', '--no-cache', '--json');
+    const found = (JSON.parse(owner.out) as { findings: { rule: string; path: string; message: string }[] }).findings.filter((f) => f.rule === 'multiple-implementations');
+    expect(found.map((f) => f.path)).toEqual(['orders/db/another.py']);
+    expect(found[0]!.message).toMatch(/^Another is one of 5 postgresql database-manager owners in orders/);
+    git(dir, 'reset', '-q');
+    // a staged file that is no candidate of any concept: no finding, no inventory weighed
+    writeFileSync(join(dir, 'orders', 'helpers.py'), 'def double(x):\n    return 2 * x\n');
+    git(dir, 'add', 'orders/helpers.py');
+    const plain = await cli('scan', dir, '--staged', '--no-cache', '--json');
+    const report = JSON.parse(plain.out) as { findings: { rule: string }[]; concepts: unknown[] };
+    expect(report.findings.filter((f) => f.rule === 'multiple-implementations')).toEqual([]);
+    expect(report.concepts).toEqual([]);
   });
 
   it('gives every finding of a group the same related list, so the text report prints it once', () => {

@@ -47,6 +47,12 @@ export default defineRule({
     const all = Object.values(concepts);
     const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
     const files = ctx.index.files.filter((f) => f.service && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
+    // a --staged scan reports in the staged files only: when none of them holds a candidate of any role, there is
+    // nothing to report (and the pre-commit hook need not weigh the whole service)
+    if (wanted) {
+      const staged = ctx.index.targets.filter((f) => f.service && f.facts.units.length > 0 && (!f.test || all.some((c) => c.includeTests)));
+      if (!Object.keys(concepts).some((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0)))) return;
+    }
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
       const { max } = concept;
       const configured = concept.canonical?.length ? picomatch(concept.canonical) : undefined;

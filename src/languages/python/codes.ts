@@ -107,90 +107,28 @@ export const enum C {
   OTHER,
 }
 
+/** Python's keywords and soft keywords, with their codes. */
+const KEYWORDS: readonly (readonly [string, number])[] = [
+  ['False', C.FALSE], ['None', C.NONE], ['True', C.TRUE], ['and', C.AND], ['as', C.AS], ['assert', C.ASSERT],
+  ['async', C.ASYNC], ['await', C.AWAIT], ['break', C.BREAK], ['class', C.CLASS], ['continue', C.CONTINUE],
+  ['def', C.DEF], ['del', C.DEL], ['elif', C.ELIF], ['else', C.ELSE], ['except', C.EXCEPT], ['finally', C.FINALLY],
+  ['for', C.FOR], ['from', C.FROM], ['global', C.GLOBAL], ['if', C.IF], ['import', C.IMPORT], ['in', C.IN],
+  ['is', C.IS], ['lambda', C.LAMBDA], ['nonlocal', C.NONLOCAL], ['not', C.NOT], ['or', C.OR], ['pass', C.PASS],
+  ['raise', C.RAISE], ['return', C.RETURN], ['try', C.TRY], ['while', C.WHILE], ['with', C.WITH], ['yield', C.YIELD],
+  ['match', C.MATCH], ['case', C.CASE], ['type', C.TYPE],
+];
+const MAX_KEYWORD = 8;
+/** the keywords by length and first character (`len << 7 | c0`): a name is compared with the few that share both */
+const BY_SIGNATURE: (readonly (readonly [string, number])[] | undefined)[] = new Array((MAX_KEYWORD + 1) << 7);
+for (const kw of KEYWORDS) ((BY_SIGNATURE[(kw[0].length << 7) | kw[0].charCodeAt(0)] ??= []) as (readonly [string, number])[]).push(kw);
+
 /** The code of a name: a keyword's, a soft keyword's, or NAME. */
 export function nameCode(text: string, s: number, len: number): number {
   const c0 = text.charCodeAt(s);
-  switch (len) {
-    case 2:
-      if (c0 === 105) return text.charCodeAt(s + 1) === 102 ? C.IF : text.charCodeAt(s + 1) === 110 ? C.IN : text.charCodeAt(s + 1) === 115 ? C.IS : C.NAME;
-      if (c0 === 97) return text.charCodeAt(s + 1) === 115 ? C.AS : C.NAME;
-      if (c0 === 111) return text.charCodeAt(s + 1) === 114 ? C.OR : C.NAME;
-      return C.NAME;
-    case 3:
-      if (c0 === 97) return text.startsWith('and', s) ? C.AND : C.NAME;
-      if (c0 === 100) return text.startsWith('def', s) ? C.DEF : text.startsWith('del', s) ? C.DEL : C.NAME;
-      if (c0 === 102) return text.startsWith('for', s) ? C.FOR : C.NAME;
-      if (c0 === 110) return text.startsWith('not', s) ? C.NOT : C.NAME;
-      if (c0 === 116) return text.startsWith('try', s) ? C.TRY : C.NAME;
-      return C.NAME;
-    case 4:
-      switch (c0) {
-        case 78:
-          return text.startsWith('None', s) ? C.NONE : C.NAME;
-        case 84:
-          return text.startsWith('True', s) ? C.TRUE : C.NAME;
-        case 101:
-          return text.startsWith('elif', s) ? C.ELIF : text.startsWith('else', s) ? C.ELSE : C.NAME;
-        case 102:
-          return text.startsWith('from', s) ? C.FROM : C.NAME;
-        case 112:
-          return text.startsWith('pass', s) ? C.PASS : C.NAME;
-        case 119:
-          return text.startsWith('with', s) ? C.WITH : C.NAME;
-        case 99:
-          return text.startsWith('case', s) ? C.CASE : C.NAME;
-        case 116:
-          return text.startsWith('type', s) ? C.TYPE : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 5:
-      switch (c0) {
-        case 70:
-          return text.startsWith('False', s) ? C.FALSE : C.NAME;
-        case 97:
-          return text.startsWith('async', s) ? C.ASYNC : text.startsWith('await', s) ? C.AWAIT : C.NAME;
-        case 98:
-          return text.startsWith('break', s) ? C.BREAK : C.NAME;
-        case 99:
-          return text.startsWith('class', s) ? C.CLASS : C.NAME;
-        case 114:
-          return text.startsWith('raise', s) ? C.RAISE : C.NAME;
-        case 119:
-          return text.startsWith('while', s) ? C.WHILE : C.NAME;
-        case 121:
-          return text.startsWith('yield', s) ? C.YIELD : C.NAME;
-        case 109:
-          return text.startsWith('match', s) ? C.MATCH : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 6:
-      switch (c0) {
-        case 97:
-          return text.startsWith('assert', s) ? C.ASSERT : C.NAME;
-        case 101:
-          return text.startsWith('except', s) ? C.EXCEPT : C.NAME;
-        case 103:
-          return text.startsWith('global', s) ? C.GLOBAL : C.NAME;
-        case 105:
-          return text.startsWith('import', s) ? C.IMPORT : C.NAME;
-        case 108:
-          return text.startsWith('lambda', s) ? C.LAMBDA : C.NAME;
-        case 114:
-          return text.startsWith('return', s) ? C.RETURN : C.NAME;
-        default:
-          return C.NAME;
-      }
-    case 7:
-      return c0 === 102 && text.startsWith('finally', s) ? C.FINALLY : C.NAME;
-    case 8:
-      if (c0 === 99) return text.startsWith('continue', s) ? C.CONTINUE : C.NAME;
-      if (c0 === 110) return text.startsWith('nonlocal', s) ? C.NONLOCAL : C.NAME;
-      return C.NAME;
-    default:
-      return C.NAME;
-  }
+  if (len > MAX_KEYWORD || c0 > 127) return C.NAME;
+  const bucket = BY_SIGNATURE[(len << 7) | c0];
+  if (bucket !== undefined) for (const [word, code] of bucket) if (text.startsWith(word, s)) return code;
+  return C.NAME;
 }
 
 /** The code of an operator token. */

@@ -9,7 +9,10 @@
  */
 import type { DeclarationFact, MemberFact } from '../../facts/facts.js';
 import { normaliseType } from '../types.js';
-import { isName, isOp, plainStringValue, Tok, tokText, type Tokens } from './tokenizer.js';
+import { isName, isOp, plainStringValue, Tok, tokText, topLevelOp, type Tokens } from './tokenizer.js';
+
+/** the character code of `=` */
+const EQUAL = 61;
 
 /** FNV-1a over the characters of tokens (two at a time), and their length: a member's normalised source. */
 interface Hash {
@@ -178,7 +181,7 @@ export class PythonShapes {
     if (t.type[a] === Tok.Name && !HEADERS.has(tokText(t, a))) {
       if (isOp(t, a + 1, ':')) {
         colon = a + 1;
-        eq = topLevelEqual(t, a + 2, b);
+        eq = topLevelOp(t, a + 2, b, EQUAL);
       } else if (isOp(t, a + 1, '=')) eq = a + 1;
     }
     if (colon < 0 && eq < 0) {
@@ -208,7 +211,7 @@ export class PythonShapes {
     const typeEnd = eq < 0 ? b : eq;
     // a chained `x = y = 1` takes the last value
     let valueStart = eq + 1;
-    for (let next = eq < 0 ? -1 : topLevelEqual(t, eq + 1, b); next >= 0; next = topLevelEqual(t, next + 1, b)) valueStart = next + 1;
+    for (let next = eq < 0 ? -1 : topLevelOp(t, eq + 1, b, EQUAL); next >= 0; next = topLevelOp(t, next + 1, b, EQUAL)) valueStart = next + 1;
     c.byName.set(name, fact);
     c.decl.members.push(fact);
     c.raw.set(fact, {
@@ -415,7 +418,7 @@ function param(t: Tokens, a: number, b: number): Param {
   if (n < b && t.type[n] === Tok.Name) name += tokText(t, n++);
   let ann = '';
   let def = '';
-  const eq = topLevelEqual(t, n, b);
+  const eq = topLevelOp(t, n, b, EQUAL);
   if (isOp(t, n, ':')) ann = source(t, n + 1, eq < 0 ? b : eq);
   if (eq >= 0) def = source(t, eq + 1, b, true);
   return { name, ann, def };
@@ -495,18 +498,6 @@ const NOT_BODY = /^(?:\w+\.)*(?:Depends|Query|Path|Header|Cookie|File|Form|Secur
  * is tokens [a, colon): `response_model=...`, the return annotation, and parameters that are not dependencies,
  * query, path or header parameters. Undefined for a function that is no route.
  */
-/** The first `=` in tokens [a, b) outside brackets (an annotation's or a default's), or -1. */
-function topLevelEqual(t: Tokens, a: number, b: number): number {
-  for (let i = a, depth = 0; i < b; i++) {
-    if (t.type[i] !== Tok.Op) continue;
-    const o = tokText(t, i);
-    if (o === '(' || o === '[' || o === '{') depth++;
-    else if (o === ')' || o === ']' || o === '}') depth--;
-    else if (o === '=' && depth === 0) return i;
-  }
-  return -1;
-}
-
 export function routeTypes(toks: Tokens, decorators: string[], a: number, colon: number): string[] | undefined {
   const route = decorators.find((d) => ROUTE.test(d));
   if (!route) return undefined;

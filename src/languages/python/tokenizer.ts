@@ -809,6 +809,23 @@ export function isOp(t: Tokens, i: number, op: string): boolean {
   return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === op.length && t.text.startsWith(op, t.start[i]!);
 }
 
+/** The character of token i when it is a one-character operator (`=`, `:`, `(`), else 0. */
+export function op1(t: Tokens, i: number): number {
+  return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === 1 ? t.text.charCodeAt(t.start[i]!) : 0;
+}
+
+/** The first one-character operator `ch` (a character code) in tokens [a, b) outside brackets, or -1: the `=` of
+ * an assignment or a default, the `:` before an annotation. */
+export function topLevelOp(t: Tokens, a: number, b: number, ch: number): number {
+  for (let i = a, depth = 0; i < b; i++) {
+    const c = op1(t, i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) depth--;
+    else if (c === ch && depth === 0) return i;
+  }
+  return -1;
+}
+
 export function isName(t: Tokens, i: number, name: string): boolean {
   return t.type[i] === Tok.Name && t.end[i]! - t.start[i]! === name.length && t.text.startsWith(name, t.start[i]!);
 }

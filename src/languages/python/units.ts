@@ -9,7 +9,7 @@
  * the file, and only what the file imports or defines at module level is kept (most calls are of neither).
  */
 import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
-import { plainStringValue, position, Tok, type Tokens } from './tokenizer.js';
+import { op1, plainStringValue, position, Tok, topLevelOp, type Tokens } from './tokenizer.js';
 
 /** a string literal given to a call that looks like an auth, token or identity-provider endpoint */
 export const ENDPOINT_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks|authorize|userinfo)s?\b|\/\.well-known\/openid/i;
@@ -135,8 +135,7 @@ export class PythonUnitCollector {
   }
   /** the character of a one-character operator token, else 0 */
   private op1(i: number): number {
-    const t = this.toks;
-    return t.type[i] === Tok.Op && t.end[i]! - t.start[i]! === 1 ? this.src.charCodeAt(t.start[i]!) : 0;
+    return op1(this.toks, i);
   }
   private isWord(i: number, w: string): boolean {
     const t = this.toks;
@@ -308,14 +307,8 @@ export class PythonUnitCollector {
 
   /** the end of an assignment's target, before `: annotation` */
   private annotationEnd(a: number, eq: number): number {
-    let depth = 0;
-    for (let i = a; i < eq; i++) {
-      const c = this.op1(i);
-      if (c === 40 || c === 91 || c === 123) depth++;
-      else if (c === 41 || c === 93 || c === 125) depth--;
-      else if (c === 58 && depth === 0) return i;
-    }
-    return eq;
+    const colon = topLevelOp(this.toks, a, eq, 58);
+    return colon < 0 ? eq : colon;
   }
 
   /** Where an assignment to the target tokens [a, e) puts its value. */

@@ -53,60 +53,40 @@ export default defineRule({
       }
       return { subclasses, byName };
     };
-    /** whether a class of the repo derives, at any depth, from ABC or a Protocol */
-    const abstractClass = (cls: string): boolean => {
-      const { byName } = classes();
-      const seen = new Set([cls]);
-      const queue = [cls];
-      while (queue.length > 0) {
-        for (const d of byName.get(queue.shift()!) ?? []) {
-          if (d.kind === 'protocol') return true;
-          for (const b of d.bases.map(simpleName)) {
-            if (b === 'ABC' || b === 'Protocol') return true;
-            if (!seen.has(b)) {
-              seen.add(b);
-              queue.push(b);
+    /**
+     * Breadth first over the repo's classes from `start` (depth 0): `step` gives the declarations a name leads to
+     * (its own, or its subclasses), `next` the names each declaration leads on to; whether `hit` holds for one.
+     */
+    const reaches = (start: string, step: (name: string) => readonly DeclarationFact[] | undefined, next: (d: DeclarationFact) => string[], hit: (d: DeclarationFact, depth: number) => boolean): boolean => {
+      const seen = new Set([start]);
+      let level = [start];
+      for (let depth = 0; level.length > 0; depth++) {
+        const following: string[] = [];
+        for (const name of level) {
+          for (const d of step(name) ?? []) {
+            if (hit(d, depth)) return true;
+            for (const n of next(d)) {
+              if (seen.has(n)) continue;
+              seen.add(n);
+              following.push(n);
             }
           }
         }
+        level = following;
       }
       return false;
     };
+    const ownDeclarations = (name: string): readonly DeclarationFact[] | undefined => classes().byName.get(name);
+    const bases = (d: DeclarationFact): string[] => d.bases.map(simpleName);
+    const defines = (d: DeclarationFact, method: string): boolean => d.members.some((m) => m.name === method && m.kind === 'method');
+    /** whether a class of the repo derives, at any depth, from ABC or a Protocol */
+    const abstractClass = (cls: string): boolean => reaches(cls, ownDeclarations, bases, (d) => d.kind === 'protocol' || bases(d).some((b) => b === 'ABC' || b === 'Protocol'));
     /** whether a class of the repo that `cls` derives from (at any depth) defines `method`: an empty override
      * turns the inherited behaviour off on purpose */
-    const overrides = (cls: string, method: string): boolean => {
-      const { byName } = classes();
-      const seen = new Set([cls]);
-      const queue = [cls];
-      for (let first = true; queue.length > 0; first = false) {
-        for (const d of byName.get(queue.shift()!) ?? []) {
-          if (!first && d.members.some((m) => m.name === method && (m.kind === 'method' || m.type === 'method'))) return true;
-          for (const b of d.bases.map(simpleName)) {
-            if (!seen.has(b)) {
-              seen.add(b);
-              queue.push(b);
-            }
-          }
-        }
-      }
-      return false;
-    };
+    const overrides = (cls: string, method: string): boolean => reaches(cls, ownDeclarations, bases, (d, depth) => depth > 0 && defines(d, method));
     /** whether a class of the repo that derives from `cls` (at any depth) defines `method` */
-    const overridden = (cls: string, method: string): boolean => {
-      const { subclasses } = classes();
-      const seen = new Set([cls]);
-      const queue = [cls];
-      while (queue.length > 0) {
-        for (const sub of subclasses.get(queue.shift()!) ?? []) {
-          if (sub.members.some((m) => m.name === method && (m.kind === 'method' || m.type === 'method'))) return true;
-          if (!seen.has(sub.name)) {
-            seen.add(sub.name);
-            queue.push(sub.name);
-          }
-        }
-      }
-      return false;
-    };
+    const overridden = (cls: string, method: string): boolean =>
+      reaches(cls, (name) => classes().subclasses.get(name), (d) => [d.name], (d) => defines(d, method));
 
     for (const file of ctx.index.targets) {
       if (file.test || !file.service) continue;

@@ -233,6 +233,10 @@ describe('comply concepts', () => {
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
     expect((await cli('concepts', roles, '--no-cache', '--role', 'owner-indirect')).code).toBe(2);
     expect((await cli('concepts', roles, '--no-cache', '--service', 'nope')).err).toMatch(/--service nope: no such service/);
+    // a concept that does not exist is a typo, not an empty inventory
+    const typo = await cli('concepts', roles, '--no-cache', '--concept', 'database-manger');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/--concept database-manger: no such concept; did you mean database-manager\?/);
     const dir = copyRoles();
     const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
     cfg.rules['multiple-implementations'] = 'off';

@@ -6,7 +6,10 @@
 import type { Command } from 'commander';
 import { CONFIG_FILE, type Config } from '../../config/load.js';
 import { conceptsTable } from '../../report/concepts.js';
+import { listOption } from '../../report/filter.js';
 import { jsonSafe } from '../../util/escape.js';
+import { didYouMean } from '../../util/text.js';
+import { ruleById } from '../../../rules/index.js';
 import { collect, EXIT, project, runScan, UsageError, type Cli, type RunOptions } from '../common.js';
 
 const RULE = 'multiple-implementations';
@@ -33,16 +36,24 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache')
     .action(async (path: string | undefined, opts: ConceptsOptions) => {
       const { root, config } = project(path, opts);
-      const list = (v: string[] | undefined): string[] | undefined => (v ? v.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean) : undefined);
-      const roles = list(opts.role)?.flatMap((r) => (r === 'owner' ? ['owner-direct', 'owner-composed'] : [r]));
+      // a name that matches nothing is a typo: a usage error with the nearest name, never an empty table
+      const hint = (word: string, known: string[]): string => {
+        const near = didYouMean(word, known);
+        return near ? `; did you mean ${near}?` : '';
+      };
+      const roles = listOption(opts.role)?.flatMap((r) => (r === 'owner' ? ['owner-direct', 'owner-composed'] : [r]));
       const bad = roles?.find((r) => !ROLES.includes(r));
-      if (bad) throw new UsageError(`--role ${bad}: not a role; the roles are ${ROLES.join(', ')} (owner: both owner roles).`);
-      const services = list(opts.service);
-      const unknown = services?.find((s) => s !== '-' && !config.services.some((x) => x.name === s));
-      if (unknown) throw new UsageError(`--service ${unknown}: no such service in the config; the services are ${config.services.map((s) => s.name).join(', ')}.`);
+      if (bad) throw new UsageError(`--role ${bad}: not a role${hint(bad, ROLES)} The roles are ${ROLES.join(', ')} (owner: both owner roles).`);
+      const services = listOption(opts.service);
+      const serviceNames = config.services.map((s) => s.name);
+      const unknown = services?.find((s) => s !== '-' && !serviceNames.includes(s));
+      if (unknown) throw new UsageError(`--service ${unknown}: no such service in the config${hint(unknown, serviceNames)} The services are ${serviceNames.join(', ')}.`);
+      const concepts = listOption(opts.concept);
+      const conceptNames = ruleById(RULE)!.topics!.names(config.rules[RULE]?.options ?? {});
+      const unknownConcept = concepts?.find((c) => !conceptNames.includes(c));
+      if (unknownConcept) throw new UsageError(`--concept ${unknownConcept}: no such concept${hint(unknownConcept, conceptNames)} The concepts are ${conceptNames.join(', ')}.`);
       // the inventory comes from the rule: a config that turns it off still gets its inventory here
       const result = await runScan(io, root, withRuleOn(config), { ...opts, quiet: true });
-      const concepts = list(opts.concept);
       const entries = result.concepts.filter(
         (e) =>
           (!concepts || concepts.includes(e.concept)) &&

@@ -86,10 +86,13 @@ describe('Python syntax as CPython of the target version reports it', () => {
     // an older target than comply knows is checked with the oldest grammar it knows, and says so
     s.write({ 'pyproject.toml': '[project]\nname = "x"\nrequires-python = ">=3.9"\n' });
     expect(detectPythonVersion(s.root)).toEqual({ version: '3.10', from: 'pyproject.toml: requires-python = ">=3.9" (3.9; comply knows the grammar of 3.10 and newer)' });
-    // a scan of a config without python.version reads it the same way
+    // a scan of a config without python.version reads it the same way: a PEP 701 f-string is an error for 3.10
     setConfig(s, (c) => delete (c as { python?: unknown }).python);
+    s.write({ 'svc_a/pep701.py': "lines = ['a']\ntext = f\"{'\\n'.join(lines)}\"\n" });
     const scan = await comply('scan', s.root, '--no-cache', '--json');
-    expect(scan.code).toBe(0);
+    expect(scan.code).toBe(1);
+    const errors = (JSON.parse(scan.stdout) as { findings: { rule: string; path: string; message: string }[] }).findings.filter((f) => f.rule === 'parse-error');
+    expect(errors).toEqual([expect.objectContaining({ path: 'svc_a/pep701.py', message: expect.stringMatching(/^Python 3\.10: f-string expression part cannot include a backslash\./) })]);
     expect(s.hashOutside()).toBe(before);
     expect(readFileSync(s.victim, 'utf8')).toBe('do not touch\n');
   });

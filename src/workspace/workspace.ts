@@ -183,8 +183,6 @@ export interface WorkspaceOptions {
 }
 
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
-  // the target Python: the config's, else the repository's (kept on the config, which the caches key on)
-  config.pythonVersion ??= detectPythonVersion(root, { exclude: config.files.exclude }).version;
   const realRoot = realpathSync(root);
   const snapshot = opts.staged ? indexSnapshot(root) : undefined;
   const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : listPaths(root);
@@ -193,6 +191,9 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];
   const testGlobs = [...(config.files.useDefaults ? DEFAULT_TESTS : []), ...config.files.tests];
   const isExcluded = globSet(excludes);
+  // the target Python: the config's, else the repository's, read from the files just listed (kept on the config,
+  // which the caches key on)
+  config.pythonVersion ??= detectPythonVersion(root, { paths, exclude: excludes }).version;
   const conventional = globSet(testGlobs);
   // what the test runners run (their configs, read as data): with the default conventions, not instead of a
   // user's own globs

@@ -621,20 +621,14 @@ export class Ownership {
    * a module-level name of the file, or an import that resolves to a file or a package of the repo. */
   private inRepoName(file: ScannedFile, name: string): boolean {
     if (name.startsWith('.')) return true;
-    let best: FileFacts['imports'][number] | undefined;
-    for (const imp of file.facts.imports) {
-      if ((name === imp.module || name.startsWith(`${imp.module}.`)) && (!best || imp.module.length > best.module.length)) best = imp;
-    }
+    const best = importOf(file, name);
     if (!best) return this.resolve(file, name) !== undefined;
     const t = this.index.resolve(file, best);
     return t.kind === 'file' || t.kind === 'package';
   }
 
   private resolveScript(file: ScannedFile, name: string, depth: number): Target | undefined {
-    let best: FileFacts['imports'][number] | undefined;
-    for (const imp of file.facts.imports) {
-      if ((name === imp.module || name.startsWith(`${imp.module}.`)) && (!best || imp.module.length > best.module.length)) best = imp;
-    }
+    const best = importOf(file, name);
     if (!best) return undefined;
     const t = this.index.resolve(file, best);
     if (t.kind !== 'file' || !t.path) return undefined;
@@ -657,6 +651,16 @@ export class Ownership {
     }
     return { model: m, symbol, rest: r };
   }
+}
+
+/** The import a name as uses write it comes through (`@/utils/client.api` → `@/utils/client`): the longest module
+ * that is the name or a prefix of it. */
+function importOf(file: ScannedFile, name: string): FileFacts['imports'][number] | undefined {
+  let best: FileFacts['imports'][number] | undefined;
+  for (const imp of file.facts.imports) {
+    if ((name === imp.module || name.startsWith(`${imp.module}.`)) && (!best || imp.module.length > best.module.length)) best = imp;
+  }
+  return best;
 }
 
 const KEPT = new Set(['self', 'global', 'return']);

@@ -192,8 +192,10 @@ function compareBuilds(label, root) {
   };
   const fa = findings(a);
   const fb = findings(b);
-  const onlyNew = fa && fb ? fa.filter((x) => !new Set(fb).has(x)).length : NaN;
-  const onlyOld = fa && fb ? fb.filter((x) => !new Set(fa).has(x)).length : NaN;
+  const inA = new Set(fa ?? []);
+  const inB = new Set(fb ?? []);
+  const onlyNew = fa && fb ? fa.filter((x) => !inB.has(x)).length : NaN;
+  const onlyOld = fa && fb ? fb.filter((x) => !inA.has(x)).length : NaN;
   console.log('');
   console.log(`${label}: cold, this build against ${compare}, alternating, best of ${repeat}`);
   console.log('| build | wall s | cpu s | peak MiB |');

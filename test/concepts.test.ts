@@ -68,6 +68,11 @@ describe('roles by ownership', () => {
         'auth-client/auth/orders tokens.py',
       ]),
     );
+    // lifecycle methods are supporting evidence of an owner; a subclass of an owner is listed, counted with it
+    const entry = (name: string) => r.concepts.find((e) => e.name === name)!;
+    expect(entry('LegacyPool').evidence).toEqual(['asyncpg.create_pool() kept on self.pool', 'lifecycle: close, connect']);
+    expect(entry('ReplicaPool').evidence).toContain('extends LegacyPool (counted with it)');
+    expect(r.findings.some((f) => f.path === 'orders/db/replica_pool.py')).toBe(false);
     // consumers and transient uses are never canonical
     expect(r.concepts.filter((e) => e.canonical && !e.role.startsWith('owner'))).toEqual([]);
     const legacy = r.findings.find((f) => f.path === 'orders/db/legacy_pool.py')!;
@@ -208,10 +213,10 @@ describe('comply concepts', () => {
   it('prints the inventory as a table, owners first, with the canonical one marked', async () => {
     const { code, out } = await cli('concepts', roles, '--no-cache');
     expect(code).toBe(0);
-    expect(out).toContain('database-manager · postgresql · orders  4 owners, 3 consumers, 1 transient');
+    expect(out).toContain('database-manager · postgresql · orders  5 owners, 3 consumers, 1 transient');
     expect(out).toMatch(/ {2}owner-direct {2}canonical {2}engine\.py +orders\/db\/engine\.py:4 +sqlalchemy\.ext\.asyncio\.create_async_engine\(\) kept in engine/);
     expect(out).toMatch(/ {2}transient +copy_orders\.py +orders\/migrations\/copy_orders\.py:6 +psycopg2\.connect\(\) used in one function/);
-    expect(out).toMatch(/^30 entries: 19 owners, 9 consumers, 2 transient\./m);
+    expect(out).toMatch(/^31 entries: 20 owners, 9 consumers, 2 transient\./m);
   });
 
   it('--json prints the entries of the JSON report; --role and --concept narrow them', async () => {
@@ -227,7 +232,7 @@ describe('comply concepts', () => {
     ]);
     const scan = await cli('scan', roles, '--no-cache', '--json');
     const report = JSON.parse(scan.out) as { concepts: unknown[] };
-    expect(report.concepts.length).toBe(30);
+    expect(report.concepts.length).toBe(31);
   });
 
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
@@ -243,14 +248,14 @@ describe('comply concepts', () => {
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     const { code, out } = await cli('concepts', dir, '--no-cache', '--json');
     expect(code).toBe(0);
-    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(30);
+    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(31);
   });
 
   it('the HTML report holds the inventory', () => {
     const r = scanDir(roles);
     const html = htmlReport(review(r, loadConfig(roles), roles));
     expect(html).toContain('<h2>SSOT inventory</h2>');
-    expect(html).toContain('<details open><summary>database-manager · postgresql · orders <small>4 owners, 3 consumers, 1 transient</small>');
+    expect(html).toContain('<details open><summary>database-manager · postgresql · orders <small>5 owners, 3 consumers, 1 transient</small>');
   });
 
   it('comply explain database-manager lists the drivers, generic ones and schemes', async () => {

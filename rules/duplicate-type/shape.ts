@@ -29,7 +29,7 @@ const CONFIG = new Set(['model_config', 'Config', 'Meta', '__slots__', '__annota
  * concept agree on their data first. */
 export function weight(m: MemberFact): number {
   if (CONFIG.has(m.name) || m.kind === 'class') return 0.5;
-  if (m.kind === 'method' || m.type === 'method') return m.name.startsWith('_') ? 0.5 : 1;
+  if (m.kind === 'method') return m.name.startsWith('_') ? 0.5 : 1;
   return m.name.startsWith('__') ? 0.5 : 1;
 }
 

@@ -75,9 +75,20 @@ export default defineRule({
       for (const key of [...groups.keys()].sort()) {
         const held = groups.get(key)!;
         const [scope, variant] = key.split('\0') as [string, string];
-        const owners = held.filter((h) => h.found.role === 'owner-direct' || h.found.role === 'owner-composed');
+        // a subclass of another owner of the group specialises it (`class Redshift(PostgreSQL)` overriding how it
+        // connects): one implementation with it, listed but not counted
+        const allOwners = held.filter((h) => h.found.role === 'owner-direct' || h.found.role === 'owner-composed');
+        const familyOf = new Map<Held, Held>();
+        for (const o of allOwners) {
+          if (o.cand.kind !== 'class') continue;
+          const ancestors = own.ancestors(o.cand);
+          const root = allOwners.find((p) => p !== o && ancestors.has(p.cand) && !allOwners.some((q) => q !== p && ancestors.has(q.cand) && own.ancestors(p.cand).has(q.cand)));
+          if (root) familyOf.set(o, root);
+        }
+        const owners = allOwners.filter((o) => !familyOf.has(o));
         const { kept, why } = canonical(owners, max, configured, own);
         for (const h of held) {
+          const root = familyOf.get(h);
           ctx.inventory({
             concept: conceptName,
             variant,
@@ -86,7 +97,7 @@ export default defineRule({
             path: h.cand.file.path,
             line: lineOf(h),
             role: h.found.role,
-            evidence: h.found.evidence,
+            evidence: root ? [...h.found.evidence, `extends ${root.cand.name} (counted with it)`] : h.found.evidence,
             canonical: kept.includes(h),
           } satisfies ConceptEntry);
         }

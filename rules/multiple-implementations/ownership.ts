@@ -357,7 +357,7 @@ export class Ownership {
 
   private lifecycle(cand: Candidate, decl: FileFacts['declarations'][number] | undefined): string[] {
     const names = decl
-      ? decl.members.filter((m) => m.type === 'method').map((m) => m.name)
+      ? decl.members.filter((m) => m.kind === 'method').map((m) => m.name)
       : cand.file.facts.functions.filter((f) => !f.name.includes('.')).map((f) => f.name);
     return [...new Set(names.filter((n) => LIFECYCLE.test(n)))].sort();
   }
@@ -530,6 +530,34 @@ export class Ownership {
     if (!kept || kept.length !== 1 || !kept[0]!.ref) return undefined;
     const inner = this.resolve(t.model.file, kept[0]!.name);
     return inner && inner.rest === '' ? inner.model.classes.get(inner.symbol) : undefined;
+  }
+
+  private readonly ancestorMemo = new Map<Candidate, Set<Candidate>>();
+
+  /** The repo's own classes a class extends, at any depth: its bases through the file's imports or its own names. */
+  ancestors(cls: Candidate): Set<Candidate> {
+    let out = this.ancestorMemo.get(cls);
+    if (out) return out;
+    out = new Set();
+    this.ancestorMemo.set(cls, out);
+    const found = out;
+    const visit = (c: Candidate, depth: number): void => {
+      const decl = c.file.facts.declarations.find((d) => d.name === c.name && d.line === c.line);
+      if (!decl || depth > 8) return;
+      for (const b of decl.bases) {
+        const q = qualifyBase(c.file, b);
+        // a base of the same file is named as the file's own name (`.PostgreSQL`)
+        const own = q === b && c.file.facts.declarations.some((d) => d.name === b.split('.')[0]);
+        const t = this.resolve(c.file, own ? `.${b}` : q);
+        if (!t || t.rest !== '') continue;
+        const base = t.model.classes.get(t.symbol) ?? this.declaredClass(t.model, t.symbol);
+        if (!base || base === cls || found.has(base)) continue;
+        found.add(base);
+        visit(base, depth + 1);
+      }
+    };
+    visit(cls, 0);
+    return out;
   }
 
   /** a class the file declares that has no unit (it calls nothing): a candidate of no role, for its bases */

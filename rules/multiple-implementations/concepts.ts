@@ -246,6 +246,7 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
       'sqlalchemy.ext.asyncio.create_async_engine',
       'sqlalchemy.ext.asyncio.engine.create_async_engine',
       'sqlmodel.create_engine',
+      'flask_sqlalchemy.SQLAlchemy',
       'playhouse.db_url.connect',
       'databases.Database',
       'tortoise.Tortoise.init',

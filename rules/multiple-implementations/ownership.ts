@@ -592,6 +592,12 @@ export class Ownership {
       for (const q of names) {
         const v = c.drivers.match(rest ? `${q}.${rest}` : q)[0] ?? (rest ? undefined : c.drivers.match(q)[0]);
         if (v) return { variant: v, base: q };
+        // a generic driver's subclass (`class RedashSQLAlchemy(SQLAlchemy)`): the database the class, its file or
+        // its service names
+        if (!rest && c.generic.match(q).length > 0) {
+          const unit = cls.units[0] ?? { kind: 'class', name: cls.name, line: cls.line, column: cls.column, uses: [] };
+          return { variant: this.genericVariant(c, cls, unit, { name: q, to: 'local', line: cls.line }), base: q };
+        }
       }
     }
     return undefined;

@@ -209,6 +209,31 @@ describe('roles by ownership', () => {
   });
 });
 
+describe('units, made only where a rule reads them', () => {
+  it('leaves them out of test files, unless a concept counts tests, and a file without them has none', () => {
+    const omitted = (root: string): string[] =>
+      scanDir(root)
+        .files.filter((f) => f.omit)
+        .map((f) => `${f.path} ${f.omit!.join(',')}`);
+    expect(omitted(roles)).toEqual(['orders/tests/__init__.py units', 'orders/tests/test_pool.py units', 'testkit/__init__.py units', 'testkit/recorded_cache.py units']);
+    const dir = copyRoles();
+    const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
+    cfg.rules['multiple-implementations'].concepts['database-manager'].includeTests = true;
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
+    expect(omitted(dir)).toEqual([]);
+    // and with the rule off, no file needs them
+    cfg.rules['multiple-implementations'] = 'off';
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
+    expect(omitted(dir).length).toBe(walk(dir).filter((p) => /\.(py|ts)$/.test(p)).length);
+    const py = readFileSync(join(roles, 'testkit', 'recorded_cache.py'), 'utf8');
+    expect(extractPython(py).units.length).toBeGreaterThan(0);
+    expect(extractPython(py, { units: false }).units).toEqual([]);
+    const ts = readFileSync(join(roles, 'web', 'src', 'auth', 'api.ts'), 'utf8');
+    expect(extractTypeScript(ts, 'api.ts').units.length).toBeGreaterThan(0);
+    expect(extractTypeScript(ts, 'api.ts', { units: false }).units).toEqual([]);
+  });
+});
+
 describe('comply concepts', () => {
   it('prints the inventory as a table, owners first, with the canonical one marked', async () => {
     const { code, out } = await cli('concepts', roles, '--no-cache');
@@ -216,7 +241,7 @@ describe('comply concepts', () => {
     expect(out).toContain('database-manager · postgresql · orders  5 owners, 3 consumers, 1 transient');
     expect(out).toMatch(/ {2}owner-direct {2}canonical {2}engine\.py +orders\/db\/engine\.py:4 +sqlalchemy\.ext\.asyncio\.create_async_engine\(\) kept in engine/);
     expect(out).toMatch(/ {2}transient +copy_orders\.py +orders\/migrations\/copy_orders\.py:6 +psycopg2\.connect\(\) used in one function/);
-    expect(out).toMatch(/^31 entries: 20 owners, 9 consumers, 2 transient\./m);
+    expect(out).toMatch(/^32 entries: 20 owners, 10 consumers, 2 transient\./m);
   });
 
   it('--json prints the entries of the JSON report; --role and --concept narrow them', async () => {
@@ -232,7 +257,7 @@ describe('comply concepts', () => {
     ]);
     const scan = await cli('scan', roles, '--no-cache', '--json');
     const report = JSON.parse(scan.out) as { concepts: unknown[] };
-    expect(report.concepts.length).toBe(31);
+    expect(report.concepts.length).toBe(32);
   });
 
   it('refuses an unknown role or service (exit 2), and lists concepts even when the rule is off', async () => {
@@ -248,7 +273,7 @@ describe('comply concepts', () => {
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     const { code, out } = await cli('concepts', dir, '--no-cache', '--json');
     expect(code).toBe(0);
-    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(31);
+    expect((JSON.parse(out) as { concepts: unknown[] }).concepts.length).toBe(32);
   });
 
   it('the HTML report holds the inventory', () => {

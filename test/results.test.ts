@@ -3,7 +3,7 @@
  * what a scan without any cache finds: these tests edit trees the ways that can go wrong (a file-scope rule whose
  * findings depend on another file, resolution inputs that are not source files, a damaged cache) and compare.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
@@ -249,6 +249,30 @@ describe('results cache', () => {
     const body = JSON.parse(text.slice(text.indexOf('"body":') + 7, -1)) as { concepts: [string, { path: string }][] };
     expect(body.concepts.length).toBe(first.concepts.length);
     expect(new Set(body.concepts.map(([rule]) => rule))).toEqual(new Set(['multiple-implementations']));
+  });
+
+  it('follows production code into a test helper whose units were left out, and sees the helper change', () => {
+    const dir = tempDir('comply-roles-');
+    cpSync(join(import.meta.dirname, '..', 'rules', 'multiple-implementations', 'fixtures', 'roles'), dir, { recursive: true });
+    const replay = (r: ScanResult): string[] => r.concepts.filter((e) => e.name === 'ReplayCache').map((e) => `${e.role} ${e.evidence.join('; ')}`);
+    const first = warm(dir);
+    expect(replay(first)).toEqual(['consumer uses recorded (testkit/recorded_cache.py, RecordedCache)']);
+    // test code no production file imports: a comment, then a client kept in a global, leave the rule's results
+    const test = 'orders/tests/test_pool.py';
+    const text = readFileSync(join(dir, test), 'utf8');
+    edit(dir, test, `${text}\n# reviewed\n`);
+    const comment = warm(dir);
+    edit(dir, test, `${text}\n\nshared = asyncpg.create_pool("postgresql://db/test")\n`);
+    const client = warm(dir);
+    expect(comment.timings.reused).toBe(comment.findings.length);
+    expect(client.timings.reused).toBe(client.findings.length);
+    expect(shown(client)).toEqual(shown(fresh(dir)));
+    // the helper production code uses stops keeping a client: the consumer goes, as in a scan from nothing
+    const helper = 'testkit/recorded_cache.py';
+    edit(dir, helper, readFileSync(join(dir, helper), 'utf8').replace('recorded = RecordedCache()', 'recorded = None'));
+    const changed = warm(dir);
+    expect(replay(changed)).toEqual([]);
+    expect(shown(changed)).toEqual(shown(fresh(dir)));
   });
 
   it('runs only the rules that read the path list when a file no other rule reads appears', () => {

@@ -46,11 +46,13 @@ export default defineRule({
     // a --staged scan looks at the staged files' services, unless a concept spans the repo
     const all = Object.values(concepts);
     const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
-    const files = ctx.index.files.filter((f) => f.service && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
+    // (test files only for a concept that counts them: their units are made only when read)
+    const tests = all.some((c) => c.includeTests);
+    const files = ctx.index.files.filter((f) => f.service && (!f.test || tests) && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
     // a --staged scan reports in the staged files only: when none of them holds a candidate of any role, there is
     // nothing to report (and the pre-commit hook need not weigh the whole service)
     if (wanted) {
-      const staged = ctx.index.targets.filter((f) => f.service && f.facts.units.length > 0 && (!f.test || all.some((c) => c.includeTests)));
+      const staged = ctx.index.targets.filter((f) => f.service && (!f.test || tests) && f.facts.units.length > 0);
       if (!Object.keys(concepts).some((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0)))) return;
     }
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -125,6 +127,8 @@ export default defineRule({
       }
     }
   },
+  // candidates are looked for in the files of services, and in their tests only for a concept that counts them
+  readsIn: (options) => ({ tests: Object.values(effectiveConcepts(options)).some((c) => c.includeTests), unowned: false }),
   topics: { names: conceptNames, explain: explainConcept },
 });
 

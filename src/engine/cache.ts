@@ -367,10 +367,14 @@ export function contentHash(bytes: Uint8Array): string {
 /**
  * What besides its content a file's facts depend on: a Python file's module name (relative imports are made
  * absolute with it); for TypeScript and JavaScript, how its name makes the parser read it (`.tsx` and `.ts` parse
- * `<T>x` differently, `.d.ts` declares). Content is shared only between files of one such key.
+ * `<T>x` differently, `.d.ts` declares); the optional facts left out of it (after a NUL). Content is shared only
+ * between files of one such key.
  */
-const moduleKey = (f: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit'>): string =>
-  f.language === 'python' ? `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}` : `:${scriptKey(f.path)}`;
+const moduleKey = (f: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'omit'>): string =>
+  `${f.language === 'python' ? `${f.moduleName ?? ''}${f.isPackageInit ? '/' : ''}` : `:${scriptKey(f.path)}`}${f.omit ? `\0${f.omit.join(',')}` : ''}`;
+
+/** the module name a Python file's key records */
+const keyModuleName = (key: string): string => key.split('\0', 1)[0]!.replace(/\/$/, '');
 
 function scriptKey(path: string): string {
   if (/\.d\.[mc]?ts$/.test(path)) return 'd.ts';
@@ -397,7 +401,7 @@ class StoredFacts implements FileFacts {
     /** the cache file's bytes these facts are read from */
     readonly layout: Layout,
   ) {
-    if (tuple[5] === 1) this.moduleName = tuple[4].replace(/\/$/, '');
+    if (tuple[5] === 1) this.moduleName = keyModuleName(tuple[4]);
     else if (tuple[5] !== null) this.moduleName = tuple[5];
     this.testDefinitions = tuple[6];
     this.lines = { physical: tuple[7], code: tuple[8] };
@@ -693,7 +697,7 @@ function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', 
         return [path, e.size, e.mtimeMs, e.hash, e.module, s.tuple[5], s.tuple[6], s.tuple[7], s.tuple[8], s.tuple[9], ...lengths[i]!];
       }
       const f = e.facts!;
-      const moduleName = f.moduleName === undefined ? null : f.moduleName === e.module.replace(/\/$/, '') ? 1 : f.moduleName;
+      const moduleName = f.moduleName === undefined ? null : f.moduleName === keyModuleName(e.module) ? 1 : f.moduleName;
       return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths[i]!];
     });
     const metaAt = pos;

@@ -48,7 +48,7 @@ export function readSource(read: (path: string) => Buffer, file: WorkspaceFile, 
  * `budgetMs`: the per-file bound (files.maxSeconds), the same in every thread.
  */
 export function extractBytes(
-  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'>,
+  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion' | 'omit'>,
   bytes: Uint8Array,
   detached = true,
   budgetMs = Infinity,
@@ -62,7 +62,7 @@ export function extractBytes(
   }
 }
 
-function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'>, bytes: Uint8Array, detached: boolean): FileFacts {
+function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion' | 'omit'>, bytes: Uint8Array, detached: boolean): FileFacts {
   const detach = detached ? detachStrings : <T>(x: T): T => x;
   try {
     if (file.language === 'python') {
@@ -73,13 +73,14 @@ function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleNa
           ...(file.moduleName !== undefined ? { moduleName: file.moduleName } : {}),
           ...(file.isPackageInit ? { isPackageInit: true } : {}),
           minor: pythonMinor(file.pythonVersion),
+          ...(file.omit?.includes('units') ? { units: false } : {}),
         }),
       );
     }
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     if (!isUtf8(buf)) return failedFacts('the file is not valid UTF-8; re-save it as UTF-8');
     const text = buf.toString('utf8', buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0);
-    return detach(extractTypeScript(text, file.path));
+    return detach(extractTypeScript(text, file.path, file.omit?.includes('units') ? { units: false } : {}));
   } catch (e) {
     if (e instanceof OverBudget) throw e;
     return failedFacts(`comply could not analyse this file (internal error: ${(e as Error).message}); please report it`);

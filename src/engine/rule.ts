@@ -15,7 +15,7 @@
 import type { ExtendedJSONSchema, FromExtendedSchema } from 'json-schema-to-ts';
 import type { Config, Severity } from '../config/load.js';
 import { applyDefaults } from '../util/defaults.js';
-import type { FileFacts, SuppressionFact } from '../facts/facts.js';
+import type { FileFacts, OptionalFact, SuppressionFact } from '../facts/facts.js';
 import type { ProjectIndex } from './index.js';
 
 /** A suppression comment and whether it covered a finding (known once suppressions are applied). */
@@ -141,9 +141,17 @@ export interface RuleContext<O = Record<string, unknown>> {
   knownRules: ReadonlySet<string>;
 }
 
+/** Where a rule reads the optional facts (OptionalFact) of its `reads`: in test files, in files of no service. */
+export interface ReadsIn {
+  tests: boolean;
+  unowned: boolean;
+}
+
 export interface Rule {
   meta: RuleMeta;
   run(ctx: RuleContext): void;
+  /** where, given its options, the rule reads the optional facts it `reads`; unset: in every file */
+  readsIn?(options: Record<string, unknown>): ReadsIn;
   /** more it can explain (multiple-implementations: its concepts), for `comply explain <topic>` */
   topics?: {
     names(options: Record<string, unknown>): string[];
@@ -158,6 +166,7 @@ export interface Rule {
 export function defineRule<const P extends OptionsSchema = Record<never, JSONSchema>>(def: {
   meta: RuleMeta & { options?: P };
   run(ctx: RuleContext<Options<P>>): void;
+  readsIn?(options: Options<P>): ReadsIn;
   topics?: {
     names(options: Options<P>): string[];
     explain(name: string, options: Options<P>): string | undefined;
@@ -165,10 +174,11 @@ export function defineRule<const P extends OptionsSchema = Record<never, JSONSch
 }): Rule {
   const schema: Readonly<Record<string, unknown>> = def.meta.options ?? {};
   const merged = (raw: Record<string, unknown>): Options<P> => applyDefaults(schema, raw) as Options<P>;
-  const { topics } = def;
+  const { topics, readsIn } = def;
   return {
     meta: def.meta,
     run: (ctx) => def.run({ ...ctx, options: merged(ctx.options) }),
+    ...(readsIn ? { readsIn: (o: Record<string, unknown>) => readsIn(merged(o)) } : {}),
     ...(topics ? { topics: { names: (o) => topics.names(merged(o)), explain: (n, o) => topics.explain(n, merged(o)) } } : {}),
   };
 }

@@ -13,8 +13,9 @@ import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from 
 import { CacheStore } from './cache-store.js';
 import { hasEscapes, nameBytes } from '../util/names.js';
 import { extractBytes, readSource } from './extract.js';
-import type { FileFacts } from '../facts/facts.js';
+import { OPTIONAL_FACTS, type FileFacts, type OptionalFact } from '../facts/facts.js';
 import { defaultWorkers, extractInPool, workerScript } from './pool.js';
+import type { Job } from './worker.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredConcept, type StoredFinding } from './results.js';
 import { ruleSeverity, type Category, type ConceptEntry, type FindingInput, type Rule, type RuleMeta, type SuppressionUse } from './rule.js';
@@ -82,9 +83,31 @@ interface Prepared {
   t1: number;
 }
 
+/**
+ * Which optional facts no enabled rule reads in a file, from what each rule that reads one says of where it reads
+ * it (Rule.readsIn: in test files, in files of no service; unset, everywhere).
+ */
+function omissions(opts: ScanOptions): (f: WorkspaceFile) => OptionalFact[] | undefined {
+  const where = OPTIONAL_FACTS.map((fact) => ({
+    fact,
+    readers: opts.rules
+      .filter((r) => r.meta.reads?.includes(fact) && ruleSeverity(r.meta, opts.config) !== 'off')
+      .map((r) => r.readsIn?.(opts.config.rules[r.meta.id]?.options ?? {}) ?? { tests: true, unowned: true }),
+  }));
+  return (f) => {
+    const left = where.filter(({ readers }) => !readers.some((w) => (w.tests || !f.test) && (w.unowned || f.service !== undefined))).map((x) => x.fact);
+    return left.length > 0 ? left : undefined;
+  };
+}
+
 function prepare(opts: ScanOptions): Prepared {
   const t0 = performance.now();
   const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
+  const omitted = omissions(opts);
+  for (const f of workspace.files) {
+    const omit = omitted(f);
+    if (omit) f.omit = omit;
+  }
   const t1 = performance.now();
   mark('list');
   const opened = opts.cache ? CacheStore.open(opts.root, { ...(opts.cache.dir !== undefined ? { dir: opts.cache.dir } : {}), isTracked: workspace.isTracked }) : undefined;
@@ -225,12 +248,33 @@ async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolea
   return analyse(opts, p);
 }
 
-const pick = (f: WorkspaceFile): Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'> => ({
+/**
+ * The facts left out of a file (WorkspaceFile.omit), made when a rule reads them after all: multiple-implementations
+ * follows a production class into the test helper it builds. The file is read and extracted again, once. (Installed
+ * after the facts cache is written, which stores what extraction made.)
+ */
+function onDemand(opts: ScanOptions, p: Prepared, file: WorkspaceFile, facts: FileFacts): void {
+  let full: FileFacts | undefined;
+  const again = (): FileFacts => {
+    if (!full) {
+      const src = readSource(p.workspace.readFile, file, opts.config.files.maxBytes);
+      const { omit: _, ...all } = pick(file);
+      full = 'facts' in src ? src.facts : extractBytes(all, src.bytes, true, budgetOf(opts));
+    }
+    return full;
+  };
+  for (const key of file.omit ?? []) {
+    Object.defineProperty(facts, key, { configurable: true, enumerable: true, get: () => again()[key] });
+  }
+}
+
+const pick = (f: WorkspaceFile): Job['file'] => ({
   path: f.path,
   language: f.language,
   ...(f.moduleName !== undefined ? { moduleName: f.moduleName } : {}),
   ...(f.isPackageInit ? { isPackageInit: true } : {}),
   ...(f.pythonVersion !== undefined ? { pythonVersion: f.pythonVersion } : {}),
+  ...(f.omit ? { omit: f.omit } : {}),
 });
 
 function analyse(opts: ScanOptions, p: Prepared): ScanResult {
@@ -243,10 +287,11 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   };
   note(p.cache?.save());
   mark('cache write');
-  // each workspace file is completed in place with its facts
+  // each workspace file is completed in place with its facts (facts left out made when a rule reads them after all)
   const files: ScannedFile[] = workspace.files.map((file, i) => {
     const scanned = file as ScannedFile;
     scanned.facts = p.facts[i]!;
+    if (file.omit) onDemand(opts, p, file, scanned.facts);
     return scanned;
   });
   const t2 = performance.now();
@@ -272,7 +317,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   });
   note(results?.problem);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));
-  const { reusedRules, rerun, reusedFile, reusedProject } = planReuse(reuse, sorted, files, p.cache);
+  const { reusedRules, rerun, reusedFile, reusedProject } = planReuse(reuse, sorted, files, p.cache, index);
   mark('results read');
   /** a finding as reports need it: the rule's category, the file's service and test status */
   const complete = (f: FindingInput & { rule?: string; severity?: string }, meta: RuleMeta, severity: Exclude<Severity, 'off'>): Omit<Finding, 'fingerprint'> => {
@@ -365,6 +410,7 @@ function planReuse(
   rules: Rule[],
   files: ScannedFile[],
   cache: FactsCache | undefined,
+  index: ProjectIndex,
 ): { reusedRules: Set<string>; rerun: ReadonlySet<string> | undefined; reusedFile: StoredFinding[]; reusedProject: StoredFinding[] } {
   const reusedRules = new Set<string>();
   if (!reuse) return { reusedRules, rerun: undefined, reusedFile: [], reusedProject: [] };
@@ -374,6 +420,9 @@ function planReuse(
       ? !reuse.pathsChanged
       : !reuse.moved &&
         changed.every((f) => {
+          // facts left out of a file are read only through a file that has them (a test helper a production class
+          // builds): unchanged unless such a file imports it, directly or through others that left them out too
+          if (f.omit?.includes(key as OptionalFact)) return !readThrough(index, f, key as OptionalFact);
           const before = reuse.previous(f.path);
           const old = before ? cache?.factsOfContent(f, before) : undefined;
           return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);
@@ -390,6 +439,22 @@ function planReuse(
     reusedFile: moved ? reuse.file.filter((f) => !rerun.has(f[2])) : reuse.file,
     reusedProject: reuse.project.filter((f) => reusedRules.has(f[0])),
   };
+}
+
+/** Whether a file that left out `key` is imported by one that has it, directly or through files that left it out. */
+function readThrough(index: ProjectIndex, file: ScannedFile, key: OptionalFact): boolean {
+  const seen = new Set([file.path]);
+  const queue = [file];
+  while (queue.length > 0) {
+    for (const importer of index.importersOfFile(queue.pop()!.path)) {
+      if (!importer.omit?.includes(key)) return true;
+      if (!seen.has(importer.path)) {
+        seen.add(importer.path);
+        queue.push(importer);
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -5,7 +5,7 @@ import { extractBytes } from './extract.js';
 
 export interface Job {
   id: number;
-  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion'>;
+  file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion' | 'omit'>;
   bytes: Uint8Array;
   /** the per-file bound, kept here as in any thread (src/languages/budget.ts) */
   budgetMs: number;

@@ -9,7 +9,7 @@ import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
-import type { Language } from '../facts/facts.js';
+import type { Language, OptionalFact } from '../facts/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
@@ -101,6 +101,8 @@ export interface WorkspaceFile {
   testName?: boolean;
   /** Python: `3.X`, the version whose grammar the file is checked against (the config's python.version) */
   pythonVersion?: string;
+  /** facts that no enabled rule reads in this file, left out of its extraction (set by the scan from its rules) */
+  omit?: OptionalFact[];
 }
 
 export interface Workspace {

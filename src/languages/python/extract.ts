@@ -34,6 +34,8 @@ export interface PythonExtractOptions {
   isPackageInit?: boolean;
   /** the target Python's minor version (3.x, e.g. 11): its grammar decides what is a syntax error; default 12 */
   minor?: number;
+  /** false: no rule reads this file's units (a test file), which are then not collected */
+  units?: boolean;
 }
 
 interface TryInfo {
@@ -119,7 +121,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     else if (blk.kind === 'class') blk.ctx = { unit: blk.unit ?? parent.unit, fn: parent.fn, classBody: true };
     else blk.ctx = parent;
   };
-  const unitStatement = (x: number, y: number): void => units.statement(x, y, unitContext());
+  const wantUnits = opts.units !== false;
+  const unitStatement = wantUnits ? (x: number, y: number): void => units.statement(x, y, unitContext()) : (): void => {};
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
   const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
@@ -615,9 +618,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         const opened = stack[stack.length - 1]!;
         if (opened.kind === 'def' || opened.kind === 'class') {
           beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
-          if (outerUnit) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
-          if (opened.kind === 'def') opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
-        } else {
+          if (outerUnit && wantUnits) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
+          if (opened.kind === 'def' && wantUnits) opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
+        } else if (wantUnits) {
           const script = units.header(a, colon, before);
           if (script) opened.flow = script;
         }
@@ -660,7 +663,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
-  facts.units = units.finish();
+  if (wantUnits) facts.units = units.finish();
   if (mocks) {
     const found = mocks.finish(classes.bindings);
     facts.mocks = found.mocks;

@@ -21,9 +21,10 @@ export function scriptKindFor(path: string): TS.ScriptKind {
 
 const MOCK_CALLEES = new Set(['jest.mock', 'vi.mock', 'jest.doMock', 'vi.doMock', 'jest.requireActual', 'vi.importActual']);
 
-export function extractTypeScript(text: string, path: string): FileFacts {
+/** `units: false`: no rule reads this file's units (a test file), which are then not collected */
+export function extractTypeScript(text: string, path: string, opts: { units?: boolean } = {}): FileFacts {
   try {
-    return parseAndExtract(text, path);
+    return parseAndExtract(text, path, opts.units !== false);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
     // the parser is recursive: pathological nesting overflows the stack; TypeScript's pre-processor still lists
@@ -47,7 +48,7 @@ function preProcessed(text: string, why: string): FileFacts {
   return facts;
 }
 
-function parseAndExtract(text: string, path: string): FileFacts {
+function parseAndExtract(text: string, path: string, units: boolean): FileFacts {
   const ts = typescript();
   const facts = emptyFacts();
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, scriptKindFor(path));
@@ -113,7 +114,7 @@ function parseAndExtract(text: string, path: string): FileFacts {
   }
 
   facts.declarations = collectDeclarations(sf, pos);
-  facts.units = collectUnits(sf, pos);
+  if (units) facts.units = collectUnits(sf, pos);
   facts.functions = collectFunctions(sf);
   facts.lines = lineCounts(text);
   const found = collectMocks(sf, text);

@@ -209,28 +209,54 @@ describe('roles by ownership', () => {
   });
 });
 
-describe('units, made only where a rule reads them', () => {
-  it('leaves them out of test files, unless a concept counts tests, and a file without them has none', () => {
-    const omitted = (root: string): string[] =>
-      scanDir(root)
-        .files.filter((f) => f.omit)
-        .map((f) => `${f.path} ${f.omit!.join(',')}`);
-    expect(omitted(roles)).toEqual(['orders/tests/__init__.py units', 'orders/tests/test_pool.py units', 'testkit/__init__.py units', 'testkit/recorded_cache.py units']);
+describe('optional facts, made only where a rule reads them', () => {
+  const omitted = (root: string): string[] =>
+    scanDir(root)
+      .files.filter((f) => f.omit)
+      .map((f) => `${f.path} ${f.omit!.join(',')}`);
+
+  it('leaves units and hashes out of test files, unless a rule reads them there, and an extractor told so makes none', () => {
+    expect(omitted(roles)).toEqual([
+      'orders/tests/__init__.py units,hashes',
+      'orders/tests/test_pool.py units,hashes',
+      'testkit/__init__.py units,hashes',
+      'testkit/recorded_cache.py units,hashes',
+    ]);
     const dir = copyRoles();
     const cfg = JSON.parse(readFileSync(join(dir, 'compliance.config.json'), 'utf8'));
     cfg.rules['multiple-implementations'].concepts['database-manager'].includeTests = true;
+    cfg.rules['duplicate-type'] = { includeTests: true };
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     expect(omitted(dir)).toEqual([]);
-    // and with the rule off, no file needs them
+    // with multiple-implementations off no file needs units; duplicate-type off, none needs hashes
     cfg.rules['multiple-implementations'] = 'off';
+    cfg.rules['duplicate-type'] = 'off';
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
-    expect(omitted(dir).length).toBe(walk(dir).filter((p) => /\.(py|ts)$/.test(p)).length);
+    const sources = walk(dir).filter((p) => /\.(py|ts)$/.test(p));
+    expect(omitted(dir)).toEqual(sources.sort().map((p) => `${p} units,hashes`));
     const py = readFileSync(join(roles, 'testkit', 'recorded_cache.py'), 'utf8');
     expect(extractPython(py).units.length).toBeGreaterThan(0);
     expect(extractPython(py, { units: false }).units).toEqual([]);
+    const [cls] = extractPython(py).declarations;
+    expect(cls!.hash).toBeDefined();
+    expect(cls!.members.find((m) => m.name === '__init__')).toMatchObject({ kind: 'method', type: expect.stringMatching(/^sig:/), hash: expect.any(String) });
+    const [bare] = extractPython(py, { hashes: false }).declarations;
+    expect(bare!.hash).toBeUndefined();
+    expect(bare!.members.find((m) => m.name === '__init__')).toEqual({ name: '__init__', kind: 'method', type: 'method' });
     const ts = readFileSync(join(roles, 'web', 'src', 'auth', 'api.ts'), 'utf8');
     expect(extractTypeScript(ts, 'api.ts').units.length).toBeGreaterThan(0);
     expect(extractTypeScript(ts, 'api.ts', { units: false }).units).toEqual([]);
+  });
+
+  it('duplicate-type with includeTests grades test classes by their bodies', () => {
+    const dir = tempDir('comply-forks-');
+    mkdirSync(join(dir, 'api', 'tests'), { recursive: true });
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] } }, rules: { 'duplicate-type': { includeTests: true } } }));
+    const fake = (body: string): string => `class FakeStore:\n    def get(self, key):\n        return ${body}\n`;
+    writeFileSync(join(dir, 'api', 'tests', 'test_a.py'), fake('None'));
+    writeFileSync(join(dir, 'api', 'tests', 'test_b.py'), fake('{}'));
+    const found = scanDir(dir).findings.filter((f) => f.rule === 'duplicate-type');
+    expect(found.map((f) => f.message)).toEqual([expect.stringMatching(/forks .*: same members, different body of get\.$/)]);
   });
 });
 

@@ -17,6 +17,7 @@ export default defineRule({
     id: 'cross-service-import',
     category: 'boundaries',
     scope: 'file',
+    reads: ['imports'],
     defaultSeverity: 'error',
     summary: "A service imports another service's code (or repo code outside every service) without an allow entry.",
     options: {

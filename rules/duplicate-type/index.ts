@@ -209,4 +209,6 @@ export default defineRule({
 
     for (const pair of opts.contractDrift.pairs) contractDrift(ctx, pair, opts.contractDrift.severity, shapeOf);
   },
+  // hashes in the files it compares: the production files of services, and tests with includeTests
+  readsIn: (options) => ({ hashes: { tests: options.includeTests, unowned: false } }),
 });

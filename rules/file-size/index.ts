@@ -5,6 +5,7 @@ export default defineRule({
     id: 'file-size',
     category: 'hygiene',
     scope: 'file',
+    reads: ['lines'],
     defaultSeverity: 'off',
     presets: { recommended: 'warning' },
     summary: 'A source file longer than the limit of lines (one limit for production code, one for tests).',

@@ -5,6 +5,7 @@ export default defineRule({
     id: 'function-size',
     category: 'hygiene',
     scope: 'file',
+    reads: ['functions'],
     defaultSeverity: 'off',
     presets: { recommended: 'warning' },
     summary: 'A function or method longer than the limit of lines (one limit for production code, one for tests).',

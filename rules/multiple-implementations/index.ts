@@ -128,7 +128,8 @@ export default defineRule({
     }
   },
   // candidates are looked for in the files of services, and in their tests only for a concept that counts them
-  readsIn: (options) => ({ tests: Object.values(effectiveConcepts(options)).some((c) => c.includeTests), unowned: false }),
+  // (and no hashes of declarations: it reads their methods' names)
+  readsIn: (options) => ({ units: { tests: Object.values(effectiveConcepts(options)).some((c) => c.includeTests), unowned: false }, hashes: false }),
   topics: { names: conceptNames, explain: explainConcept },
 });
 

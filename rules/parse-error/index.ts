@@ -8,6 +8,7 @@ export default defineRule({
     id: 'parse-error',
     category: 'hygiene',
     scope: 'file',
+    reads: ['diagnostics'],
     defaultSeverity: 'error',
     summary: 'A file that cannot be read or parsed: its location and reason; other rules may see only part of it.',
   },

@@ -137,4 +137,6 @@ export default defineRule({
       }
     }
   },
+  // every file's classes, for their bases and methods' names, never their hashes
+  readsIn: () => ({ hashes: false }),
 });

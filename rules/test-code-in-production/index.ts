@@ -6,6 +6,7 @@ export default defineRule({
     id: 'test-code-in-production',
     category: 'boundaries',
     scope: 'file',
+    reads: ['imports'],
     defaultSeverity: 'error',
     summary: 'Production code imports test-only code: test files, test-support packages, or mocking and test libraries.',
     options: {

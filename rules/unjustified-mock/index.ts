@@ -21,6 +21,7 @@ export default defineRule({
     id: 'unjustified-mock',
     category: 'tests',
     scope: 'file',
+    reads: ['mocks', 'mockNotes'],
     defaultSeverity: 'error',
     summary: 'A mock, patch or spy in a test with no justification (or only a placeholder reason).',
     options: {

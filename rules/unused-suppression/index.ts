@@ -7,6 +7,7 @@ export default defineRule({
     defaultSeverity: 'warning',
     summary: 'A comply-ignore that suppresses nothing, names no or an unknown rule, or gives no reason.',
     phase: 'after-suppressions',
+    reads: ['suppressions'],
   },
   run(ctx) {
     for (const u of ctx.suppressions) {

@@ -74,6 +74,7 @@ function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleNa
           ...(file.isPackageInit ? { isPackageInit: true } : {}),
           minor: pythonMinor(file.pythonVersion),
           ...(file.omit?.includes('units') ? { units: false } : {}),
+          ...(file.omit?.includes('hashes') ? { hashes: false } : {}),
         }),
       );
     }

@@ -49,7 +49,8 @@ export interface RuleMeta {
    * declarations, and imports for its importer counts), and `paths` when they depend on the list of every path in
    * the tree, source or not (legacy-file-name). When no changed file's facts differ in these from the content the
    * last results were found in (and the path list is the same), its findings are reused. Unset: it runs whenever
-   * a file or the path list changed.
+   * a file or the path list changed. A file-scope rule declares what it reads too: with readsIn, it decides which
+   * optional facts extraction makes (OptionalFact); a rule that declares nothing is taken to read every fact.
    */
   reads?: (keyof FileFacts | 'paths')[];
   /** the rule records SSOT inventory entries (`ctx.inventory`): the results cache keeps them with its findings, and
@@ -141,7 +142,7 @@ export interface RuleContext<O = Record<string, unknown>> {
   knownRules: ReadonlySet<string>;
 }
 
-/** Where a rule reads the optional facts (OptionalFact) of its `reads`: in test files, in files of no service. */
+/** Where a rule reads an optional fact (OptionalFact): in test files, in files of no service. */
 export interface ReadsIn {
   tests: boolean;
   unowned: boolean;
@@ -150,8 +151,9 @@ export interface ReadsIn {
 export interface Rule {
   meta: RuleMeta;
   run(ctx: RuleContext): void;
-  /** where, given its options, the rule reads the optional facts it `reads`; unset: in every file */
-  readsIn?(options: Record<string, unknown>): ReadsIn;
+  /** where, given its options, the rule reads each optional fact that is part of a fact it `reads` (`false`:
+   * nowhere); a fact it does not name, in every file */
+  readsIn?(options: Record<string, unknown>): Partial<Record<OptionalFact, ReadsIn | false>>;
   /** more it can explain (multiple-implementations: its concepts), for `comply explain <topic>` */
   topics?: {
     names(options: Record<string, unknown>): string[];
@@ -166,7 +168,7 @@ export interface Rule {
 export function defineRule<const P extends OptionsSchema = Record<never, JSONSchema>>(def: {
   meta: RuleMeta & { options?: P };
   run(ctx: RuleContext<Options<P>>): void;
-  readsIn?(options: Options<P>): ReadsIn;
+  readsIn?(options: Options<P>): Partial<Record<OptionalFact, ReadsIn | false>>;
   topics?: {
     names(options: Options<P>): string[];
     explain(name: string, options: Options<P>): string | undefined;

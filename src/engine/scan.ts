@@ -84,15 +84,17 @@ interface Prepared {
 }
 
 /**
- * Which optional facts no enabled rule reads in a file, from what each rule that reads one says of where it reads
- * it (Rule.readsIn: in test files, in files of no service; unset, everywhere).
+ * Which optional facts no enabled rule reads in a file: a rule that reads the fact one is part of reads it where its
+ * readsIn says (in test files, in files of no service; nowhere), everywhere when it says nothing of it.
  */
 function omissions(opts: ScanOptions): (f: WorkspaceFile) => OptionalFact[] | undefined {
-  const where = OPTIONAL_FACTS.map((fact) => ({
+  const enabled = opts.rules.filter((r) => ruleSeverity(r.meta, opts.config) !== 'off');
+  const where = (Object.keys(OPTIONAL_FACTS) as OptionalFact[]).map((fact) => ({
     fact,
-    readers: opts.rules
-      .filter((r) => r.meta.reads?.includes(fact) && ruleSeverity(r.meta, opts.config) !== 'off')
-      .map((r) => r.readsIn?.(opts.config.rules[r.meta.id]?.options ?? {}) ?? { tests: true, unowned: true }),
+    readers: enabled
+      .filter((r) => !r.meta.reads || r.meta.reads.includes(OPTIONAL_FACTS[fact]))
+      .map((r) => r.readsIn?.(opts.config.rules[r.meta.id]?.options ?? {})[fact] ?? { tests: true, unowned: true })
+      .filter((w) => w !== false),
   }));
   return (f) => {
     const left = where.filter(({ readers }) => !readers.some((w) => (w.tests || !f.test) && (w.unowned || f.service !== undefined))).map((x) => x.fact);
@@ -263,8 +265,11 @@ function onDemand(opts: ScanOptions, p: Prepared, file: WorkspaceFile, facts: Fi
     }
     return full;
   };
+  // (a fact that is a part of another, hashes of declarations, is never made on demand)
   for (const key of file.omit ?? []) {
-    Object.defineProperty(facts, key, { configurable: true, enumerable: true, get: () => again()[key] });
+    if (OPTIONAL_FACTS[key] !== key) continue;
+    const whole = OPTIONAL_FACTS[key];
+    Object.defineProperty(facts, whole, { configurable: true, enumerable: true, get: () => again()[whole] });
   }
 }
 
@@ -422,7 +427,7 @@ function planReuse(
         changed.every((f) => {
           // facts left out of a file are read only through a file that has them (a test helper a production class
           // builds): unchanged unless such a file imports it, directly or through others that left them out too
-          if (f.omit?.includes(key as OptionalFact)) return !readThrough(index, f, key as OptionalFact);
+          if (key === 'units' && f.omit?.includes(key)) return !readThrough(index, f, key);
           const before = reuse.previous(f.path);
           const old = before ? cache?.factsOfContent(f, before) : undefined;
           return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);

@@ -32,8 +32,12 @@ export class PythonClassCollector {
   /** the classes' shapes: members, types, defaults, hashes */
   readonly shapes: PythonShapes;
 
-  constructor(private readonly toks: Tokens) {
-    this.shapes = new PythonShapes(toks);
+  /** `hashes`: false when no rule reads this file's member and body hashes (OptionalFact) */
+  constructor(
+    private readonly toks: Tokens,
+    hashes = true,
+  ) {
+    this.shapes = new PythonShapes(toks, hashes);
   }
 
   private text(i: number): string {

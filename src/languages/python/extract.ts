@@ -36,6 +36,8 @@ export interface PythonExtractOptions {
   minor?: number;
   /** false: no rule reads this file's units (a test file), which are then not collected */
   units?: boolean;
+  /** false: no rule reads the hashes of its classes' members and bodies, which are then not computed */
+  hashes?: boolean;
 }
 
 interface TryInfo {
@@ -109,7 +111,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const mockWords = gates.gate(1);
 
   const stack: Block[] = [];
-  const classes = new PythonClassCollector(toks);
+  const classes = new PythonClassCollector(toks, opts.hashes !== false);
   const units = new PythonUnitCollector(toks, classes.bindings);
   /** the unit, function and class body a line of the current stack is in */
   const moduleContext: UnitContext = { unit: units.module, fn: undefined, classBody: false };

@@ -74,10 +74,15 @@ export class PythonShapes {
   private readonly classes: ClassState[] = [];
   private current: ClassState | undefined;
 
-  constructor(private readonly toks: Tokens) {}
+  /** `hashes`: false when no rule reads them here (a test file): members and classes are then left without */
+  constructor(
+    private readonly toks: Tokens,
+    private readonly hashes = true,
+  ) {}
 
   /** Mix the characters of tokens [a, b) into a hash; tokens are separated, so `a b` and `ab` differ. */
   private mix(h: Hash, a: number, b: number): void {
+    if (!this.hashes) return;
     const { text, start, end } = this.toks;
     let h1 = h.h1;
     let h2 = h.h2;
@@ -359,9 +364,11 @@ export class PythonShapes {
           }
         }
         if (enumClass && m.kind === undefined && raw.type === undefined && raw.value !== undefined && !m.name.startsWith('_')) m.kind = 'value';
+        if (!this.hashes) continue;
         if (raw.sig) m.type = `sig:${hex(raw.sig)}`;
         if (raw.hash) m.hash = hex(raw.hash);
       }
+      if (!this.hashes) continue;
       const d = resolveNames(c.decoratorText, bindings, false);
       for (let i = 0; i < d.length; i++) c.hash.h1 = Math.imul(c.hash.h1 ^ d.charCodeAt(i), 0x01000193);
       c.hash.h2 = (c.hash.h2 + d.length) | 0;

@@ -44,6 +44,12 @@ const PYPROJECT = picomatch(['pyproject.toml', '*/pyproject.toml'], { dot: true 
 /** installed and vendored trees: their files say nothing about what the repository runs */
 const IGNORED = picomatch(['**/node_modules/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/.tox/**', '**/vendor/**', '**/third_party/**'], { dot: true });
 
+/** what every path PYPROJECT, DOCKERFILE or WORKFLOW matches has, cheap to ask first */
+function mayBeEvidence(p: string): boolean {
+  const name = p.slice(p.lastIndexOf('/') + 1).toLowerCase();
+  return name === 'pyproject.toml' || name.includes('dockerfile') || p.startsWith('.github/workflows/');
+}
+
 /**
  * Detect the target version. `paths` are the repository's files (root-relative, `/`-separated), as `comply init`
  * lists them; without them, the files three folders deep are looked at (where Dockerfiles and workflows live).
@@ -59,7 +65,8 @@ export function detectPythonVersion(root: string, opts: { paths?: readonly strin
       return undefined; // a link, a FIFO, too large: not evidence
     }
   };
-  const files = paths.filter((p) => !IGNORED(p) && !excluded(p));
+  // (by name first: the globs are asked of a handful of files, not of every file of a large repo)
+  const files = paths.filter((p) => mayBeEvidence(p) && !IGNORED(p) && !excluded(p));
   const sources: (() => Candidate[])[] = [
     () => files.filter((p) => PYPROJECT(p)).sort().flatMap((p) => fromPyproject(p, read(p))),
     () => fromPythonVersionFile(read('.python-version')),

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --files 1000,10000[,50000]] [-- --tree PATH [--update-ledger]] [-- --jobs N] [-- --repeat N]
 //               [-- --bin OTHER/bin/comply.js] [-- --label NAME]
-//               [-- --compare BEFORE/bin/comply.js] [-- --scaling] [-- --no-scenarios]
+//               [-- --compare BEFORE/bin/comply.js] [-- --scaling] [-- --costs] [-- --no-scenarios]
 //
 // Times comply as a user runs it (`comply scan --quiet`), each scan in a fresh process (wall, CPU and peak
 // memory from /usr/bin/time), and where the time goes (COMPLY_TIMINGS=1 phases of the best run):
@@ -19,7 +19,11 @@
 // --repeat times, with the ratio of their best wall and CPU times; then both builds' `scan --json --no-cache`
 // reports, compared byte for byte (a change that is only about speed changes no finding).
 // --scaling: cold scans with --jobs 1, 2 and one per core: wall, CPU and peak memory, and CPU at 2 jobs over 1.
-// --no-scenarios: only the comparison and the scaling on --tree (with --files 0, no generated tree either).
+// --costs: cold `--jobs 1` scans under V8's sampling profiler (--cpu-prof), each --repeat times: the share of the
+//   scan's busy time spent in the code of each costly feature (a sample counts for a feature when a function of
+//   that code is on its stack). This measures what a feature costs within one build, which alternating two builds
+//   cannot on a machine whose speed drifts by a third: the profiler slows every function alike.
+// --no-scenarios: only the comparison, the scaling and the costs on --tree (with --files 0, no generated tree).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -42,6 +46,7 @@ const repeat = Number(opt('--repeat') ?? 1);
 const updateLedger = args.includes('--update-ledger');
 const compare = opt('--compare') ? resolve(opt('--compare')) : undefined;
 const scaling = args.includes('--scaling');
+const costs = args.includes('--costs');
 const labelPrefix = opt('--label') ? `${opt('--label')} ` : '';
 
 /** A synthetic monorepo: Python services with packages and tests, a shared library, a TS frontend, violations. */
@@ -226,26 +231,90 @@ function jobScaling(label, root) {
   if (one && two) console.log(`CPU at --jobs 2 over --jobs 1: ${(two.cpu / one.cpu).toFixed(2)}x`);
 }
 
+/** The features whose cost the issues bound, by the compiled files (and functions) that are theirs. */
+const FEATURES = [
+  ['units: concept candidates (Python, TypeScript)', (f) => /\/(python|typescript)\/units\.js$/.test(f.url)],
+  ['multiple-implementations (the rule)', (f) => f.url.includes('/rules/multiple-implementations/')],
+  ['shapes of Python classes', (f) => f.url.endsWith('/python/shapes.js')],
+  ['duplicate-type (the rule)', (f) => f.url.includes('/rules/duplicate-type/')],
+  ["CPython's grammar (the recogniser)", (f) => f.url.endsWith('/python/parser.js')],
+  ["the parser's token stream", (f) => (f.url.endsWith('/python/tokenizer.js') && f.functionName === 'emit') || f.url.endsWith('/python/codes.js')],
+  ['Python extraction (all)', (f) => f.url.endsWith('/python/extract.js') && f.functionName === 'extractPython'],
+  ['TypeScript extraction (all)', (f) => f.url.endsWith('/typescript/extract.js') && f.functionName === 'extractTypeScript'],
+  ['rules (all)', (f) => f.url.endsWith('/engine/rule.js') && f.functionName === 'run'],
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+];
+
+function featureCosts(label, root) {
+  const shares = FEATURES.map(() => []);
+  const busy = [];
+  for (let k = 0; k < repeat; k++) {
+    const dir = mkdtempSync(join(tmpdir(), 'comply-costs-'));
+    try {
+      spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, bin, 'scan', root, '--quiet', '--no-cache', '--jobs', '1'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const file = fg.sync('*.cpuprofile', { cwd: dir, absolute: true })[0];
+      if (!file) throw new Error(`no profile written for ${root}`);
+      const p = JSON.parse(readFileSync(file, 'utf8'));
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      const parent = new Map();
+      for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      // the features on each node's stack, once per node
+      const memo = new Map();
+      const on = (id) => {
+        let set = memo.get(id);
+        if (set) return set;
+        set = new Set(parent.has(id) ? on(parent.get(id)) : []);
+        FEATURES.forEach(([, test], i) => test(byId.get(id).callFrame) && set.add(i));
+        memo.set(id, set);
+        return set;
+      };
+      const t = FEATURES.map(() => 0);
+      let total = 0;
+      p.samples.forEach((id, i) => {
+        const dt = p.timeDeltas[i] ?? 0;
+        if (byId.get(id).callFrame.functionName === '(idle)') return;
+        total += dt;
+        for (const f of on(id)) t[f] += dt;
+      });
+      busy.push(total / 1e6);
+      t.forEach((x, i) => shares[i].push(x / total));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const range = (xs, f) => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))}–${f(Math.max(...xs))}`);
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  console.log('');
+  console.log(`${label}: where a cold --jobs 1 scan's time goes, by feature (${repeat} profiled run${repeat === 1 ? '' : 's'}, busy ${range(busy, (x) => `${x.toFixed(1)} s`)})`);
+  console.log('| feature | share of the scan | more than the scan without it |');
+  console.log('| --- | ---: | ---: |');
+  // (for the whole phases the second column means nothing)
+  FEATURES.forEach(([name], i) => console.log(`| ${name} | ${range(shares[i], pct)} | ${/\(all\)|garbage/.test(name) ? '' : range(shares[i].map((x) => x / (1 - x)), pct)} |`));
+}
+
 if (tree && compare) compareBuilds(`${labelPrefix}${resolve(tree)}`, resolve(tree));
 if (tree && scaling) jobScaling(`${labelPrefix}${resolve(tree)}`, resolve(tree));
+if (tree && costs) featureCosts(`${labelPrefix}${resolve(tree)}`, resolve(tree));
 
 const resultsDir = join(here, '..', 'bench-results');
 const lastFile = join(resultsDir, 'last.json');
 const previous = existsSync(lastFile) ? JSON.parse(readFileSync(lastFile, 'utf8')) : {};
-console.log(`comply bench: node ${process.version}, ${jobs ? `${jobs} jobs` : 'default jobs'}, best of ${repeat}`);
-console.log('| scenario | files | findings | parsed | wall s | cpu s | peak MiB | vs last |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-for (const r of rows) {
-  const p = previous[r.scenario];
-  const vs = p ? `${r.wall <= p.wall ? '' : '+'}${(((r.wall - p.wall) / p.wall) * 100).toFixed(0)}% (was ${p.wall.toFixed(2)} s)` : '';
-  console.log(`| ${r.scenario} | ${r.files} | ${r.findings} | ${r.parsed} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${vs} |`);
+if (rows.length > 0) {
+  console.log(`comply bench: node ${process.version}, ${jobs ? `${jobs} jobs` : 'default jobs'}, best of ${repeat}`);
+  console.log('| scenario | files | findings | parsed | wall s | cpu s | peak MiB | vs last |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const r of rows) {
+    const p = previous[r.scenario];
+    const vs = p ? `${r.wall <= p.wall ? '' : '+'}${(((r.wall - p.wall) / p.wall) * 100).toFixed(0)}% (was ${p.wall.toFixed(2)} s)` : '';
+    console.log(`| ${r.scenario} | ${r.files} | ${r.findings} | ${r.parsed} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMiB.toFixed(0)} | ${vs} |`);
+  }
+  // where the time goes: the phases of each best run, in milliseconds (startup includes Node's own)
+  const phaseNames = [...new Set(rows.flatMap((r) => Object.keys(r.phases)))].filter((k) => k !== 'total' && rows.some((r) => (r.phases[k] ?? 0) >= 5));
+  console.log('');
+  console.log(`| scenario (ms) | ${phaseNames.join(' | ')} | total |`);
+  console.log(`| --- | ${phaseNames.map(() => '---:').join(' | ')} | ---: |`);
+  for (const r of rows) console.log(`| ${r.scenario} | ${phaseNames.map((k) => r.phases[k] ?? 0).join(' | ')} | ${r.phases.total} |`);
 }
-// where the time goes: the phases of each best run, in milliseconds (startup includes Node's own)
-const phaseNames = [...new Set(rows.flatMap((r) => Object.keys(r.phases)))].filter((k) => k !== 'total' && rows.some((r) => (r.phases[k] ?? 0) >= 5));
-console.log('');
-console.log(`| scenario (ms) | ${phaseNames.join(' | ')} | total |`);
-console.log(`| --- | ${phaseNames.map(() => '---:').join(' | ')} | ---: |`);
-for (const r of rows) console.log(`| ${r.scenario} | ${phaseNames.map((k) => r.phases[k] ?? 0).join(' | ')} | ${r.phases.total} |`);
 // linear growth: cost per 1,000 files of each scenario across the generated sizes
 const generatedRows = rows.filter((r) => r.scenario.startsWith(`${labelPrefix}generated `));
 if (sizes.length > 1) {

@@ -235,6 +235,8 @@ function jobScaling(label, root) {
 const FEATURES = [
   ['units: concept candidates (Python, TypeScript)', (f) => /\/(python|typescript)\/units\.js$/.test(f.url)],
   ['multiple-implementations (the rule)', (f) => f.url.includes('/rules/multiple-implementations/')],
+  // what the two above replaced (builds before issue 16, with --bin): class signals, and the old rule above
+  ['class signals (before units)', (f) => (f.url.endsWith('/python/declarations.js') && f.functionName === 'signals') || (f.url.endsWith('/typescript/declarations.js') && f.functionName === 'signalsOf')],
   ['shapes of Python classes', (f) => f.url.endsWith('/python/shapes.js')],
   ['duplicate-type (the rule)', (f) => f.url.includes('/rules/duplicate-type/')],
   ["CPython's grammar (the recogniser)", (f) => f.url.endsWith('/python/parser.js')],
@@ -243,6 +245,8 @@ const FEATURES = [
   ['TypeScript extraction (all)', (f) => f.url.endsWith('/typescript/extract.js') && f.functionName === 'extractTypeScript'],
   ['rules (all)', (f) => f.url.endsWith('/engine/rule.js') && f.functionName === 'run'],
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  // a lookup that was quadratic in builds before 2026-11-28 (6-10 s of their scans): subtract it to compare shares
+  ['importersOfFile', (f) => f.functionName === 'importersOfFile'],
 ];
 
 function featureCosts(label, root) {
@@ -289,7 +293,7 @@ function featureCosts(label, root) {
   console.log('| feature | share of the scan | more than the scan without it |');
   console.log('| --- | ---: | ---: |');
   // (for the whole phases the second column means nothing)
-  FEATURES.forEach(([name], i) => console.log(`| ${name} | ${range(shares[i], pct)} | ${/\(all\)|garbage/.test(name) ? '' : range(shares[i].map((x) => x / (1 - x)), pct)} |`));
+  FEATURES.forEach(([name], i) => console.log(`| ${name} | ${range(shares[i], pct)} | ${/\(all\)|garbage|importersOf/.test(name) ? '' : range(shares[i].map((x) => x / (1 - x)), pct)} |`));
 }
 
 if (tree && compare) compareBuilds(`${labelPrefix}${resolve(tree)}`, resolve(tree));

@@ -90,6 +90,9 @@ interface Block {
   ctx?: UnitContext;
 }
 
+/** the unit lines are in when no units are collected (never read then) */
+const NO_UNIT: UnitState = { kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined };
+
 /** Python 3.12 when nothing says which: the version comply followed before the target version was configurable */
 export const DEFAULT_MINOR = 12;
 
@@ -112,9 +115,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
 
   const stack: Block[] = [];
   const classes = new PythonClassCollector(toks, opts.hashes !== false);
-  const units = new PythonUnitCollector(toks, classes.bindings);
+  // (no collector at all when no rule reads this file's units)
+  const wantUnits = opts.units !== false;
+  const units = wantUnits ? new PythonUnitCollector(toks, classes.bindings) : undefined;
   /** the unit, function and class body a line of the current stack is in */
-  const moduleContext: UnitContext = { unit: units.module, fn: undefined, classBody: false };
+  const moduleContext: UnitContext = { unit: units?.module ?? NO_UNIT, fn: undefined, classBody: false };
   const unitContext = (): UnitContext => stack[stack.length - 1]?.ctx ?? moduleContext;
   /** the context of the block just opened, from its parent's */
   const openContext = (blk: Block): void => {
@@ -123,8 +128,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
     else if (blk.kind === 'class') blk.ctx = { unit: blk.unit ?? parent.unit, fn: parent.fn, classBody: true };
     else blk.ctx = parent;
   };
-  const wantUnits = opts.units !== false;
-  const unitStatement = wantUnits ? (x: number, y: number): void => units.statement(x, y, unitContext()) : (): void => {};
+  const unitStatement = units ? (x: number, y: number): void => units.statement(x, y, unitContext()) : (): void => {};
   // mock sites and suppressions: only files whose text can hold one pay for the comment index
   const mocks = /ock|patch|autospec|comply-ignore/.test(text) ? new PythonMockCollector(toks) : undefined;
   const enclosingNotes = (): number | undefined => stack[stack.length - 1]?.notes;
@@ -620,9 +624,9 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         const opened = stack[stack.length - 1]!;
         if (opened.kind === 'def' || opened.kind === 'class') {
           beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
-          if (outerUnit && wantUnits) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
-          if (opened.kind === 'def' && wantUnits) opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
-        } else if (wantUnits) {
+          if (outerUnit && units) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
+          if (opened.kind === 'def' && units) opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
+        } else if (units) {
           const script = units.header(a, colon, before);
           if (script) opened.flow = script;
         }
@@ -665,7 +669,7 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   facts.functions.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : 1));
   facts.lines = { physical: physicalLines(text, toks), code: toks.codeLines };
   facts.declarations = classes.finish();
-  if (wantUnits) facts.units = units.finish();
+  if (units) facts.units = units.finish();
   if (mocks) {
     const found = mocks.finish(classes.bindings);
     facts.mocks = found.mocks;

@@ -90,6 +90,8 @@ const SKIP_STATEMENTS = new Set(['import', 'from', 'pass', 'break', 'continue', 
  * global return yield raise assert */
 const KEYWORD_START = new Set([...'ifpbcdngrya'].map((c) => c.charCodeAt(0)));
 
+const SIGS = new Uint8Array(64 << 7);
+
 export class PythonUnitCollector {
   readonly module: UnitState = { kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined };
   private readonly units: UnitState[] = [this.module];
@@ -98,8 +100,9 @@ export class PythonUnitCollector {
   /** of those, the module-level variables (`logger.info()` on one is not worth a record) */
   private readonly variables = new Set<string>();
   private readonly src: string;
-  /** signatures of the known names (maybeKnown), and the sizes they were made for */
-  private readonly sigs = new Uint8Array(64 << 7);
+  /** signatures of the known names (maybeKnown), and the sizes they were made for (one buffer for every file,
+   * cleared for each: extraction is synchronous, and a typed array per file cost more than its filling) */
+  private readonly sigs = SIGS.fill(0);
   private sigBindings = -1;
   private sigModule = -1;
   /** binding → whether it names the standard library (not worth a record) */

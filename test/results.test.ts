@@ -5,11 +5,12 @@
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { loadConfig } from '../src/config/load.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, type ScanResult } from '../src/engine/scan.js';
+import { ProjectIndex } from '../src/engine/index.js';
 import { readResults, writeResults } from './cache-files.js';
 import { copyFixture, tempDir, walk } from './helpers.js';
 
@@ -150,6 +151,35 @@ describe('results cache', () => {
     edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc\n');
     expect(rule(warm(dir))).toEqual(['svc/app.py']);
     expect(rule(fresh(dir))).toEqual(['svc/app.py']);
+  });
+
+  it('takes which test-named modules only tests import from the last scan while nothing changed, and decides again after an edit', () => {
+    const dir = tempDir();
+    edit(dir, 'compliance.config.json', JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
+    edit(dir, 'pytest.ini', '[pytest]\ntestpaths = svc/tests\n');
+    edit(dir, 'svc/__init__.py', '');
+    // named like test modules, where pytest does not collect them: test support when only tests import them
+    edit(dir, 'svc/test_support.py', 'ROWS = [1, 2]\n');
+    edit(dir, 'svc/test_prod.py', 'LIMIT = 3\n');
+    edit(dir, 'svc/tests/test_rows.py', 'from svc.test_support import ROWS\n\n\ndef test_rows():\n    assert ROWS\n');
+    edit(dir, 'svc/app.py', 'from svc.test_prod import LIMIT\n');
+    const tests = (r: ScanResult): string[] => r.files.filter((f) => f.test).map((f) => f.path);
+    const decided = vi.spyOn(ProjectIndex.prototype, 'importersOfFile');
+    try {
+      expect(tests(warm(dir))).toEqual(['svc/test_support.py', 'svc/tests/test_rows.py']);
+      decided.mockClear();
+      const again = warm(dir);
+      expect(tests(again)).toEqual(['svc/test_support.py', 'svc/tests/test_rows.py']);
+      expect(decided).not.toHaveBeenCalled();
+      // production imports the support module now: it is production, as a scan from nothing finds
+      edit(dir, 'svc/app.py', 'from svc.test_prod import LIMIT\nfrom svc.test_support import ROWS\n');
+      const edited = warm(dir);
+      expect(decided).toHaveBeenCalled();
+      expect(tests(edited)).toEqual(['svc/tests/test_rows.py']);
+      expect(shown(edited)).toEqual(shown(fresh(dir)));
+    } finally {
+      decided.mockRestore();
+    }
   });
 
   it('runs file-scope rules again on the files whose imports a new or deleted file resolves differently', () => {

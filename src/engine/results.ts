@@ -229,6 +229,29 @@ export class ResultsCache {
   }
 
   /**
+   * Whether each file is test code as the stored rows say, when nothing the decision was made from has changed:
+   * the same layout, path list and inputs, the same files in the same order with the same content, and rows that
+   * differ at most in the test status of the files still to be decided (`open`: named like a test module, test
+   * support when only tests import them). Then the last scan's decision holds, and need not be made again from every
+   * file's imports. Undefined when it cannot be taken.
+   */
+  storedTests(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): boolean[] | undefined {
+    const s = this.stored;
+    if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length) return undefined;
+    for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
+    const out: boolean[] = [];
+    for (let i = 0; i < names.length; i++) {
+      if (s.names[i] !== names[i] || contents[i] === undefined || s.contents[i] !== contents[i]) return undefined;
+      const row = s.rows[i]!;
+      // `open(i)`: the file's row were it test code
+      const asTest = open(i);
+      if (row !== rows[i] && row !== asTest) return undefined;
+      out.push(row === asTest);
+    }
+    return out;
+  }
+
+  /**
    * What can be reused for a scan with this layout, these files (paths, rows, contents: one per workspace file; a
    * content undefined when not known); undefined when nothing can. Every stored finding is checked (`check`): one
    * that no rule of this scan could have reported drops them all, with a note.

@@ -302,12 +302,6 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   });
   const t2 = performance.now();
   const index = new ProjectIndex(workspace, files, config.services, opts.targets);
-  // named like a test module where pytest does not collect it: test support when only tests import it
-  for (const f of files) {
-    if (!f.testName) continue;
-    const importers = index.importersOfFile(f.path);
-    if (importers.length > 0 && importers.every((i) => i.test)) f.test = true;
-  }
   const active: ScanResult['rules'] = [];
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // the results of the last full scan, where they still hold (a --staged scan neither reads nor writes them)
@@ -315,6 +309,18 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const layout = results ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
   const paths = results ? pathsKey(workspace) : '';
   const names = results ? files.map((f) => f.path) : [];
+  // named like a test module where pytest does not collect it: test support when only tests import it (as the
+  // last scan decided, when nothing it decided from has changed: deciding reads every file's imports)
+  const stored = results?.storedTests(layout, paths, names, results ? files.map(fileRow) : [], p.contents, (i) => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined));
+  for (const [i, f] of files.entries()) {
+    if (!f.testName) continue;
+    if (stored) {
+      f.test = stored[i]!;
+      continue;
+    }
+    const importers = index.importersOfFile(f.path);
+    if (importers.length > 0 && importers.every((x) => x.test)) f.test = true;
+  }
   const rows = results ? files.map(fileRow) : [];
   let inTree: Set<string> | undefined;
   const reuse = results?.reuse(layout, paths, names, rows, p.contents, {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { resignFacts } from './cache-files.js';
-import { copyFixture, tempDir } from './helpers.js';
+import { copyFixture, git, tempDir } from './helpers.js';
 
 async function json(...args: string[]): Promise<string> {
   let out = '';
@@ -238,4 +239,71 @@ describe('worker pool', () => {
     expect(JSON.stringify(split.findings)).toBe(JSON.stringify(inProcess.findings));
     expect(split.timings.parsed).toBe(inProcess.files.length);
   }, 60_000);
+});
+
+describe('runner-config memo (runners.json)', () => {
+  /** a tree whose Jest config makes svc/setup.js test code; a scan that reads and writes the caches */
+  const tree = (): string => {
+    const dir = tempDir('comply-runners-');
+    mkdirSync(join(dir, 'svc'), { recursive: true });
+    writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify({ services: { svc: { paths: ['svc'] } } }));
+    writeFileSync(join(dir, 'jest.config.js'), "module.exports = { setupFilesAfterEnv: ['<rootDir>/svc/setup.js'] };\n");
+    writeFileSync(join(dir, 'svc', 'setup.js'), "require('./app');\n");
+    writeFileSync(join(dir, 'svc', 'other.js'), 'module.exports = 1;\n');
+    writeFileSync(join(dir, 'svc', 'app.js'), 'module.exports = 2;\n');
+    return dir;
+  };
+  const scanned = (dir: string) => scan({ root: dir, config: loadConfig(dir), rules: [...RULES], cache: { write: true } });
+  const inSvc = (r: ReturnType<typeof scanned>): string[] => r.files.filter((f) => f.test && f.path.startsWith('svc/')).map((f) => f.path);
+  const tests = (dir: string): string[] => inSvc(scanned(dir));
+  const memoFile = (dir: string): string => join(dir, '.comply', 'cache', 'runners.json');
+  /** the written memo with every entry's setup file replaced, its checksum made to match (as a crafted one would) */
+  const craft = (dir: string, setup: string): string => {
+    const [head, body] = readFileSync(memoFile(dir), 'utf8').split('\n');
+    const entries = JSON.parse(body!) as Record<string, Record<string, string[]>>;
+    for (const v of Object.values(entries)) v.setupFilesAfterEnv = [setup];
+    return signed(JSON.parse(head!).key, entries);
+  };
+  const signed = (key: string, entries: object): string => {
+    const body = `${JSON.stringify(entries)}\n`;
+    return `${JSON.stringify({ key, sha256: createHash('sha256').update(body).digest('hex') })}\n${body}`;
+  };
+
+  it('keeps what a script config said by its content, and a warm scan takes it from there', () => {
+    const dir = tree();
+    expect(tests(dir)).toEqual(['svc/setup.js']);
+    expect(Object.keys(JSON.parse(readFileSync(memoFile(dir), 'utf8').split('\n')[1]!) as object)).toEqual([expect.stringMatching(/^js [0-9a-f]{40}$/)]);
+    // the memo, not the config, is what the next scan reads: a memo that says otherwise is followed
+    writeFileSync(memoFile(dir), craft(dir, '<rootDir>/svc/other.js'));
+    expect(tests(dir)).toEqual(['svc/other.js']);
+    // a new config content misses and is read again
+    writeFileSync(join(dir, 'jest.config.js'), "module.exports = { setupFilesAfterEnv: ['<rootDir>/svc/app.js'] };\n");
+    expect(tests(dir)).toEqual(['svc/app.js']);
+  });
+
+  it('never reads a memo that git tracks, and rebuilds a damaged one with a note', () => {
+    const dir = tree();
+    scanned(dir);
+    writeFileSync(memoFile(dir), craft(dir, '<rootDir>/svc/other.js'));
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    git(dir, 'add', '-f', '.comply/cache/runners.json');
+    git(dir, 'commit', '-q', '-m', 'a checkout that brings its own memo');
+    const r = scanned(dir);
+    expect(inSvc(r)).toEqual(['svc/setup.js']);
+    expect(r.workspace.notes.join('\n')).toMatch(/runners\.json is tracked by git/);
+    git(dir, 'rm', '-q', '-r', '--cached', '.comply');
+    const key = (JSON.parse(readFileSync(memoFile(dir), 'utf8').split('\n')[0]!) as { key: string }).key;
+    // damage: a byte of a path changed, the checksum left as it was
+    writeFileSync(memoFile(dir), craft(dir, '<rootDir>/svc/setup.js').replace('svc/setup.js', 'svc/other.js'));
+    const damaged = scanned(dir);
+    expect(inSvc(damaged)).toEqual(['svc/setup.js']);
+    expect(damaged.workspace.notes.join('\n')).toMatch(/runners\.json could not be read \(its checksum does not match: damaged\)/);
+    // a well-formed file with an entry no config gives
+    writeFileSync(memoFile(dir), signed(key, { 'js 0000000000000000000000000000000000000000': { rootDir: [1] } }));
+    const crafted = scanned(dir);
+    expect(inSvc(crafted)).toEqual(['svc/setup.js']);
+    expect(crafted.workspace.notes.join('\n')).toMatch(/runners\.json could not be read \(an entry is not what a runner config gives\)/);
+    expect(readFileSync(memoFile(dir), 'utf8')).not.toContain('0000000000');
+  });
 });

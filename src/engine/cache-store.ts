@@ -24,7 +24,7 @@ import { ContainmentError, existsContained, readContained, STATE_MAX_BYTES, writ
 
 export const CACHE_DIR = '.comply/cache';
 /** the files comply keeps in a cache folder */
-export const CACHE_NAMES = ['facts.bin', 'facts.journal', 'results.json', '.gitignore'] as const;
+export const CACHE_NAMES = ['facts.bin', 'facts.journal', 'results.json', 'runners.json', '.gitignore'] as const;
 export type CacheName = (typeof CACHE_NAMES)[number] | 'facts.json';
 
 /** A cache file could not be written: its message is the scan's note (the same for every file of one cause). */

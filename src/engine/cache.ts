@@ -353,6 +353,12 @@ function parserVersion(): string {
 
 /** A hash of the code that produces findings (rules, engine, adapters, workspace, config; the TypeScript parser's
  * version), for the results cache. */
+/** what the workspace's reading of runner configs depends on: its code and TypeScript's parser */
+export function workspaceFingerprint(): string {
+  let v = codeHashes.get('workspace');
+  if (!v) codeHashes.set('workspace', (v = `${codeFingerprint(['../workspace'], /^$/)}-ts${parserVersion()}`));
+  return v;
+}
 export function findingsFingerprint(): string {
   let v = codeHashes.get('findings');
   if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../facts', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));

@@ -9,7 +9,8 @@ import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint } from './cache.js';
+import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint, workspaceFingerprint } from './cache.js';
+import { ScriptsCache } from './scripts-cache.js';
 import { CacheStore } from './cache-store.js';
 import { hasEscapes, nameBytes } from '../util/names.js';
 import { extractBytes, readSource } from './extract.js';
@@ -71,6 +72,8 @@ interface Prepared {
   /** where the caches are, when this scan uses them */
   store: CacheStore | undefined;
   cache: FactsCache | undefined;
+  /** the runner-config memo, to write when this scan writes the caches */
+  scripts: ScriptsCache | undefined;
   facts: (FileFacts | undefined)[];
   /** files the cache did not know by path, size and mtime (indexes into workspace.files) */
   pending: number[];
@@ -104,7 +107,17 @@ function omissions(opts: ScanOptions): (f: WorkspaceFile) => OptionalFact[] | un
 
 function prepare(opts: ScanOptions): Prepared {
   const t0 = performance.now();
-  const workspace = buildWorkspace(opts.root, opts.config, opts.workspace);
+  // the cache folder, opened once the listing knows what git tracks (the runner-config memo is read from it while
+  // the workspace is built; a cache that came with the checkout is never read)
+  let opened: CacheStore | undefined;
+  let scripts: ScriptsCache | undefined;
+  const openStore = (isTracked: (path: string) => boolean): CacheStore =>
+    (opened ??= CacheStore.open(opts.root, { ...(opts.cache?.dir !== undefined ? { dir: opts.cache.dir } : {}), isTracked }));
+  const memo = (isTracked: (path: string) => boolean): ScriptsCache | undefined => {
+    const store = openStore(isTracked);
+    return store.unusable ? undefined : (scripts = new ScriptsCache(store, `comply ${packageVersion()} runners ${workspaceFingerprint()}`, opts.cache?.fresh));
+  };
+  const workspace = buildWorkspace(opts.root, opts.config, { ...opts.workspace, ...(opts.cache ? { scripts: memo } : {}) });
   const omitted = omissions(opts);
   for (const f of workspace.files) {
     const omit = omitted(f);
@@ -112,8 +125,9 @@ function prepare(opts: ScanOptions): Prepared {
   }
   const t1 = performance.now();
   mark('list');
-  const opened = opts.cache ? CacheStore.open(opts.root, { ...(opts.cache.dir !== undefined ? { dir: opts.cache.dir } : {}), isTracked: workspace.isTracked }) : undefined;
+  if (opts.cache) openStore(workspace.isTracked);
   if (opened?.unusable) workspace.notes.push(opened.unusable);
+  if (scripts?.problem) workspace.notes.push(scripts.problem);
   const store = opened?.unusable ? undefined : opened;
   const cache = store ? FactsCache.open(store, packageVersion(), opts.cache!.write, opts.cache!.fresh, opts.config.pythonVersion) : undefined;
   mark('cache read');
@@ -139,7 +153,7 @@ function prepare(opts: ScanOptions): Prepared {
     } else pending.push(i);
   });
   workspace.prefetch?.(pending.map((i) => workspace.files[i]!).filter((f) => f.blob !== undefined));
-  return { workspace, store, cache, facts, pending, hashes: new Map(), contents, parsed: 0, t0, t1 };
+  return { workspace, store, cache, scripts: opts.cache?.write ? scripts : undefined, facts, pending, hashes: new Map(), contents, parsed: 0, t0, t1 };
 }
 
 /**
@@ -292,6 +306,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
     if (n && !workspace.notes.includes(n)) workspace.notes.push(n);
   };
   note(p.cache?.save());
+  note(p.scripts?.save());
   mark('cache write');
   // each workspace file is completed in place with its facts (facts left out made when a rule reads them after all)
   const files: ScannedFile[] = workspace.files.map((file, i) => {

@@ -54,8 +54,21 @@ export interface RunnerTests {
   evidence: Map<string, string[]>;
 }
 
+/** The literal values a config gives its keys (each key with every value it is given anywhere). */
+export type Values = Partial<Record<string, string[]>>;
+
+/**
+ * What TypeScript or JavaScript runner configs said, by their content: reading one loads TypeScript's parser
+ * (0.3 s of a warm scan), and a config rarely changes. Keys are `ts <sha1>` or `js <sha1>` (the parser reads the
+ * two kinds differently).
+ */
+export interface ScriptMemo {
+  get(key: string): Values | undefined;
+  set(key: string, values: Values): void;
+}
+
 /** Read every runner config among the listed paths (`skip`: paths in generated or excluded trees). */
-export function readRunners(root: string, paths: readonly string[], skip: (p: string) => boolean, notes: string[]): RunnerTests {
+export function readRunners(root: string, paths: readonly string[], skip: (p: string) => boolean, notes: string[], memo?: ScriptMemo): RunnerTests {
   const inputs = new Map<string, string | null>();
   const evidence = new Map<string, string[]>();
   const files = new Set<string>();
@@ -164,7 +177,10 @@ export function readRunners(root: string, paths: readonly string[], skip: (p: st
       values = fromJson(obj);
     } else {
       if (kind === 'package') continue;
-      values = fromScript(text, path);
+      const key = `${SCRIPT_TS.test(path) ? 'ts' : 'js'} ${inputs.get(path)}`;
+      const known = memo?.get(key);
+      values = known ?? fromScript(text, path);
+      if (!known) memo?.set(key, values);
     }
     const runner = kind === 'package' ? 'jest' : kind === 'vite' ? 'vitest' : kind;
     // Jest's <rootDir>: the config's folder, or its rootDir
@@ -302,8 +318,6 @@ export function parseIni(text: string): Map<string, Record<string, string>> {
   return out;
 }
 
-/** The literal values a config gives its keys (each key with every value it is given anywhere). */
-type Values = Partial<Record<string, string[]>>;
 
 const KEYS = new Set([
   'testMatch',
@@ -344,10 +358,22 @@ function fromJson(obj: object): Values {
   return out;
 }
 
+/** the fields fromJson and fromScript give */
+const VALUE_FIELDS = new Set([...KEYS, ...[...TEST_KEYS].map((k) => `test.${k}`), 'mapperTargets', 'hasTest']);
+
+/** Whether a stored value has the shape and fields that fromScript gives (a memo read from disk is checked). */
+export function isValues(x: unknown): x is Values {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
+  return Object.entries(x).every(([k, v]) => VALUE_FIELDS.has(k) && Array.isArray(v) && v.every((s) => typeof s === 'string'));
+}
+
+/** a config the parser reads as TypeScript */
+const SCRIPT_TS = /\.tsx?$|\.[mc]ts$/;
+
 /** The literal values of a TS/JS config, without running it. */
 function fromScript(text: string, path: string): Values {
   const ts = typescript();
-  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, /\.tsx?$|\.[mc]ts$/.test(path) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
+  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, SCRIPT_TS.test(path) ? ts.ScriptKind.TS : ts.ScriptKind.JS);
   // top-level `const x = <literal>`: a config often names its setup files once
   const consts = new Map<string, TS.Expression>();
   for (const st of sf.statements) {

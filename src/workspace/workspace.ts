@@ -14,7 +14,7 @@ import { ConfigError, type Config, type ServiceConfig } from '../config/load.js'
 import { didYouMean } from '../util/text.js';
 import { indexSnapshot } from './git.js';
 import { globSet } from './globs.js';
-import { readRunners } from './runners.js';
+import { readRunners, type ScriptMemo } from './runners.js';
 import { decodeNames, fsPath, hasEscapes, showName } from '../util/names.js';
 
 /** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
@@ -182,6 +182,9 @@ export function listPaths(root: string): Listing {
 export interface WorkspaceOptions {
   /** read the tree as the git index has it (pre-commit): staged content wins over the work tree */
   staged?: boolean;
+  /** what runner configs said, by content (a cache): asked once the listing knows what git tracks, so that a
+   * memo that came with the checkout is never read */
+  scripts?: (isTracked: (path: string) => boolean) => ScriptMemo | undefined;
 }
 
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
@@ -200,7 +203,9 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   // what the test runners run (their configs, read as data): with the default conventions, not instead of a
   // user's own globs
   const skipConfig = (p: string): boolean => isExcluded(p);
-  const runners = config.files.useDefaults ? readRunners(root, paths, skipConfig, notes) : undefined;
+  let all: Set<string> | undefined;
+  const isTracked = (p: string): boolean => source === 'git' && !untracked?.has(p) && (all ??= new Set(paths)).has(p);
+  const runners = config.files.useDefaults ? readRunners(root, paths, skipConfig, notes, opts.scripts?.(isTracked)) : undefined;
   const isTest = runners ? (p: string): boolean => conventional(p) || runners.isTest(p) || runners.pythonTestName(p) === 'collected' : conventional;
   const isProduction = config.files.production.length > 0 ? globSet(config.files.production) : () => false;
   const owner = serviceMatcher(config.services);
@@ -322,8 +327,6 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
   const inputs = runners?.inputs ?? new Map<string, string | null>();
   const allPaths = [...paths].sort();
-  let all: Set<string> | undefined;
-  const isTracked = (p: string): boolean => source === 'git' && !untracked?.has(p) && (all ??= new Set(paths)).has(p);
   if (!snapshot) {
     const readFile = (p: string): Buffer => readFileSync(fsPath(root, p));
     return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath, inputs };

@@ -228,6 +228,13 @@ export class ResultsCache {
     return new ResultsCache(store, root, key, fresh);
   }
 
+  private inputsChecked: boolean | undefined;
+  /** whether every resolution input (tsconfig, runner config) has the content the stored results were found with
+   * (read once a scan) */
+  private inputsSame(): boolean {
+    return (this.inputsChecked ??= this.stored?.inputs.every(([path, hash]) => inputHash(this.root, path) === hash) ?? false);
+  }
+
   /**
    * Whether each file is test code as the stored rows say, when nothing the decision was made from has changed:
    * the same layout, path list and inputs, the same files in the same order with the same content, and rows that
@@ -237,8 +244,7 @@ export class ResultsCache {
    */
   storedTests(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): boolean[] | undefined {
     const s = this.stored;
-    if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length) return undefined;
-    for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
+    if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length || !this.inputsSame()) return undefined;
     const out: boolean[] = [];
     for (let i = 0; i < names.length; i++) {
       if (s.names[i] !== names[i] || contents[i] === undefined || s.contents[i] !== contents[i]) return undefined;
@@ -269,7 +275,7 @@ export class ResultsCache {
       return out;
     };
     try {
-      for (const [path, hash] of s.inputs) if (inputHash(this.root, path) !== hash) return undefined;
+      if (!this.inputsSame()) return undefined;
       const at = new Map<string, number>(s.names.map((p, j) => [p, j]));
       const changed = new Set<string>();
       const present = new Set<string>();

@@ -152,7 +152,8 @@ export interface Rule {
   meta: RuleMeta;
   run(ctx: RuleContext): void;
   /** where, given its options, the rule reads each optional fact that is part of a fact it `reads` (`false`:
-   * nowhere); a fact it does not name, in every file */
+   * nowhere); a fact it does not name, in every file. Read elsewhere after all, `units` are made on demand (the
+   * file is extracted again: cheap for a few files, a second extraction for all), and `hashes` are absent. */
   readsIn?(options: Record<string, unknown>): Partial<Record<OptionalFact, ReadsIn | false>>;
   /** more it can explain (multiple-implementations: its concepts), for `comply explain <topic>` */
   topics?: {

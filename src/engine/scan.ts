@@ -327,17 +327,17 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const names = results ? files.map((f) => f.path) : [];
   // named like a test module where pytest does not collect it: test support when only tests import it (as the
   // last scan decided, when nothing it decided from has changed: deciding reads every file's imports)
-  const stored = results?.storedTests(layout, paths, names, results ? files.map(fileRow) : [], p.contents, (i) => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined));
+  const rows = results ? files.map(fileRow) : [];
+  const stored = results?.storedTests(layout, paths, names, rows, p.contents, (i) => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined));
   for (const [i, f] of files.entries()) {
     if (!f.testName) continue;
-    if (stored) {
-      f.test = stored[i]!;
-      continue;
+    if (stored) f.test = stored[i]!;
+    else {
+      const importers = index.importersOfFile(f.path);
+      if (importers.length > 0 && importers.every((x) => x.test)) f.test = true;
     }
-    const importers = index.importersOfFile(f.path);
-    if (importers.length > 0 && importers.every((x) => x.test)) f.test = true;
+    if (f.test && results) rows[i] = fileRow(f);
   }
-  const rows = results ? files.map(fileRow) : [];
   let inTree: Set<string> | undefined;
   const reuse = results?.reuse(layout, paths, names, rows, p.contents, {
     rules: new Set(sorted.map((r) => r.meta.id)),

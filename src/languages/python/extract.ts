@@ -11,7 +11,7 @@ import { intentOf, isNullObjectName, type Intent } from '../intent.js';
 import { PythonClassCollector } from './declarations.js';
 import { PythonMockCollector } from './mocks.js';
 import { checkSyntax, type PythonSyntaxError } from './parser.js';
-import { PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
+import { moduleUnit, PythonUnitCollector, type FlowState, type UnitContext, type UnitState } from './units.js';
 import { routeTypes } from './shapes.js';
 import { spend } from '../budget.js';
 import {
@@ -90,9 +90,6 @@ interface Block {
   ctx?: UnitContext;
 }
 
-/** the unit lines are in when no units are collected (never read then) */
-const NO_UNIT: UnitState = { kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined };
-
 /** Python 3.12 when nothing says which: the version comply followed before the target version was configurable */
 export const DEFAULT_MINOR = 12;
 
@@ -119,7 +116,8 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
   const wantUnits = opts.units !== false;
   const units = wantUnits ? new PythonUnitCollector(toks, classes.bindings) : undefined;
   /** the unit, function and class body a line of the current stack is in */
-  const moduleContext: UnitContext = { unit: units?.module ?? NO_UNIT, fn: undefined, classBody: false };
+  // (without a collector, a unit that nothing reads)
+  const moduleContext: UnitContext = { unit: units?.module ?? moduleUnit(), fn: undefined, classBody: false };
   const unitContext = (): UnitContext => stack[stack.length - 1]?.ctx ?? moduleContext;
   /** the context of the block just opened, from its parent's */
   const openContext = (blk: Block): void => {

@@ -92,8 +92,11 @@ const KEYWORD_START = new Set([...'ifpbcdngrya'].map((c) => c.charCodeAt(0)));
 
 const SIGS = new Uint8Array(64 << 7);
 
+/** A module's own unit (its top-level statements), empty. */
+export const moduleUnit = (): UnitState => ({ kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined });
+
 export class PythonUnitCollector {
-  readonly module: UnitState = { kind: 'module', name: '', offset: 0, recs: [], urls: [], schemes: undefined };
+  readonly module: UnitState = moduleUnit();
   private readonly units: UnitState[] = [this.module];
   /** names defined at module level: classes, functions, globals */
   private readonly moduleNames = new Set<string>();

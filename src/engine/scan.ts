@@ -448,9 +448,10 @@ function planReuse(
       ? !reuse.pathsChanged
       : !reuse.moved &&
         changed.every((f) => {
-          // facts left out of a file are read only through a file that has them (a test helper a production class
-          // builds): unchanged unless such a file imports it, directly or through others that left them out too
-          if (key === 'units' && f.omit?.includes(key)) return !readThrough(index, f, key);
+          // a whole fact left out of a file (made on demand) is read only through a file that has it (a test helper a
+          // production class builds): unchanged unless such a file imports it, directly or through others without it
+          const left = f.omit?.find((o) => o === key && OPTIONAL_FACTS[o] === o);
+          if (left) return !readThrough(index, f, left);
           const before = reuse.previous(f.path);
           const old = before ? cache?.factsOfContent(f, before) : undefined;
           return old !== undefined && JSON.stringify(old[key]) === JSON.stringify(f.facts[key]);

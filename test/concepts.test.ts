@@ -191,11 +191,30 @@ describe('roles by ownership', () => {
 
   it('a URL given to a log call or an exception, a route registration, a redirect target: no evidence', () => {
     const units = extractPython(
-      ['import httpx', 'class A:', '    def f(self, base):', '        logger.info(f"{base}/auth/token")', '        raise AuthError("/auth/token")', '        return httpx.get(f"{base}/auth/me")', ''].join('\n'),
+      [
+        'import httpx',
+        'class A:',
+        '    def f(self, base):',
+        '        logger.info(f"{base}/auth/token")',
+        '        if not base:',
+        '            return RedirectResponse(url="/auth/login?next=/")',
+        '        raise AuthError("/auth/token")',
+        '        return httpx.get(f"{base}/auth/me")',
+        '',
+      ].join('\n'),
       {},
     ).units;
-    expect(units[0]!.urls).toEqual([{ url: '{base}/auth/me', line: 6, call: 'get' }]);
-    const ts = extractTypeScript("router.post('/auth/login', (req, res) => res.json({}));\nconsole.error('/auth/token');\nfetch('/auth/session');\n", 'r.ts').units;
+    expect(units[0]!.urls).toEqual([{ url: '{base}/auth/me', line: 8, call: 'get' }]);
+    const ts = extractTypeScript(
+      [
+        "router.post('/auth/login', (req, res) => res.json({}));",
+        "console.error('/auth/token');",
+        "export async function page() { try { await load(); } catch { redirect('/auth/signup?error=Anonymous'); } router.push('/auth/login'); }",
+        "fetch('/auth/session');",
+        '',
+      ].join('\n'),
+      'r.ts',
+    ).units;
     expect(ts.flatMap((u) => (u.urls ?? []).map((x) => x.url))).toEqual(['/auth/session']);
   });
 

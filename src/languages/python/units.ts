@@ -21,6 +21,9 @@ const DSN_KEYWORD = /^(?:scheme|drivername)$/;
 export const BASE_URL = /^base_?ur[il]$/i;
 /** calls whose arguments are messages, not requests: logging, printing, exceptions */
 export const MESSAGE_SINK = /^(?:debug|info|warning|warn|error|exception|critical|fatal|log|print|trace|echo|secho)$|(?:Error|Exception|Warning|Exit)$/;
+/** calls a URL is given to as where the browser goes, never an endpoint the code calls: a redirect, a navigation
+ * (Next.js `redirect()`, `router.push()`, Starlette's `RedirectResponse`, Django's `HttpResponseRedirect`) */
+export const NAVIGATION = /^(?:redirect|permanentRedirect|RedirectResponse|HttpResponseRedirect|HttpResponsePermanentRedirect|navigate|push|replace|assign)$/;
 
 /** a call or a name seen in a unit; qualified at the end of the file */
 interface Rec {
@@ -456,7 +459,7 @@ export class PythonUnitCollector {
   }
 
   /** The call an argument being scanned is given to: the innermost call's name ('' when it has none), or undefined
-   * when the argument is a message (a log call's, an exception's, at any depth). */
+   * when the argument is a message (a log call's, an exception's, at any depth) or a navigation's target. */
   private givenTo(): string | undefined {
     const opens = this.opens;
     let name: string | undefined;
@@ -464,7 +467,7 @@ export class PythonUnitCollector {
       const o = opens[k]!;
       if (o === NOT_CALL) continue;
       const n = o >= 0 ? this.text(o) : '';
-      if (MESSAGE_SINK.test(n)) return undefined;
+      if (MESSAGE_SINK.test(n) || NAVIGATION.test(n)) return undefined;
       name ??= n;
     }
     return name;

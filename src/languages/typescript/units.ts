@@ -6,7 +6,7 @@
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
 import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
-import { BASE_URL, ENDPOINT_URL, MESSAGE_SINK } from '../python/units.js';
+import { BASE_URL, ENDPOINT_URL, MESSAGE_SINK, NAVIGATION } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
@@ -146,7 +146,8 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
 
   /**
    * Visit an expression (or any node) whose value goes to `d`. `given`: inside the arguments of a call that is not
-   * a message (log, error) nor a route (given a handler), where an endpoint URL is evidence: the call's name.
+   * a message (log, error), a navigation (redirect) nor a route (given a handler), where an endpoint URL is
+   * evidence: the call's name.
    */
   const K = ts.SyntaxKind;
   const visit = (n: TS.Node, unit: Unit, flow: Flow | undefined, d: Dest, given: string | undefined, via?: string): void => {
@@ -169,7 +170,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
         if (use && d.into) d.into.push(use);
       } else visit(callee, unit, flow, d, given, via);
       const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-      const message = MESSAGE_SINK.test(last) || (ts.isNewExpression(n) && /Error$/.test(last)) || args.some((x) => ts.isFunctionLike(x));
+      const message = MESSAGE_SINK.test(last) || NAVIGATION.test(last) || (ts.isNewExpression(n) && /Error$/.test(last)) || args.some((x) => ts.isFunctionLike(x));
       // a local given to a constructor goes where the new object goes (`new Wrapper(pool)`); given to a function,
       // what comes back is something else
       const inner: Dest = ts.isNewExpression(n) || d.noFlow ? d : { ...d, noFlow: true };

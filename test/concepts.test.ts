@@ -18,6 +18,7 @@ import { git, scanDir, tempDir, walk } from './helpers.js';
 const RULE_FIXTURES = join(import.meta.dirname, '..', 'rules', 'multiple-implementations', 'fixtures');
 const roles = join(RULE_FIXTURES, 'roles');
 const drivers = join(RULE_FIXTURES, 'drivers');
+const precision = join(RULE_FIXTURES, 'precision');
 
 const ROLE = /(?:#|\/\/)\s*role:\s*([a-z-]+\/[\w-]+ (?:owner-direct|owner-composed|consumer|transient))/;
 
@@ -50,7 +51,7 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 
 
 describe('roles by ownership', () => {
-  for (const root of [roles, drivers]) {
+  for (const root of [roles, drivers, precision]) {
     it(`${root.split('/').pop()}: the inventory is exactly the role annotations`, () => {
       const entries = scanDir(root).concepts.map((e) => `${e.path}:${e.line} ${e.concept}/${e.variant} ${e.role}`);
       expect(entries.sort()).toEqual(roleAnnotations(root));
@@ -76,9 +77,9 @@ describe('roles by ownership', () => {
     // consumers and transient uses are never canonical
     expect(r.concepts.filter((e) => e.canonical && !e.role.startsWith('owner'))).toEqual([]);
     const legacy = r.findings.find((f) => f.path === 'orders/db/legacy_pool.py')!;
-    expect(legacy.message).toBe('LegacyPool is one of 4 postgresql database-manager owners in orders (allowed: 1); canonical: engine.py (configured).');
+    expect(legacy.message).toBe('LegacyPool is one of 4 postgresql database-manager owners in orders (allowed: 1); canonical: orders/db/engine.py (configured).');
     const limiter = r.findings.find((f) => f.path === 'orders/cache/rate_limit.py')!;
-    expect(limiter.message).toBe('RateLimiter is one of 2 redis database-manager owners in orders (allowed: 1); canonical: RedisCache (imported most: 2 imports).');
+    expect(limiter.message).toBe('RateLimiter is one of 2 redis database-manager owners in orders (allowed: 1); canonical: RedisCache (the others build instances of it; 2 imports).');
   });
 
   it('counts the imports of a module owner by every function it defines, those that call nothing a concept knows too', () => {
@@ -98,7 +99,7 @@ describe('roles by ownership', () => {
     const r = scanDir(dir);
     const found = r.findings.filter((f) => f.rule === 'multiple-implementations');
     expect(found.map((f) => `${f.path} ${f.message}`)).toEqual([
-      'app/backup.py Exporter is one of 2 postgresql database-manager owners in app (allowed: 1); canonical: session.py (imported most: 4 imports).',
+      'app/backup.py Exporter is one of 2 postgresql database-manager owners in app (allowed: 1); canonical: app/db/session.py (imported most: 4 imports).',
     ]);
   });
 

@@ -13,7 +13,7 @@ export const CONCEPT = {
         items: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' }, minItems: 1 }] },
       },
       description:
-        'variant name → signal globs over qualified call names (an array entry needs all of its globs in one unit; url:* is an own endpoint URL given to a call, external-url:* one with a public host, http-call-url:* one given straight to an HTTP-verb call)',
+        'variant name → signal globs over qualified call names (an array entry needs all of its globs in one unit; url:* is an own authentication endpoint given to a call, external-url:* one with a public host, http-call-url:* one given straight to an HTTP-verb call, provider-url:* an OAuth endpoint of code that sends grant_type or response_type)',
     },
     kind: {
       enum: ['resource', 'logic'],
@@ -26,6 +26,11 @@ export const CONCEPT = {
     bases: { type: 'array', items: { type: 'string' }, description: 'base-class globs that make a class an owner' },
     names: { type: 'array', items: { type: 'string' }, description: 'accepted for compatibility; never evidence' },
     max: { type: 'integer', minimum: 1, default: 1, description: 'how many owners a scope may have' },
+    uncounted: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'variants listed in the inventory but never counted against max (their owners may each be a different thing: a provider configured at run time)',
+    },
     scope: { enum: ['service', 'repo'], default: 'service', description: 'count per service, or across the repo' },
     canonical: { type: 'array', items: { type: 'string' }, description: 'path globs of the canonical owner(s); the other owners are the findings (unset: the most imported)' },
     includeTests: { type: 'boolean', default: false, description: 'count implementations in test code too' },
@@ -47,7 +52,7 @@ export type SignalPattern = string | string[];
 
 /** A built-in concept: what CONCEPT declares, its defaults left to it. They leave max, scope and includeTests to the
  * defaults, so that a config entry that overrides a built-in (and carries the defaults) changes only what it says. */
-type BuiltinConcept = Pick<Concept, 'description' | 'variants' | 'kind' | 'generic' | 'schemes' | 'support'>;
+type BuiltinConcept = Pick<Concept, 'description' | 'variants' | 'kind' | 'generic' | 'schemes' | 'support' | 'uncounted'>;
 
 const HTTP = [
   'httpx.*',
@@ -295,7 +300,6 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
         'jwt.decode',
         'jwt.api_jwt.decode',
         'jwt.PyJWT.decode',
-        'jwt.get_unverified_header',
         'jose.jwt.decode',
         'jose.jws.verify',
         'authlib.jose.jwt.decode',
@@ -331,8 +335,11 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
       ),
       okta: provider(['https://*.okta.com/*', 'https://*.oktapreview.com/*'], ['okta_jwt_verifier.*', 'okta.client.Client', 'httpx_oauth.clients.okta.*', '@okta/*', 'next-auth/providers/okta*']),
       auth0: provider(['https://*.auth0.com/*'], ['auth0.authentication.*', 'auth0.management.*', '@auth0/*', 'auth0.*Client', 'next-auth/providers/auth0*']),
-      // a provider configured at run time (its discovery URL a setting): a generic OpenID Connect / OAuth client
+      // a provider configured at run time (its discovery URL a setting): a generic OpenID Connect / OAuth client, or
+      // an OAuth client of an endpoint whose host is a setting; listed, not counted (uncounted): which provider each
+      // talks to is a setting, so two of them are as likely two providers as one
       oidc: [
+        'provider-url:*',
         'authlib.integrations.*.OAuth',
         'authlib.integrations.*.OAuth2Session',
         'authlib.integrations.*.AsyncOAuth2Client',
@@ -345,5 +352,6 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
         'oidc-client.UserManager',
       ],
     },
+    uncounted: ['oidc'],
   },
 };

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import { defineRule, withDefaults, type ConceptEntry, type Options } from '../../src/engine/rule.js';
 import { BUILTIN_CONCEPTS, CONCEPT, type Concept } from './concepts.js';
-import { Ownership, type Candidate, type Finding } from './ownership.js';
+import { KEY_SEP, Ownership, shortName, type Candidate, type Finding } from './ownership.js';
 
 const OPTIONS = {
   concepts: {
@@ -74,12 +74,15 @@ export default defineRule({
           }
         }
       }
+      mergeSingleKeys(groups);
       for (const key of [...groups.keys()].sort()) {
         const held = groups.get(key)!;
-        const [scope, variant] = key.split('\0') as [string, string];
+        const [scope, variantKey] = key.split('\0') as [string, string];
+        // token calls keyed by a named secret: a group of their own (`auth` of USER_AUTH_SECRET)
+        const [variant, tokenKey] = variantKey.split(KEY_SEP) as [string, string | undefined];
         // a subclass of another owner of the group specialises it (`class Redshift(PostgreSQL)` overriding how it
         // connects): one implementation with it, listed but not counted
-        const allOwners = held.filter((h) => h.found.role === 'owner-direct' || h.found.role === 'owner-composed');
+        const allOwners = held.filter(isOwner);
         const familyOf = new Map<Held, Held>();
         for (const o of allOwners) {
           if (o.cand.kind !== 'class') continue;
@@ -87,10 +90,11 @@ export default defineRule({
           const root = allOwners.find((p) => p !== o && ancestors.has(p.cand) && !allOwners.some((q) => q !== p && ancestors.has(q.cand) && own.ancestors(p.cand).has(q.cand)));
           if (root) familyOf.set(o, root);
         }
-        const owners = allOwners.filter((o) => !familyOf.has(o));
+        const { owners, joined } = places(allOwners.filter((o) => !familyOf.has(o)), own);
         const { kept, why } = canonical(owners, max, configured, own);
         for (const h of held) {
           const root = familyOf.get(h);
+          const with_ = joined.get(h);
           ctx.inventory({
             concept: conceptName,
             variant,
@@ -99,13 +103,15 @@ export default defineRule({
             path: h.cand.file.path,
             line: lineOf(h),
             role: h.found.role,
-            evidence: root ? [...h.found.evidence, `extends ${root.cand.name} (counted with it)`] : h.found.evidence,
+            evidence: root ? [...h.found.evidence, `extends ${root.cand.name} (counted with it)`] : with_ ? [...h.found.evidence, with_] : h.found.evidence,
             canonical: kept.includes(h),
           } satisfies ConceptEntry);
         }
-        if (owners.length <= max) continue;
-        const label = `${variant === 'auth' ? '' : `${variant} `}${conceptName}`;
-        const canon = kept.map((k) => k.cand.name).join(', ');
+        if (owners.length <= max || concept.uncounted?.includes(variant)) continue;
+        const label = `${variant === 'auth' ? '' : `${variant} `}${conceptName}${tokenKey ? ` (tokens of ${shortName(tokenKey)})` : ''}`;
+        // a module by its path (its file's name alone is often not one: `svc.ts`, `utils.py`), a class by its name, and its
+        // path when another owner has the name too
+        const canon = kept.map((k) => (k.cand.kind === 'module' ? k.cand.file.path : owners.some((o) => o !== k && o.cand.name === k.cand.name) ? `${k.cand.name} (${k.cand.file.path})` : k.cand.name)).join(', ');
         const related = owners.map((o) => ({
           path: o.cand.file.path,
           line: lineOf(o),
@@ -133,6 +139,102 @@ export default defineRule({
   topics: { names: conceptNames, explain: explainConcept },
 });
 
+/**
+ * Token calls keyed by a named secret are counted per secret (a group `scope\0variant` + KEY_SEP + key): each secret
+ * is its own kind of token. Where a scope's variant has one secret only, there is one kind of token, and every owner
+ * of the variant handles it: its group joins the variant's.
+ */
+function mergeSingleKeys(groups: Map<string, Held[]>): void {
+  const keyed = new Map<string, string[]>();
+  for (const k of groups.keys()) {
+    const at = k.indexOf(KEY_SEP);
+    if (at < 0) continue;
+    const list = keyed.get(k.slice(0, at)) ?? [];
+    list.push(k);
+    keyed.set(k.slice(0, at), list);
+  }
+  for (const [plain, keys] of keyed) {
+    if (keys.length !== 1) continue;
+    const merged = [...(groups.get(plain) ?? []), ...groups.get(keys[0]!)!];
+    groups.delete(keys[0]!);
+    // a candidate keyed and not: once, with the evidence of both
+    const byCand = new Map<Candidate, Held>();
+    for (const h of merged) {
+      const prev = byCand.get(h.cand);
+      if (!prev) byCand.set(h.cand, h);
+      else {
+        const [first, second] = isOwner(h) && !isOwner(prev) ? [h, prev] : [prev, h];
+        byCand.set(h.cand, { cand: h.cand, found: { ...first.found, evidence: [...new Set([...first.found.evidence, ...second.found.evidence])] } });
+      }
+    }
+    groups.set(plain, [...byCand.values()]);
+  }
+}
+
+/**
+ * The places among a group's owners, each counted once: owners in one module (a client and its async twin), and
+ * alternative implementations of one in-repo interface (classes that each override methods its base leaves to
+ * them: a provider per identity provider, a data layer per database, a connector per product), which a run picks
+ * between. The most imported owner of a place speaks for it; the others are listed with what joined them.
+ */
+function places(owners: Held[], own: Ownership): { owners: Held[]; joined: Map<Held, string> } {
+  const joined = new Map<Held, string>();
+  if (owners.length < 2) return { owners, joined };
+  const parent = new Map<Held, Held>(owners.map((o) => [o, o]));
+  const why = new Map<Held, string>();
+  const find = (h: Held): Held => {
+    let r = h;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const join = (a: Held, b: Held, reason: string): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) return;
+    parent.set(rb, ra);
+    if (!why.has(a)) why.set(a, reason);
+    if (!why.has(b)) why.set(b, reason);
+  };
+  for (let i = 0; i < owners.length; i++) {
+    for (let j = i + 1; j < owners.length; j++) {
+      const a = owners[i]!;
+      const b = owners[j]!;
+      if (a.cand.file === b.cand.file) join(a, b, 'in one module');
+      else if (a.cand.kind === 'class' && b.cand.kind === 'class') {
+        const base = own.sharedInterface(a.cand, b.cand);
+        if (base) join(a, b, `an implementation of ${base.name} (${base.file.path}:${base.line})`);
+      }
+    }
+  }
+  const sets = new Map<Held, Held[]>();
+  for (const o of owners) {
+    const r = find(o);
+    const list = sets.get(r) ?? [];
+    list.push(o);
+    sets.set(r, list);
+  }
+  const out: Held[] = [];
+  for (const list of sets.values()) {
+    if (list.length === 1) {
+      out.push(list[0]!);
+      continue;
+    }
+    const ranked = list.map((o) => ({ o, n: own.importers(o.cand) })).sort((x, y) => y.n - x.n || byPlace(x.o, y.o));
+    const rep = ranked[0]!.o;
+    out.push(rep);
+    for (const { o } of ranked.slice(1)) joined.set(o, `${why.get(o)}, like ${rep.cand.name}: counted as one with it`);
+  }
+  return { owners: out.sort(byPlace), joined };
+}
+
+function isOwner(h: Held): boolean {
+  return h.found.role === 'owner-direct' || h.found.role === 'owner-composed';
+}
+
+function byPlace(a: Held, b: Held): number {
+  return a.cand.file.path < b.cand.file.path ? -1 : a.cand.file.path > b.cand.file.path ? 1 : a.cand.line - b.cand.line;
+}
+
 function lineOf(h: Held): number {
   return h.cand.kind === 'class' ? h.cand.line : h.found.line;
 }
@@ -146,11 +248,15 @@ function canonical(owners: Held[], max: number, configured: ((p: string) => bool
   if (owners.length === 0) return { kept: [], why: '' };
   const byConfig = configured ? owners.filter((o) => configured(o.cand.file.path)) : [];
   if (byConfig.length > 0) return { kept: byConfig, why: 'configured' };
-  const counted = owners.map((o) => ({ o, n: own.importers(o.cand) }));
-  counted.sort((x, y) => y.n - x.n || (x.o.cand.file.path < y.o.cand.file.path ? -1 : x.o.cand.file.path > y.o.cand.file.path ? 1 : x.o.cand.line - y.o.cand.line));
+  // an owner class that others of the scope build instances of is what they compose: it comes first
+  const built = new Set(owners.flatMap((o) => o.found.builds ?? []));
+  const counted = owners.map((o) => ({ o, n: own.importers(o.cand), b: built.has(o.cand) ? 1 : 0 }));
+  counted.sort((x, y) => y.b - x.b || y.n - x.n || (x.o.cand.file.path < y.o.cand.file.path ? -1 : x.o.cand.file.path > y.o.cand.file.path ? 1 : x.o.cand.line - y.o.cand.line));
   const kept = counted.slice(0, max);
-  const n = kept[kept.length - 1]!.n;
-  return { kept: kept.map((k) => k.o), why: n > 0 ? `imported most: ${n} import${n === 1 ? '' : 's'}` : 'none is imported: first by path' };
+  const last = kept[kept.length - 1]!;
+  const n = last.n;
+  const why = last.b ? `the others build instances of it; ${n} import${n === 1 ? '' : 's'}` : n > 0 ? `imported most: ${n} import${n === 1 ? '' : 's'}` : 'none is imported: first by path';
+  return { kept: kept.map((k) => k.o), why };
 }
 
 function conceptNames(options: Options<typeof OPTIONS>): string[] {
@@ -176,7 +282,7 @@ function explainConcept(name: string, options: Options<typeof OPTIONS>): string 
       ? 'Roles: owner-direct (makes a call below itself), consumer (uses an in-repo owner). Only owners count.'
       : 'Roles: owner-direct (calls a driver below and keeps the result: on self, in a module global or cache, or returned by its factory), owner-composed (builds and keeps its own instance of an in-repo owner class), consumer (uses an owner it did not create: an imported singleton, a parameter, a factory), transient (opens one inside a function and drops it: listed, never counted). Only owners count.',
     '',
-    `Allowed: ${c.max} owner(s) per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.`,
+    `Allowed: ${c.max} owner(s) per ${c.scope === 'repo' ? 'repository' : 'service'} and ${Object.keys(c.variants).length > 1 ? 'per variant' : 'in all'}${c.includeTests ? ', tests included' : ', tests excluded'}.${c.uncounted?.length ? ` Listed, never counted: ${c.uncounted.join(', ')}.` : ''}`,
     c.canonical?.length ? `Canonical: ${c.canonical.join(', ')} (the other owners are the findings).` : 'Canonical: not configured; the most imported owner is kept (ties by path), the others are the findings.',
     '',
   ];
@@ -197,7 +303,7 @@ function explainConcept(name: string, options: Options<typeof OPTIONS>): string 
   if (c.bases?.length) lines.push('## base classes', ...c.bases.map((b) => `- ${b}`), '');
   if (logic && Object.values(c.variants).flat(2).some((p) => /url:/.test(p)))
     lines.push(
-      '`url:*` is an endpoint-looking literal given to a call (not to a log call or an exception) with no public host (`/auth/token`, `{base}/auth/refresh`); `http-call-url:*` one given straight to an HTTP-verb call (`client.post(...)`); `external-url:` one with a public host.',
+      '`url:*` is an authentication endpoint given to a call (not to a log call, an exception, a redirect or as a payload\'s value) with no public host, whose resource names authentication (`/auth/token`, `{base}/auth/refresh`, `/users/login`; not `/api/connector/oauth/authorize`); `http-call-url:*` one given straight to an HTTP-verb call (`client.post(...)`); `external-url:` one with a public host; `provider-url:` an OAuth endpoint of code that sends `grant_type` or `response_type` (an authorization server whose host is a setting). Token calls given a named key (`jwt.decode(token, USER_AUTH_SECRET)`) are counted per key: each secret is its own kind of token.',
       '',
     );
   return `${lines.join('\n')}`;

@@ -35,6 +35,8 @@ export interface Finding {
   line: number;
   /** for a consumer: what it uses */
   via?: Candidate[];
+  /** for an owner-composed: the in-repo owner classes it builds and keeps its own instances of */
+  builds?: Candidate[];
 }
 
 /** the variant findings of one candidate: variant → its role and evidence */
@@ -301,14 +303,17 @@ export class Ownership {
       for (const use of unit.uses) {
         if (!use.ref) signals.push(use.name);
         if (use.ref && use.to !== 'type') {
-          this.inRepo(conceptName, c, cand, use, note);
+          this.inRepo(conceptName, c, cand, use, note, roles);
           continue;
         }
         const variants = this.driverVariants(c, cand, unit, use);
         if (variants.length > 0) {
           for (const v of variants) {
             const role: Role = use.to === 'type' ? 'consumer' : c.logic || KEPT.has(use.to) ? 'owner-direct' : 'transient';
-            note(v, role, `${use.name}${use.ref ? '' : '()'} ${where(use)}`, use.line);
+            // a logic concept's token call keyed by a named secret reads that secret's tokens: one implementation
+            // of their handling, apart from those of other secrets (a variant of its own: `auth` + KEY_SEP + key)
+            const keyed = c.logic && use.key !== undefined && !use.ref;
+            note(keyed ? `${v}${KEY_SEP}${use.key}` : v, role, `${use.name}${use.ref ? '' : keyed ? `(…, ${shortName(use.key!)})` : '()'} ${where(use)}`, use.line);
           }
           continue;
         }
@@ -316,7 +321,7 @@ export class Ownership {
           supports.push(`${use.name}()`);
           continue;
         }
-        this.inRepo(conceptName, c, cand, use, note);
+        this.inRepo(conceptName, c, cand, use, note, roles);
       }
       // a URL given to a method of in-repo code (`api.GET('/v1/auth/status')` on the repo's API client) uses that
       // code: the evidence is its, not this unit's
@@ -412,7 +417,11 @@ export class Ownership {
   }
 
   /** A use of in-repo code: building an owner (composed, transient), or using one (consumer). */
-  private inRepo(conceptName: string, c: Compiled, cand: Candidate, use: UseFact, note: (v: string, r: Role, e: string, line: number, via?: Candidate) => void): void {
+  private inRepo(conceptName: string, c: Compiled, cand: Candidate, use: UseFact, note: (v: string, r: Role, e: string, line: number, via?: Candidate) => void, roles: Roles): void {
+    const built = (v: string, cls: Candidate): void => {
+      const f = roles.get(v);
+      if (f && !(f.builds ??= []).includes(cls)) f.builds.push(cls);
+    };
     const t = this.resolve(cand.file, use.name);
     if (!t) return;
     const sameFile = t.model.file === cand.file;
@@ -445,10 +454,16 @@ export class Ownership {
           if (keeps) this.holders(conceptName, cls).add(cand);
           const settled = this.settled.get(conceptName);
           if (keeps && settled?.home.get(cand)?.has(cls)) note(v, 'consumer', `keeps the one instance of ${at} ${where(use)}`, use.line, cls);
-          else if (keeps && settled?.extra.get(cand)?.has(cls)) note(v, 'owner-composed', `${cand.kind === 'module' ? 'keeps another instance of' : 'builds'} ${at} ${where(use)}`, use.line);
+          else if (keeps && settled?.extra.get(cand)?.has(cls)) {
+            note(v, 'owner-composed', `${cand.kind === 'module' ? 'keeps another instance of' : 'builds'} ${at} ${where(use)}`, use.line);
+            built(v, cls);
+          }
           // before the keepers are settled: a module global holding an instance is the class's singleton
           else if (cand.kind === 'module' && use.to === 'global') note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
-          else note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
+          else {
+            note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
+            if (use.to !== 'return') built(v, cls); // (a factory hands its instances out)
+          }
         }
       }
       return;
@@ -557,6 +572,36 @@ export class Ownership {
       }
     };
     visit(cls, 0);
+    return out;
+  }
+
+  private readonly contracts = new Map<Candidate, Set<string>>();
+
+  /**
+   * The nearest in-repo base class two classes share that is an interface they both implement: it leaves methods
+   * to its subclasses (abstract, `raise NotImplementedError`, `...`), and each of the two overrides one or more.
+   */
+  sharedInterface(a: Candidate, b: Candidate): Candidate | undefined {
+    const theirs = this.ancestors(b);
+    for (const base of this.ancestors(a)) {
+      if (!theirs.has(base)) continue;
+      const contract = this.contract(base);
+      if (contract.size > 0 && overrides(a, contract) && overrides(b, contract)) return base;
+    }
+    return undefined;
+  }
+
+  /** the methods a class leaves to its subclasses: abstract ones, and those whose body is a placeholder */
+  private contract(cls: Candidate): Set<string> {
+    let out = this.contracts.get(cls);
+    if (out) return out;
+    out = new Set();
+    const prefix = `${cls.name}.`;
+    for (const f of cls.file.facts.functions) {
+      if (!f.name.startsWith(prefix) || f.name.indexOf('.', prefix.length) >= 0 || f.line < cls.line) continue;
+      if (f.abstract || f.stub === 'not-implemented' || f.stub === 'ellipsis') out.add(f.name.slice(prefix.length));
+    }
+    this.contracts.set(cls, out);
     return out;
   }
 
@@ -698,16 +743,41 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
 }
 
 const KEPT = new Set(['self', 'global', 'return']);
+/** between a variant and the key its token calls are given, in a role's variant (`auth` + KEY_SEP + `app.config.SECRET`) */
+export const KEY_SEP = '\u0001';
+/** a qualified name's last part (`onyx.configs.app_configs.USER_AUTH_SECRET` → `USER_AUTH_SECRET`) */
+export const shortName = (q: string): string => q.slice(q.lastIndexOf('.') + 1);
 const SQL = new Set(['postgresql', 'mysql', 'sqlite']);
 
 /** a path segment that names authentication (`/api/auth/login`, `/v1/oauth2/token`, `{base}/token`) */
-const AUTH_SEGMENT = /^(?:auth|oauth2?|openid|oidc|tokens?|login|logout|sign-?in|sign-?out|sessions?|jwks|jwks\.json|authorize|userinfo|introspect|refresh|whoami)$/i;
+const AUTH_SEGMENT = /^(?:auth|oauth2?|openid|oidc|token|login|logout|sign-?in|sign-?out|session|jwks|jwks\.json|authorize|userinfo|introspect|refresh|whoami|\.well-known)$/i;
+/** an authentication action on an identity resource (`/users/login`, `/accounts/token`) */
+const AUTH_ACTION = /^(?:login|logout|sign-?in|sign-?out|token|refresh|whoami)$/i;
+/** path segments before the resource: an API prefix, a version, a templated base (`{settings.AUTH_URL}`, `{}`) */
+const PREFIX_SEGMENT = /^(?:api|rest|v\d+(?:\.\d+)*|(?:\{[^}]*\})+)$/i;
+
+/**
+ * Whether an own endpoint is an authentication endpoint: its resource (its first segment after the scheme and host,
+ * an API prefix, a version and a templated base) names authentication (`/api/auth/login`, `{base}/oauth/token`),
+ * or it is an authentication action on an identity resource (`/users/login`). An auth word deeper in a path is
+ * another resource's (`/api/connector/oauth/authorize`: a connector's OAuth set-up; `/sessions/{id}/token-count`).
+ */
+export function isAuthPath(url: string): boolean {
+  const path = url.replace(/^[a-z][\w+.-]*:\/\/[^/]*/i, '').split(/[?#]/)[0]!;
+  const segs = path.split('/').filter((s) => s !== '');
+  let k = 0;
+  while (k < segs.length && PREFIX_SEGMENT.test(segs[k]!)) k++;
+  const rest = segs.slice(k);
+  if (rest.length === 0) return false;
+  return AUTH_SEGMENT.test(rest[0]!) || (rest.length === 2 && AUTH_ACTION.test(rest[1]!));
+}
 
 /**
  * A unit's URL signals: `external-url:` for a URL with a public host of its own or relative to the public base URL
- * of the unit's HTTP client (`base_url="https://slack.com/api"`: a third party's endpoint); else, when a path
- * segment names authentication, `url:` (the repo's own endpoint), and `http-call-url:` too when it is given straight
- * to an HTTP-verb call. Redirect targets (`/callback`) and base URLs themselves are none.
+ * of the unit's HTTP client (`base_url="https://slack.com/api"`: a third party's endpoint); `provider-url:` for an
+ * OAuth endpoint of a unit that sends an OAuth grant (a provider whose host is a setting); else, for an
+ * authentication endpoint (isAuthPath), `url:` (the repo's own endpoint), and `http-call-url:` too when it is given
+ * straight to an HTTP-verb call. Redirect targets (`/callback`) and base URLs themselves are none.
  */
 function urlSignals(unit: UnitFact, named: boolean, inRepo: (via: string) => boolean): { line: number; signals: string[] }[] {
   if (!unit.urls) return [];
@@ -717,7 +787,11 @@ function urlSignals(unit: UnitFact, named: boolean, inRepo: (via: string) => boo
     if (u.base || CALLBACK.test(u.url) || (u.via !== undefined && inRepo(u.via))) continue;
     if (PUBLIC_HOST.test(u.url)) out.push({ line: u.line, signals: [`external-url:${u.url}`] });
     else if (base && !/^\w+:\/\//.test(u.url) && !u.url.startsWith('{')) out.push({ line: u.line, signals: [`external-url:${base.replace(/\/$/, '')}/${u.url.replace(/^\//, '')}`] });
-    else if (u.url.split(/[/?#]/).some((seg) => AUTH_SEGMENT.test(seg))) {
+    // a unit that sends an OAuth grant is an authorization server's client: a provider configured at run time
+    // (`{self.domain}/oauth/token`), wherever its token endpoint sits (`{base}/realms/{realm}/protocol/openid-connect/token`)
+    else if (unit.oauth) {
+      if (u.url.split(/[/?#]/).some((seg) => AUTH_SEGMENT.test(seg) || /openid/i.test(seg))) out.push({ line: u.line, signals: [`provider-url:${u.url}`] });
+    } else if (isAuthPath(u.url)) {
       // where receivers are named (TypeScript), a verb call on one that cannot be named (a prop, a hook's result) is
       // no evidence: an HTTP library's client is imported or built in sight, the app's own API client often is not
       const verb = u.call !== undefined && HTTP_VERB.test(u.call) && (!named || u.via !== undefined);
@@ -740,6 +814,11 @@ function where(use: UseFact): string {
     case 'type':
       return 'as a parameter';
   }
+}
+
+function overrides(cls: Candidate, methods: Set<string>): boolean {
+  const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
+  return decl !== undefined && decl.members.some((m) => m.kind === 'method' && methods.has(m.name));
 }
 
 function defines(m: Model, symbol: string): boolean {

@@ -150,6 +150,9 @@ export interface UseFact {
   scheme?: string;
   /** named, not called: `self.db = db_manager`, `X = Y`, an annotation */
   ref?: true;
+  /** a token call's key (`jwt.decode(token, USER_AUTH_SECRET)`, `verify(token, key=...)`), when it is a name the file
+   * imports or defines at module level, qualified like `name`: which tokens it reads */
+  key?: string;
 }
 
 /**
@@ -168,6 +171,8 @@ export interface UnitFact {
    * `base`: an HTTP client's base URL (`base_url=`, `baseURL:`), which the unit's relative URLs are relative to */
   urls?: { url: string; line: number; call?: string; via?: string; base?: true }[];
   schemes?: string[];
+  /** it names `grant_type` or `response_type`: a client of an OAuth 2 authorization server (its endpoints are a provider's) */
+  oauth?: true;
 }
 
 /** `# comply-ignore[rule-a, rule-b]: reason` (or `//`). */

@@ -11,8 +11,17 @@
 import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
 import { op1, plainStringValue, position, Tok, topLevelOp, type Tokens } from './tokenizer.js';
 
+/** calls that build a URL from parts (`new URL('/login', base)`, `urljoin(base, '/auth')`): a URL given to one is given
+ * to whatever the built URL is given to */
+export const URL_BUILDER = /^(?:URL|urljoin|urlparse|urlsplit|urlunparse|urlunsplit|join)$/;
 /** a string literal given to a call that looks like an auth, token or identity-provider endpoint */
 export const ENDPOINT_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwks|authorize|userinfo)s?\b|\/\.well-known\/openid/i;
+/** the parameters every OAuth 2 token request (`grant_type`) and authorization request (`response_type`) sends
+ * (RFC 6749): a unit that names one is a client of an authorization server */
+export const OAUTH_PARAM = /^(?:grant|response)_type$/;
+/** the key of an object or dict entry given to a call that names the URL requested (`{ url: '/auth/login' }`); an
+ * entry under any other key is data or a setting (`"token_uri": ...`, a payload's `"next": "/auth/login"`) */
+export const REQUEST_URL_KEY = /^(?:url|uri|endpoint|path)$/i;
 /** a URL's scheme at the start of a literal: `postgresql+asyncpg://`, `redis://`, `mongodb+srv://` */
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
 /** keyword arguments that name a database URL's scheme in DSN builders */
@@ -34,6 +43,8 @@ interface Rec {
   target?: string;
   scheme?: string;
   ref: boolean;
+  /** a token call's key argument, a dotted name (token range) */
+  key?: [number, number];
 }
 
 export interface UnitState {
@@ -43,6 +54,7 @@ export interface UnitState {
   recs: Rec[];
   urls: { url: string; line: number; call?: string; base?: true }[];
   schemes: Set<string> | undefined;
+  oauth?: true;
 }
 
 /** a function's local variables that hold what a call returned, and its `global` names */
@@ -67,6 +79,9 @@ export interface UnitContext {
 }
 
 const KEPT = new Set<UseDest>(['self', 'global', 'return']);
+/** calls whose key argument says which tokens they read (`jwt.decode`, `jws.verify`) */
+export const KEY_CALL = /^(?:decode|verify|decode_complete|jwtVerify)$/;
+const KEY_KEYWORD = /^(?:key|secret|secret_key|signing_key)$/;
 /**
  * Python's standard library: its calls and names are never a concept's signal (a database driver or an HTTP client
  * is a package of its own), but for the ones STDLIB_DRIVERS names. Leaving them out keeps the facts small: typing,
@@ -414,6 +429,10 @@ export class PythonUnitCollector {
           const m = SCHEME.exec(this.stringBody(arg));
           if (m) rec.scheme = m[1]!.toLowerCase();
         }
+        if (KEY_CALL.test(this.text(last))) {
+          const key = this.keyArg(last + 1, b);
+          if (key) rec.key = key;
+        }
         unit.recs.push(rec);
         if (held) held.push(rec);
       } else if (fn && fn.locals.size > 0 && last === i && fn.sigs.has(this.sig(i)) && fn.locals.has(this.text(i)) && (calls === 0 || this.constructs(depth))) {
@@ -445,6 +464,41 @@ export class PythonUnitCollector {
     }
   }
 
+  /** The key of a token call whose `(` is at `open`: its second positional argument, or its `key=` (`secret=`), when
+   * that is a dotted name the file imports or defines at module level (not `self.secret`, not a local). */
+  private keyArg(open: number, b: number): [number, number] | undefined {
+    let depth = 0;
+    let start = open + 1;
+    let index = 0;
+    for (let i = open + 1; i < b; i++) {
+      const c = this.op1(i);
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (depth === 0) return this.keyAt(start, i, index);
+        depth--;
+      } else if (c === 44 && depth === 0) {
+        const k = this.keyAt(start, i, index);
+        if (k) return k;
+        start = i + 1;
+        index++;
+      }
+    }
+    return undefined;
+  }
+
+  private keyAt(a: number, e: number, index: number): [number, number] | undefined {
+    const t = this.toks;
+    let s = a;
+    if (t.type[a] === Tok.Name && this.op1(a + 1) === 61) {
+      if (!KEY_KEYWORD.test(this.text(a))) return undefined;
+      s = a + 2;
+    } else if (index !== 1) return undefined;
+    if (s >= e || t.type[s] !== Tok.Name) return undefined;
+    const last = this.dottedEnd(s, e);
+    if (last + 1 !== e || !this.maybeKnown(s) || !this.known(this.text(s))) return undefined;
+    return [s, last];
+  }
+
   /** whether the innermost call open among the first `depth` brackets is a class's construction (`Wrapper(pool)`,
    * by the naming convention) */
   private constructs(depth: number): boolean {
@@ -468,6 +522,7 @@ export class PythonUnitCollector {
       if (o === NOT_CALL) continue;
       const n = o >= 0 ? this.text(o) : '';
       if (MESSAGE_SINK.test(n) || NAVIGATION.test(n)) return undefined;
+      if (URL_BUILDER.test(n)) continue;
       name ??= n;
     }
     return name;
@@ -504,8 +559,11 @@ export class PythonUnitCollector {
     const s = t.start[i]!;
     const e = t.end[i]!;
     // cheap tests on the raw text first: most strings hold neither `://` near their start nor a `/`
+    if ((e - s === 12 || e - s === 15) && src.startsWith('_type', e - 6) && OAUTH_PARAM.test(src.slice(s + 1, e - 1))) unit.oauth = true;
     const scheme = this.schemeAt(i);
-    const given = inCall;
+    // a dict entry's value is data or a setting (`{"token_uri": "https://..."}`), unless its key names the URL
+    // requested
+    const given = inCall && !(this.op1(i - 1) === 58 && t.type[i - 2] === Tok.String && !REQUEST_URL_KEY.test(this.stringBody(i - 2)));
     // a DSN builder's scheme given by keyword: `PostgresDsn.build(scheme="postgresql", ...)`,
     // `URL.create(drivername="postgresql+asyncpg", ...)`
     if (!scheme && given && e - s < 40 && this.op1(i - 1) === 61 && t.type[i - 2] === Tok.Name && DSN_KEYWORD.test(this.text(i - 2))) {
@@ -531,6 +589,17 @@ export class PythonUnitCollector {
     }
   }
 
+  /** a dotted name (tokens first..last) qualified through the file's imports, or `.name` for its own module-level
+   * name; undefined for an unresolvable relative import or a name of neither */
+  private qualified(first: number, last: number): string | undefined {
+    const head = this.text(first);
+    const bound = this.bindings.get(head);
+    if (bound === undefined ? !this.moduleNames.has(head) : bound.startsWith('.')) return undefined;
+    let name = bound !== undefined ? bound : `.${head}`;
+    for (let k = first + 2; k <= last; k += 2) name += `.${this.text(k)}`;
+    return name;
+  }
+
   /** Qualify every unit's names through the file's imports (complete only now) and its module-level names. */
   finish(): UnitFact[] {
     const out: UnitFact[] = [];
@@ -539,14 +608,12 @@ export class PythonUnitCollector {
       const seen = new Map<string, UseFact[]>();
       const uses: UseFact[] = [];
       for (const r of u.recs) {
-        const head = this.text(r.first);
-        const bound = this.bindings.get(head);
-        if (bound === undefined ? !this.moduleNames.has(head) : bound.startsWith('.')) continue; // an unresolvable relative import
-        let name = bound !== undefined ? bound : `.${head}`;
-        for (let k = r.first + 2; k <= r.last; k += 2) name += `.${this.text(k)}`;
+        const name = this.qualified(r.first, r.last);
+        if (name === undefined) continue; // an unresolvable relative import
+        const key = r.key ? this.qualified(r.key[0], r.key[1]) : undefined;
         let list = seen.get(name);
         if (!list) seen.set(name, (list = []));
-        const prev = list.find((x) => x.to === r.to && x.target === r.target && (x.ref === true) === r.ref);
+        const prev = list.find((x) => x.to === r.to && x.target === r.target && (x.ref === true) === r.ref && x.key === key);
         if (prev) {
           if (r.scheme && !prev.scheme) prev.scheme = r.scheme;
           continue;
@@ -555,6 +622,7 @@ export class PythonUnitCollector {
         if (r.target !== undefined) use.target = r.target;
         if (r.scheme) use.scheme = r.scheme;
         if (r.ref) use.ref = true;
+        if (key !== undefined) use.key = key;
         list.push(use);
         uses.push(use);
       }
@@ -563,6 +631,7 @@ export class PythonUnitCollector {
       const fact: UnitFact = { kind: u.kind, name: u.name, ...pos, uses: uses.sort((x, y) => x.line - y.line || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0)) };
       if (u.urls.length > 0) fact.urls = u.urls;
       if (u.schemes) fact.schemes = [...u.schemes].sort();
+      if (u.oauth) fact.oauth = true;
       out.push(fact);
     }
     return out;

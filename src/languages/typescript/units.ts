@@ -6,7 +6,7 @@
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
 import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
-import { BASE_URL, ENDPOINT_URL, MESSAGE_SINK, NAVIGATION } from '../python/units.js';
+import { BASE_URL, ENDPOINT_URL, KEY_CALL, MESSAGE_SINK, NAVIGATION, OAUTH_PARAM, REQUEST_URL_KEY, URL_BUILDER } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
@@ -37,6 +37,8 @@ interface Dest {
   into?: UseFact[];
   /** inside a function call's arguments: a local read here does not go where the call's result goes */
   noFlow?: true;
+  /** inside a message's or a navigation's arguments, at any depth (`redirect(new URL('/auth/x', base))`) */
+  muted?: true;
 }
 
 export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: number; column: number }): UnitFact[] {
@@ -102,19 +104,20 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     }
     return ts.isIdentifier(cur) ? [cur.text, rest] : undefined;
   };
-  const record = (unit: Unit, head: string, rest: string, node: TS.Node, d: Dest, ref: boolean, scheme?: string): UseFact | undefined => {
+  const record = (unit: Unit, head: string, rest: string, node: TS.Node, d: Dest, ref: boolean, scheme?: string, tokenKey?: string): UseFact | undefined => {
     const origin = origins.get(head);
     let name: string;
     if (origin) name = origin[0] + rest;
     else if (moduleNames.has(head)) name = `.${head}${rest}`;
     else if (head === 'fetch' && !ref) name = 'fetch';
     else return undefined;
-    const key = `${name}\0${d.to}\0${d.target ?? ''}\0${ref ? 1 : 0}`;
+    const key = `${name}\0${d.to}\0${d.target ?? ''}\0${ref ? 1 : 0}\0${tokenKey ?? ''}`;
     let use = unit.seen.get(key);
     if (!use) {
       use = { name, to: d.to, line: pos(node).line };
       if (d.target !== undefined) use.target = d.target;
       if (ref) use.ref = true;
+      if (tokenKey !== undefined) use.key = tokenKey;
       unit.seen.set(key, use);
       unit.fact.uses.push(use);
     }
@@ -166,16 +169,24 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       if (first && ts.isStringLiteralLike(first)) scheme = SCHEME.exec(first.text)?.[1]?.toLowerCase();
       if (q) {
         const [head, rest] = q;
-        const use = flow?.locals.has(head) || flow?.declared.has(head) ? undefined : record(unit, head, rest, n, d, false, scheme);
+        // a token call's key, when the file imports it or defines it at module level (`verify(token, JWT_SECRET)`)
+        let tokenKey: string | undefined;
+        const k = KEY_CALL.test(rest.slice(rest.lastIndexOf('.') + 1) || head) && args[1] ? dotted(args[1]) : undefined;
+        if (k && !flow?.locals.has(k[0]) && !flow?.declared.has(k[0])) tokenKey = origins.get(k[0]) ? origins.get(k[0])![0] + k[1] : moduleNames.has(k[0]) ? `.${k[0]}${k[1]}` : undefined;
+        const use = flow?.locals.has(head) || flow?.declared.has(head) ? undefined : record(unit, head, rest, n, d, false, scheme, tokenKey);
         if (use && d.into) d.into.push(use);
       } else visit(callee, unit, flow, d, given, via);
       const last = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : '';
-      const message = MESSAGE_SINK.test(last) || NAVIGATION.test(last) || (ts.isNewExpression(n) && /Error$/.test(last)) || args.some((x) => ts.isFunctionLike(x));
+      const muted = d.muted || MESSAGE_SINK.test(last) || NAVIGATION.test(last) || (ts.isNewExpression(n) && /Error$/.test(last));
+      const message = muted || args.some((x) => ts.isFunctionLike(x));
       // a local given to a constructor goes where the new object goes (`new Wrapper(pool)`); given to a function,
       // what comes back is something else
-      const inner: Dest = ts.isNewExpression(n) || d.noFlow ? d : { ...d, noFlow: true };
+      let inner: Dest = ts.isNewExpression(n) || d.noFlow ? d : { ...d, noFlow: true };
+      if (muted && !inner.muted) inner = { ...inner, muted: true };
       const on = ts.isPropertyAccessExpression(callee) ? receiver(callee.expression, flow) : undefined;
-      for (const a of args) visit(a, unit, flow, inner, message ? undefined : last, message ? undefined : on);
+      // a URL built from parts is given where the built URL goes: `fetch(new URL('/auth/login', base))` is fetch's
+      const builds = URL_BUILDER.test(last);
+      for (const a of args) visit(a, unit, flow, inner, message ? undefined : builds ? given : last, message ? undefined : builds ? via : on);
       return;
     }
     if (kind === K.Identifier) {
@@ -204,6 +215,8 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       return;
     }
     const s = kind === K.StringLiteral || kind === K.NoSubstitutionTemplateLiteral || kind === K.TemplateExpression ? stringText(n) : undefined;
+    // `grant_type`, `response_type` (a property's name, or a string): the unit is an OAuth 2 authorization server's client
+    if (s !== undefined && s.length < 14 && OAUTH_PARAM.test(s)) unit.fact.oauth = true;
     if (s !== undefined) {
       const m = SCHEME.exec(s);
       if (m && !WEB.test(m[1]!)) (unit.schemes ??= new Set()).add(m[1]!.toLowerCase());
@@ -229,6 +242,16 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
         (unit.fact.urls ??= []).push({ url: s, line: pos(n).line, base: true });
       }
       return;
+    }
+    // a property of an object given to a call is data or a setting (`{ token_uri: 'https://...' }`, a payload's
+    // `next: '/auth/login'`), not the endpoint called, unless it names the URL requested (`{ url: '/auth/login' }`)
+    if (ts.isPropertyAssignment(n)) {
+      const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
+      if (key !== undefined && OAUTH_PARAM.test(key)) unit.fact.oauth = true;
+      if (given !== undefined && !(key !== undefined && REQUEST_URL_KEY.test(key))) {
+        visit(n.initializer, unit, flow, d, undefined, via);
+        return;
+      }
     }
     if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
       visit(n.right, unit, flow, assignTarget(n.left, flow), given, via);

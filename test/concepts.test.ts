@@ -20,7 +20,7 @@ const roles = join(RULE_FIXTURES, 'roles');
 const drivers = join(RULE_FIXTURES, 'drivers');
 const precision = join(RULE_FIXTURES, 'precision');
 
-const ROLE = /(?:#|\/\/)\s*role:\s*([a-z-]+\/[\w-]+ (?:owner-direct|owner-composed|consumer|transient))/;
+const ROLE = /(?:#|\/\/)\s*role:\s*([a-z-]+\/[\w-]+(?: \([\w.]+\))? (?:owner-direct|owner-composed|consumer|transient))/;
 
 function roleAnnotations(root: string): string[] {
   const out: string[] = [];

@@ -97,7 +97,8 @@ export default defineRule({
           const with_ = joined.get(h);
           ctx.inventory({
             concept: conceptName,
-            variant,
+            // a secret's own group says which: `auth (USER_AUTH_SECRET)`
+            variant: tokenKey ? `${variant} (${shortName(tokenKey)})` : variant,
             service: h.cand.file.service ?? null,
             name: h.cand.name,
             path: h.cand.file.path,

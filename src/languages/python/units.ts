@@ -430,7 +430,7 @@ export class PythonUnitCollector {
           if (m) rec.scheme = m[1]!.toLowerCase();
         }
         if (KEY_CALL.test(this.text(last))) {
-          const key = this.keyArg(last + 1, b);
+          const key = this.keyArg(last + 1, b, fn);
           if (key) rec.key = key;
         }
         unit.recs.push(rec);
@@ -465,8 +465,9 @@ export class PythonUnitCollector {
   }
 
   /** The key of a token call whose `(` is at `open`: its second positional argument, or its `key=` (`secret=`), when
-   * that is a dotted name the file imports or defines at module level (not `self.secret`, not a local). */
-  private keyArg(open: number, b: number): [number, number] | undefined {
+   * that is a dotted name the file imports or defines at module level, or a local that holds what such a name's call
+   * returned (`signing_key = PyJWK(jwk)`: the call); not `self.secret`. */
+  private keyArg(open: number, b: number, fn: FlowState | undefined): [number, number] | undefined {
     let depth = 0;
     let start = open + 1;
     let index = 0;
@@ -474,10 +475,10 @@ export class PythonUnitCollector {
       const c = this.op1(i);
       if (c === 40 || c === 91 || c === 123) depth++;
       else if (c === 41 || c === 93 || c === 125) {
-        if (depth === 0) return this.keyAt(start, i, index);
+        if (depth === 0) return this.keyAt(start, i, index, fn);
         depth--;
       } else if (c === 44 && depth === 0) {
-        const k = this.keyAt(start, i, index);
+        const k = this.keyAt(start, i, index, fn);
         if (k) return k;
         start = i + 1;
         index++;
@@ -486,7 +487,7 @@ export class PythonUnitCollector {
     return undefined;
   }
 
-  private keyAt(a: number, e: number, index: number): [number, number] | undefined {
+  private keyAt(a: number, e: number, index: number, fn: FlowState | undefined): [number, number] | undefined {
     const t = this.toks;
     let s = a;
     if (t.type[a] === Tok.Name && this.op1(a + 1) === 61) {
@@ -495,7 +496,12 @@ export class PythonUnitCollector {
     } else if (index !== 1) return undefined;
     if (s >= e || t.type[s] !== Tok.Name) return undefined;
     const last = this.dottedEnd(s, e);
-    if (last + 1 !== e || !this.maybeKnown(s) || !this.known(this.text(s))) return undefined;
+    if (last + 1 !== e) return undefined;
+    if (last === s && fn && fn.locals.size > 0 && fn.sigs.has(this.sig(s))) {
+      const made = fn.locals.get(this.text(s))?.find((r) => !r.ref);
+      if (made) return [made.first, made.last];
+    }
+    if (!this.maybeKnown(s) || !this.known(this.text(s))) return undefined;
     return [s, last];
   }
 

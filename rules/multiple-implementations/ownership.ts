@@ -462,7 +462,7 @@ export class Ownership {
           else if (cand.kind === 'module' && use.to === 'global') note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
           else {
             note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
-            if (use.to !== 'return') built(v, cls); // (a factory hands its instances out)
+            if (use.to !== 'return') built(v, cls); // (what a method returns may be kept by its class or handed out)
           }
         }
       }
@@ -775,7 +775,8 @@ export function isAuthPath(url: string): boolean {
 /**
  * A unit's URL signals: `external-url:` for a URL with a public host of its own or relative to the public base URL
  * of the unit's HTTP client (`base_url="https://slack.com/api"`: a third party's endpoint); `provider-url:` for an
- * OAuth endpoint of a unit that sends an OAuth grant (a provider whose host is a setting); else, for an
+ * OAuth endpoint of a unit that sends an OAuth grant (a provider whose host is a setting: not a path of the app's own
+ * host, `/auth/oauth/metadata`); else, for an
  * authentication endpoint (isAuthPath), `url:` (the repo's own endpoint), and `http-call-url:` too when it is given
  * straight to an HTTP-verb call. Redirect targets (`/callback`) and base URLs themselves are none.
  */
@@ -789,7 +790,7 @@ function urlSignals(unit: UnitFact, named: boolean, inRepo: (via: string) => boo
     else if (base && !/^\w+:\/\//.test(u.url) && !u.url.startsWith('{')) out.push({ line: u.line, signals: [`external-url:${base.replace(/\/$/, '')}/${u.url.replace(/^\//, '')}`] });
     // a unit that sends an OAuth grant is an authorization server's client: a provider configured at run time
     // (`{self.domain}/oauth/token`), wherever its token endpoint sits (`{base}/realms/{realm}/protocol/openid-connect/token`)
-    else if (unit.oauth) {
+    else if (unit.oauth && !u.url.startsWith('/')) {
       if (u.url.split(/[/?#]/).some((seg) => AUTH_SEGMENT.test(seg) || /openid/i.test(seg))) out.push({ line: u.line, signals: [`provider-url:${u.url}`] });
     } else if (isAuthPath(u.url)) {
       // where receivers are named (TypeScript), a verb call on one that cannot be named (a prop, a hook's result) is

@@ -172,12 +172,32 @@ describe('results cache', () => {
       const again = warm(dir);
       expect(tests(again)).toEqual(['svc/test_support.py', 'svc/tests/test_rows.py']);
       expect(decided).not.toHaveBeenCalled();
-      // production imports the support module now: it is production, as a scan from nothing finds
+      // production imports the support module now: it is production, as a scan from nothing finds; who imported
+      // each test-named module is stored, so only the edited file's imports are read again
       edit(dir, 'svc/app.py', 'from svc.test_prod import LIMIT\nfrom svc.test_support import ROWS\n');
       const edited = warm(dir);
-      expect(decided).toHaveBeenCalled();
+      expect(decided).not.toHaveBeenCalled();
       expect(tests(edited)).toEqual(['svc/tests/test_rows.py']);
       expect(shown(edited)).toEqual(shown(fresh(dir)));
+      // and back: the stored importers now hold app.py, which no longer imports it
+      edit(dir, 'svc/app.py', 'from svc.test_prod import LIMIT\n');
+      decided.mockClear();
+      const back = warm(dir);
+      expect(decided).not.toHaveBeenCalled();
+      expect(tests(back)).toEqual(['svc/test_support.py', 'svc/tests/test_rows.py']);
+      // the test that imported it goes: no importer left, so it is not test support (what pytest does not collect)
+      edit(dir, 'svc/tests/test_rows.py', 'def test_rows():\n    assert True\n');
+      decided.mockClear();
+      const orphan = warm(dir);
+      expect(decided).not.toHaveBeenCalled();
+      expect(shown(orphan)).toEqual(shown(fresh(dir)));
+      expect(tests(orphan)).toEqual(tests(fresh(dir)));
+      // a new file changes the path list (how imports resolve): every decision is made again
+      edit(dir, 'svc/extra.py', 'from svc.test_support import ROWS\n');
+      decided.mockClear();
+      const added = warm(dir);
+      expect(decided).toHaveBeenCalled();
+      expect(tests(added)).toEqual(tests(fresh(dir)));
     } finally {
       decided.mockRestore();
     }

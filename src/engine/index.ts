@@ -264,6 +264,19 @@ export class ProjectIndex {
     return [...out].sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
+  /** Whether the imports of `f` lead to the file `target`: importersOfFile asked of one importer. */
+  imports(f: ScannedFile, target: ScannedFile): boolean {
+    if (f === target) return false;
+    if (target.language === 'python') {
+      const m = target.moduleName;
+      if (f.language !== 'python' || m === undefined || m === '') return false;
+      const parent = m.slice(0, Math.max(0, m.lastIndexOf('.')));
+      const last = m.slice(m.lastIndexOf('.') + 1);
+      return f.facts.imports.some((imp) => imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last)));
+    }
+    return f.language !== 'python' && f.facts.imports.some((imp) => this.resolve(f, imp).path === target.path);
+  }
+
   private importsTaking(name: string): [ScannedFile, ImportFact][] {
     if (this.partial) {
       // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name

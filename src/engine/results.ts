@@ -38,7 +38,7 @@ import type { ScannedFile } from './index.js';
 import type { ConceptEntry, FindingInput, Location } from './rule.js';
 
 export const RESULTS_FILE = `${CACHE_DIR}/results.json`;
-const FORMAT = 5;
+const FORMAT = 6;
 const OWN_STATE = /(?:^|\/)\.comply\//;
 /** the file's bytes: this, the body's SHA-256 in hex, `","body":`, the body, `}` */
 const PREFIX = '{"sha256":"';
@@ -76,6 +76,9 @@ interface Stored {
   project: PackedFinding[];
   /** the SSOT inventory of rules that record one (`meta.inventory`), by rule */
   concepts: StoredConcept[];
+  /** each file named like a test module that was decided (test support when only tests import it): its index in
+   * names, then the indices of the files that import it */
+  tests: number[][];
 }
 
 /** an inventory entry as stored: the rule that recorded it, and the entry */
@@ -190,7 +193,9 @@ function validStored(s: Stored): boolean {
     s.file.every(packed) &&
     s.project.every(packed) &&
     Array.isArray(s.concepts) &&
-    s.concepts.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && isConcept(c[1]))
+    s.concepts.every((c) => Array.isArray(c) && c.length === 2 && typeof c[0] === 'string' && isConcept(c[1])) &&
+    Array.isArray(s.tests) &&
+    s.tests.every((t) => Array.isArray(t) && t.length >= 1 && t.every((i) => isCount(i) && (i as number) < s.names.length))
   );
 }
 
@@ -255,6 +260,25 @@ export class ResultsCache {
       out.push(row === asTest);
     }
     return out;
+  }
+
+  /**
+   * When some files changed since the stored scan but nothing else did (the same layout, path list, inputs and rows
+   * but for the test status of files named like test modules): the files whose content changed, and who imported
+   * each decided test-named file then (files by index). A file's importers are then the stored ones that did not
+   * change, and the changed ones that import it now: its decision need not read every file's imports.
+   */
+  testHistory(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): { changed: number[]; importers: Map<number, number[]> } | undefined {
+    const s = this.stored;
+    if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length || !this.inputsSame()) return undefined;
+    const changed: number[] = [];
+    for (let i = 0; i < names.length; i++) {
+      if (s.names[i] !== names[i]) return undefined;
+      const row = s.rows[i]!;
+      if (row !== rows[i] && row !== open(i)) return undefined;
+      if (contents[i] === undefined || s.contents[i] !== contents[i]) changed.push(i);
+    }
+    return { changed, importers: new Map(s.tests.map(([i, ...importers]) => [i!, importers])) };
   }
 
   /**
@@ -333,6 +357,7 @@ export class ResultsCache {
     file: StoredFinding[],
     project: StoredFinding[],
     concepts: StoredConcept[],
+    tests: number[][],
   ): string | undefined {
     const strings: string[] = [];
     const ids = new Map<string, number>();
@@ -358,6 +383,7 @@ export class ResultsCache {
       file: file.map(pack),
       project: project.map(pack),
       concepts,
+      tests,
     };
     try {
       this.store.write('results.json', encodeResults(data));

@@ -340,11 +340,16 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
       // talks to is a setting, so two of them are as likely two providers as one
       oidc: [
         'provider-url:*',
+        // an OAuth request whose endpoint is a setting (`client.post(self.token_url, data={"grant_type": ...})`)
+        ...HTTP.map((h) => [h, 'oauth-grant']),
         'authlib.integrations.*.OAuth',
         'authlib.integrations.*.OAuth2Session',
         'authlib.integrations.*.AsyncOAuth2Client',
         'authlib.integrations.*.OAuth2Client',
         'requests_oauthlib.OAuth2Session',
+        'httpx_oauth.clients.openid.OpenID',
+        'httpx_oauth.oauth2.OAuth2',
+        'httpx_oauth.oauth2.BaseOAuth2',
         'oic.oic.Client',
         'openid-client.Issuer.discover',
         'openid-client.discovery',

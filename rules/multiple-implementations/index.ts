@@ -304,7 +304,7 @@ function explainConcept(name: string, options: Options<typeof OPTIONS>): string 
   if (c.bases?.length) lines.push('## base classes', ...c.bases.map((b) => `- ${b}`), '');
   if (logic && Object.values(c.variants).flat(2).some((p) => /url:/.test(p)))
     lines.push(
-      '`url:*` is an authentication endpoint given to a call (not to a log call, an exception, a redirect or as a payload\'s value) with no public host, whose resource names authentication (`/auth/token`, `{base}/auth/refresh`, `/users/login`; not `/api/connector/oauth/authorize`); `http-call-url:*` one given straight to an HTTP-verb call (`client.post(...)`); `external-url:` one with a public host; `provider-url:` an OAuth endpoint of code that sends `grant_type` or `response_type` (an authorization server whose host is a setting). Token calls given a named key (`jwt.decode(token, USER_AUTH_SECRET)`) are counted per key: each secret is its own kind of token.',
+      '`url:*` is an authentication endpoint given to a call (not to a log call, an exception, a redirect or as a payload\'s value) with no public host, whose resource names authentication (`/auth/token`, `{base}/auth/refresh`, `/users/login`; not `/api/connector/oauth/authorize`); `http-call-url:*` one given straight to an HTTP-verb call (`client.post(...)`); `external-url:` one with a public host; `provider-url:` an OAuth endpoint of code that sends `grant_type` or `response_type` (an authorization server whose host is a setting); `oauth-grant` such code whose endpoint no literal names. Token calls given a named key (`jwt.decode(token, USER_AUTH_SECRET)`) are counted per key: each secret is its own kind of token.',
       '',
     );
   return `${lines.join('\n')}`;

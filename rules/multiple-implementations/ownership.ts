@@ -328,6 +328,9 @@ export class Ownership {
       const urls = urlSignals(unit, cand.file.language === 'typescript', (via) => this.inRepoName(cand.file, via));
       if (c.combos.length > 0) {
         for (const u of urls) signals.push(...u.signals);
+        // OAuth requests to endpoints no literal names (`client.post(self.token_url, data={"grant_type": ...})`, a
+        // URL from the environment): an authorization server's client all the same
+        if (unit.oauth && urls.length === 0) signals.push(OAUTH_GRANT_SIGNAL);
         for (const combo of c.combos) {
           const found = combo.globs.map((m) => signals.find((s) => m(s)));
           if (found.every((f) => f !== undefined)) {
@@ -743,6 +746,8 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
 }
 
 const KEPT = new Set(['self', 'global', 'return']);
+/** the signal of a unit that sends an OAuth request (`grant_type`, `response_type`) to no endpoint a literal names */
+export const OAUTH_GRANT_SIGNAL = 'oauth-grant';
 /** between a variant and the key its token calls are given, in a role's variant (`auth` + KEY_SEP + `app.config.SECRET`) */
 export const KEY_SEP = '\u0001';
 /** a qualified name's last part (`onyx.configs.app_configs.USER_AUTH_SECRET` → `USER_AUTH_SECRET`) */

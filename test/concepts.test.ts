@@ -290,6 +290,13 @@ describe('comply concepts', () => {
     expect(out).toMatch(/^32 entries: 20 owners, 10 consumers, 2 transient\./m);
   });
 
+  it("the rule's README shows what `comply concepts` prints on the roles fixture", async () => {
+    const { out } = await cli('concepts', roles, '--no-cache', '--service', 'orders', '--concept', 'database-manager');
+    const readme = readFileSync(join(RULE_FIXTURES, '..', 'README.md'), 'utf8');
+    const shown = /\$ comply concepts --service orders --concept database-manager\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(shown).toBe(out.endsWith('\n') ? out : `${out}\n`);
+  });
+
   it('--json prints the entries of the JSON report; --role and --concept narrow them', async () => {
     const { code, out } = await cli('concepts', roles, '--no-cache', '--json', '--role', 'owner', '--concept', 'auth-client');
     expect(code).toBe(0);

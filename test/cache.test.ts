@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -130,6 +130,29 @@ describe('facts cache', () => {
     expect(await json(dir)).toBe(cold);
     writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 1\n{"key": "comply 0.0.1", "entries": {}}\n');
     expect(await json(dir)).toBe(cold);
+  });
+
+  it("checks the concept units' newer fields too: a token call's key that is no string, an OAuth mark that is no true", async () => {
+    const dir = tempDir();
+    cpSync(join(import.meta.dirname, '..', 'rules', 'multiple-implementations', 'fixtures', 'precision'), dir, { recursive: true });
+    const cold = await json(dir, '--no-cache');
+    for (const [from, to] of [
+      ['"key":"api.se', '"key":1,"z":"'],
+      ['"oauth":true', '"oauth":3333'],
+    ] as const) {
+      await json(dir); // the cache as a scan writes it
+      rmSync(join(dir, RESULTS_FILE));
+      const crafted = resignFacts(readFileSync(join(dir, CACHE_FILE)), ({ body }) => {
+        const at = body.indexOf(from);
+        expect(at).toBeGreaterThan(0);
+        body.write(to, at);
+      });
+      writeFileSync(join(dir, CACHE_FILE), crafted);
+      let out = '';
+      await main(['node', 'comply', 'scan', dir], { stdout: (x) => (out += x), stderr: () => {}, isTTY: false });
+      expect(out).toMatch(/note: the facts cache is damaged \(the facts of [^ ]+ in \.comply\/cache\/facts\.bin do not parse\)/);
+      expect(await json(dir)).toBe(cold);
+    }
   });
 
   it('a few changed files go to a journal; the cache file is rewritten only when many change, and a stale journal is ignored', async () => {

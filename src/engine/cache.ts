@@ -194,6 +194,7 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
       count(x.line);
       optional(x.target, str);
       optional(x.scheme, str);
+      optional(x.key, str);
     }
     if (u.urls !== undefined) {
       if (!Array.isArray(u.urls)) throw new Shape();
@@ -207,6 +208,7 @@ const CHECKS: Partial<Record<Section, (x: unknown) => void>> = {
       }
     }
     optional(u.schemes, strings);
+    if (u.oauth !== undefined && u.oauth !== true) throw new Shape();
   },
   suppressions: (x) => {
     if (!isObject(x)) throw new Shape();

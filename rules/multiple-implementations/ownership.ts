@@ -352,7 +352,14 @@ export class Ownership {
         for (const u of urls) for (const s of u.signals) for (const v of c.drivers.match(s)) note(v, 'owner-direct', u.signals[0]!, u.line);
       }
     }
+    // a migration framework's code (alembic's env.py, a revision, a Django migration) opens what one migration run
+    // needs and is gone with it: what it makes is transient, whatever it does with it
+    const migration = !c.logic && cand.file.facts.imports.find(isMigrationImport);
     for (const [, f] of roles) {
+      if (migration && (f.role === 'owner-direct' || f.role === 'owner-composed')) {
+        f.role = 'transient';
+        f.evidence.push(`a migration: imports ${[migration.module, ...migration.names].join('.')}`);
+      }
       if (f.role === 'owner-direct' || f.role === 'owner-composed') {
         const life = this.lifecycle(cand, decl);
         if (life.length > 0) f.evidence.push(`lifecycle: ${life.join(', ')}`);
@@ -746,6 +753,14 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
 }
 
 const KEPT = new Set(['self', 'global', 'return']);
+/** what only a migration framework's own code imports: alembic's environment and revisions (`from alembic import
+ * context`, `op`), a Django migration (`from django.db import migrations`); not code that runs migrations
+ * (`from alembic import command`) */
+function isMigrationImport(imp: FileFacts['imports'][number]): boolean {
+  if (imp.module === 'alembic') return imp.names.includes('context') || imp.names.includes('op');
+  if (imp.module === 'django.db') return imp.names.includes('migrations');
+  return /^(?:alembic\.(?:context|op)|django\.db\.migrations)$/.test(imp.module);
+}
 /** the signal of a unit that sends an OAuth request (`grant_type`, `response_type`) to no endpoint a literal names */
 export const OAUTH_GRANT_SIGNAL = 'oauth-grant';
 /** between a variant and the key its token calls are given, in a role's variant (`auth` + KEY_SEP + `app.config.SECRET`) */

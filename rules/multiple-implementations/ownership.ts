@@ -460,7 +460,7 @@ export class Ownership {
         else if (f.role === 'owner-composed') note(v, 'consumer', `builds ${at}, which owns one`, use.line, cls);
         else if (!KEPT.has(use.to)) note(v, 'transient', `builds ${at} ${where(use)}`, use.line);
         else {
-          const keeps = !cand.part && use.to !== 'return'; // a factory hands out, keeps none
+          const keeps = !cand.part && use.to !== 'return' && use.to !== 'handout'; // a factory hands out, keeps none
           if (keeps) this.holders(conceptName, cls).add(cand);
           const settled = this.settled.get(conceptName);
           if (keeps && settled?.home.get(cand)?.has(cls)) note(v, 'consumer', `keeps the one instance of ${at} ${where(use)}`, use.line, cls);
@@ -470,6 +470,8 @@ export class Ownership {
           }
           // before the keepers are settled: a module global holding an instance is the class's singleton
           else if (cand.kind === 'module' && use.to === 'global') note(v, 'consumer', `holds the instance of ${at} ${where(use)}`, use.line, cls);
+          // a static factory (`static create() { return new Store() }`): whoever keeps what it hands out owns it
+          else if (use.to === 'handout') note(v, 'consumer', `builds ${at} and hands it out (a static factory)`, use.line, cls);
           else {
             note(v, 'owner-composed', `builds ${at} ${where(use)}`, use.line);
             if (use.to !== 'return') built(v, cls); // (what a method returns may be kept by its class or handed out)
@@ -752,7 +754,7 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
   return best;
 }
 
-const KEPT = new Set(['self', 'global', 'return']);
+const KEPT = new Set(['self', 'global', 'return', 'handout']);
 /** what only a migration framework's own code imports: alembic's environment and revisions (`from alembic import
  * context`, `op`), a Django migration (`from django.db import migrations`); not code that runs migrations
  * (`from alembic import command`) */
@@ -830,6 +832,8 @@ function where(use: UseFact): string {
       return use.target ? `kept in ${use.target}` : 'kept at module level';
     case 'return':
       return 'returned';
+    case 'handout':
+      return 'handed out by a static method';
     case 'local':
       return 'used in one function';
     case 'type':

@@ -77,7 +77,7 @@ const strings = (x: unknown): string[] => {
 };
 const IMPORT_FORMS: ReadonlySet<string> = new Set<ImportForm>(['top-level', 'function', 'try-import', 'type-checking', 'type-only', 're-export', 'dynamic', 'mock-target']);
 const UNIT_KINDS: ReadonlySet<unknown> = new Set<UnitFact['kind']>(['class', 'function', 'module']);
-const DESTS: ReadonlySet<unknown> = new Set<UseDest>(['self', 'global', 'return', 'local', 'type']);
+const DESTS: ReadonlySet<unknown> = new Set<UseDest>(['self', 'global', 'return', 'handout', 'local', 'type']);
 const STUBS: ReadonlySet<unknown> = new Set<FunctionFact['stub']>(['pass', 'ellipsis', 'not-implemented', 'todo-return']);
 const formLists = new Map<string, readonly ImportForm[]>();
 const formsOf = (joined: unknown): ImportForm[] => {

@@ -134,7 +134,10 @@ export interface MockNote {
  * or only used inside one function (`local`: a local variable never kept, an argument, a `with` block, a `yield`).
  * `type`: named, not called (a parameter's annotation, `Depends(get_db)`).
  */
-export type UseDest = 'self' | 'global' | 'return' | 'local' | 'type';
+/** where a use's result goes: kept on the instance or class (`self`), in a module global or cache (`global`),
+ * returned (`return`), handed out by a static or class method (`handout`: a factory, which its class never keeps),
+ * used in one function (`local`), or named as a parameter's type (`type`) */
+export type UseDest = 'self' | 'global' | 'return' | 'handout' | 'local' | 'type';
 
 /** A call (or construction) of something the file imports or defines at module level, and where its result goes. */
 export interface UseFact {

@@ -623,7 +623,11 @@ export function extractPython(text: string, opts: PythonExtractOptions = {}): Fi
         if (opened.kind === 'def' || opened.kind === 'class') {
           beginNamed(opened, a, colon, decorators, decorators.length > 0 ? decoratorStart : lineStart);
           if (outerUnit && units) opened.unit = units.beginUnit(opened.kind === 'def' ? 'function' : 'class', isName(a, 'async') ? a + 2 : a + 1);
-          if (opened.kind === 'def' && units) opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)));
+          if (opened.kind === 'def' && units) {
+            // a static or class method of a class (not a function nested in one): a factory when it returns
+            const factory = parent?.kind === 'class' && decorators.some((d) => /^@\s*(?:staticmethod|classmethod)\b/.test(d));
+            opened.flow = units.beginFunction(a, colon, opened.unit ?? before.unit, decorators.some((d) => /cache/i.test(d)), factory);
+          }
         } else if (units) {
           const script = units.header(a, colon, before);
           if (script) opened.flow = script;

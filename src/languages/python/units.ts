@@ -67,6 +67,8 @@ export interface FlowState {
   globals: Set<string> | undefined;
   /** a decorator caches the result (`@lru_cache`): what it returns is kept */
   cached: boolean;
+  /** a static or class method (`@staticmethod`, `@classmethod`): what it returns is handed out, not kept */
+  factory?: boolean;
 }
 
 /** where a statement sits */
@@ -78,7 +80,7 @@ export interface UnitContext {
   classBody: boolean;
 }
 
-const KEPT = new Set<UseDest>(['self', 'global', 'return']);
+const KEPT = new Set<UseDest>(['self', 'global', 'return', 'handout']);
 /** calls whose key argument says which tokens they read (`jwt.decode`, `jws.verify`) */
 export const KEY_CALL = /^(?:decode|verify|decode_complete|jwtVerify)$/;
 const KEY_KEYWORD = /^(?:key|secret|secret_key|signing_key)$/;
@@ -223,8 +225,8 @@ export class PythonUnitCollector {
    * A `def` header, tokens [a, colon): its parameters, and the names its annotations and defaults use
    * (`db: DatabaseManager`, `session = Depends(get_db)`: what the function is given, not what it makes).
    */
-  beginFunction(a: number, colon: number, unit: UnitState, cached: boolean): FlowState {
-    const flow: FlowState = { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached };
+  beginFunction(a: number, colon: number, unit: UnitState, cached: boolean, factory = false): FlowState {
+    const flow: FlowState = { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached, ...(factory ? { factory } : {}) };
     let i = a;
     while (i < colon && this.op1(i) !== 40) i++; // the '(' of the parameters
     let depth = 0;
@@ -298,7 +300,7 @@ export class PythonUnitCollector {
         return;
       }
       if (w === 'return') {
-        to = ctx.fn?.cached ? 'global' : 'return';
+        to = ctx.fn?.cached ? 'global' : ctx.fn?.factory ? 'handout' : 'return';
         rhs = a + 1;
       } else if (w === 'yield') rhs = a + 1;
       else if (w === 'raise' || w === 'assert') {

@@ -12,7 +12,7 @@ import { typescript, type TS } from './ts.js';
 
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
 const WEB = /^(?:https?|wss?|ftp|file|data|mailto|blob)$/i;
-const KEPT = new Set<UseDest>(['self', 'global', 'return']);
+const KEPT = new Set<UseDest>(['self', 'global', 'return', 'handout']);
 
 interface Unit {
   fact: UnitFact;
@@ -27,6 +27,8 @@ interface Flow {
   declared: Set<string>;
   /** a parameter → its type's name, qualified as uses are (`api: Client` → `@polar-sh/client.Client`) */
   params?: Map<string, string>;
+  /** where what it returns goes: `handout` for a static method (a factory, which its class never keeps) */
+  returns?: UseDest;
 }
 
 /** where an expression's value goes */
@@ -293,6 +295,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
   /** The parameters' types and defaults (what a function is given), then its body. */
   const fnBody = (f: TS.SignatureDeclaration, unit: Unit): void => {
     const flow: Flow = { locals: new Map(), declared: new Set() };
+    if (ts.isMethodDeclaration(f) && (ts.getModifiers(f) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword)) flow.returns = 'handout';
     for (const p of f.parameters) {
       if (ts.isIdentifier(p.name)) flow.declared.add(p.name.text);
       if (p.type) typeRefs(p.type, unit);
@@ -307,7 +310,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     const body = (f as { body?: TS.Node }).body;
     if (!body) return;
     if (ts.isBlock(body)) statements(body.statements, unit, flow);
-    else visit(body, unit, flow, { to: 'return' }, undefined); // an arrow's expression body is its result
+    else visit(body, unit, flow, { to: flow.returns ?? 'return' }, undefined); // an arrow's expression body is its result
   };
 
   /** `db: DatabaseManager`: an in-repo type a function or class is given */
@@ -336,7 +339,7 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       return;
     }
     if (ts.isReturnStatement(st)) {
-      if (st.expression) visit(st.expression, unit, flow, { to: 'return' }, undefined);
+      if (st.expression) visit(st.expression, unit, flow, { to: flow.returns ?? 'return' }, undefined);
       return;
     }
     if (ts.isThrowStatement(st)) {

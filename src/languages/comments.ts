@@ -3,8 +3,8 @@
 const MARK = 'comply-ignore';
 
 /**
- * `comply-ignore[rule-a, rule-b]: reason` inside a comment's text, or undefined when the comment has none: the
- * first mark followed by a reason or by nothing (a block comment's `*\/` aside), else the first mark, which then
+ * `comply-ignore[rule-a, rule-b]: reason` inside a comment's text, or undefined when the comment has none (a mark
+ * inside a backtick code span is quoted, not a directive): the first mark followed by a reason or by nothing (a block comment's `*\/` aside), else the first mark, which then
  * has no reason (`comply-ignore[x] because` is not the form). Parsed by position rather than by a regular
  * expression: a lazy reason before an anchored tail backtracked quadratically over a long comment.
  */
@@ -19,7 +19,12 @@ export function parseSuppression(comment: string): { rules: string[]; reason: st
       : [];
   let first: [number, number] | undefined | null = null;
   let closeAfter = -2; // the last `]` found (-1: none after where it was looked for)
+  let ticks = 0; // backticks before the mark looked at, counted from `counted`
+  let counted = 0;
   for (let at = comment.indexOf(MARK); at >= 0; at = comment.indexOf(MARK, at + 1)) {
+    for (; counted < at; counted++) if (comment.charCodeAt(counted) === 96) ticks++;
+    // inside a code span (`comply-ignore[x]: y`, as documentation quotes it): quoted, not a directive
+    if (ticks % 2 === 1) continue;
     let i = at + MARK.length;
     let span: [number, number] | undefined;
     if (comment[i] === '[') {

@@ -431,7 +431,8 @@ export class PythonUnitCollector {
           const m = SCHEME.exec(this.stringBody(arg));
           if (m) rec.scheme = m[1]!.toLowerCase();
         }
-        if (KEY_CALL.test(this.text(last))) {
+        // (by its own name: `from jwt import decode as jwt_decode` makes `jwt_decode(...)` a decode)
+        if (KEY_CALL.test(last > i ? this.text(last) : (this.bindings.get(head)?.split('.').pop() ?? head))) {
           const key = this.keyArg(last + 1, b, fn);
           if (key) rec.key = key;
         }

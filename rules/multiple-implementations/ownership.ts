@@ -285,7 +285,7 @@ export class Ownership {
       } else if (!f.evidence.includes(evidence)) f.evidence.push(evidence);
     };
     const supports: string[] = [];
-    const decl = cand.kind === 'class' ? cand.file.facts.declarations.find((d) => d.name === cand.name && d.line === cand.line) : undefined;
+    const decl = cand.kind === 'class' ? declOf(cand) : undefined;
     // for a logic concept, a class that extends a signal's class does the work itself (an identity provider's SDK
     // class, subclassed)
     if (decl && c.logic) {
@@ -569,7 +569,7 @@ export class Ownership {
     this.ancestorMemo.set(cls, out);
     const found = out;
     const visit = (c: Candidate, depth: number): void => {
-      const decl = c.file.facts.declarations.find((d) => d.name === c.name && d.line === c.line);
+      const decl = declOf(c);
       if (!decl || depth > 8) return;
       for (const b of decl.bases) {
         const q = qualifyBase(c.file, b);
@@ -640,7 +640,7 @@ export class Ownership {
   }
 
   private findDriverBase(c: Compiled, cls: Candidate, rest: string): { variant: string; base: string } | undefined {
-    const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
+    const decl = declOf(cls);
     if (!decl) return undefined;
     const m = this.model(cls.file.path);
     for (const b of decl.bases) {
@@ -841,9 +841,13 @@ function where(use: UseFact): string {
   }
 }
 
+/** a class candidate's declaration */
+function declOf(cls: Candidate): FileFacts['declarations'][number] | undefined {
+  return cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
+}
+
 function overrides(cls: Candidate, methods: Set<string>): boolean {
-  const decl = cls.file.facts.declarations.find((d) => d.name === cls.name && d.line === cls.line);
-  return decl !== undefined && decl.members.some((m) => m.kind === 'method' && methods.has(m.name));
+  return declOf(cls)?.members.some((m) => m.kind === 'method' && methods.has(m.name)) ?? false;
 }
 
 function defines(m: Model, symbol: string): boolean {

@@ -243,11 +243,10 @@ export class ProjectIndex {
     if (target.language === 'python') {
       const m = target.moduleName;
       if (m === undefined || m === '') return [];
-      const parent = m.slice(0, Math.max(0, m.lastIndexOf('.')));
       const last = m.slice(m.lastIndexOf('.') + 1);
       for (const [f, imp] of [...(this.importsBySegment.get(last) ?? [])]) {
         if (f === target || f.language !== 'python') continue;
-        if (imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last))) out.add(f);
+        if (importsModule(imp, m)) out.add(f);
       }
       // `from pkg.store_new import X` is keyed by X, and `import pkg.store_new.sub` by sub: look by prefix too
       for (const f of this.pythonImportersByPrefix().get(m) ?? []) if (f !== target) out.add(f);
@@ -269,10 +268,7 @@ export class ProjectIndex {
     if (f === target) return false;
     if (target.language === 'python') {
       const m = target.moduleName;
-      if (f.language !== 'python' || m === undefined || m === '') return false;
-      const parent = m.slice(0, Math.max(0, m.lastIndexOf('.')));
-      const last = m.slice(m.lastIndexOf('.') + 1);
-      return f.facts.imports.some((imp) => imp.module === m || imp.module.startsWith(`${m}.`) || (imp.module === parent && imp.names.includes(last)));
+      return f.language === 'python' && m !== undefined && m !== '' && f.facts.imports.some((imp) => importsModule(imp, m));
     }
     return f.language !== 'python' && f.facts.imports.some((imp) => this.resolve(f, imp).path === target.path);
   }
@@ -519,4 +515,12 @@ export function moduleRoot(f: Pick<WorkspaceFile, 'path' | 'moduleName' | 'isPac
   const rel = `${f.moduleName ? f.moduleName.replaceAll('.', '/') : ''}${f.isPackageInit ? `${f.moduleName ? '/' : ''}__init__` : ''}${ext}`;
   const base = f.path.slice(0, f.path.length - rel.length).replace(/\/$/, '');
   return base === '' ? '.' : base;
+}
+
+/** Whether a Python import takes the module `m` or something below it: `import m`, `from m import x`,
+ * `import m.sub`, `from parent import last` (m is parent.last). */
+function importsModule(imp: ImportFact, m: string): boolean {
+  if (imp.module === m || imp.module.startsWith(`${m}.`)) return true;
+  const dot = m.lastIndexOf('.');
+  return imp.module === m.slice(0, Math.max(0, dot)) && imp.names.includes(m.slice(dot + 1));
 }

@@ -241,42 +241,21 @@ export class ResultsCache {
   }
 
   /**
-   * Whether each file is test code as the stored rows say, when nothing the decision was made from has changed:
-   * the same layout, path list and inputs, the same files in the same order with the same content, and rows that
-   * differ at most in the test status of the files still to be decided (`open`: named like a test module, test
-   * support when only tests import them). Then the last scan's decision holds, and need not be made again from every
-   * file's imports. Undefined when it cannot be taken.
+   * Who imported each file named like a test module at the stored scan, when nothing that decides it changed but
+   * contents (the same layout, path list, inputs, and rows but for the test status of the files `open` names: their
+   * row were they test code), and the files whose content changed since (by index). A test-named file's importers
+   * are then the stored ones that did not change and the changed ones that import it now: deciding whether it is
+   * test support need not read every file's imports (with nothing changed, it reads none).
    */
-  storedTests(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): boolean[] | undefined {
+  testHistory(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): { changed: Set<number>; importers: Map<number, number[]> } | undefined {
     const s = this.stored;
     if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length || !this.inputsSame()) return undefined;
-    const out: boolean[] = [];
-    for (let i = 0; i < names.length; i++) {
-      if (s.names[i] !== names[i] || contents[i] === undefined || s.contents[i] !== contents[i]) return undefined;
-      const row = s.rows[i]!;
-      // `open(i)`: the file's row were it test code
-      const asTest = open(i);
-      if (row !== rows[i] && row !== asTest) return undefined;
-      out.push(row === asTest);
-    }
-    return out;
-  }
-
-  /**
-   * When some files changed since the stored scan but nothing else did (the same layout, path list, inputs and rows
-   * but for the test status of files named like test modules): the files whose content changed, and who imported
-   * each decided test-named file then (files by index). A file's importers are then the stored ones that did not
-   * change, and the changed ones that import it now: its decision need not read every file's imports.
-   */
-  testHistory(layout: string, paths: string, names: readonly string[], rows: readonly string[], contents: readonly (string | undefined)[], open: (i: number) => string | undefined): { changed: number[]; importers: Map<number, number[]> } | undefined {
-    const s = this.stored;
-    if (!s || s.layout !== layout || s.paths !== paths || s.names.length !== names.length || !this.inputsSame()) return undefined;
-    const changed: number[] = [];
+    const changed = new Set<number>();
     for (let i = 0; i < names.length; i++) {
       if (s.names[i] !== names[i]) return undefined;
       const row = s.rows[i]!;
       if (row !== rows[i] && row !== open(i)) return undefined;
-      if (contents[i] === undefined || s.contents[i] !== contents[i]) changed.push(i);
+      if (contents[i] === undefined || s.contents[i] !== contents[i]) changed.add(i);
     }
     return { changed, importers: new Map(s.tests.map(([i, ...importers]) => [i!, importers])) };
   }

@@ -322,34 +322,29 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   const sorted = [...opts.rules].sort((a, b) => a.meta.id.localeCompare(b.meta.id));
   // the results of the last full scan, where they still hold (a --staged scan reuses none of its findings and writes
   // nothing: it reads who imported the test-named files, below)
-  const stored_ = p.store ? ResultsCache.open(p.store, opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
-  const results = opts.targets ? undefined : stored_;
-  const layout = stored_ ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
-  const paths = stored_ ? pathsKey(workspace) : '';
-  const names = stored_ ? files.map((f) => f.path) : [];
-  // named like a test module where pytest does not collect it: test support when only tests import it (as the
-  // last scan decided, when nothing it decided from has changed: deciding reads every file's imports)
-  const rows = stored_ ? files.map(fileRow) : [];
-  const asTest = (i: number): string | undefined => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined);
-  const stored = results?.storedTests(layout, paths, names, rows, p.contents, asTest);
-  // else who imported each test-named file at the last full scan: only the files changed since then are read again
-  const found = stored_?.testHistory(layout, paths, names, rows, p.contents, asTest);
-  const history = found ? { changed: new Set(found.changed), importers: found.importers } : undefined;
+  const cache = p.store ? ResultsCache.open(p.store, opts.root, `comply ${packageVersion()} ${findingsFingerprint()}`, opts.cache?.fresh) : undefined;
+  const results = opts.targets ? undefined : cache;
+  const layout = cache ? layoutKey(config, workspace, sorted.map((r) => r.meta.id)) : '';
+  const paths = cache ? pathsKey(workspace) : '';
+  const names = cache ? files.map((f) => f.path) : [];
+  const rows = cache ? files.map(fileRow) : [];
+  // named like a test module where pytest does not collect it: test support when only tests import it. Who imported
+  // each at the last scan is stored; only the files changed since are read again (deciding from nothing reads every
+  // file's imports)
+  const history = cache?.testHistory(layout, paths, names, rows, p.contents, (i) => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined));
   const decided: number[][] = [];
-  const at = stored_ ? new Map(files.map((f, i) => [f, i])) : undefined;
+  const at = new Map(files.map((f, i) => [f, i]));
   for (const [i, f] of files.entries()) {
     if (!f.testName) continue;
-    let importers: ScannedFile[] | undefined;
     const before = history?.importers.get(i);
+    let importers: ScannedFile[];
     if (before) {
       const now = new Set(before.filter((j) => !history!.changed.has(j)));
       for (const c of history!.changed) if (c !== i && index.imports(files[c]!, f)) now.add(c);
-      importers = [...now].sort((a, b) => a - b).map((j) => files[j]!);
-    } else if (!stored) importers = index.importersOfFile(f.path);
-    if (stored) f.test = stored[i]!;
-    else if (importers!.length > 0 && importers!.every((x) => x.test)) f.test = true;
-    if (importers && at) decided.push([i, ...importers.map((x) => at.get(x)!).sort((a, b) => a - b)]);
-    else if (before) decided.push([i, ...before]);
+      importers = [...now].map((j) => files[j]!);
+    } else importers = index.importersOfFile(f.path);
+    if (importers.length > 0 && importers.every((x) => x.test)) f.test = true;
+    decided.push([i, ...importers.map((x) => at.get(x)!).sort((a, b) => a - b)]);
     if (f.test && results) rows[i] = fileRow(f);
   }
   let inTree: Set<string> | undefined;

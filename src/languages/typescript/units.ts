@@ -171,10 +171,11 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
       if (first && ts.isStringLiteralLike(first)) scheme = SCHEME.exec(first.text)?.[1]?.toLowerCase();
       if (q) {
         const [head, rest] = q;
-        // a token call's key, when the file imports it or defines it at module level (`verify(token, JWT_SECRET)`)
-        let tokenKey: string | undefined;
-        const k = KEY_CALL.test(rest.slice(rest.lastIndexOf('.') + 1) || head) && args[1] ? dotted(args[1]) : undefined;
-        if (k && !flow?.locals.has(k[0]) && !flow?.declared.has(k[0])) tokenKey = origins.get(k[0]) ? origins.get(k[0])![0] + k[1] : moduleNames.has(k[0]) ? `.${k[0]}${k[1]}` : undefined;
+        // a token call's key, named as uses are (`verify(token, JWT_SECRET)`, a key a local got from a call), by the
+        // call's own name (`import { verify as check } from 'jsonwebtoken'` makes `check(...)` a verify)
+        const own = origins.get(head)?.[0] ?? head;
+        const called = rest ? rest.slice(rest.lastIndexOf('.') + 1) : own.slice(own.lastIndexOf('.') + 1);
+        const tokenKey = args[1] && KEY_CALL.test(called) ? receiver(args[1], flow) : undefined;
         const use = flow?.locals.has(head) || flow?.declared.has(head) ? undefined : record(unit, head, rest, n, d, false, scheme, tokenKey);
         if (use && d.into) d.into.push(use);
       } else visit(callee, unit, flow, d, given, via);

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { buildWorkspace, pythonModule } from '../src/workspace/workspace.js';
-import { tempDir } from './helpers.js';
+import { git, tempDir } from './helpers.js';
 
 function tree(files: Record<string, string>): string {
   const dir = tempDir();
@@ -134,5 +134,39 @@ describe('workspace file list', () => {
     const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));
     expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
     expect(ws.notes.join('\n')).toMatch(/api\/linked\.py: a symlink to a path outside the repository; not followed/);
+  });
+});
+
+describe('--staged: the staged content of a file read after the prefetch', () => {
+  const staged = (): { dir: string; read: (p: string) => string } => {
+    const dir = tempDir();
+    for (const [p, text] of Object.entries({ 'api/same.py': 'A = 1\n', 'api/edited.py': 'B = 1\n', 'api/fifo.py': 'C = 1\n', 'api/pkg/linked.py': 'D = 1\n' })) {
+      mkdirSync(dirname(join(dir, p)), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    }
+    git(dir, 'init', '-q');
+    git(dir, 'add', '-A');
+    const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'), { staged: true });
+    return { dir, read: (p) => ws.readFile(p).toString() };
+  };
+
+  it('is the work tree copy when it is what is staged, and what git holds when it is not', () => {
+    const { dir, read } = staged();
+    writeFileSync(join(dir, 'api', 'edited.py'), 'B = 2  # not staged\n');
+    expect(read('api/same.py')).toBe('A = 1\n');
+    expect(read('api/edited.py')).toBe('B = 1\n');
+  });
+
+  it('is never read through a FIFO or a link in the work tree', () => {
+    const { dir, read } = staged();
+    rmSync(join(dir, 'api', 'fifo.py'));
+    const fifo = spawnSync('mkfifo', [join(dir, 'api', 'fifo.py')]);
+    // a folder replaced by a link to a folder outside the repository, whose file differs
+    const outside = tempDir();
+    writeFileSync(join(outside, 'linked.py'), 'D = "outside"\n');
+    rmSync(join(dir, 'api', 'pkg'), { recursive: true });
+    symlinkSync(outside, join(dir, 'api', 'pkg'));
+    if (fifo.status === 0) expect(read('api/fifo.py')).toBe('C = 1\n'); // would block a plain read forever
+    expect(read('api/pkg/linked.py')).toBe('D = 1\n');
   });
 });

@@ -38,6 +38,9 @@ interface TsPaths {
   baseUrl?: string;
 }
 
+/** names a partial scan looks up in the cache's bytes before it reads every import instead */
+const NAME_SEARCHES = 16;
+
 export class ProjectIndex {
   readonly byPath = new Map<string, ScannedFile>();
   readonly moduleToPath = new Map<string, string>();
@@ -161,6 +164,7 @@ export class ProjectIndex {
   private readonly importerCounts = new Map<string, Map<string, number>>();
   private readonly countedNames = new Set<string>();
   private nameSearch: ImportNameSearch | undefined;
+  private namesSearched = 0;
   /** name → the imports that take it (a full scan: built on the first question) */
   private namedImports: Map<string, [ScannedFile, ImportFact][]> | undefined;
 
@@ -274,8 +278,10 @@ export class ProjectIndex {
   }
 
   private importsTaking(name: string): [ScannedFile, ImportFact][] {
-    if (this.partial) {
-      // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name
+    if (this.partial && ++this.namesSearched <= NAME_SEARCHES) {
+      // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name.
+      // Each search reads the cache's whole imports region, so past a few names one pass over every import (below)
+      // costs less (a staged change to a module with many functions asks about a hundred names and more).
       this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
       const may = this.nameSearch.mayImport(name);
       const out: [ScannedFile, ImportFact][] = [];

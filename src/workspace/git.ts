@@ -4,9 +4,15 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
 import { decodeName, decodeNames } from '../util/names.js';
 
 export class GitError extends Error {}
+
+/** git's blob id of some content: the id `git ls-files -s` and `git hash-object` print */
+export function blobId(bytes: Uint8Array): string {
+  return createHash('sha1').update(`blob ${bytes.byteLength}\0`).update(bytes).digest('hex');
+}
 
 function git(root: string, args: string[], input?: string): Buffer {
   const r = spawnSync('git', args, { cwd: root, input, maxBuffer: 1 << 30 });

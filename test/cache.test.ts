@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
-import { CACHE_FILE, extractorFingerprint, findingsFingerprint } from '../src/engine/cache.js';
+import { CACHE_FILE, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
+import { extractBytes } from '../src/engine/extract.js';
+import { ProjectIndex } from '../src/engine/index.js';
 import { ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
@@ -262,6 +264,64 @@ describe('worker pool', () => {
     expect(JSON.stringify(split.findings)).toBe(JSON.stringify(inProcess.findings));
     expect(split.timings.parsed).toBe(inProcess.files.length);
   }, 60_000);
+});
+
+describe('facts packed by a worker', () => {
+  /** JSON with each object's keys in order (facts read lazily list moduleName elsewhere) */
+  const canon = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+  const sources: [string, 'python' | 'typescript', string][] = [
+    [
+      'api/db.py',
+      'python',
+      '"""Doc."""\nimport os\nfrom sqlalchemy import create_engine\nfrom unittest.mock import patch  # comply-ignore unjustified-mock: the clock\n\nclass Store:\n    url: str = "x"\n    def open(self):\n        self.engine = create_engine(os.environ["URL"])\n        return self.engine\n\ndef test_open():\n    with patch("os.environ"):\n        pass\n\ndef broken(:\n',
+    ],
+    ['web/api.ts', 'typescript', "import axios from 'axios';\nexport interface User { id: string; name?: string }\nexport const client = axios.create({ baseURL: '/api/é' });\nexport function login(u: User) { return client.post('/auth/login', u); }\n"],
+  ];
+  for (const [path, language, text] of sources) {
+    it(`${language}: unpacked, they are the facts extraction made, and their bytes are a buffer of their own`, () => {
+      const facts = extractBytes({ path, language, ...(language === 'python' ? { moduleName: path.slice(0, -3).replace('/', '.') } : {}) }, Buffer.from(text), false);
+      expect(facts.imports.length).toBeGreaterThan(0);
+      expect(facts.declarations.length).toBeGreaterThan(0);
+      const packed = packFacts(facts);
+      // transferable: not a view into Node's shared pool
+      expect(packed.bytes.byteOffset).toBe(0);
+      expect(packed.bytes.buffer.byteLength).toBe(packed.bytes.byteLength);
+      expect(canon(unpackFacts(path, structuredClone(packed)))).toBe(canon(facts));
+    });
+  }
+
+  it('a pool scan writes the cache from the packed bytes: a warm scan reads the facts a scan in this thread makes', async () => {
+    const root = copyFixture('example-monorepo');
+    const config = loadConfig(root);
+    const pooled = await scanAsync({ root, config, rules: [...RULES], workers: 2, split: false, cache: { write: true } });
+    const warm = scan({ root, config, rules: [...RULES], cache: { write: false } });
+    const fresh = scan({ root, config, rules: [...RULES] });
+    expect(pooled.timings.parsed).toBe(fresh.files.length);
+    expect(warm.timings.parsed).toBe(0);
+    expect(canon(warm.files.map((f) => [f.path, f.facts]))).toBe(canon(fresh.files.map((f) => [f.path, f.facts])));
+    expect(JSON.stringify(pooled.findings)).toBe(JSON.stringify(fresh.findings));
+  }, 60_000);
+});
+
+describe('importers of a name, in a scan of a few files', () => {
+  it('are counted alike whether looked up in the cached bytes (the first names) or from every import (past them)', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'api', 'lib'), { recursive: true });
+    writeFileSync(join(root, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] } } }));
+    writeFileSync(join(root, 'api', 'lib', 'm.py'), Array.from({ length: 40 }, (_, k) => `def f${k}():\n    return ${k}\n`).join('\n'));
+    for (let i = 0; i < 60; i++) writeFileSync(join(root, 'api', `u${i}.py`), `from api.lib.m import f${i % 40}, f${(i * 7) % 40}\n# f39 in a comment\n`);
+    const config = loadConfig(root);
+    scan({ root, config, rules: [...RULES], cache: { write: true } });
+    const warm = scan({ root, config, rules: [...RULES], cache: { write: false } });
+    const services = config.services;
+    // the partial index first, while the cached imports are still unparsed bytes
+    const partial = new ProjectIndex(warm.workspace, warm.files, services, new Set(['api/u0.py']));
+    const counts = Array.from({ length: 40 }, (_, k) => partial.importersOf('api/lib/m.py', `f${k}`));
+    const full = new ProjectIndex(warm.workspace, warm.files, services);
+    expect(counts).toEqual(Array.from({ length: 40 }, (_, k) => full.importersOf('api/lib/m.py', `f${k}`)));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(120);
+  });
 });
 
 describe('runner-config memo (runners.json)', () => {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
 import { failedFacts, timedOutFacts } from './extract.js';
+import { unpackFacts } from './cache.js';
 import type { FileFacts } from '../facts/facts.js';
 import type { Job, WorkerMessage } from './worker.js';
 
@@ -144,8 +145,10 @@ export async function extractInPool(
           if (backstop <= MAX_TIMER_MS) timer = setTimeout(() => abandon(id, timedOutFacts(opts.timeoutMs)), backstop);
         } else {
           clearTimeout(timer);
-          inFlight.splice(inFlight.indexOf(m.id), 1);
-          finish(m.id, m.facts);
+          for (const { id, packed } of m.done) {
+            inFlight.splice(inFlight.indexOf(id), 1);
+            finish(id, unpackFacts(jobs[id]!.file.path, packed));
+          }
           top();
         }
       });

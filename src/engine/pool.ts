@@ -40,8 +40,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * A pool of workers by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
  * workers each tokenizing half of the netra tree's Python (no messages at all) ran 1.3x faster than one thread,
  * not 2x, and during a cold scan V8's concurrent collector already keeps the second core a third busy; a full
- * pool gave nothing there once its messages were paid. On 2-3 cores the scan splits instead (scanAsync: one
- * worker for the TypeScript). `--jobs N` forces a pool of N.
+ * pool gave nothing there once its messages were paid. On 3 cores the scan splits instead (scanAsync: one worker
+ * for the TypeScript); on 2 it stays in one thread, whose garbage collector and compiler already keep the second
+ * core busy (a split was 0.5-0.9 s slower on netra and on onyx, docs/performance.md). `--jobs N` forces a pool of N.
  */
 export function defaultWorkers(): number {
   const cores = availableParallelism();

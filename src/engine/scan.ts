@@ -228,7 +228,7 @@ const LOCAL_MAX_BYTES = 1024 * 1024;
  * Scan with extraction on worker threads when there is enough to do to pay for starting them. `workers`: a pool
  * of that many threads (1: none; by default from 4 cores up). `split`: one worker for the TypeScript and
  * JavaScript files and the Python files over LOCAL_MAX_BYTES, while this thread parses the other Python files (by
- * default on 2 or 3 cores, with 50 such TypeScript files or one such Python file).
+ * default on 3 cores, with 50 such TypeScript files or one such Python file; on 2 cores one thread was faster).
  */
 export function scanAsync(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   return againIfDamaged(opts, (o) => scanInPool({ ...opts, ...o }));
@@ -241,11 +241,11 @@ async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolea
   const notPython = (k: number): boolean => p.workspace.files[p.pending[k]!]!.language !== 'python';
   const large = (k: number): boolean => p.workspace.files[p.pending[k]!]!.size > LOCAL_MAX_BYTES;
   const anyLarge = p.pending.some((_, k) => large(k));
-  // on 2 or 3 cores, by default: one worker parses the TypeScript (and any huge Python file, bounded in time)
+  // on 3 cores, by default: one worker parses the TypeScript (and any huge Python file, bounded in time)
   // while this thread parses the Python files (docs/performance.md)
   const split =
     opts.split ??
-    (opts.workers === undefined && workers === 1 && availableParallelism() >= 2 && (anyLarge || p.pending.filter((_, k) => notPython(k)).length >= 50));
+    (opts.workers === undefined && workers === 1 && availableParallelism() >= 3 && (anyLarge || p.pending.filter((_, k) => notPython(k)).length >= 50));
   if (!script || (workers <= 1 && !split) || (p.pending.length < 200 && opts.split === undefined && !anyLarge)) {
     extractHere(opts, p);
     return analyse(opts, p);

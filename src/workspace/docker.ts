@@ -5,7 +5,7 @@
  * beyond the ARG and ENV defaults the file itself gives.
  */
 import { posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../util/parsers.js';
 import { CONFIG_MAX_BYTES, ContainmentError, containedPath, readContained } from '../util/safe-fs.js';
 
 export interface DockerCopy {

@@ -8,8 +8,7 @@
  * note).
  */
 import { posix } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
-import { parse as parseYaml } from 'yaml';
+import { parseToml, parseYaml } from '../util/parsers.js';
 import { CONFIG_MAX_BYTES, ContainmentError, containedPath, readContained } from '../util/safe-fs.js';
 
 export interface PythonManifest {

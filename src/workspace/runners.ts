@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import picomatch from 'picomatch';
-import { parse as parseToml } from 'smol-toml';
+import { parseToml } from '../util/parsers.js';
 import { typescript, type TS } from '../languages/typescript/ts.js';
 import { CONFIG_MAX_BYTES, ContainmentError, readContained } from '../util/safe-fs.js';
 

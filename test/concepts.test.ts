@@ -115,6 +115,10 @@ describe('roles by ownership', () => {
     const found = (JSON.parse(owner.out) as { findings: { rule: string; path: string; message: string }[] }).findings.filter((f) => f.rule === 'multiple-implementations');
     expect(found.map((f) => f.path)).toEqual(['orders/db/another.py']);
     expect(found[0]!.message).toMatch(/^Another is one of 5 postgresql database-manager owners in orders/);
+    // only the concept it is a candidate of is weighed: orders' auth and identity-provider clients are not listed
+    const weighed = (JSON.parse(owner.out) as { concepts: { concept: string; service: string }[] }).concepts;
+    expect([...new Set(weighed.map((c) => `${c.concept} ${c.service}`))]).toEqual(['database-manager orders']);
+    expect(scanDir(dir).concepts.filter((c) => c.service === 'orders' && c.concept !== 'database-manager').length).toBeGreaterThan(0);
     git(dir, 'reset', '-q');
     // a staged file that is no candidate of any concept: no finding, no inventory weighed
     writeFileSync(join(dir, 'orders', 'helpers.py'), 'def double(x):\n    return 2 * x\n');

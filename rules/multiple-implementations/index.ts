@@ -49,13 +49,15 @@ export default defineRule({
     // (test files only for a concept that counts them: their units are made only when read)
     const tests = all.some((c) => c.includeTests);
     const files = ctx.index.files.filter((f) => f.service && (!f.test || tests) && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
-    // a --staged scan reports in the staged files only: when none of them holds a candidate of any role, there is
-    // nothing to report (and the pre-commit hook need not weigh the whole service)
+    // a --staged scan reports in the staged files only: there is nothing to report in a concept none of them holds a
+    // candidate of (with a role in it)
+    let held: Set<string> | undefined;
     if (wanted) {
       const staged = ctx.index.targets.filter((f) => f.service && (!f.test || tests) && f.facts.units.length > 0);
-      if (!Object.keys(concepts).some((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0)))) return;
+      held = new Set(Object.keys(concepts).filter((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0))));
     }
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (held && !held.has(conceptName)) continue;
       const { max } = concept;
       const configured = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
       // scope and variant → every candidate with a role

@@ -8,7 +8,8 @@
 //   cold      no cache (the first scan of a checkout)
 //   warm      nothing changed since the last scan
 //   changed   10 files edited since the last scan
-//   staged    `scan --staged --quiet` with 3 staged files (the pre-commit hook), warm cache
+//   staged    `scan --staged --quiet` with 3 staged files (the pre-commit hook), warm cache; on a tree whose concepts
+//             have owners, also 3 staged files that hold one (multiple-implementations then weighs their service)
 // on generated monorepos of the given sizes and, with --tree, on a real tree (it must hold a
 // compliance.config.json; the staged scenario needs a git work tree). Generated trees get `comply ledger update`
 // first, the steady state of a team that adopted comply (a real tree only with --update-ledger: it writes the
@@ -127,15 +128,27 @@ function timeScenario(root, extra, setup = () => () => {}) {
   return best;
 }
 
-/** Edit `n` Python files (append a comment, different for each run `k`); returns the files and an undo. */
-function edit(root, n, k) {
-  const listed = spawnSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
+/** Edit `n` Python files (append a comment, different for each run `k`), the first of `among` or of the tree;
+ * returns the files and an undo. */
+function edit(root, n, k, among) {
+  const listed = among ? undefined : spawnSync('git', ['ls-files', '-z', '--', '*.py'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28 });
   // outside git: the tree's Python files, sorted
-  const all = listed.status === 0 ? listed.stdout.split('\0') : fg.sync('**/*.py', { cwd: root, ignore: ['**/node_modules/**', '**/.*/**'] }).sort();
+  const all = among ?? (listed.status === 0 ? listed.stdout.split('\0') : fg.sync('**/*.py', { cwd: root, ignore: ['**/node_modules/**', '**/.*/**'] }).sort());
   const files = all.filter((f) => f && !f.startsWith('.') && !f.includes('"')).slice(0, n);
   const saved = files.map((f) => [f, readFileSync(join(root, f))]);
   for (const [f, text] of saved) writeFileSync(join(root, f), Buffer.concat([text, Buffer.from(`\n# edited by the benchmark (${k})\n`)]));
   return { files, undo: () => saved.forEach(([f, text]) => writeFileSync(join(root, f), text)) };
+}
+
+/** The Python files that hold an owner of a concept (`comply concepts`), sorted. */
+function ownerFiles(root) {
+  const r = spawnSync(process.execPath, [bin, 'concepts', root, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  try {
+    const entries = JSON.parse(r.stdout).concepts ?? [];
+    return [...new Set(entries.filter((e) => e.role.startsWith('owner') && e.path.endsWith('.py')).map((e) => e.path))].sort();
+  } catch {
+    return [];
+  }
 }
 
 function scenarios(label, root, generated) {
@@ -161,6 +174,19 @@ function scenarios(label, root, generated) {
       };
     };
     rows.push({ scenario: `${label}: staged (3 files)`, ...timeScenario(root, ['--staged'], staged) });
+    // a commit that touches production code multiple-implementations weighs: three Python files that hold an owner
+    const owners = ownerFiles(root);
+    if (owners.length >= 3) {
+      const stagedOwners = (k) => {
+        const { files, undo } = edit(root, 3, k, owners);
+        execFileSync('git', ['add', ...files], { cwd: root });
+        return () => {
+          execFileSync('git', ['reset', '-q', '--', ...files], { cwd: root });
+          undo();
+        };
+      };
+      rows.push({ scenario: `${label}: staged (3 owner files)`, ...timeScenario(root, ['--staged'], stagedOwners) });
+    }
   }
   return rows;
 }

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import { CACHE_FILE, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
-import { ownBytes } from '../src/engine/pool.js';
+import { capWorkers, defaultWorkers, ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { resignFacts } from './cache-files.js';
@@ -244,6 +244,21 @@ describe('worker pool', () => {
     expect(r.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over/) });
     expect(r.files.find((f) => f.path === 'api/small.py')?.facts.imports.map((i) => i.module)).toEqual(['os']);
   }, 60_000);
+
+  it('takes as many workers as fit in 1 GiB (less when less than 2 GiB is free), and as cores allow', () => {
+    const GiB = 2 ** 30;
+    // a roomy machine: this thread's 512 MiB and 96 MiB per worker fit five workers in 1 GiB
+    expect(defaultWorkers({ cores: 16, free: 64 * GiB })).toBe(5);
+    expect(capWorkers(16, { cores: 16, free: 64 * GiB })).toEqual({ workers: 5, note: expect.stringMatching(/^16 worker threads capped to 5 \(a scan's memory: under 1\.0 GiB, about 96 MiB per worker\)$/) });
+    expect(capWorkers(3, { cores: 16, free: 64 * GiB })).toEqual({ workers: 3 });
+    // little free memory: one
+    expect(capWorkers(8, { cores: 16, free: 1.2 * GiB }).workers).toBe(1);
+    expect(defaultWorkers({ cores: 16, free: 1.2 * GiB })).toBe(1);
+    // few cores: the cores bind, and 2-3 cores take no pool by default
+    expect(capWorkers(8, { cores: 2, free: 64 * GiB })).toEqual({ workers: 2, note: '8 worker threads capped to 2 (2 cores)' });
+    expect(defaultWorkers({ cores: 2, free: 64 * GiB })).toBe(1);
+    expect(defaultWorkers({ cores: 4, free: 64 * GiB })).toBe(3);
+  });
 
   it('sends a worker only the bytes of its file, never the batch they were read in', () => {
     const batch = Buffer.from('import a\nimport b\n// ts\n');

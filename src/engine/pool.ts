@@ -8,7 +8,7 @@
  * counts against a file's bound.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
@@ -44,24 +44,47 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * for the TypeScript); on 2 it stays in one thread, whose garbage collector and compiler already keep the second
  * core busy (a split was 0.5-0.9 s slower on netra and on onyx, docs/performance.md). `--jobs N` forces a pool of N.
  */
-export function defaultWorkers(): number {
-  const cores = availableParallelism();
-  return cores >= 4 ? Math.min(cores - 1, 8) : 1;
+export function defaultWorkers(machine: Machine = thisMachine()): number {
+  return machine.cores >= 4 ? Math.min(machine.cores - 1, 8, memoryCap(machine)) : 1;
 }
 
-/** What a worker may cost at its peak (TypeScript's parser loaded, a large file in flight, its young generation). */
-const WORKER_MEMORY = 512 * 1024 * 1024;
+/** what the worker count depends on: cores, and the memory free (bytes) */
+export interface Machine {
+  cores: number;
+  free: number;
+}
+const thisMachine = (): Machine => ({ cores: availableParallelism(), free: freemem() });
+
+const MiB = 1024 * 1024;
+/** What a whole scan may take at its peak, in all its threads (less when less is free). */
+const SCAN_MEMORY = 1024 * MiB;
+/** What this thread holds at its peak on a large repository (netra at 54c80d5a, 11,728 files: 430-520 MiB with
+ * workers, every file's facts kept) */
+const MAIN_MEMORY = 512 * MiB;
+/** What a worker adds at its peak: its heap with TypeScript's parser loaded and its young generation (YOUNG_MB),
+ * a large file in flight; measured 90-95 MiB each with 6-8 workers */
+const WORKER_MEMORY = 96 * MiB;
+/** a worker's young generation: parsing allocates many short-lived objects; 96 MiB cost 30 MiB more per worker
+ * than 32 and was not faster */
+const YOUNG_MB = 32;
+
+/** How many workers fit in the memory a scan may take: under 1 GiB, and under half of what the machine has free. */
+function memoryCap(machine: Machine): number {
+  return Math.max(1, Math.floor((scanMemory(machine) - MAIN_MEMORY) / WORKER_MEMORY));
+}
+const scanMemory = (machine: Machine): number => Math.min(SCAN_MEMORY, machine.free / 2);
 
 /**
  * A requested number of workers (`--jobs`), capped: more threads than cores only share them, and each worker
- * costs memory (`--jobs 1000` took 7 GB). `note` says so when the request was lowered.
+ * costs memory (`--jobs 1000` took 7 GB; eight workers 1.26 GB before the cap). `note` says so when the request
+ * was lowered.
  */
-export function capWorkers(requested: number): { workers: number; note?: string } {
-  const cores = availableParallelism();
-  const memory = Math.max(1, Math.floor(totalmem() / WORKER_MEMORY));
+export function capWorkers(requested: number, machine: Machine = thisMachine()): { workers: number; note?: string } {
+  const { cores } = machine;
+  const memory = memoryCap(machine);
   const cap = Math.max(1, Math.min(cores, memory));
   if (requested <= cap) return { workers: requested };
-  const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `${(totalmem() / 2 ** 30).toFixed(1)} GiB of memory, about ${WORKER_MEMORY / 2 ** 20} MiB per worker`;
+  const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `a scan's memory: under ${(scanMemory(machine) / 2 ** 30).toFixed(1)} GiB, about ${WORKER_MEMORY / MiB} MiB per worker`;
   return { workers: cap, note: `${requested} worker threads capped to ${cap} (${why})` };
 }
 
@@ -109,7 +132,7 @@ export async function extractInPool(
     const start = (): void => {
       if (queue.length === 0) return;
       // a bigger young generation: parsing allocates many short-lived objects, and scavenges dominate otherwise
-      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
       const inFlight: number[] = [];
       let timer: NodeJS.Timeout | undefined;
       let ready = false;

@@ -88,6 +88,22 @@ export function capWorkers(requested: number, machine: Machine = thisMachine()):
   return { workers: cap, note: `${requested} worker threads capped to ${cap} (${why})` };
 }
 
+/** Jobs in order, taken from the front (an index, not Array.shift: 11,728 shifts of a long array move it each time). */
+class Lane {
+  private head = 0;
+  constructor(private readonly items: number[]) {}
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  shift(): number {
+    return this.items[this.head++]!;
+  }
+  unshift(id: number): void {
+    if (this.head > 0) this.items[--this.head] = id;
+    else this.items.unshift(id);
+  }
+}
+
 /**
  * The bytes of a file as a message may carry them. A view into a larger buffer (a batch of blobs read from git,
  * Node's pool for small reads) would be sent whole, with every other file in it: a cold --staged scan of 54c8
@@ -118,6 +134,10 @@ export async function extractInPool(
   const local = opts.local;
   const queue = local ? bySize.filter((k) => !local.mine(k)) : bySize;
   const mine = local ? bySize.filter((k) => local.mine(k)) : [];
+  // two lanes: the first worker takes the TypeScript and JavaScript first, the others the Python, and each then the
+  // other lane's: only the workers that get a TypeScript file load TypeScript's 9 MB parser (0.25-0.4 s each)
+  const lanes = [new Lane(queue.filter((k) => jobs[k]!.file.language !== 'python')), new Lane(queue.filter((k) => jobs[k]!.file.language === 'python'))];
+  const waiting = (): number => lanes[0]!.size + lanes[1]!.size;
   let remaining = jobs.length;
   if (remaining === 0) return [];
 
@@ -129,16 +149,17 @@ export async function extractInPool(
       opts.onDone?.();
       if (remaining === 0) resolveAll(results as FileFacts[]);
     };
-    const start = (): void => {
-      if (queue.length === 0) return;
+    const start = (lane: number): void => {
+      if (waiting() === 0) return;
+      const order = [lanes[lane]!, lanes[1 - lane]!];
       // a bigger young generation: parsing allocates many short-lived objects, and scavenges dominate otherwise
       const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
       const inFlight: number[] = [];
       let timer: NodeJS.Timeout | undefined;
       let ready = false;
       const top = (): void => {
-        while (ready && inFlight.length < AHEAD && queue.length > 0) {
-          const id = queue.shift()!;
+        while (ready && inFlight.length < AHEAD && waiting() > 0) {
+          const id = (order[0]!.size > 0 ? order[0]! : order[1]!).shift();
           const src = load(id);
           if ('facts' in src) {
             finish(id, src.facts);
@@ -154,9 +175,9 @@ export async function extractInPool(
         worker.removeAllListeners();
         void worker.terminate();
         if (current !== undefined) finish(current, facts);
-        // the files queued behind it go back to the front of the queue, for the next worker
-        queue.unshift(...inFlight.filter((id) => id !== current && !results[id]));
-        start();
+        // the files queued behind it go back to the front of their lanes, for the next worker
+        for (const id of inFlight.filter((i) => i !== current && !results[i]).reverse()) lanes[jobs[id]!.file.language === 'python' ? 1 : 0]!.unshift(id);
+        start(lane);
       };
       worker.on('message', (m: WorkerMessage) => {
         if ('ready' in m) {
@@ -179,7 +200,7 @@ export async function extractInPool(
       worker.on('error', (e) => abandon(inFlight[0], failedFacts(`comply could not analyse this file (worker error: ${e.message}); please report it`)));
     };
     const count = Math.max(queue.length > 0 ? 1 : 0, Math.min(opts.workers, Math.ceil(queue.length / AHEAD)));
-    for (let i = 0; i < count; i++) start();
+    for (let i = 0; i < count; i++) start(i === 0 ? 0 : 1);
     if (local && mine.length > 0) {
       // slices of about 20 ms, then back to the event loop so that the workers' messages are answered
       let next = 0;

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import { CACHE_FILE, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
-import { capWorkers, defaultWorkers, ownBytes } from '../src/engine/pool.js';
+import { capWorkers, defaultWorkers, extractInPool, ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { resignFacts } from './cache-files.js';
@@ -244,6 +244,49 @@ describe('worker pool', () => {
     expect(r.findings.find((f) => f.path === 'api/huge.py')).toMatchObject({ rule: 'parse-error', message: expect.stringMatching(/extraction took over/) });
     expect(r.files.find((f) => f.path === 'api/small.py')?.facts.imports.map((i) => i.module)).toEqual(['os']);
   }, 60_000);
+
+  /** a stand-in worker: empty facts for each file, and for `hang.py` a loop that never looks at the clock, for
+   * `crash.py` an exception (after the files before it are done but not yet sent: results go back in batches) */
+  const fakeWorker = (): string => {
+    const dir = tempDir();
+    const script = join(dir, 'worker.mjs');
+    writeFileSync(
+      script,
+      `import { parentPort, workerData } from 'node:worker_threads';
+const slot = new Float64Array(workerData.slot);
+const empty = () => ({ moduleName: null, testDefinitions: 0, lines: { physical: 1, code: 1 }, diagnostics: [], lengths: [0, 0, 0, 0, 0, 0, 0], bytes: new Uint8Array(0) });
+let batch = [];
+parentPort.on('message', (job) => {
+  slot[1] = performance.timeOrigin + performance.now();
+  slot[0] = job.id;
+  if (job.file.path === 'hang.py') for (;;);
+  if (job.file.path === 'crash.py') throw new Error('boom');
+  batch.push({ id: job.id, packed: empty() });
+  slot[0] = -1;
+  if (batch.length === 1) setImmediate(() => { parentPort.postMessage({ done: batch }); batch = []; });
+});
+parentPort.postMessage({ ready: true });
+`,
+    );
+    return script;
+  };
+  const poolOf = async (paths: string[], timeoutMs: number) => {
+    const jobs = paths.map((path) => ({ file: { path, language: 'python' as const }, size: 10 }));
+    const facts = await extractInPool(jobs, () => ({ bytes: new Uint8Array(4) }), fakeWorker(), { workers: 1, timeoutMs });
+    return Object.fromEntries(paths.map((p, i) => [p, facts[i]!.diagnostics.map((d) => d.message).join(' ') || `${facts[i]!.lines.physical} line`]));
+  };
+
+  it('ends a worker stuck in a file past the bound (and a grace period), and the files queued behind it go to the next', async () => {
+    const r = await poolOf(['a.py', 'hang.py', 'b.py', 'c.py'], 50);
+    expect(r['hang.py']).toMatch(/extraction took over 0\.05 s/);
+    expect([r['a.py'], r['b.py'], r['c.py']]).toEqual(['1 line', '1 line', '1 line']);
+  }, 30_000);
+
+  it('blames a crash on the file the worker was in, not on the files it had finished and not sent yet', async () => {
+    const r = await poolOf(['a.py', 'b.py', 'crash.py', 'c.py'], 60_000);
+    expect(r['crash.py']).toMatch(/worker error: boom/);
+    expect([r['a.py'], r['b.py'], r['c.py']]).toEqual(['1 line', '1 line', '1 line']);
+  }, 30_000);
 
   it('takes as many workers as fit in 1 GiB (less when less than 2 GiB is free), and as cores allow', () => {
     const GiB = 2 ** 30;

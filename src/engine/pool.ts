@@ -1,21 +1,22 @@
 /**
  * Extraction across the cores: worker threads, each kept a few files ahead (so none waits on a round trip),
- * largest files first (so no worker is left with a big one at the end), results back in order. A worker keeps
- * the per-file bound itself, as this thread does (src/languages/budget.ts). It also says when it starts a file;
- * one that does not answer within the bound and a grace period (stuck where it cannot look at the clock) gets its
- * worker ended and replaced, its file reported as timed out alike, and the files queued behind it go to the next
- * worker: a pathological file never stalls the scan. A worker says when it has loaded, so its start-up never
- * counts against a file's bound.
+ * largest files first (so no worker is left with a big one at the end), results back in batches. A worker keeps
+ * the per-file bound itself, as this thread does (src/languages/budget.ts). It also writes which file it is in,
+ * and since when, to memory this thread shares (a message per file cost it 0.1-0.3 ms each); one still in a file
+ * past the bound and a grace period (stuck where it cannot look at the clock) is ended and replaced, its file
+ * reported as timed out alike, and the files queued behind it go to the next worker: a pathological file never
+ * stalls the scan. A worker says when it has loaded, so its start-up never counts against a file's bound.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism, freemem } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../util/package.js';
+import { clock } from '../util/timing.js';
 import { failedFacts, timedOutFacts } from './extract.js';
 import { unpackFacts } from './cache.js';
 import type { FileFacts } from '../facts/facts.js';
-import type { Job, WorkerMessage } from './worker.js';
+import type { Job, WorkerData, WorkerMessage } from './worker.js';
 
 export interface PoolOptions {
   workers: number;
@@ -33,8 +34,9 @@ export interface PoolOptions {
 const AHEAD = 8;
 /** how much longer than the bound a worker may take to answer before it is ended (its own check comes first) */
 const GRACE_MS = 1000;
-/** Node's timers hold at most this (a longer delay fires at once) */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** how often the pool looks for a worker stuck in a file */
+const WATCH_MS = 100;
+
 
 /**
  * A pool of workers by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
@@ -142,21 +144,33 @@ export async function extractInPool(
   if (remaining === 0) return [];
 
   return new Promise<FileFacts[]>((resolveAll) => {
+    /** each live worker's check for a file past its bound, a few times a second (when the bound is finite) */
+    const watched = new Set<(now: number) => void>();
+    const watchdog = Number.isFinite(opts.timeoutMs) ? setInterval(() => watched.forEach((check) => check(clock())), WATCH_MS) : undefined;
     const finish = (id: number, facts: FileFacts): void => {
       if (results[id]) return;
       results[id] = facts;
       remaining--;
       opts.onDone?.();
-      if (remaining === 0) resolveAll(results as FileFacts[]);
+      if (remaining === 0) {
+        clearInterval(watchdog);
+        resolveAll(results as FileFacts[]);
+      }
     };
     const start = (lane: number): void => {
       if (waiting() === 0) return;
       const order = [lanes[lane]!, lanes[1 - lane]!];
-      // a bigger young generation: parsing allocates many short-lived objects, and scavenges dominate otherwise
-      const worker = new Worker(script, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+      // what the worker is extracting, and since when (its clock): written by the worker, read here
+      const slot = new Float64Array(new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
+      slot[0] = -1;
+      const worker = new Worker(script, { workerData: { slot: slot.buffer } satisfies WorkerData, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
       const inFlight: number[] = [];
-      let timer: NodeJS.Timeout | undefined;
       let ready = false;
+      /** the job the worker is in, if it is one of its own */
+      const current = (): number | undefined => {
+        const id = slot[0]!;
+        return id >= 0 && inFlight.includes(id) ? id : undefined;
+      };
       const top = (): void => {
         while (ready && inFlight.length < AHEAD && waiting() > 0) {
           const id = (order[0]!.size > 0 ? order[0]! : order[1]!).shift();
@@ -168,28 +182,33 @@ export async function extractInPool(
           inFlight.push(id);
           worker.postMessage({ id, file: jobs[id]!.file, bytes: ownBytes(src.bytes), budgetMs: opts.timeoutMs } satisfies Job);
         }
-        if (inFlight.length === 0) void worker.terminate();
+        if (inFlight.length === 0) {
+          watched.delete(check);
+          void worker.terminate();
+        }
       };
-      const abandon = (current: number | undefined, facts: FileFacts): void => {
-        clearTimeout(timer);
+      const abandon = (blamed: number | undefined, facts: FileFacts): void => {
+        watched.delete(check);
         worker.removeAllListeners();
         void worker.terminate();
-        if (current !== undefined) finish(current, facts);
-        // the files queued behind it go back to the front of their lanes, for the next worker
-        for (const id of inFlight.filter((i) => i !== current && !results[i]).reverse()) lanes[jobs[id]!.file.language === 'python' ? 1 : 0]!.unshift(id);
+        if (blamed !== undefined) finish(blamed, facts);
+        // the files queued behind it (and those it finished but had not sent yet) go back to the front of their
+        // lanes, for the next worker
+        for (const id of inFlight.filter((i) => i !== blamed && !results[i]).reverse()) lanes[jobs[id]!.file.language === 'python' ? 1 : 0]!.unshift(id);
         start(lane);
       };
+      // a file that takes longer than the bound and a grace period: the worker is stuck where it cannot look at
+      // the clock
+      const check = (now: number): void => {
+        const id = current();
+        if (id !== undefined && now - slot[1]! > opts.timeoutMs + GRACE_MS) abandon(id, timedOutFacts(opts.timeoutMs));
+      };
+      watched.add(check);
       worker.on('message', (m: WorkerMessage) => {
         if ('ready' in m) {
           ready = true;
           top();
-        } else if ('started' in m) {
-          clearTimeout(timer);
-          const id = m.started;
-          const backstop = opts.timeoutMs + GRACE_MS;
-          if (backstop <= MAX_TIMER_MS) timer = setTimeout(() => abandon(id, timedOutFacts(opts.timeoutMs)), backstop);
         } else {
-          clearTimeout(timer);
           for (const { id, packed } of m.done) {
             inFlight.splice(inFlight.indexOf(id), 1);
             finish(id, unpackFacts(jobs[id]!.file.path, packed));
@@ -197,7 +216,8 @@ export async function extractInPool(
           top();
         }
       });
-      worker.on('error', (e) => abandon(inFlight[0], failedFacts(`comply could not analyse this file (worker error: ${e.message}); please report it`)));
+      // the file it was in (the first in flight when it was in none: results go back in batches)
+      worker.on('error', (e) => abandon(current() ?? inFlight[0], failedFacts(`comply could not analyse this file (worker error: ${e.message}); please report it`)));
     };
     const count = Math.max(queue.length > 0 ? 1 : 0, Math.min(opts.workers, Math.ceil(queue.length / AHEAD)));
     for (let i = 0; i < count; i++) start(i === 0 ? 0 : 1);

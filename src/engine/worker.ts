@@ -1,8 +1,9 @@
-/** A worker thread of the extraction pool: bytes in, facts out, saying when it starts each file. */
-import { parentPort } from 'node:worker_threads';
+/** A worker thread of the extraction pool: bytes in, facts out, and which file it is in (shared memory). */
+import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { extractBytes } from './extract.js';
 import { packFacts, type PackedFacts } from './cache.js';
+import { clock } from '../util/timing.js';
 
 export interface Job {
   id: number;
@@ -17,7 +18,14 @@ export interface Done {
   packed: PackedFacts;
 }
 
-export type WorkerMessage = { ready: true } | { started: number } | { done: Done[] };
+export type WorkerMessage = { ready: true } | { done: Done[] };
+
+export interface WorkerData {
+  /** two float64s: the id of the job this worker is in (-1: none), and when it started it (pool.ts clock) */
+  slot: SharedArrayBuffer;
+}
+
+const slot = new Float64Array((workerData as WorkerData).slot);
 
 /** the longest a result waits for others to go with it */
 const BATCH_MS = 50;
@@ -38,8 +46,10 @@ const flush = (): void => {
 };
 
 parentPort?.on('message', (job: Job) => {
-  parentPort!.postMessage({ started: job.id } satisfies WorkerMessage);
+  slot[1] = clock();
+  slot[0] = job.id;
   batch.push({ id: job.id, packed: packFacts(extractBytes(job.file, job.bytes, false, job.budgetMs)) });
+  slot[0] = -1;
   const now = performance.now();
   if (batch.length === 1) {
     since = now;

@@ -24,3 +24,7 @@ export function reportTimings(write: (s: string) => void, counts: Record<string,
   out.total = Math.round(performance.now());
   write(`${JSON.stringify({ 'comply-timings': out, counts })}\n`);
 }
+
+/** A clock every thread reads alike: milliseconds since the epoch, monotonic within a thread (the worker pool's
+ * bound on a file is checked with it across threads). */
+export const clock = (): number => performance.timeOrigin + performance.now();

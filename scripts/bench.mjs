@@ -19,7 +19,8 @@
 // --compare BEFORE: cold scans of this build and of BEFORE (a worktree of an older commit, built), alternating, each
 // --repeat times, with the ratio of their best wall and CPU times; then both builds' `scan --json --no-cache`
 // reports, compared byte for byte (a change that is only about speed changes no finding).
-// --scaling: cold scans with --jobs 1, 2 and one per core: wall, CPU and peak memory, and CPU at 2 jobs over 1.
+// --scaling: cold scans with --jobs 1, 2 and one per core, alternating: wall, CPU and peak memory, and CPU at 2 jobs
+//   over 1.
 // --costs: cold `--jobs 1` scans under V8's sampling profiler (--cpu-prof), each --repeat times: the share of the
 //   scan's busy time spent in the code of each costly feature (a sample counts for a feature when a function of
 //   that code is on its stack). This measures what a feature costs within one build, which alternating two builds
@@ -239,14 +240,15 @@ function compareBuilds(label, root) {
 /** Cold scans at --jobs 1, 2 and one per core. */
 function jobScaling(label, root) {
   const counts = [...new Set([1, 2, availableParallelism()])];
-  const rows2 = counts.map((n) => {
-    let best;
-    for (let k = 0; k < repeat; k++) {
+  // round by round, each count once per round: the machine's drift falls on all of them alike
+  const best = new Map();
+  for (let k = 0; k < repeat; k++) {
+    for (const n of k % 2 === 0 ? counts : [...counts].reverse()) {
       const run = runScan(root, ['--no-cache'], bin, n);
-      if (!best || run.wall < best.wall) best = run;
+      if (!best.has(n) || run.wall < best.get(n).wall) best.set(n, run);
     }
-    return { n, ...best };
-  });
+  }
+  const rows2 = counts.map((n) => ({ n, ...best.get(n) }));
   console.log('');
   console.log(`${label}: cold scans by --jobs (best of ${repeat})`);
   console.log('| --jobs | wall s | cpu s | peak MiB |');

@@ -380,6 +380,33 @@ describe('importers of a name, in a scan of a few files', () => {
     expect(counts).toEqual(Array.from({ length: 40 }, (_, k) => full.importersOf('api/lib/m.py', `f${k}`)));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(120);
   });
+
+  it("a Python module's importers are the same looked up in the cached bytes as from every import", () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'api', 'lib', 'm'), { recursive: true });
+    writeFileSync(join(root, 'compliance.config.json'), JSON.stringify({ services: { api: { paths: ['api'] } } }));
+    const files: Record<string, string> = {
+      'api/__init__.py': '',
+      'api/lib/__init__.py': '',
+      'api/lib/m/__init__.py': 'def f1():\n    return 1\n',
+      'api/lib/m/sub.py': '',
+      'api/lib/mod_extra.py': 'def g():\n    return 2\n',
+      'api/a.py': 'from api.lib import m\n',
+      'api/b.py': 'import api.lib.m.sub\n',
+      'api/c.py': 'def run():\n    from api.lib.m import f1\n    return f1()\n',
+      'api/d.py': 'from api.lib.mod_extra import g  # api.lib.m in a comment\n',
+      'api/e.py': 'from api import lib\nNAME = "api.lib.m"\n',
+    };
+    for (const [p, text] of Object.entries(files)) writeFileSync(join(root, p), text);
+    const config = loadConfig(root);
+    const cold = scan({ root, config, rules: [...RULES], cache: { write: true } });
+    const warm = scan({ root, config, rules: [...RULES], cache: { write: false } });
+    const paths = (fs: { path: string }[]) => fs.map((f) => f.path);
+    const fromBytes = new ProjectIndex(warm.workspace, warm.files, config.services).importersOfFile('api/lib/m/__init__.py');
+    const fromImports = new ProjectIndex(cold.workspace, cold.files, config.services).importersOfFile('api/lib/m/__init__.py');
+    expect(paths(fromBytes)).toEqual(['api/a.py', 'api/b.py', 'api/c.py']);
+    expect(paths(fromImports)).toEqual(paths(fromBytes));
+  });
 });
 
 describe('runner-config memo (runners.json)', () => {

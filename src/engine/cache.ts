@@ -570,10 +570,26 @@ export class ImportNameSearch {
     for (const l of this.layouts.values()) l.starts = [...l.ranges.keys()].sort((a, b) => a - b);
   }
 
+  /** how many files' imports are not in the cache's bytes (parsed already, or facts of this scan): a search says
+   * "may" of each of them */
+  get unsearched(): number {
+    return this.unknown.filter(Boolean).length;
+  }
+
   /** per file (in the order given): whether its imports may take `name` */
   mayImport(name: string): boolean[] {
+    return this.mayHold([JSON.stringify(name)]);
+  }
+
+  /** per file (in the order given): whether the JSON of its imports may hold one of these fragments (a module's
+   * name as a prefix: `"pkg.mod`) */
+  mayHold(fragments: string[]): boolean[] {
     const out = [...this.unknown];
-    const needle = Buffer.from(JSON.stringify(name));
+    for (const needle of fragments.map((f) => Buffer.from(f))) this.search(needle, out);
+    return out;
+  }
+
+  private search(needle: Buffer, out: boolean[]): void {
     for (const [layout, { starts, ranges }] of this.layouts) {
       const [from, to] = layout.regions[0]!; // the imports region
       verify(layout, from, to);
@@ -596,7 +612,6 @@ export class ImportNameSearch {
         if (at + needle.length <= r.end) for (const i of r.files) out[i] = true;
       }
     }
-    return out;
   }
 }
 

@@ -164,7 +164,19 @@ export class ProjectIndex {
   private readonly importerCounts = new Map<string, Map<string, number>>();
   private readonly countedNames = new Set<string>();
   private nameSearch: ImportNameSearch | undefined;
-  private namesSearched = 0;
+  private searches = 0;
+
+  /**
+   * A search of the cached imports' bytes, for the first few questions: each reads the cache's whole imports region,
+   * so past NAME_SEARCHES one pass over every import (the lookups that are built once) costs less (a staged change to
+   * a module with many functions asks about a hundred names and more).
+   */
+  private bytesSearch(): ImportNameSearch | undefined {
+    if (++this.searches > NAME_SEARCHES) return undefined;
+    this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
+    // (facts parsed in this scan, a cold one: nothing to search)
+    return this.nameSearch.unsearched < this.files.length / 2 ? this.nameSearch : undefined;
+  }
   /** name → the imports that take it (a full scan: built on the first question) */
   private namedImports: Map<string, [ScannedFile, ImportFact][]> | undefined;
 
@@ -221,6 +233,15 @@ export class ProjectIndex {
   importersOfFile(path: string): ScannedFile[] {
     const target = this.byPath.get(path);
     if (!target) return [];
+    // a Python module asked about before the lookups below are built (a warm scan asks about the few changed files
+    // that left out a fact): only the files whose cached imports can name it are read. Its name as a module or a
+    // prefix of one (`"pkg.mod`), or its last segment taken from its package (`from pkg import mod`: `"mod"`)
+    const m = target.language === 'python' ? target.moduleName : undefined;
+    const search = !this.importsBySegment && m ? this.bytesSearch() : undefined;
+    if (search && m) {
+      const may = search.mayHold([JSON.stringify(m).slice(0, -1), JSON.stringify(m.slice(m.lastIndexOf('.') + 1))]);
+      return this.files.filter((f, i) => may[i] && this.imports(f, target)).sort((a, b) => (a.path < b.path ? -1 : 1));
+    }
     if (!this.importsBySegment) {
       const by = new Map<string, [ScannedFile, ImportFact][]>();
       const add = (key: string, f: ScannedFile, imp: ImportFact): void => {
@@ -278,12 +299,10 @@ export class ProjectIndex {
   }
 
   private importsTaking(name: string): [ScannedFile, ImportFact][] {
-    if (this.partial && ++this.namesSearched <= NAME_SEARCHES) {
-      // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name.
-      // Each search reads the cache's whole imports region, so past a few names one pass over every import (below)
-      // costs less (a staged change to a module with many functions asks about a hundred names and more).
-      this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
-      const may = this.nameSearch.mayImport(name);
+    const search = this.partial ? this.bytesSearch() : undefined;
+    if (search) {
+      // a scan of a few files asks about a few names: read only the files whose cached imports can hold the name
+      const may = search.mayImport(name);
       const out: [ScannedFile, ImportFact][] = [];
       this.files.forEach((f, i) => {
         if (may[i]) for (const imp of f.facts.imports) if (imp.names.includes(name)) out.push([f, imp]);

@@ -139,29 +139,25 @@ export interface Listing {
 /** Every candidate path below root (repo-relative, forward slashes), before classification. */
 export function listPaths(root: string): Listing {
   try {
-    const inside = execFileSync('git', ['rev-parse', '--is-inside-work-tree'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
-      .toString()
-      .trim();
-    if (inside === 'true') {
-      // `-t` puts a tag and a space before each name: `?` not tracked, `S` skip-worktree, `H` (or another letter)
-      // tracked. Names are bytes, any but NUL: decoded one-to-one (names.ts), tabs and newlines kept.
-      const out = execFileSync('git', ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard'], {
-        cwd: root,
-        maxBuffer: 1 << 30,
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-      const paths = new Set<string>();
-      const untracked = new Set<string>();
-      const sparse = new Set<string>();
-      for (const entry of decodeNames(out)) {
-        const path = entry.slice(2);
-        if (!path) continue;
-        paths.add(path);
-        if (entry[0] === '?') untracked.add(path);
-        else if (entry[0] === 'S') sparse.add(path);
-      }
-      return { paths: [...paths], source: 'git', untracked, sparse };
+    // `-t` puts a tag and a space before each name: `?` not tracked, `S` skip-worktree, `H` (or another letter)
+    // tracked. Names are bytes, any but NUL: decoded one-to-one (names.ts), tabs and newlines kept. Outside a work
+    // tree (no repository, a bare one, inside .git) git fails, and the folder is walked.
+    const out = execFileSync('git', ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard'], {
+      cwd: root,
+      maxBuffer: 1 << 30,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const paths = new Set<string>();
+    const untracked = new Set<string>();
+    const sparse = new Set<string>();
+    for (const entry of decodeNames(out)) {
+      const path = entry.slice(2);
+      if (!path) continue;
+      paths.add(path);
+      if (entry[0] === '?') untracked.add(path);
+      else if (entry[0] === 'S') sparse.add(path);
     }
+    return { paths: [...paths], source: 'git', untracked, sparse };
   } catch {
     // not a git work tree, or no git: walk the folder instead
   }

@@ -53,7 +53,7 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('--path <glob>', 'show only findings in files matching the glob', collect)
     .option('--all', 'print every finding (a scan with over 300 caps each rule at its first 20)')
     .option('--statistics', 'print the counts per rule only, no findings')
-    .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, up to 8; on 3 cores one, for TypeScript; on 2: none; 1: none)')
+    .option('-j, --jobs <n>', 'worker threads for parsing (default: cores - 1 from 4 cores, at most 8 and what fits in 1 GiB; one, for TypeScript, on 3 cores; none on 1-2 cores; 1: none)')
     .action(async (path: string | undefined, opts: ScanCliOptions) => {
       mark('startup');
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');

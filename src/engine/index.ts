@@ -38,7 +38,8 @@ interface TsPaths {
   baseUrl?: string;
 }
 
-/** names a partial scan looks up in the cache's bytes before it reads every import instead */
+/** questions (a name's importers in a partial scan, a Python module's importers) answered by searching the cache's
+ * bytes before every import is read instead */
 const NAME_SEARCHES = 16;
 
 export class ProjectIndex {

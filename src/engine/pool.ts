@@ -40,7 +40,6 @@ const GRACE_MS = 1000;
 /** how often the pool looks for a worker stuck in a file */
 const WATCH_MS = 100;
 
-
 /**
  * A pool of workers by default only from 4 cores up. Measured on the 2-vCPU machines this project runs on: two
  * workers each tokenizing half of the netra tree's Python (no messages at all) ran 1.3x faster than one thread,

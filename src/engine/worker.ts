@@ -25,7 +25,8 @@ export interface WorkerData {
   slot: SharedArrayBuffer;
 }
 
-const slot = new Float64Array((workerData as WorkerData).slot);
+// (imported outside a worker, it has a slot of its own that nobody reads)
+const slot = new Float64Array((workerData as WorkerData | null)?.slot ?? new SharedArrayBuffer(2 * Float64Array.BYTES_PER_ELEMENT));
 
 /** the longest a result waits for others to go with it */
 const BATCH_MS = 50;

@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js';
 import { CACHE_FILE, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
-import { capWorkers, defaultWorkers, extractInPool, ownBytes } from '../src/engine/pool.js';
+import { capWorkers, defaultWorkers, extractInPool, fitWorkers, ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
 import { resignFacts } from './cache-files.js';
@@ -288,15 +288,21 @@ parentPort.postMessage({ ready: true });
     expect([r['a.py'], r['b.py'], r['c.py']]).toEqual(['1 line', '1 line', '1 line']);
   }, 30_000);
 
-  it('takes as many workers as fit in 1 GiB (less when less than 2 GiB is free), and as cores allow', () => {
+  it('takes as many workers as cores allow and fit in 1 GiB beside what a repository of its size keeps (less when less than 2 GiB is free)', () => {
     const GiB = 2 ** 30;
-    // a roomy machine: this thread's 512 MiB and 96 MiB per worker fit five workers in 1 GiB
-    expect(defaultWorkers({ cores: 16, free: 64 * GiB })).toBe(5);
-    expect(capWorkers(16, { cores: 16, free: 64 * GiB })).toEqual({ workers: 5, note: expect.stringMatching(/^16 worker threads capped to 5 \(a scan's memory: under 1\.0 GiB, about 96 MiB per worker\)$/) });
-    expect(capWorkers(3, { cores: 16, free: 64 * GiB })).toEqual({ workers: 3 });
+    const roomy = { cores: 16, free: 64 * GiB };
+    // before the listing (the machine only): 160 MiB for this thread and 112 MiB per worker leave room for seven
+    expect(defaultWorkers(roomy)).toBe(7);
+    expect(capWorkers(16, roomy)).toEqual({ workers: 7, note: expect.stringMatching(/^16 worker threads capped to 7 \(a scan's memory: under 1\.0 GiB, about 112 MiB per worker\)$/) });
+    expect(capWorkers(3, roomy)).toEqual({ workers: 3 });
+    // once the files are counted: this thread keeps about 11 KiB a file
+    expect(fitWorkers(8, 11_728, roomy)).toEqual({ workers: 6, note: expect.stringMatching(/^8 worker threads lowered to 6: with 11728 files, this thread keeps about 286 MiB/) });
+    expect(fitWorkers(8, 50_086, roomy).workers).toBe(2);
+    expect(fitWorkers(8, 200_000, roomy).workers).toBe(1);
+    expect(fitWorkers(2, 1_000, roomy)).toEqual({ workers: 2 });
     // little free memory: one
-    expect(capWorkers(8, { cores: 16, free: 1.2 * GiB }).workers).toBe(1);
-    expect(defaultWorkers({ cores: 16, free: 1.2 * GiB })).toBe(1);
+    expect(capWorkers(8, { cores: 16, free: 0.6 * GiB }).workers).toBe(1);
+    expect(defaultWorkers({ cores: 16, free: 0.6 * GiB })).toBe(1);
     // few cores: the cores bind, and 2-3 cores take no pool by default
     expect(capWorkers(8, { cores: 2, free: 64 * GiB })).toEqual({ workers: 2, note: '8 worker threads capped to 2 (2 cores)' });
     expect(defaultWorkers({ cores: 2, free: 64 * GiB })).toBe(1);

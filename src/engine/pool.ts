@@ -49,7 +49,7 @@ const WATCH_MS = 100;
  * core busy (a split was 0.5-0.9 s slower on netra and on onyx, docs/performance.md). `--jobs N` forces a pool of N.
  */
 export function defaultWorkers(machine: Machine = thisMachine()): number {
-  return machine.cores >= 4 ? Math.min(machine.cores - 1, 8, memoryCap(machine)) : 1;
+  return machine.cores >= 4 ? Math.min(machine.cores - 1, 8, memoryCap(machine, 0)) : 1;
 }
 
 /** what the worker count depends on: cores, and the memory free (bytes) */
@@ -62,19 +62,31 @@ const thisMachine = (): Machine => ({ cores: availableParallelism(), free: freem
 const MiB = 1024 * 1024;
 /** What a whole scan may take at its peak, in all its threads (less when less is free). */
 const SCAN_MEMORY = 1024 * MiB;
-/** What this thread holds at its peak on a large repository (netra at 54c80d5a, 11,728 files: 430-520 MiB with
- * workers, every file's facts kept) */
-const MAIN_MEMORY = 512 * MiB;
+/** What this thread holds at its peak beside workers (every file's facts kept, packed): about 160 MiB and 11 KiB a
+ * file (netra at 54c80d5a, 11,728 files: 280 MiB; a generated tree of 50,086 files: 700 MiB) */
+const mainMemory = (files: number): number => 160 * MiB + files * 11 * 1024;
 /** What a worker adds at its peak: its heap with TypeScript's parser loaded and its young generation (YOUNG_MB),
- * a large file in flight; measured 90-95 MiB each with 6-8 workers */
-const WORKER_MEMORY = 96 * MiB;
+ * a large file in flight; measured 100-106 MiB each with 5-8 workers on netra, and a margin */
+const WORKER_MEMORY = 112 * MiB;
 /** a worker's young generation: parsing allocates many short-lived objects; 96 MiB cost 30 MiB more per worker
  * than 32 and was not faster */
 const YOUNG_MB = 32;
 
-/** How many workers fit in the memory a scan may take: under 1 GiB, and under half of what the machine has free. */
-function memoryCap(machine: Machine): number {
-  return Math.max(1, Math.floor((scanMemory(machine) - MAIN_MEMORY) / WORKER_MEMORY));
+/** How many workers fit in the memory a scan of this many files may take: under 1 GiB, and under half of what the
+ * machine has free. */
+function memoryCap(machine: Machine, files: number): number {
+  return Math.max(1, Math.floor((scanMemory(machine) - mainMemory(files)) / WORKER_MEMORY));
+}
+
+/**
+ * The workers a scan of `files` files can take within its memory, once the listing has counted them (capWorkers
+ * and defaultWorkers, asked before, know the machine only): a large repository leaves room for fewer. `note` says
+ * so when the number was lowered.
+ */
+export function fitWorkers(workers: number, files: number, machine: Machine = thisMachine()): { workers: number; note?: string } {
+  const fit = memoryCap(machine, files);
+  if (workers <= fit) return { workers };
+  return { workers: fit, note: `${workers} worker threads lowered to ${fit}: with ${files} files, this thread keeps about ${Math.round(mainMemory(files) / MiB)} MiB, and a scan stays under ${(scanMemory(machine) / 2 ** 30).toFixed(1)} GiB (about ${WORKER_MEMORY / MiB} MiB per worker)` };
 }
 const scanMemory = (machine: Machine): number => Math.min(SCAN_MEMORY, machine.free / 2);
 
@@ -85,7 +97,7 @@ const scanMemory = (machine: Machine): number => Math.min(SCAN_MEMORY, machine.f
  */
 export function capWorkers(requested: number, machine: Machine = thisMachine()): { workers: number; note?: string } {
   const { cores } = machine;
-  const memory = memoryCap(machine);
+  const memory = memoryCap(machine, 0);
   const cap = Math.max(1, Math.min(cores, memory));
   if (requested <= cap) return { workers: requested };
   const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `a scan's memory: under ${(scanMemory(machine) / 2 ** 30).toFixed(1)} GiB, about ${WORKER_MEMORY / MiB} MiB per worker`;

@@ -15,7 +15,7 @@ import { CacheStore } from './cache-store.js';
 import { hasEscapes, nameBytes } from '../util/names.js';
 import { extractBytes, readSource } from './extract.js';
 import { OPTIONAL_FACTS, type FileFacts, type OptionalFact } from '../facts/facts.js';
-import { defaultWorkers, extractInPool, workerScript } from './pool.js';
+import { defaultWorkers, extractInPool, fitWorkers, workerScript } from './pool.js';
 import type { Job } from './worker.js';
 import { ProjectIndex, type ScannedFile } from './index.js';
 import { fileRow, layoutKey, loadFinding, pathsKey, ResultsCache, storeFinding, type Moved, type Reuse, type StoredConcept, type StoredFinding } from './results.js';
@@ -237,7 +237,10 @@ export function scanAsync(opts: ScanOptions & { workers?: number; split?: boolea
 async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   const p = prepare(opts);
   const script = workerScript();
-  const workers = opts.workers ?? defaultWorkers();
+  // as many as fit beside what this thread keeps of a repository this size (a note when that lowers a request)
+  const fitted = fitWorkers(opts.workers ?? defaultWorkers(), p.workspace.files.length);
+  if (fitted.note && opts.workers !== undefined) p.workspace.notes.push(fitted.note);
+  const workers = fitted.workers;
   const notPython = (k: number): boolean => p.workspace.files[p.pending[k]!]!.language !== 'python';
   const large = (k: number): boolean => p.workspace.files[p.pending[k]!]!.size > LOCAL_MAX_BYTES;
   const anyLarge = p.pending.some((_, k) => large(k));

@@ -9,7 +9,7 @@
  * - transient: it creates a client (or an owner's instance) inside one function and drops it.
  * In-repo names are followed through imports (and re-exports), across files and services.
  */
-import type { FileFacts, UnitFact, UseFact } from '../../src/facts/facts.js';
+import { KEPT, type FileFacts, type UnitFact, type UseFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
 import type { Concept, SignalPattern } from './concepts.js';
 
@@ -754,7 +754,6 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
   return best;
 }
 
-const KEPT = new Set(['self', 'global', 'return', 'handout']);
 /** what only a migration framework's own code imports: alembic's environment and revisions (`from alembic import
  * context`, `op`), a Django migration (`from django.db import migrations`); not code that runs migrations
  * (`from alembic import command`) */

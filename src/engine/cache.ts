@@ -29,7 +29,6 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
-import { blobId } from '../workspace/git.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
 
@@ -369,9 +368,6 @@ export function findingsFingerprint(): string {
   if (!v) codeHashes.set('findings', (v = `${codeFingerprint(['../languages', '../facts', '../workspace', '../config', '../../rules'], /\.[jt]s$/)}-ts${parserVersion()}`));
   return v;
 }
-
-/** git's blob id of some content (the facts cache keys content by it) */
-export const contentHash = blobId;
 
 /**
  * What besides its content a file's facts depend on: a Python file's module name (relative imports are made

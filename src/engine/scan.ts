@@ -7,9 +7,10 @@ import * as crypto from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Config, Severity } from '../config/load.js';
 import { buildWorkspace, type Workspace, type WorkspaceFile, type WorkspaceOptions } from '../workspace/workspace.js';
+import { blobId } from '../workspace/git.js';
 import { packageVersion } from '../util/package.js';
 import { mark } from '../util/timing.js';
-import { contentHash, DamagedCacheError, FactsCache, findingsFingerprint, workspaceFingerprint } from './cache.js';
+import { DamagedCacheError, FactsCache, findingsFingerprint, workspaceFingerprint } from './cache.js';
 import { ScriptsCache } from './scripts-cache.js';
 import { CacheStore } from './cache-store.js';
 import { hasEscapes, nameBytes } from '../util/names.js';
@@ -169,7 +170,7 @@ function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } |
     p.parsed++;
     return src;
   }
-  const hash = contentHash(src.bytes);
+  const hash = blobId(src.bytes);
   p.contents[i] = hash;
   // known content (a touched file, a branch switched back): the cache has moved its entry, stored bytes and all
   const seen = p.cache?.lookupContent(file, hash);

@@ -130,14 +130,15 @@ export interface MockNote {
 
 /**
  * Where a value goes (DESIGN §3, signals): kept on the instance (`self.x = ...`, a class attribute, `this.x`), in a
- * module global (or a module-level cache, or an object the function did not create), handed out by a `return`,
- * or only used inside one function (`local`: a local variable never kept, an argument, a `with` block, a `yield`).
- * `type`: named, not called (a parameter's annotation, `Depends(get_db)`).
+ * module global (or a module-level cache, or an object the function did not create), handed out by a `return`
+ * (`handout`: by a static or class method, a factory whose class never keeps it), or only used inside one function
+ * (`local`: a local variable never kept, an argument, a `with` block, a `yield`). `type`: named, not called (a
+ * parameter's annotation, `Depends(get_db)`).
  */
-/** where a use's result goes: kept on the instance or class (`self`), in a module global or cache (`global`),
- * returned (`return`), handed out by a static or class method (`handout`: a factory, which its class never keeps),
- * used in one function (`local`), or named as a parameter's type (`type`) */
 export type UseDest = 'self' | 'global' | 'return' | 'handout' | 'local' | 'type';
+
+/** the destinations where a value outlives the call that made it */
+export const KEPT: ReadonlySet<UseDest> = new Set<UseDest>(['self', 'global', 'return', 'handout']);
 
 /** A call (or construction) of something the file imports or defines at module level, and where its result goes. */
 export interface UseFact {

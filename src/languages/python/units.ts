@@ -8,7 +8,7 @@
  * Fed one statement at a time by the extractor's walk; names are qualified through the file's imports at the end of
  * the file, and only what the file imports or defines at module level is kept (most calls are of neither).
  */
-import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
+import { KEPT, type UnitFact, type UseDest, type UseFact } from '../../facts/facts.js';
 import { op1, plainStringValue, position, Tok, topLevelOp, type Tokens } from './tokenizer.js';
 
 /** calls that build a URL from parts (`new URL('/login', base)`, `urljoin(base, '/auth')`): a URL given to one is given
@@ -80,7 +80,6 @@ export interface UnitContext {
   classBody: boolean;
 }
 
-const KEPT = new Set<UseDest>(['self', 'global', 'return', 'handout']);
 /** calls whose key argument says which tokens they read (`jwt.decode`, `jws.verify`) */
 export const KEY_CALL = /^(?:decode|verify|decode_complete|jwtVerify)$/;
 const KEY_KEYWORD = /^(?:key|secret|secret_key|signing_key)$/;

@@ -5,14 +5,13 @@
  * on `this` (or a property initializer), in a module-level variable (or `globalThis`, or an object the function
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
-import type { UnitFact, UseDest, UseFact } from '../../facts/facts.js';
+import { KEPT, type UnitFact, type UseDest, type UseFact } from '../../facts/facts.js';
 import { BASE_URL, ENDPOINT_URL, KEY_CALL, MESSAGE_SINK, NAVIGATION, OAUTH_PARAM, REQUEST_URL_KEY, URL_BUILDER } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
 const SCHEME = /^([a-z][a-z0-9]*(?:\+[a-z0-9_]+)?):\/\//i;
 const WEB = /^(?:https?|wss?|ftp|file|data|mailto|blob)$/i;
-const KEPT = new Set<UseDest>(['self', 'global', 'return', 'handout']);
 
 interface Unit {
   fact: UnitFact;

@@ -82,20 +82,9 @@ export default defineRule({
         const [scope, variantKey] = key.split('\0') as [string, string];
         // token calls keyed by a named secret: a group of their own (`auth` of USER_AUTH_SECRET)
         const [variant, tokenKey] = variantKey.split(KEY_SEP) as [string, string | undefined];
-        // a subclass of another owner of the group specialises it (`class Redshift(PostgreSQL)` overriding how it
-        // connects): one implementation with it, listed but not counted
-        const allOwners = held.filter(isOwner);
-        const familyOf = new Map<Held, Held>();
-        for (const o of allOwners) {
-          if (o.cand.kind !== 'class') continue;
-          const ancestors = own.ancestors(o.cand);
-          const root = allOwners.find((p) => p !== o && ancestors.has(p.cand) && !allOwners.some((q) => q !== p && ancestors.has(q.cand) && own.ancestors(p.cand).has(q.cand)));
-          if (root) familyOf.set(o, root);
-        }
-        const { owners, joined } = places(allOwners.filter((o) => !familyOf.has(o)), own);
+        const { owners, joined } = places(held.filter(isOwner), own);
         const { kept, why } = canonical(owners, max, configured, own);
         for (const h of held) {
-          const root = familyOf.get(h);
           const with_ = joined.get(h);
           ctx.inventory({
             concept: conceptName,
@@ -106,7 +95,7 @@ export default defineRule({
             path: h.cand.file.path,
             line: lineOf(h),
             role: h.found.role,
-            evidence: root ? [...h.found.evidence, `extends ${root.cand.name} (counted with it)`] : with_ ? [...h.found.evidence, with_] : h.found.evidence,
+            evidence: with_ ? [...h.found.evidence, with_] : h.found.evidence,
             canonical: kept.includes(h),
           } satisfies ConceptEntry);
         }
@@ -175,37 +164,51 @@ function mergeSingleKeys(groups: Map<string, Held[]>): void {
 }
 
 /**
- * The places among a group's owners, each counted once: owners in one module (a client and its async twin), and
- * alternative implementations of one in-repo interface (classes that each override methods its base leaves to
- * them: a provider per identity provider, a data layer per database, a connector per product), which a run picks
- * between. The most imported owner of a place speaks for it; the others are listed with what joined them.
+ * The places among a group's owners, each counted once:
+ * - a subclass of another owner specialises it (`class Redshift(PostgreSQL)` overriding how it connects);
+ * - owners in one module (a client and its async twin);
+ * - alternative implementations of one in-repo interface (classes that each override methods its base leaves to
+ *   them: a provider per identity provider, a data layer per database, a connector per product), which a run picks
+ *   between.
+ * One owner speaks for a place (the base a subclass extends, else the most imported); the others are listed with
+ * what joined them.
  */
 function places(owners: Held[], own: Ownership): { owners: Held[]; joined: Map<Held, string> } {
   const joined = new Map<Held, string>();
   if (owners.length < 2) return { owners, joined };
   const parent = new Map<Held, Held>(owners.map((o) => [o, o]));
-  const why = new Map<Held, string>();
+  /** why an owner joined its place, and the owner it names (a subclass's base) */
+  const why = new Map<Held, { text: string; base?: Held }>();
   const find = (h: Held): Held => {
     let r = h;
     while (parent.get(r) !== r) r = parent.get(r)!;
     return r;
   };
-  const join = (a: Held, b: Held, reason: string): void => {
+  /** one place for both, and why (for each, the first reason found) */
+  const join = (a: Held, b: Held, reason: { text: string; base?: Held }): void => {
     const ra = find(a);
     const rb = find(b);
-    if (ra === rb) return;
-    parent.set(rb, ra);
-    if (!why.has(a)) why.set(a, reason);
-    if (!why.has(b)) why.set(b, reason);
+    if (ra !== rb) parent.set(rb, ra);
+    for (const h of reason.base ? [b] : [a, b]) if (!why.has(h)) why.set(h, reason);
   };
+  const subclass = new Set<Held>();
+  for (const o of owners) {
+    if (o.cand.kind !== 'class') continue;
+    // the topmost owner it descends from
+    const ancestors = own.ancestors(o.cand);
+    const base = owners.find((p) => p !== o && ancestors.has(p.cand) && !owners.some((q) => q !== p && ancestors.has(q.cand) && own.ancestors(p.cand).has(q.cand)));
+    if (!base) continue;
+    subclass.add(o);
+    join(base, o, { text: `extends ${base.cand.name}`, base });
+  }
   for (let i = 0; i < owners.length; i++) {
     for (let j = i + 1; j < owners.length; j++) {
       const a = owners[i]!;
       const b = owners[j]!;
-      if (a.cand.file === b.cand.file) join(a, b, 'in one module');
+      if (a.cand.file === b.cand.file) join(a, b, { text: 'in one module' });
       else if (a.cand.kind === 'class' && b.cand.kind === 'class') {
         const base = own.sharedInterface(a.cand, b.cand);
-        if (base) join(a, b, `an implementation of ${base.name} (${base.file.path}:${base.line})`);
+        if (base) join(a, b, { text: `an implementation of ${base.name} (${base.file.path}:${base.line})` });
       }
     }
   }
@@ -222,10 +225,14 @@ function places(owners: Held[], own: Ownership): { owners: Held[]; joined: Map<H
       out.push(list[0]!);
       continue;
     }
-    const ranked = list.map((o) => ({ o, n: own.importers(o.cand) })).sort((x, y) => y.n - x.n || byPlace(x.o, y.o));
+    // a base before its subclasses, then the most imported
+    const ranked = list.map((o) => ({ o, sub: subclass.has(o) ? 1 : 0, n: own.importers(o.cand) })).sort((x, y) => x.sub - y.sub || y.n - x.n || byPlace(x.o, y.o));
     const rep = ranked[0]!.o;
     out.push(rep);
-    for (const { o } of ranked.slice(1)) joined.set(o, `${why.get(o)}, like ${rep.cand.name}: counted as one with it`);
+    for (const { o } of ranked.slice(1)) {
+      const r = why.get(o)!;
+      joined.set(o, r.base === rep ? `${r.text} (counted with it)` : `${r.text}, like ${rep.cand.name}: counted as one with it`);
+    }
   }
   return { owners: out.sort(byPlace), joined };
 }

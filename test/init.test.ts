@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
-import { FIXTURES, tempDir } from './helpers.js';
+import { FIXTURES, git, tempDir } from './helpers.js';
 import { comply, hashTree } from './hostile.js';
 
 interface Box {
@@ -233,6 +233,35 @@ describe('comply init (issue 17)', () => {
     expect((await comply('init', b.root, '--force')).code).toBe(0);
     expect(b.config().$schema).toBe('./node_modules/comply/schema/compliance.schema.json');
     expect(hashTree(b.outside, new Set([b.root]))).toBe(before);
+  });
+
+  it('an image that copies folders the tree does not have is a leftover; a missing file or ignored build output is not', async () => {
+    const root = tempDir('comply-init-stale-');
+    const put = (p: string, text: string): void => {
+      mkdirSync(join(root, p, '..'), { recursive: true });
+      writeFileSync(join(root, p), text);
+    };
+    put('api/__init__.py', '');
+    put('api/main.py', 'import os\n');
+    put('jobs/__init__.py', '');
+    put('jobs/run.py', 'import api.main\n');
+    put('.gitignore', 'wheels/\n');
+    // what deploys: api and jobs, with wheels built before the image (ignored) and a settings file kept apart
+    put('Dockerfile', 'FROM python:3.12\nCOPY wheels/ /wheels/\nCOPY settings.ini /app/\nCOPY api/ /app/api/\nCOPY jobs/ /app/jobs/\n');
+    // written for a tree that had graphrag/: it would put api in an image of its own
+    put('deploy/Dockerfile.scratch', 'FROM python:3.12\nADD ./api ./api\nADD ./graphrag ./graphrag\n');
+    const stale = /deploy\/Dockerfile\.scratch \(copies graphrag, which the tree does not have\)/;
+    // outside a work tree nothing tells build output from a leftover: the image is read as before
+    const walked = await comply('init', root, '--dry-run');
+    expect(walked.stderr).not.toMatch(stale);
+    git(root, 'init', '-q');
+    git(root, 'add', '-A');
+    const r = await comply('init', root, '--dry-run');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(stale);
+    expect(r.stderr).not.toMatch(/wheels|settings\.ini, which/);
+    expect(r.stderr).toMatch(/^ {2}[\w-]+: service \(Dockerfile copies api\/, jobs\/; /m);
+    expect(r.stderr).not.toMatch(/Dockerfile\.scratch copies/);
   });
 
   it('reads manifests, Dockerfiles and compose files as hostile input: links refused, bad syntax noted, paths kept inside', async () => {

@@ -15,7 +15,8 @@
  *
  * Every file read from the repo goes through readContained (inside the root, no link, bounded); nothing is run.
  */
-import { posix } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
 import { extractPython, decodePython } from '../languages/python/extract.js';
 import { PYTHON_STDLIB } from '../languages/python/stdlib.js';
@@ -36,7 +37,9 @@ import {
   readSetupPy,
 } from './manifests.js';
 import { PYTEST_DEFAULT_FILES } from './runners.js';
-import { DEFAULT_EXCLUDES, DEFAULT_TESTS, languageOf, listPaths, pythonModule } from './workspace.js';
+import { DEFAULT_EXCLUDES, DEFAULT_TESTS, GENERATED_EXCLUDES, languageOf, listPaths, pythonModule } from './workspace.js';
+import { ignoredByGit } from './git.js';
+import { globSet } from './globs.js';
 
 export type UnitKind = 'service' | 'library' | 'test-support';
 
@@ -158,7 +161,19 @@ export function discover(root: string): Discovery {
 
   // 1. inventory
   const isExcluded = picomatch(DEFAULT_EXCLUDES, { dot: true });
-  const files = listPaths(root).paths.filter((p) => !isExcluded(p)).sort();
+  const listing = listPaths(root);
+  const files = listing.paths.filter((p) => !isExcluded(p)).sort();
+  // (a folder named like a generated tree too: `dist`, `build`)
+  const isGeneratedPath = globSet(GENERATED_EXCLUDES);
+  /** whether a path is there, as a file or a folder (links not followed) */
+  const onDisk = (p: string): boolean => {
+    try {
+      lstatSync(join(root, p));
+      return true;
+    } catch {
+      return false;
+    }
+  };
   const fileSet = new Set(files);
   const dirs = new Set<string>(['.']);
   const sourceCount = new Map<string, number>();
@@ -272,6 +287,22 @@ export function discover(root: string): Discovery {
         if (d === '.') break;
       }
       context = best.dir;
+    }
+    // an image that copies folders this tree does not have (neither on disk, nor build output git ignores, nor a
+    // generated tree) was written for another tree: a leftover (`ADD ./graphrag ./graphrag`, long gone). A missing
+    // file alone is not enough (`COPY alembic.ini`, `COPY .env`: made or kept apart from the tree)
+    if (listing.source === 'git') {
+      const missing = parsed.copies
+        .filter((c) => c.src !== '.' && c.src !== './' && !c.src.includes('://') && !/\.[^./]*\/?$/.test(c.src))
+        .map((c) => copySource(context!, c.src))
+        .filter((p): p is string => p !== undefined && !isGeneratedPath(p) && !onDisk(p));
+      // (asked as folders: `wheels/` in .gitignore names a folder only)
+      const ignored = ignoredByGit(root, missing.map((p) => `${p}/`));
+      const lacking = [...new Set(missing.filter((p) => !ignored.has(`${p}/`)))];
+      if (lacking.length > 0) {
+        nonProduction.push(`${f} (copies ${lacking.join(', ')}, which the tree does not have)`);
+        continue;
+      }
     }
     const sourceOf = (list: typeof parsed.copies): string[] => [...new Set(list.map((c) => copySource(context, c.src)).filter((p): p is string => p !== undefined && sources(p) > 0))];
     const copied = sourceOf(parsed.copies);

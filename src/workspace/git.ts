@@ -32,6 +32,16 @@ export function isWorkTree(root: string): boolean {
   }
 }
 
+/** Which of these repo-relative paths git ignores (`.gitignore` and the like), by their rules alone: build output
+ * that a checkout does not hold. Empty when git cannot tell (not a work tree, no git). */
+export function ignoredByGit(root: string, paths: string[]): Set<string> {
+  if (paths.length === 0) return new Set();
+  const r = spawnSync('git', ['check-ignore', '--no-index', '--stdin', '-z'], { cwd: root, input: paths.join('\0') + '\0', maxBuffer: 1 << 24 });
+  // status 1: none is ignored
+  if (r.error || (r.status !== 0 && r.status !== 1)) return new Set();
+  return new Set(z(r.stdout));
+}
+
 /** Files changed since the merge base of HEAD and `ref`: committed, staged, unstaged and untracked. */
 export function changedSince(root: string, ref: string): Set<string> {
   if (!isWorkTree(root)) throw new GitError(`--base needs a git work tree; ${root} is not one.`);

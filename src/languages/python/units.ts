@@ -19,6 +19,9 @@ export const ENDPOINT_URL = /\/(?:api\/)?(?:auth|oauth2?|token|login|session|jwk
 /** the parameters every OAuth 2 token request (`grant_type`) and authorization request (`response_type`) sends
  * (RFC 6749): a unit that names one is a client of an authorization server */
 export const OAUTH_PARAM = /^(?:grant|response)_type$/;
+/** the values of those parameters (RFC 6749, OpenID Connect): `authorization_code`, `client_credentials`,
+ * `refresh_token`, `password`, `urn:ietf:params:oauth:grant-type:...`; `code`, `token`, `id_token` */
+export const OAUTH_VALUE = /^(?:authorization_code|client_credentials|refresh_token|password|urn:ietf:params:oauth:grant-type:[\w-]+|(?:code|token|id_token)(?: (?:code|token|id_token))*)$/;
 /** the key of an object or dict entry given to a call that names the URL requested (`{ url: '/auth/login' }`); an
  * entry under any other key is data or a setting (`"token_uri": ...`, a payload's `"next": "/auth/login"`) */
 export const REQUEST_URL_KEY = /^(?:url|uri|endpoint|path)$/i;
@@ -567,7 +570,11 @@ export class PythonUnitCollector {
     const s = t.start[i]!;
     const e = t.end[i]!;
     // cheap tests on the raw text first: most strings hold neither `://` near their start nor a `/`
+    // `grant_type`, `response_type`: a dict key (`{"grant_type": ...}`), or a call's keyword given an OAuth value
+    // (`dict(grant_type="client_credentials")`, `fetch_token(grant_type=...)`; not `response_type = "csv"`, nor a
+    // `response_type="json"` argument)
     if ((e - s === 12 || e - s === 15) && src.startsWith('_type', e - 6) && OAUTH_PARAM.test(src.slice(s + 1, e - 1))) unit.oauth = true;
+    else if (inCall && this.op1(i - 1) === 61 && t.type[i - 2] === Tok.Name && OAUTH_PARAM.test(this.text(i - 2)) && OAUTH_VALUE.test(this.stringBody(i))) unit.oauth = true;
     const scheme = this.schemeAt(i);
     // a dict entry's value is data or a setting (`{"token_uri": "https://..."}`), unless its key names the URL
     // requested

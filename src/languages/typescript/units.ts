@@ -6,7 +6,7 @@
  * did not create), handed out by `return` (or an arrow's expression body), or used inside one function.
  */
 import { KEPT, type UnitFact, type UseDest, type UseFact } from '../../facts/facts.js';
-import { BASE_URL, ENDPOINT_URL, KEY_CALL, MESSAGE_SINK, NAVIGATION, OAUTH_PARAM, REQUEST_URL_KEY, URL_BUILDER } from '../python/units.js';
+import { BASE_URL, ENDPOINT_URL, KEY_CALL, MESSAGE_SINK, NAVIGATION, OAUTH_PARAM, OAUTH_VALUE, REQUEST_URL_KEY, URL_BUILDER } from '../python/units.js';
 import { spend } from '../budget.js';
 import { typescript, type TS } from './ts.js';
 
@@ -249,7 +249,8 @@ export function collectUnits(sf: TS.SourceFile, pos: (n: TS.Node) => { line: num
     // `next: '/auth/login'`), not the endpoint called, unless it names the URL requested (`{ url: '/auth/login' }`)
     if (ts.isPropertyAssignment(n)) {
       const key = ts.isIdentifier(n.name) || ts.isStringLiteral(n.name) ? n.name.text : undefined;
-      if (key !== undefined && OAUTH_PARAM.test(key)) unit.fact.oauth = true;
+      // (given a literal, an OAuth value: not `{ response_type: 'json' }`)
+      if (key !== undefined && OAUTH_PARAM.test(key) && (!ts.isStringLiteralLike(n.initializer) || OAUTH_VALUE.test(n.initializer.text))) unit.fact.oauth = true;
       if (given !== undefined && !(key !== undefined && REQUEST_URL_KEY.test(key))) {
         visit(n.initializer, unit, flow, d, undefined, via);
         return;

@@ -48,14 +48,15 @@ export default defineRule({
     const wanted = ctx.index.targets === ctx.index.files || all.some((c) => c.scope === 'repo') ? undefined : new Set(ctx.index.targets.map((f) => f.service));
     // (test files only for a concept that counts them: their units are made only when read)
     const tests = all.some((c) => c.includeTests);
-    const files = ctx.index.files.filter((f) => f.service && (!f.test || tests) && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
     // a --staged scan reports in the staged files only: there is nothing to report in a concept none of them holds a
-    // candidate of (with a role in it)
+    // candidate of (with a role in it). Asked first: the other files' units are then decoded only when one is held
     let held: Set<string> | undefined;
     if (wanted) {
       const staged = ctx.index.targets.filter((f) => f.service && (!f.test || tests) && f.facts.units.length > 0);
       held = new Set(Object.keys(concepts).filter((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0))));
+      if (held.size === 0) return;
     }
+    const files = ctx.index.files.filter((f) => f.service && (!f.test || tests) && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (held && !held.has(conceptName)) continue;
       const { max } = concept;

@@ -18,6 +18,11 @@ const HELP: Record<Likeness, string> = {
 export const FRAMEWORK_NAMES: { name: string; paths: string; reason: string }[] = [
   { name: 'Command', paths: '**/management/commands/*.py', reason: 'Django runs the Command class of each management command module' },
   { name: 'Migration', paths: '**/migrations/*.py', reason: 'Django loads the Migration class of each migration module' },
+  {
+    name: '*Props',
+    paths: '**/app/**/{page,layout,template,default,loading,error,global-error,not-found}.{tsx,jsx,ts,js}',
+    reason: "each Next.js route module (app router) declares its own component's props, read by the framework's own types",
+  },
 ];
 
 const TITLE: Record<string, string> = { 'pydantic-model': 'Pydantic model', 'typed-dict': 'TypedDict', 'named-tuple': 'NamedTuple', 'type-alias': 'type', 'ts-enum': 'enum', 'ts-class': 'class' };

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { buildWorkspace, pythonModule } from '../src/workspace/workspace.js';
+import { fsPath } from '../src/util/names.js';
 import { git, tempDir } from './helpers.js';
 
 function tree(files: Record<string, string>): string {
@@ -168,5 +169,17 @@ describe('--staged: the staged content of a file read after the prefetch', () =>
     symlinkSync(outside, join(dir, 'api', 'pkg'));
     if (fifo.status === 0) expect(read('api/fifo.py')).toBe('C = 1\n'); // would block a plain read forever
     expect(read('api/pkg/linked.py')).toBe('D = 1\n');
+  });
+});
+
+describe('fsPath: the path fs is given for a listed name', () => {
+  it('is what join makes of it, for plain and odd names and roots alike', () => {
+    const names = ['a.py', 'a/b.py', '.hidden/x.py', '..a/b', 'a/..b/c', 'x/...', 'a\\b', ' a', 'a\nb', './a', 'a/./b', 'a/../b', '../x', '/etc/passwd', 'a//b', 'a/', '.', '..', ''];
+    const roots = ['/r', '/r/', '/', '/r/./s', '/r/../s', '/r//s', '.', 'rel/x'];
+    for (const root of roots) for (const name of names) expect(fsPath(root, name), `${root} + ${name}`).toBe(join(root, name));
+  });
+
+  it('gives the bytes of a name that is not UTF-8', () => {
+    expect(fsPath('/r', 'a\udcff.py')).toEqual(Buffer.concat([Buffer.from('/r/'), Buffer.from([0x61, 0xff]), Buffer.from('.py')]));
   });
 });

@@ -86,9 +86,17 @@ export function nameBytes(name: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/** a name with nothing for `join` to normalize: no empty, `.` or `..` segment, not absolute (what git lists) */
+const PLAIN = /^(?!\.\.?(?:\/|$))(?:[^/]|\/(?!\/|\.\.?(?:\/|$)))+$/;
+let plainRoot: [string, boolean] = ['', false];
+
 /** The path to give fs for a repo-relative name: a string, or the bytes when the name is not UTF-8. */
 export function fsPath(root: string, name: string): string | Buffer {
-  return hasEscapes(name) ? Buffer.concat([Buffer.from(root.endsWith(sep) ? root : root + sep, 'utf8'), nameBytes(name)]) : join(root, name);
+  if (hasEscapes(name)) return Buffer.concat([Buffer.from(root.endsWith(sep) ? root : root + sep, 'utf8'), nameBytes(name)]);
+  // a scan asks this of every file: a plain name below a plain absolute root is appended, which is what join makes
+  // of it, for less
+  if (plainRoot[0] !== root) plainRoot = [root, sep === '/' && root.length > 1 && root.startsWith('/') && PLAIN.test(root.slice(1)) && !root.endsWith('/')];
+  return plainRoot[1] && PLAIN.test(name) && name[0] !== '/' && !name.endsWith('/') ? `${root}/${name}` : join(root, name);
 }
 
 /** A name for a message: each byte that is not UTF-8 as `\xNN`. */

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, scanDir } from './helpers.js';
+import { FIXTURES, scanDir, tempDir } from './helpers.js';
 
 const result = scanDir(join(FIXTURES, 'example-monorepo'));
 // the index is not part of the result; rebuild the lookups from the files the scan read
@@ -66,5 +67,36 @@ describe('imports of code in no service', () => {
     cfg.rules['cross-service-import'].unowned = 'report';
     writeFileSync(join(dir, 'compliance.config.json'), JSON.stringify(cfg));
     expect(unownedFrom(scanDir(dir))).toEqual(['billing/invoices.py', 'billing/tests/test_invoices.py']);
+  });
+});
+
+describe('Python roots nested in one another', () => {
+  it('a module is found below every root on its path, not only below the deepest one that names its file', () => {
+    // the api image puts api/ at /app and api/ee at /app/ee, both on sys.path: `ee.db.models` is api's own file,
+    // though the deeper root api/ee names it `db.models`; another service ships an `ee` package of its own
+    const dir = tempDir();
+    const put = (p: string, text: string): void => {
+      mkdirSync(dirname(join(dir, p)), { recursive: true });
+      writeFileSync(join(dir, p), text);
+    };
+    put('compliance.config.json', JSON.stringify({ services: { api: { paths: ['api'] }, worker: { paths: ['worker'], packages: ['ee'] } }, python: { roots: ['.', 'api', 'api/ee', 'worker'] } }));
+    put('api/ee/__init__.py', '');
+    put('api/ee/db/__init__.py', '');
+    put('api/ee/db/models.py', 'class Row:\n    pass\n');
+    put('api/ee/src/__init__.py', '');
+    put('api/ee/src/app.py', 'from ee.db.models import Row\nfrom ee.db import models\n');
+    put('worker/ee/__init__.py', '');
+    put('worker/ee/jobs.py', 'import ee.jobs\n');
+    const r = scanDir(dir);
+    const idx = new ProjectIndex(r.workspace, r.files, [r.workspace.ownerOf('api/x.py')!, r.workspace.ownerOf('worker/x.py')!]);
+    const at = (path: string, module: string, names: string[] = []) => {
+      const t = idx.resolve(idx.byPath.get(path)!, { module, names, line: 1, column: 0, forms: ['top-level'] });
+      return { kind: t.kind, path: t.path, service: t.service?.name };
+    };
+    expect(at('api/ee/src/app.py', 'ee.db.models', ['Row'])).toEqual({ kind: 'file', path: 'api/ee/db/models.py', service: 'api' });
+    expect(at('api/ee/src/app.py', 'ee.db', ['models'])).toEqual({ kind: 'file', path: 'api/ee/db/models.py', service: 'api' });
+    // a module only the other service has is still its
+    expect(at('api/ee/src/app.py', 'ee.jobs')).toEqual({ kind: 'file', path: 'worker/ee/jobs.py', service: 'worker' });
+    expect(r.findings.filter((f) => f.rule === 'cross-service-import')).toEqual([]);
   });
 });

@@ -89,6 +89,10 @@ export class ProjectIndex {
     // a top-level package defined under several roots (a nested deployable's own `api` beside the repo's `api/`):
     // its modules are looked up per root, from the importing file's roots outwards
     for (const [top, roots] of topRoots) if (roots.size > 1) this.clashing.add(top);
+    // every Python root, deepest first (a file is named below the deepest root that holds it)
+    const allRoots = new Set<string>(workspace.pythonRoots);
+    for (const r of topRoots.values()) for (const x of r) allRoots.add(x);
+    this.allRoots = [...allRoots].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     if (this.clashing.size > 0) {
       for (const f of files) {
         if (f.moduleName === undefined || f.moduleName === '' || !this.clashing.has(topName(f.moduleName))) continue;
@@ -117,6 +121,8 @@ export class ProjectIndex {
     return !this.targetPaths || this.targetPaths.has(path);
   }
 
+  /** the Python roots files are named below, deepest first */
+  private allRoots: string[] = [];
   /** top-level Python packages defined under more than one root, their modules per root, and those roots */
   private readonly clashing = new Set<string>();
   private readonly clashModules = new Map<string, Map<string, string>>();
@@ -354,7 +360,7 @@ export class ProjectIndex {
         let t = subs.get(n);
         if (t === undefined) {
           const sub = `${m}.${n}`;
-          const p = this.moduleToPath.get(sub);
+          const p = this.moduleToPath.get(sub) ?? this.belowOtherRoot(sub);
           t = p ? this.pathTarget(p, sub) : null;
           subs.set(n, t);
         }
@@ -389,7 +395,7 @@ export class ProjectIndex {
       if (p) return this.pathTarget(p, `${m}.${n}`);
     }
     for (let prefix = m; ; ) {
-      const p = find(prefix);
+      const p = find(prefix) ?? this.belowOtherRoot(prefix);
       if (p) return this.pathTarget(p, m);
       const dot = prefix.lastIndexOf('.');
       if (dot < 0) break;
@@ -398,11 +404,26 @@ export class ProjectIndex {
     return this.packageTarget(topName(m), m);
   }
 
+  /**
+   * The file a module names below a root other than the one its file is named below: Python imports it by every
+   * root on its path (`ee.db.models` from the root `api` is `api/ee/db/models.py`, named `db.models` below the
+   * deeper root `api/ee`). Deepest root first, as files are named.
+   */
+  private belowOtherRoot(module: string): string | undefined {
+    if (this.allRoots.length < 2) return undefined;
+    const rel = module.replaceAll('.', '/');
+    for (const r of this.allRoots) {
+      const base = r === '.' ? rel : `${r}/${rel}`;
+      for (const p of [`${base}.py`, `${base}/__init__.py`, `${base}.pyi`, `${base}/__init__.pyi`]) if (this.byPath.has(p)) return p;
+    }
+    return undefined;
+  }
+
   /** the file of the longest prefix of a dotted module that is a repo module, else a package target */
   private modulePrefixTarget(m: string): ImportTarget {
     let prefix = m;
     for (;;) {
-      const p = this.moduleToPath.get(prefix);
+      const p = this.moduleToPath.get(prefix) ?? this.belowOtherRoot(prefix);
       if (p) return this.pathTarget(p, m);
       const dot = prefix.lastIndexOf('.');
       if (dot < 0) break;

@@ -864,6 +864,8 @@ function firstPartyNames(pyPaths: string[], roots: string[], deps: Set<string>, 
  * Python module resolution as the scan's project index does it (src/engine/index.ts): a file's module is its path
  * below the deepest root holding it; `from a import b` resolves to a.b when that is a module, else to the longest
  * prefix of a that is one; a package defined under several roots resolves from the importer's roots outwards.
+ * Unlike the index, it does not look for a module below the shallower roots on a file's path: a deeper root is then
+ * kept only for the imports it makes resolve, never because the others still would.
  */
 export class Resolver {
   private readonly modules = new Map<string, Map<string, string>>();

@@ -125,6 +125,8 @@ export interface Workspace {
   isTestPath(path: string): boolean;
   /** the test runners' configs the classification read: path → sha1 (for the results cache) */
   inputs: Map<string, string | null>;
+  /** the Python roots files are named below (the config's) */
+  pythonRoots: readonly string[];
 }
 
 export interface Listing {
@@ -324,9 +326,10 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
   const isTestPath = (p: string): boolean => !isProduction(p) && (ownerOf(p)?.kind === 'test-support' || isTest(p));
   const inputs = runners?.inputs ?? new Map<string, string | null>();
   const allPaths = [...paths].sort();
+  const pythonRoots = config.pythonRoots;
   if (!snapshot) {
     const readFile = (p: string): Buffer => readFileSync(fsPath(root, p));
-    return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath, inputs };
+    return { root, source, files, notes, allPaths, isTracked, readFile, ownerOf, isTestPath, inputs, pythonRoots };
   }
   // staged content, read from git: prefetched in one call for the files the cache does not know, else one by one
   const fetched = new Map<string, Buffer>();
@@ -358,7 +361,7 @@ export function buildWorkspace(root: string, config: Config, opts: WorkspaceOpti
     }
     return bytes;
   };
-  return { root, source, files, notes, allPaths, isTracked, readFile, prefetch, ownerOf, isTestPath, inputs };
+  return { root, source, files, notes, allPaths, isTracked, readFile, prefetch, ownerOf, isTestPath, inputs, pythonRoots };
 }
 
 function topLevelNames(root: string): string[] {

@@ -99,6 +99,25 @@ describe('comply init (issue 17)', () => {
     expect(compose.stderr).toMatch(/^ {2}loadtest: not a service \(1 source file, but no manifest, no image, and no service imports it\)$/m);
     expect(compose.stderr).not.toMatch(/acme/);
     expect(compose.b.unchanged()).toBe(true);
+    // a deployable folder named like a library the code imports (a folder `alembic` of scripts): named by no
+    // package, written as such, or the folder's name would take every `import alembic` of the api
+    for (const [p, text] of Object.entries({
+      'hosting/alembic/Dockerfile': 'FROM python:3.12-slim\nWORKDIR /app\nCOPY create_databases.py .\nCMD ["python", "create_databases.py"]\n',
+      'hosting/alembic/create_databases.py': 'import os\n\nprint(os.environ.get("DATABASE_URL"))\n',
+      'api/migration.py': 'from alembic import op\n\n\ndef upgrade():\n    op.create_table("t")\n',
+    })) {
+      mkdirSync(join(compose.b.root, p, '..'), { recursive: true });
+      writeFileSync(join(compose.b.root, p), text);
+    }
+    writeFileSync(join(compose.b.root, 'api', 'requirements.txt'), 'flask==3.0.0\nalembic\n');
+    const named = await comply('init', compose.b.root, '--dry-run', '--json');
+    expect((JSON.parse(named.stdout) as { config: { services: Record<string, unknown> } }).config.services.alembic).toEqual({ paths: ['hosting/alembic'], packages: [] });
+    // (what the default would do: the library's imports reported as the folder's)
+    const services = compose.b.expected.services as Record<string, unknown>;
+    writeFileSync(join(compose.b.root, 'compliance.config.json'), JSON.stringify({ ...compose.b.expected, services: { ...services, alembic: { paths: ['hosting/alembic'] } } }));
+    expect((await findings(compose.b.root)).filter((x) => x.rule === 'cross-service-import').map((x) => x.path)).toEqual(['api/migration.py']);
+    writeFileSync(join(compose.b.root, 'compliance.config.json'), JSON.stringify({ ...compose.b.expected, services: { ...services, alembic: { paths: ['hosting/alembic'], packages: [] } } }));
+    expect((await findings(compose.b.root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
 
     // several packages in one image: one service, so imports between its layers are not cross-service
     const one = await initAndCompare('one-image');

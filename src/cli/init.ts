@@ -32,22 +32,27 @@ export function initialConfig(d: Discovery, root: string): Record<string, unknow
   const libraries = d.services.filter((s) => s.kind === 'library').map((s) => s.name);
   const support = d.services.filter((s) => s.kind === 'test-support').map((s) => s.name);
   const allow: Record<string, unknown>[] = [];
+  // the top-level names the repository's Python code imports
+  const imported = new Set(d.python.files.flatMap((f) => f.imports.map((i) => i.module.split('.')[0]!)));
   if (libraries.length > 0) allow.push({ from: '*', to: libraries, reason: 'shared libraries are internal packages every service may use' });
   if (support.length > 0) allow.push({ from: support, to: '*', reason: 'test support and cross-service tests exercise every service' });
   return {
     $schema: schemaRef(root),
     services: Object.fromEntries(
       d.services.map((s) => {
-        // the packages that name it, unless they are what the config would take from the paths anyway
+        // the packages that name it, unless they are what the config would take from the paths anyway (the last
+        // segments); none is written as none when the repo's Python code imports a folder's name as a library's,
+        // or that name would stand for it (a folder `alembic` of scripts, where every `import alembic` would lead)
         const packages = s.packages.filter((p) => !TEST_PACKAGE.test(p));
-        const fallback = s.paths.map((p) => p.split('/').pop()!);
-        const same = packages.length === fallback.length && packages.every((p, i) => p === [...fallback].sort()[i]);
+        const fallback = s.paths.filter((p) => !/[*?[{]/.test(p)).map((p) => p.split('/').pop()!).filter((p) => p !== '.').sort();
+        const same = packages.length === fallback.length && packages.every((p, i) => p === fallback[i]);
+        const write = packages.length > 0 ? !same : fallback.some((n) => imported.has(n) && !d.python.firstParty.has(n));
         return [
           s.name,
           {
             paths: s.paths,
             ...(s.kind !== 'service' ? { kind: s.kind } : {}),
-            ...(packages.length > 0 && !same ? { packages } : {}),
+            ...(write ? { packages } : {}),
           },
         ];
       }),

@@ -146,3 +146,16 @@ describe('duplicate-type grades', () => {
     expect(drift[0]!.related).toEqual([{ path: 'api/schemas/user.py', line: 4, column: 6, message: 'pydantic-model UserOut' }]);
   });
 });
+
+describe('type texts', () => {
+  it('a union is read by its top-level members; a function type returning one is no union', async () => {
+    const { unionMembers, unqualified } = await import('../rules/duplicate-type/shape.js');
+    expect(unionMembers('all|auto|human')).toEqual(['all', 'auto', 'human']);
+    expect(unionMembers('| "a"\n  | "b|c"')).toEqual(['"a"', '"b|c"']);
+    expect(unionMembers('Record<string, A | B>')).toBeUndefined();
+    expect(unionMembers('(a: A) => B | C')).toBeUndefined();
+    expect(unionMembers('React.ReactNode | null')).toEqual(['ReactNode', 'null']);
+    expect(unqualified('Array<React.ReactNode> | "a.b"')).toBe('Array<ReactNode> | "a.b"');
+    expect(unqualified('sig:x.y')).toBe('sig:x.y');
+  });
+});

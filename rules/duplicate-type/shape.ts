@@ -33,7 +33,11 @@ export function weight(m: MemberFact): number {
   return m.name.startsWith('__') ? 0.5 : 1;
 }
 
-const typeOf = (m: MemberFact): string => (m.type === '' ? '' : `${m.type}${m.optional ? '?' : ''}`);
+/** a type as written, its names unqualified: `React.ReactNode` and an imported `ReactNode` are one type (quoted
+ * text is kept; a method's signature is compared as it is) */
+const QUALIFIER = /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)|(?<![\w$.])(?:[A-Za-z_$][\w$]*\.)+(?=[A-Za-z_$])/g;
+export const unqualified = (t: string): string => (t.startsWith('sig:') || !t.includes('.') ? t : t.replace(QUALIFIER, (_m, quoted?: string) => quoted ?? ''));
+const typeOf = (m: MemberFact): string => (m.type === '' ? '' : `${unqualified(m.type)}${m.optional ? '?' : ''}`);
 const typesDiffer = (x: MemberFact, y: MemberFact): boolean => {
   const a = typeOf(x);
   const b = typeOf(y);
@@ -47,9 +51,55 @@ const basesOf = (s: Shape): string => s.bases.map((b) => b.slice(b.lastIndexOf('
 const kindOf = (s: Shape): string => (s.kind === 'type-alias' ? 'interface' : s.kind);
 const short = (v: string | undefined): string => (v === undefined ? '(none)' : v.length > 40 ? `${v.slice(0, 37)}…` : v);
 
+/** The members of a union type (`"a" | "b" | Other`), at its top level, as written less spaces; undefined for a
+ * type that is no union. */
+export function unionMembers(t: string): string[] | undefined {
+  const out: string[] = [];
+  let depth = 0;
+  let quote = '';
+  let cur = '';
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (quote) {
+      cur += c;
+      if (c === '\\') cur += t[++i] ?? '';
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === '"' || c === "'" || c === '`') quote = c;
+    else if (c === '<' || c === '(' || c === '[' || c === '{') depth++;
+    else if (c === '>' && t[i - 1] === '=') {
+      if (depth === 0) return undefined; // a function type: `(a: A) => B | C` returns the union
+    } else if (c === '>' || c === ')' || c === ']' || c === '}') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(cur);
+      cur = '';
+      continue;
+    } else if (/\s/.test(c)) continue;
+    cur += c;
+  }
+  out.push(cur);
+  const members = out.filter((m) => m !== '').map(unqualified);
+  return members.length >= 2 ? members : undefined;
+}
+
 export function compareShapes(a: Shape, b: Shape, threshold: number): Comparison {
   if (a.typeText !== undefined || b.typeText !== undefined) {
-    const same = a.typeText === b.typeText;
+    // two unions (`type Kind = "a" | "b"`): compared by their members, so one that gained a member is a copy that
+    // drifts, not another type
+    const ua = a.typeText !== undefined ? unionMembers(a.typeText) : undefined;
+    const ub = b.typeText !== undefined ? unionMembers(b.typeText) : undefined;
+    if (ua && ub) {
+      const as = new Set(ua);
+      const bs = new Set(ub);
+      const shared = [...as].filter((m) => bs.has(m)).length;
+      const total = new Set([...as, ...bs]).size;
+      if (shared === total) return { likeness: 'identical', score: 1, diff: [], shared, total };
+      const score = shared / total;
+      const diff = [...[...bs].filter((m) => !as.has(m)).map((m) => `+${m}`), ...[...as].filter((m) => !bs.has(m)).map((m) => `-${m}`)];
+      return score >= threshold ? { likeness: 'similar', score, diff, shared, total } : { likeness: 'name-clash', score, diff: [], shared, total };
+    }
+    const same = a.typeText !== undefined && b.typeText !== undefined && unqualified(a.typeText.replace(/\s+/g, ' ')) === unqualified(b.typeText.replace(/\s+/g, ' '));
     return { likeness: same ? 'identical' : 'name-clash', score: same ? 1 : 0, diff: same ? [] : ['a different type'], shared: 0, total: 0 };
   }
   const am = new Map(a.members.map((m) => [m.name, m]));

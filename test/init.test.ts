@@ -160,6 +160,17 @@ describe('comply init (issue 17)', () => {
     const ws = await initAndCompare('npm-workspaces');
     expect(ws.stderr).toMatch(/^ {2}ui: library \(packages\/ui\/package\.json names @acme\/ui \(a workspace of package\.json\); imported by admin, site; 1 source file\)$/m);
     expect(ws.b.unchanged()).toBe(true);
+    // a package in a folder named for tests, below the top (a Playwright suite of its own): test support
+    for (const [p, text] of Object.entries({
+      'apps/e2e/package.json': '{"name": "acme-e2e", "devDependencies": {"@playwright/test": "1.60.0"}}\n',
+      'apps/e2e/specs/login.spec.ts': 'import { test } from "@playwright/test";\ntest("login", async () => {});\n',
+      'apps/e2e/support/pages.ts': 'export const home = "/";\n',
+    })) {
+      mkdirSync(join(ws.b.root, p, '..'), { recursive: true });
+      writeFileSync(join(ws.b.root, p), text);
+    }
+    const e2e = await comply('init', ws.b.root, '--dry-run', '--json');
+    expect((JSON.parse(e2e.stdout) as { config: { services: Record<string, unknown> } }).config.services.e2e).toEqual({ paths: ['apps/e2e'], kind: 'test-support', packages: ['acme-e2e'] });
   });
 
   it('3. evidence: one line per decision, and --json for tools', async () => {

@@ -459,7 +459,15 @@ export function discover(root: string): Discovery {
       at.hasManifest = true;
       continue;
     }
-    newUnit({ name: m.dir !== '.' ? posix.basename(m.dir) : paths.length === 1 || !m.name ? posix.basename(paths[0]!) : m.name, paths, origin: 'manifest', evidence: [what], hasManifest: true });
+    const tests = m.dir !== '.' && TEST_SUPPORT_NAMES.test(posix.basename(m.dir));
+    newUnit({
+      name: m.dir !== '.' ? posix.basename(m.dir) : paths.length === 1 || !m.name ? posix.basename(paths[0]!) : m.name,
+      paths,
+      origin: 'manifest',
+      evidence: tests ? [what, 'test support by its folder name'] : [what],
+      hasManifest: true,
+      ...(tests ? { kind: 'test-support' as const } : {}),
+    });
   }
   for (const m of npmManifests.values()) {
     if (m.dir === '.' || keptOut(m.dir) || sources(m.dir) === 0) continue;
@@ -472,7 +480,18 @@ export function discover(root: string): Discovery {
       if (m.name) at.npmName = m.name;
       continue;
     }
-    newUnit({ name: posix.basename(m.dir), paths: [m.dir], origin: 'manifest', evidence: [what], hasManifest: true, ...(m.name ? { npmName: m.name } : {}) });
+    // a package in a folder named for tests (`web/tests`, `e2e`: a Playwright or Cypress suite of its own) is test
+    // support, wherever it sits, as a top-level folder of that name is (so is a Python project's, above)
+    const tests = TEST_SUPPORT_NAMES.test(posix.basename(m.dir));
+    newUnit({
+      name: posix.basename(m.dir),
+      paths: [m.dir],
+      origin: 'manifest',
+      evidence: tests ? [what, 'test support by its folder name'] : [what],
+      hasManifest: true,
+      ...(tests ? { kind: 'test-support' as const } : {}),
+      ...(m.name ? { npmName: m.name } : {}),
+    });
   }
   // a manifest inside another unit's folder is part of it, unless it deploys or is a workspace package
   for (const u of units) {

@@ -47,6 +47,14 @@ async function initAndCompare(layout: string): Promise<{ b: Box; stderr: string 
   return { b, stderr: r.stderr };
 }
 
+/** write files (repo-relative path → text) below root, making their folders */
+function writeFiles(root: string, files: Record<string, string>): void {
+  for (const [p, text] of Object.entries(files)) {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+}
+
 interface Finding {
   rule: string;
   path: string;
@@ -101,14 +109,11 @@ describe('comply init (issue 17)', () => {
     expect(compose.b.unchanged()).toBe(true);
     // a deployable folder named like a library the code imports (a folder `alembic` of scripts): named by no
     // package, written as such, or the folder's name would take every `import alembic` of the api
-    for (const [p, text] of Object.entries({
+    writeFiles(compose.b.root, {
       'hosting/alembic/Dockerfile': 'FROM python:3.12-slim\nWORKDIR /app\nCOPY create_databases.py .\nCMD ["python", "create_databases.py"]\n',
       'hosting/alembic/create_databases.py': 'import os\n\nprint(os.environ.get("DATABASE_URL"))\n',
       'api/migration.py': 'from alembic import op\n\n\ndef upgrade():\n    op.create_table("t")\n',
-    })) {
-      mkdirSync(join(compose.b.root, p, '..'), { recursive: true });
-      writeFileSync(join(compose.b.root, p), text);
-    }
+    });
     writeFileSync(join(compose.b.root, 'api', 'requirements.txt'), 'flask==3.0.0\nalembic\n');
     const named = await comply('init', compose.b.root, '--dry-run', '--json');
     expect((JSON.parse(named.stdout) as { config: { services: Record<string, unknown> } }).config.services.alembic).toEqual({ paths: ['hosting/alembic'], packages: [] });
@@ -144,10 +149,7 @@ describe('comply init (issue 17)', () => {
     const ts = box('npm-workspaces');
     for (const d of ['apps', 'packages']) rmSync(join(ts.root, d), { recursive: true });
     writeFileSync(join(ts.root, 'package.json'), '{"name": "tool"}\n');
-    for (const [p, text] of Object.entries({ 'src/index.ts': 'export {};\n', 'lib/util.ts': 'export {};\n', 'test/a.test.ts': 'export {};\n', 'fixtures/x/package.json': '{}', 'fixtures/x/i.ts': '' })) {
-      mkdirSync(join(ts.root, p, '..'), { recursive: true });
-      writeFileSync(join(ts.root, p), text);
-    }
+    writeFiles(ts.root, { 'src/index.ts': 'export {};\n', 'lib/util.ts': 'export {};\n', 'test/a.test.ts': 'export {};\n', 'fixtures/x/package.json': '{}', 'fixtures/x/i.ts': '' });
     const top = await comply('init', ts.root, '--dry-run', '--json');
     expect(top.code).toBe(0);
     expect((JSON.parse(top.stdout) as { config: { services: unknown } }).config.services).toEqual({
@@ -161,14 +163,11 @@ describe('comply init (issue 17)', () => {
     expect(ws.stderr).toMatch(/^ {2}ui: library \(packages\/ui\/package\.json names @acme\/ui \(a workspace of package\.json\); imported by admin, site; 1 source file\)$/m);
     expect(ws.b.unchanged()).toBe(true);
     // a package in a folder named for tests, below the top (a Playwright suite of its own): test support
-    for (const [p, text] of Object.entries({
+    writeFiles(ws.b.root, {
       'apps/e2e/package.json': '{"name": "acme-e2e", "devDependencies": {"@playwright/test": "1.60.0"}}\n',
       'apps/e2e/specs/login.spec.ts': 'import { test } from "@playwright/test";\ntest("login", async () => {});\n',
       'apps/e2e/support/pages.ts': 'export const home = "/";\n',
-    })) {
-      mkdirSync(join(ws.b.root, p, '..'), { recursive: true });
-      writeFileSync(join(ws.b.root, p), text);
-    }
+    });
     const e2e = await comply('init', ws.b.root, '--dry-run', '--json');
     expect((JSON.parse(e2e.stdout) as { config: { services: Record<string, unknown> } }).config.services.e2e).toEqual({ paths: ['apps/e2e'], kind: 'test-support', packages: ['acme-e2e'] });
   });

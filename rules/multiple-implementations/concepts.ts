@@ -297,7 +297,7 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
   },
   'auth-client': {
     description:
-      "The repo's own token handling: code that decodes or verifies tokens itself (jwt.decode, jose, jsonwebtoken.verify) or calls the repo's own auth service over HTTP. One per service.",
+      "The repo's own token handling: code that decodes or verifies tokens itself (jwt.decode, jose, jsonwebtoken.verify, a session SDK's check such as SuperTokens' get_session) or calls the repo's own auth service over HTTP. One per service.",
     kind: 'logic',
     variants: {
       auth: [
@@ -316,6 +316,13 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
         'jwt-decode',
         'jwt-decode.jwtDecode',
         'jwt-decode.default',
+        // a session SDK's verification (SuperTokens): the repo's own sessions, checked through the SDK
+        'supertokens_python.recipe.session.asyncio.get_session',
+        'supertokens_python.recipe.session.syncio.get_session',
+        'supertokens_python.recipe.session.framework.*.verify_session',
+        'supertokens-node/recipe/session.getSession',
+        'supertokens-node/recipe/session.default.getSession',
+        'supertokens-node/recipe/session/framework/*.verifySession',
         ...OWN_ENDPOINT,
       ],
     },

@@ -120,6 +120,12 @@ describe('workspace file list', () => {
     expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
   });
 
+  it('leaves out the configs of linters and formatters: development tooling, not code a service runs', () => {
+    const dir = tree({ 'web/src/app.ts': '', 'web/eslint.config.mjs': 'import base from "../eslint.config.mjs";\nexport default base;\n', 'eslint.config.mjs': 'export default [];\n', 'web/.prettierrc.cjs': 'module.exports = {};\n', 'web/vite.config.ts': '' });
+    const ws = buildWorkspace(dir, parseConfig({ services: { web: { paths: ['web'] } } }, 'c.json'));
+    expect(ws.files.map((f) => f.path)).toEqual(['web/src/app.ts', 'web/vite.config.ts']);
+  });
+
   it('walks the folder when there is no git', () => {
     const dir = tree({ 'api/main.py': '' });
     const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));

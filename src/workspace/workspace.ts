@@ -44,7 +44,21 @@ export const GENERATED_EXCLUDES = [
 /** Backup copies checked in: left out of the analysis, and reported by legacy-file-name. */
 export const BACKUP_EXCLUDES = ['**/backup/**', '**/backups/**', '**/*_backup/**'];
 
-export const DEFAULT_EXCLUDES = [...GENERATED_EXCLUDES, ...BACKUP_EXCLUDES];
+/** Configs of linters and formatters: development tooling, never part of what a service runs (a package's
+ * `eslint.config.mjs` that imports the workspace's own is no dependency between deployables). */
+export const DEV_TOOL_EXCLUDES = [
+  '**/eslint.config.*',
+  '**/.eslintrc.*',
+  '**/prettier.config.*',
+  '**/.prettierrc.*',
+  '**/stylelint.config.*',
+  '**/.stylelintrc.*',
+  '**/commitlint.config.*',
+  '**/lint-staged.config.*',
+  '**/.lintstagedrc.*',
+];
+
+export const DEFAULT_EXCLUDES = [...GENERATED_EXCLUDES, ...BACKUP_EXCLUDES, ...DEV_TOOL_EXCLUDES];
 
 export const DEFAULT_TESTS = [
   '**/tests/**',

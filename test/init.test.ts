@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { readPackageJson, readPyproject } from '../src/workspace/manifests.js';
 import { FIXTURES, git, tempDir } from './helpers.js';
 import { comply, hashTree } from './hostile.js';
 
@@ -262,6 +263,43 @@ describe('comply init (issue 17)', () => {
     expect((await comply('init', b.root, '--force')).code).toBe(0);
     expect(b.config().$schema).toBe('./node_modules/comply/schema/compliance.schema.json');
     expect(hashTree(b.outside, new Set([b.root]))).toBe(before);
+  });
+
+  it('a service that installs another by path may import it; an evaluation harness is tooling', async () => {
+    // enterprise/ builds on the core app: its pyproject installs the top-level project (Poetry's path dependency),
+    // whose packages a glob names; a benchmark with requirements of its own is no deployable
+    const root = join(tempDir('comply-init-'), 'repo');
+    writeFiles(root, {
+      'pyproject.toml': '[tool.poetry]\nname = "core-app"\npackages = [{ include = "core/**/*" }]\n',
+      'core/__init__.py': '',
+      'core/models.py': 'class User:\n    pass\n',
+      Dockerfile: 'FROM python:3.12-slim\nWORKDIR /app\nCOPY core /app/core\nCMD ["python", "-m", "core"]\n',
+      'enterprise/Dockerfile': 'FROM python:3.12-slim\nWORKDIR /app\nCOPY . /app\nCMD ["python", "-m", "server"]\n',
+      'enterprise/pyproject.toml': '[tool.poetry]\nname = "ee"\npackages = [{ include = "server" }]\n\n[tool.poetry.dependencies]\ncore-app = { path = "../", develop = true }\n',
+      'enterprise/server/__init__.py': '',
+      'enterprise/server/app.py': 'from core.models import User\n\n\ndef me():\n    return User()\n',
+      'evaluation/benchmarks/mint/requirements.txt': 'requests\n',
+      'evaluation/benchmarks/mint/run.py': 'from core.models import User\n\nprint(User)\n',
+    });
+    git(root, 'init', '-q');
+    const r = await comply('init', root);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^ {2}evaluation: tooling \(/m);
+    const config = JSON.parse(readFileSync(join(root, 'compliance.config.json'), 'utf8')) as { services: Record<string, unknown>; rules: { 'cross-service-import': { allow: unknown[] } } };
+    expect(Object.keys(config.services)).toEqual(['core', 'enterprise']);
+    expect(config.rules['cross-service-import'].allow).toEqual([
+      { from: 'enterprise', to: ['core'], reason: 'it installs them: enterprise/pyproject.toml [tool.poetry] core-app = { path = "../" }' },
+    ]);
+    expect((await findings(root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
+    // uv's sources and npm's file: specifiers say the same; a path out of the repository says nothing
+    writeFiles(root, {
+      'tools/pyproject.toml': '[project]\nname = "t"\n[tool.uv.sources]\ncore-app = { path = ".." }\nfar = { path = "../../elsewhere" }\n',
+      'web/package.json': '{"name": "web", "dependencies": {"ui": "file:../ui", "x": "link:/abs", "y": "^1.0.0"}}\n',
+    });
+    const io = { notes: [] as string[] };
+    expect(readPyproject(root, 'tools/pyproject.toml', io)?.pathDependencies).toEqual([{ path: '.', why: 'tools/pyproject.toml [tool.uv.sources] core-app = { path = ".." }' }]);
+    expect(io.notes.join('\n')).toMatch(/elsewhere/);
+    expect(readPackageJson(root, 'web/package.json', io)?.pathDependencies).toEqual([{ path: 'ui', why: 'web/package.json dependencies ui: file:../ui' }]);
   });
 
   it('an image that copies folders the tree does not have is a leftover; a missing file or ignored build output is not', async () => {

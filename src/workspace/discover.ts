@@ -60,6 +60,8 @@ export interface DiscoveredService {
   imports: ImportShare;
   /** the first-party modules most often imported that do not resolve (at most five) */
   unresolved?: { module: string; imports: number }[];
+  /** the services its manifests install from their folders (path dependencies): it runs their code */
+  installs?: { service: string; why: string }[];
 }
 
 export interface NotAService {
@@ -94,7 +96,7 @@ export interface Discovery {
 }
 
 const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests)$/i;
-const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev|dev_?launcher|.*_launcher|devtools|test_scripts|hack|\..*)$/i;
+const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev|dev_?launcher|.*_launcher|devtools|test_scripts|hack|benchmarks?|evals?|evaluations?|\..*)$/i;
 const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks|fixtures|testdata)$/i;
 const DOCS_NAMES = /^(docs?|documentation|website)$/i;
 const LIBRARY_NAMES = /^(shared|common|libs?|core_lib|packages)$/i;
@@ -210,6 +212,7 @@ export function discover(root: string): Discovery {
       had.roots.push(...m.roots);
       had.pythonpath.push(...m.pythonpath);
       had.dependencies.push(...m.dependencies);
+      if (m.pathDependencies) (had.pathDependencies ??= []).push(...m.pathDependencies);
       had.declaresProject ||= m.declaresProject;
       had.file = had.declaresProject && !m.declaresProject ? had.file : m.declaresProject && !had.declaresProject ? m.file : had.file;
     }
@@ -788,6 +791,28 @@ export function discover(root: string): Discovery {
       }
     }
   }
+  // a manifest that installs another unit's folder (a path dependency: Poetry's or uv's `{ path = "../" }`,
+  // npm's `file:`): the unit runs that code, so importing it crosses no deploy boundary
+  const unitOfFolder = (dir: string): Unit | undefined => {
+    const py = pyManifests.get(dir);
+    const probes = py && py.packages.length > 0 ? py.packages.map((p) => (p.root === '.' ? p.name : `${p.root}/${p.name}`)) : [dir];
+    for (const p of probes) {
+      const u = owner(p === '.' ? '_' : `${p}/_`);
+      if (u) return u;
+    }
+    return undefined;
+  };
+  const installs = new Map<Unit, { to: Unit; why: string }[]>();
+  for (const m of [...pyManifests.values(), ...npmManifests.values()]) {
+    const from = unitOfFolder(m.dir);
+    if (!from) continue;
+    for (const d of m.pathDependencies ?? []) {
+      const to = unitOfFolder(d.path);
+      if (!to || to === from) continue;
+      const list = installs.get(from) ?? installs.set(from, []).get(from)!;
+      if (!list.some((x) => x.to === to)) list.push({ to, why: d.why });
+    }
+  }
   const out: DiscoveredService[] = [];
   for (const u of live().sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
     const name = u.name;
@@ -800,7 +825,9 @@ export function discover(root: string): Discovery {
     const misses = [...(unresolved.get(u) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 5).map(([module, n]) => ({ module, imports: n }));
     // a folder inside another of the same service says nothing more (`COPY app/ app/` beside `COPY . .`)
     const paths = u.paths.filter((p) => !u.paths.some((q) => q !== p && within(p, q))).sort();
-    out.push({ name, kind: u.kind ?? 'service', paths, packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}) });
+    const uses = (installs.get(u) ?? []).map((x) => ({ service: x.to.name, why: x.why })).sort((a, b) => (a.service < b.service ? -1 : 1));
+    for (const x of uses) evidence.push(`installs ${x.service} (${x.why})`);
+    out.push({ name, kind: u.kind ?? 'service', paths, packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}), ...(uses.length > 0 ? { installs: uses } : {}) });
   }
   // folders with source that nothing placed
   const placed = (p: string): boolean => out.some((s) => s.paths.some((q) => within(p, q) || within(q, p))) || notServices.some((n) => within(p, n.path));

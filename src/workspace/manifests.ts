@@ -25,8 +25,18 @@ export interface PythonManifest {
   pythonpath: { root: string; why: string }[];
   /** distribution names it depends on (normalised), to tell third-party imports from repo folders */
   dependencies: string[];
+  /** dependencies installed from a folder of the repo (Poetry's or uv's `{ path = "../core" }`): repo paths */
+  pathDependencies?: PathDependency[];
   /** it declares a project (not only tool settings) */
   declaresProject: boolean;
+}
+
+/** A dependency a manifest installs from a folder of the repository. */
+export interface PathDependency {
+  /** the folder, a repo path ('.' for the top) */
+  path: string;
+  /** the manifest's words: `enterprise/pyproject.toml [tool.poetry] openhands-ai = { path = "../" }` */
+  why: string;
 }
 
 export interface NpmManifest {
@@ -36,6 +46,8 @@ export interface NpmManifest {
   /** workspace globs (package.json `workspaces`, pnpm-workspace.yaml `packages`) */
   workspaces: string[];
   dependencies: string[];
+  /** `"dep": "file:../core"` (or `link:`): repo paths */
+  pathDependencies?: PathDependency[];
 }
 
 export interface ManifestRead {
@@ -128,9 +140,11 @@ export function readPyproject(root: string, file: string, io: ManifestRead): Pyt
   } else if (obj(stPackages) && obj(stPackages.find)) {
     for (const w of arr(stPackages.find.where)) if (str(w)) addRoot(w, `${file} [tool.setuptools.packages.find] where`);
   }
-  // Poetry: packages = [{ include = "pkg", from = "src" }]
+  // Poetry: packages = [{ include = "pkg", from = "src" }]; a glob below a folder (`pkg/**/*`) ships that folder
   for (const p of arr(poetry.packages)) {
-    if (obj(p) && str(p.include) && !/[*?[]/.test(p.include)) addPkg(str(p.from) ? `${p.from}/${p.include}` : p.include, `${file} [tool.poetry] packages`);
+    if (!obj(p) || !str(p.include)) continue;
+    const include = /[*?[]/.test(p.include) ? /^((?:[\w.-]+\/)*?[\w.-]+)\/(?:\*\*\/)?\*(?:\*|\.py)?$/.exec(p.include)?.[1] : p.include;
+    if (include) addPkg(str(p.from) ? `${p.from}/${include}` : include, `${file} [tool.poetry] packages`);
   }
   // Hatch: build.targets.wheel.packages / build.packages; sources = ["src"] or { "src" = "" }
   const hatch = obj(tool.hatch) && obj(tool.hatch.build) ? (tool.hatch.build as Record<string, unknown>) : {};
@@ -167,6 +181,20 @@ export function readPyproject(root: string, file: string, io: ManifestRead): Pyt
   for (const key of ['dependencies', 'dev-dependencies']) if (obj(poetry[key])) deps.push(...Object.keys(poetry[key]));
   if (obj(poetry.group)) for (const g of Object.values(poetry.group)) if (obj(g) && obj(g.dependencies)) deps.push(...Object.keys(g.dependencies));
   m.dependencies = [...new Set(deps.map(distName).filter((x): x is string => x !== undefined && x !== 'python'))];
+  // installed from a folder of the repo: Poetry's dependency tables, uv's sources
+  const pathDeps: PathDependency[] = [];
+  const fromPath = (table: unknown, where: string): void => {
+    if (!obj(table)) return;
+    for (const [name, spec] of Object.entries(table)) {
+      if (!obj(spec) || !str(spec.path)) continue;
+      const rel = at(spec.path);
+      if (rel !== undefined) pathDeps.push({ path: rel, why: `${file} [${where}] ${name} = { path = "${spec.path}" }` });
+    }
+  };
+  for (const key of ['dependencies', 'dev-dependencies']) fromPath(poetry[key], 'tool.poetry');
+  if (obj(poetry.group)) for (const g of Object.values(poetry.group)) if (obj(g)) fromPath(g.dependencies, 'tool.poetry');
+  if (obj(tool.uv)) fromPath(tool.uv.sources, 'tool.uv.sources');
+  if (pathDeps.length > 0) m.pathDependencies = pathDeps;
   return m;
 }
 
@@ -333,6 +361,17 @@ export function readPackageJson(root: string, file: string, io: ManifestRead): N
   const ws = Array.isArray(pj.workspaces) ? pj.workspaces : obj(pj.workspaces) ? arr(pj.workspaces.packages) : [];
   m.workspaces = ws.filter(str);
   for (const k of ['dependencies', 'devDependencies', 'peerDependencies']) if (obj(pj[k])) m.dependencies.push(...Object.keys(pj[k]));
+  // installed from a folder of the repo (`file:../core`, `link:../core`); workspaces are read on their own
+  const pathDeps: PathDependency[] = [];
+  for (const k of ['dependencies', 'peerDependencies']) {
+    if (!obj(pj[k])) continue;
+    for (const [name, spec] of Object.entries(pj[k])) {
+      const target = str(spec) ? /^(?:file|link):(.+)$/.exec(spec)?.[1] : undefined;
+      const rel = target !== undefined && !target.startsWith('/') ? under(dir, target, file, io) : undefined;
+      if (rel !== undefined) pathDeps.push({ path: rel, why: `${file} ${k} ${name}: ${spec as string}` });
+    }
+  }
+  if (pathDeps.length > 0) m.pathDependencies = pathDeps;
   return m;
 }
 

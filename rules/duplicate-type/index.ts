@@ -161,6 +161,9 @@ export default defineRule({
           if (decl.aliasOf === undefined) list ? list.push(d) : byServiceName.set(k, [d]);
           // a file-local type cannot be imported by anyone: its name clashes with nothing
           if (!decl.exported && !global && !opts.includeLocal) continue;
+          // a global interface is merged with every other of its name (`interface Window` in two .d.ts files adds
+          // to one type): one declaration in parts, never a copy
+          if (global && !decl.exported && decl.kind === 'interface') continue;
           // `type User = models.User`: the same declaration under its own name, a re-export
           if (decl.aliasOf !== undefined && aliasTarget(decl.aliasOf) === decl.name) continue;
         }

@@ -329,7 +329,7 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
   },
   'identity-provider-client': {
     description:
-      "Code that talks to an outside identity provider's OAuth/OIDC endpoints or SDK (Google, GitHub, Microsoft, Okta, Auth0; `oidc` for a provider configured at run time): one per provider per service. Not the repo's own auth client.",
+      "Code that talks to an outside identity provider's OAuth/OIDC endpoints or SDK (Google, GitHub, Microsoft, Okta, Auth0, Keycloak; `oidc` for a provider configured at run time): one per provider per service. Not the repo's own auth client.",
     kind: 'logic',
     variants: {
       google: provider(
@@ -346,6 +346,22 @@ export const BUILTIN_CONCEPTS: Record<string, BuiltinConcept> = {
       ),
       okta: provider(['https://*.okta.com/*', 'https://*.oktapreview.com/*'], ['okta_jwt_verifier.*', 'okta.client.Client', 'httpx_oauth.clients.okta.*', '@okta/*', 'next-auth/providers/okta*']),
       auth0: provider(['https://*.auth0.com/*'], ['auth0.authentication.*', 'auth0.management.*', '@auth0/*', 'auth0.*Client', 'next-auth/providers/auth0*']),
+      // a Keycloak realm, self-hosted (its URL a setting): known by its client libraries
+      keycloak: provider(
+        [],
+        [
+          'keycloak.KeycloakOpenID',
+          'keycloak.keycloak_openid.KeycloakOpenID',
+          'keycloak.KeycloakAdmin',
+          'keycloak.keycloak_admin.KeycloakAdmin',
+          'keycloak.KeycloakUMA',
+          'keycloak-js',
+          'keycloak-js.default',
+          'keycloak-connect',
+          'keycloak-connect.default',
+          'next-auth/providers/keycloak*',
+        ],
+      ),
       // a provider configured at run time (its discovery URL a setting): a generic OpenID Connect / OAuth client, or
       // an OAuth client of an endpoint whose host is a setting; listed, not counted (uncounted): which provider each
       // talks to is a setting, so two of them are as likely two providers as one

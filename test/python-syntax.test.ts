@@ -4,7 +4,7 @@
  * fixtures/python-syntax for 3.11 and 3.12, and checks them live when those interpreters are on the machine.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractPython } from '../src/languages/python/extract.js';
@@ -83,6 +83,13 @@ describe('Python syntax as CPython of the target version reports it', () => {
     expect(init.code).toBe(0);
     const written = JSON.parse(readFileSync(join(s.root, 'compliance.config.json'), 'utf8')) as { python: { version: string; versionFrom: string } };
     expect(written.python).toEqual({ version: '3.10', versionFrom: 'pyproject.toml: requires-python = ">=3.10"' });
+    // the top-level project speaks for the repository: a CLI one folder down that supports an older Python does
+    // not make the backend's newer syntax an error; it is asked only when the top says nothing
+    s.write({ 'pyproject.toml': '[project]\nname = "x"\nrequires-python = ">=3.12"\n', 'cli/pyproject.toml': '[project]\nname = "cli"\nrequires-python = ">=3.9"\n' });
+    expect(detectPythonVersion(s.root)).toEqual({ version: '3.12', from: 'pyproject.toml: requires-python = ">=3.12"' });
+    s.write({ 'pyproject.toml': '[project]\nname = "x"\n' });
+    expect(detectPythonVersion(s.root).from).toMatch(/^cli\/pyproject\.toml: requires-python = ">=3\.9"/);
+    rmSync(join(s.root, 'cli'), { recursive: true });
     // an older target than comply knows is checked with the oldest grammar it knows, and says so
     s.write({ 'pyproject.toml': '[project]\nname = "x"\nrequires-python = ">=3.9"\n' });
     expect(detectPythonVersion(s.root)).toEqual({ version: '3.10', from: 'pyproject.toml: requires-python = ">=3.9" (3.9; comply knows the grammar of 3.10 and newer)' });

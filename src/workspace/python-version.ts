@@ -1,11 +1,14 @@
 /**
  * The Python version a repository targets, read from the repository: the grammar of that version decides what is a
  * syntax error (docs/python-syntax.md). In order, the first that names one wins:
- *   1. `requires-python` in a pyproject.toml (its lower bound: the oldest interpreter the code must parse under);
+ *   1. `requires-python` of the top-level pyproject.toml (its lower bound: the oldest interpreter the code must
+ *      parse under);
  *   2. `.python-version` (pyenv; its first line);
- *   3. the `python:X.Y` base images of the Dockerfiles that ship (not test, development, example or leftover ones);
- *   4. `python-version` of `actions/setup-python` in .github/workflows;
- *   5. else 3.12.
+ *   3. `requires-python` of the pyproject.toml files one folder down (an SDK or a CLI there may support older
+ *      interpreters than the repository's own code is written for: asked only when the top says nothing);
+ *   4. the `python:X.Y` base images of the Dockerfiles that ship (not test, development, example or leftover ones);
+ *   5. `python-version` of `actions/setup-python` in .github/workflows;
+ *   6. else 3.12.
  * When a source names several versions (two Dockerfiles, a CI matrix), the lowest wins: shared code must parse under
  * every one. Every file is read through readContained (inside the root, through no link, bounded), and a file that
  * cannot be read is skipped: the version is a default, never a reason to fail.
@@ -68,8 +71,9 @@ export function detectPythonVersion(root: string, opts: { paths?: readonly strin
   // (by name first: the globs are asked of a handful of files, not of every file of a large repo)
   const files = paths.filter((p) => mayBeEvidence(p) && !IGNORED(p) && !excluded(p));
   const sources: (() => Candidate[])[] = [
-    () => files.filter((p) => PYPROJECT(p)).sort().flatMap((p) => fromPyproject(p, read(p))),
+    () => (files.includes('pyproject.toml') ? fromPyproject('pyproject.toml', read('pyproject.toml')) : []),
     () => fromPythonVersionFile(read('.python-version')),
+    () => files.filter((p) => PYPROJECT(p) && p !== 'pyproject.toml').sort().flatMap((p) => fromPyproject(p, read(p))),
     // the images that ship: not those kept for tests, development, examples, nor a leftover folder's (as init reads them)
     () => files.filter((p) => DOCKERFILE(p) && nonProductionWord(p) === undefined).sort().flatMap((p) => fromDockerfile(p, read(p))),
     () => files.filter((p) => WORKFLOW(p)).sort().flatMap((p) => fromWorkflow(p, read(p))),

@@ -302,6 +302,40 @@ describe('comply init (issue 17)', () => {
     expect(readPackageJson(root, 'web/package.json', io)?.pathDependencies).toEqual([{ path: 'ui', why: 'web/package.json dependencies ui: file:../ui' }]);
   });
 
+  it('images of workspace members built from the workspace root: each member its image, the root no service', async () => {
+    // web/ is an npm workspace: the oss and ee apps are built from it (compose contexts ./web), each image copying
+    // its own app, the shared packages and (ee) the oss app it extends; storybook is a workbench of stories
+    const root = join(tempDir('comply-init-'), 'repo');
+    const image = (apps: string[]): string => `FROM node:20 AS build\nWORKDIR /app\nCOPY package.json ./\nCOPY packages/ ./packages/\n${apps.map((a) => `COPY ${a}/ ./${a}/\n`).join('')}RUN npm run build\nFROM node:20\nCOPY --from=build /app/dist /srv\n`;
+    writeFiles(root, {
+      'web/package.json': '{"name": "acme-web", "private": true, "workspaces": ["oss", "ee", "storybook", "packages/*"]}\n',
+      'web/oss/package.json': '{"name": "@acme/oss"}\n',
+      'web/oss/src/app.ts': 'import { Button } from "@acme/ui";\nexport const App = () => Button();\n',
+      'web/oss/docker/Dockerfile': image(['oss']),
+      'web/ee/package.json': '{"name": "@acme/ee"}\n',
+      'web/ee/src/app.ts': 'import { App } from "@acme/oss";\nexport const EeApp = () => App();\n',
+      'web/ee/docker/Dockerfile': image(['oss', 'ee']),
+      'web/packages/ui/package.json': '{"name": "@acme/ui"}\n',
+      'web/packages/ui/src/index.ts': 'export const Button = () => null;\n',
+      'web/storybook/package.json': '{"name": "@acme/storybook", "scripts": {"storybook": "storybook dev"}}\n',
+      'web/storybook/stories/app.stories.tsx': 'import { App } from "@acme/oss";\nexport default { component: App };\n',
+      'web/scripts/lint.ts': 'export {};\n',
+      'docker-compose.yml': 'services:\n  web:\n    build:\n      context: ./web\n      dockerfile: oss/docker/Dockerfile\n  web-ee:\n    build:\n      context: ./web\n      dockerfile: ee/docker/Dockerfile\n',
+    });
+    git(root, 'init', '-q');
+    const r = await comply('init', root);
+    expect(r.code, r.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(join(root, 'compliance.config.json'), 'utf8')) as { services: Record<string, { kind?: string; paths: string[] }>; rules: { 'cross-service-import': { allow: unknown[] } } };
+    expect(Object.fromEntries(Object.entries(config.services).map(([n, s]) => [n, `${s.kind ?? 'service'} ${s.paths.join(',')}`]))).toEqual({
+      ee: 'service web/ee',
+      oss: 'service web/oss',
+      storybook: 'test-support web/storybook',
+      ui: 'library web/packages/ui',
+    });
+    expect(config.rules['cross-service-import'].allow).toContainEqual({ from: 'ee', to: ['oss'], reason: 'it installs them: web/ee/docker/Dockerfile copies web/oss/' });
+    expect((await findings(root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
+  });
+
   it('an image that copies folders the tree does not have is a leftover; a missing file or ignored build output is not', async () => {
     const root = tempDir('comply-init-stale-');
     const put = (p: string, text: string): void => {

@@ -95,7 +95,7 @@ export interface Discovery {
   python: { files: PyFile[]; firstParty: Set<string> };
 }
 
-const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests)$/i;
+const TEST_SUPPORT_NAMES = /^(tests?|testing|test_?(framework|utils|support|helpers|lib)|e2e|integration_tests|storybook)$/i;
 const TOOLING_NAMES = /^(scripts?|tools?|tooling|bin|dev|dev_?launcher|.*_launcher|devtools|test_scripts|hack|benchmarks?|evals?|evaluations?|\..*)$/i;
 const EXAMPLE_NAMES = /^(examples?|demos?|samples?|cookbooks?|playground|notebooks|fixtures|testdata)$/i;
 const DOCS_NAMES = /^(docs?|documentation|website)$/i;
@@ -373,9 +373,12 @@ export function discover(root: string): Discovery {
     return `${d.file}${d.compose.length > 0 ? ` (compose ${d.compose.join(', ')})` : ''} ${what}`;
   };
   const topBuiltImages: { d: Deployable; parts: string[] }[] = [];
+  // a workspace root (a package.json with workspaces, a pnpm-workspace.yaml) is where images of its members are
+  // built from, like the top of the repo: its own folder is no deployable of its own
+  const workspaceRoots = new Set([...workspaceOf.values()].map(parentOf));
   for (const d of deployables) {
     if (keptOut(d.context) && d.context !== '.') continue;
-    if (d.context !== '.') {
+    if (d.context !== '.' && !(workspaceRoots.has(d.context) && !d.whole)) {
       // an image that copies no source of the repo (a load tester from a public image) ships none of its folder
       if (sources(d.context) === 0 || d.shown.length === 0) continue;
       let u = deployUnits.get(d.context);
@@ -387,7 +390,7 @@ export function discover(root: string): Discovery {
       continue;
     }
     // built from the top: its parts are the folders it copies (or, copying everything, the root project's packages)
-    let parts = d.copies.filter((c) => c !== '.' && !keptOut(c) && byNameKind(topOf(c)) !== 'test-support');
+    let parts = d.copies.filter((c) => c !== '.' && c !== d.context && !keptOut(c) && byNameKind(topOf(c)) !== 'test-support');
     if (d.whole) {
       // the root project's declared packages; without any, the top-level Python packages that are not a project or
       // an image of their own
@@ -415,9 +418,12 @@ export function discover(root: string): Discovery {
   }
   const copiedBy = new Map<string, string[]>();
   for (const [main, c] of clusters) for (const p of c.parts) copiedBy.set(p, [...(copiedBy.get(p) ?? []), main]);
+  // the main parts that hold their image's Dockerfile (`web/oss/docker/Dockerfile`): what that image is, for sure
+  const homes = new Set([...clusters].filter(([main, c]) => c.images.some((d) => within(d.file, main))).map(([main]) => main));
   for (const [main, c] of [...clusters].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    // a folder several deployables copy is shared between them, not part of one
-    const own = [...c.parts].filter((p) => copiedBy.get(p)!.length === 1).sort();
+    // a folder several deployables copy is shared between them, not part of one; but the folder that holds an
+    // image's Dockerfile is that image's, whoever else ships it too (an `ee` image that copies the `oss` app)
+    const own = [...c.parts].filter((p) => (p === main && homes.has(p)) || (copiedBy.get(p)!.length === 1 && !homes.has(p))).sort();
     if (own.length === 0) continue;
     const names = [...new Set(c.images.flatMap((d) => [dockerName(d.file), ...d.compose]))];
     let name = posix.basename(own.includes(main) ? main : own[0]!);
@@ -429,7 +435,7 @@ export function discover(root: string): Discovery {
     newUnit({ name, paths: own, kind: 'service', origin: 'deploy', evidence: c.images.map(dockerEvidence), hasManifest: false });
   }
   for (const [p, by] of copiedBy) {
-    if (by.length < 2) continue;
+    if (by.length < 2 || homes.has(p)) continue;
     const lib = unitAt(p) ?? newUnit({ name: posix.basename(p), paths: [p], origin: 'bare', evidence: [], hasManifest: false });
     lib.copiedBy = by;
   }
@@ -473,7 +479,8 @@ export function discover(root: string): Discovery {
     });
   }
   for (const m of npmManifests.values()) {
-    if (m.dir === '.' || keptOut(m.dir) || sources(m.dir) === 0) continue;
+    // (a workspace root below the top is one as the top is: its members are the units)
+    if (m.dir === '.' || workspaceRoots.has(m.dir) || keptOut(m.dir) || sources(m.dir) === 0) continue;
     const ws = workspaceOf.get(m.dir);
     const what = `${m.file}${m.name ? ` names ${m.name}` : ''}${ws ? ` (a workspace of ${ws})` : ''}`;
     const at = holder([m.dir]);
@@ -803,21 +810,27 @@ export function discover(root: string): Discovery {
     return undefined;
   };
   const installs = new Map<Unit, { to: Unit; why: string }[]>();
+  const install = (from: Unit | undefined, to: Unit | undefined, why: string): void => {
+    if (!from || !to || to === from) return;
+    const list = installs.get(from) ?? installs.set(from, []).get(from)!;
+    if (!list.some((x) => x.to === to)) list.push({ to, why });
+  };
   for (const m of [...pyManifests.values(), ...npmManifests.values()]) {
     const from = unitOfFolder(m.dir);
-    if (!from) continue;
-    for (const d of m.pathDependencies ?? []) {
-      const to = unitOfFolder(d.path);
-      if (!to || to === from) continue;
-      const list = installs.get(from) ?? installs.set(from, []).get(from)!;
-      if (!list.some((x) => x.to === to)) list.push({ to, why: d.why });
-    }
+    for (const d of m.pathDependencies ?? []) install(from, unitOfFolder(d.path), d.why);
+  }
+  // an image that copies another image's main part ships that code too (an `ee` image built on the `oss` app)
+  for (const [main, c] of clusters) {
+    for (const p of c.parts) if (p !== main && homes.has(p)) install(unitOfFolder(main), unitOfFolder(p), `${c.images.map((d) => d.file).join(', ')} copies ${p}/`);
   }
   const out: DiscoveredService[] = [];
   for (const u of live().sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
     const name = u.name;
     const imports = shares.get(u) ?? { resolved: 0, firstParty: 0 };
     const count = fileCount.get(u) ?? 0;
+    // a folder whose every source file is a deeper unit's (`web/packages`, the folder of the workspace packages
+    // the images copy) is a container, not a unit: a service path that owns no file would fail the config
+    if (count === 0) continue;
     const rootsHere = [...(rootsUsed.get(u) ?? [])].filter((r) => r !== '.').sort();
     const evidence = [...u.evidence];
     for (const r of rootsHere) evidence.push(`root ${r} from ${roots.find((x) => x.root === r)!.evidence.join('; ')}`);

@@ -56,6 +56,21 @@ function writeFiles(root: string, files: Record<string, string>): void {
   }
 }
 
+interface InitConfig {
+  services: Record<string, { kind?: string; paths: string[] }>;
+  rules: { 'cross-service-import': { allow: unknown[] } };
+}
+
+/** A git work tree of these files in a folder of its own, `comply init` run there: its evidence and config. */
+async function initTree(files: Record<string, string>): Promise<{ root: string; stderr: string; config: InitConfig }> {
+  const root = join(tempDir('comply-init-'), 'repo');
+  writeFiles(root, files);
+  git(root, 'init', '-q');
+  const r = await comply('init', root);
+  expect(r.code, r.stderr).toBe(0);
+  return { root, stderr: r.stderr, config: JSON.parse(readFileSync(join(root, 'compliance.config.json'), 'utf8')) as InitConfig };
+}
+
 interface Finding {
   rule: string;
   path: string;
@@ -268,8 +283,7 @@ describe('comply init (issue 17)', () => {
   it('a service that installs another by path may import it; an evaluation harness is tooling', async () => {
     // enterprise/ builds on the core app: its pyproject installs the top-level project (Poetry's path dependency),
     // whose packages a glob names; a benchmark with requirements of its own is no deployable
-    const root = join(tempDir('comply-init-'), 'repo');
-    writeFiles(root, {
+    const { root, stderr, config } = await initTree({
       'pyproject.toml': '[tool.poetry]\nname = "core-app"\npackages = [{ include = "core/**/*" }]\n',
       'core/__init__.py': '',
       'core/models.py': 'class User:\n    pass\n',
@@ -281,11 +295,7 @@ describe('comply init (issue 17)', () => {
       'evaluation/benchmarks/mint/requirements.txt': 'requests\n',
       'evaluation/benchmarks/mint/run.py': 'from core.models import User\n\nprint(User)\n',
     });
-    git(root, 'init', '-q');
-    const r = await comply('init', root);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^ {2}evaluation: tooling \(/m);
-    const config = JSON.parse(readFileSync(join(root, 'compliance.config.json'), 'utf8')) as { services: Record<string, unknown>; rules: { 'cross-service-import': { allow: unknown[] } } };
+    expect(stderr).toMatch(/^ {2}evaluation: tooling \(/m);
     expect(Object.keys(config.services)).toEqual(['core', 'enterprise']);
     expect(config.rules['cross-service-import'].allow).toEqual([
       { from: 'enterprise', to: ['core'], reason: 'it installs them: enterprise/pyproject.toml [tool.poetry] core-app = { path = "../" }' },
@@ -305,9 +315,8 @@ describe('comply init (issue 17)', () => {
   it('images of workspace members built from the workspace root: each member its image, the root no service', async () => {
     // web/ is an npm workspace: the oss and ee apps are built from it (compose contexts ./web), each image copying
     // its own app, the shared packages and (ee) the oss app it extends; storybook is a workbench of stories
-    const root = join(tempDir('comply-init-'), 'repo');
     const image = (apps: string[]): string => `FROM node:20 AS build\nWORKDIR /app\nCOPY package.json ./\nCOPY packages/ ./packages/\n${apps.map((a) => `COPY ${a}/ ./${a}/\n`).join('')}RUN npm run build\nFROM node:20\nCOPY --from=build /app/dist /srv\n`;
-    writeFiles(root, {
+    const { root, config } = await initTree({
       'web/package.json': '{"name": "acme-web", "private": true, "workspaces": ["oss", "ee", "storybook", "packages/*"]}\n',
       'web/oss/package.json': '{"name": "@acme/oss"}\n',
       'web/oss/src/app.ts': 'import { Button } from "@acme/ui";\nexport const App = () => Button();\n',
@@ -322,10 +331,6 @@ describe('comply init (issue 17)', () => {
       'web/scripts/lint.ts': 'export {};\n',
       'docker-compose.yml': 'services:\n  web:\n    build:\n      context: ./web\n      dockerfile: oss/docker/Dockerfile\n  web-ee:\n    build:\n      context: ./web\n      dockerfile: ee/docker/Dockerfile\n',
     });
-    git(root, 'init', '-q');
-    const r = await comply('init', root);
-    expect(r.code, r.stderr).toBe(0);
-    const config = JSON.parse(readFileSync(join(root, 'compliance.config.json'), 'utf8')) as { services: Record<string, { kind?: string; paths: string[] }>; rules: { 'cross-service-import': { allow: unknown[] } } };
     expect(Object.fromEntries(Object.entries(config.services).map(([n, s]) => [n, `${s.kind ?? 'service'} ${s.paths.join(',')}`]))).toEqual({
       ee: 'service web/ee',
       oss: 'service web/oss',

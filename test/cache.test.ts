@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
-import { CACHE_FILE, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
+import { CACHE_FILE, decodeFactsParts, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
 import { capWorkers, defaultWorkers, extractInPool, fitWorkers, ownBytes } from '../src/engine/pool.js';
@@ -132,6 +132,36 @@ describe('facts cache', () => {
     expect(await json(dir)).toBe(cold);
     writeFileSync(join(dir, CACHE_FILE), 'comply facts cache 1\n{"key": "comply 0.0.1", "entries": {}}\n');
     expect(await json(dir)).toBe(cold);
+  });
+
+  it('reads the body of the cache file only when facts are read from it: a warm scan that reuses its results reads none', async () => {
+    const dir = copyFixture('example-monorepo');
+    const cold = await json(dir, '--no-cache');
+    await json(dir);
+    // a damaged body under an intact meta line: nothing reads it, so nothing is damaged for this scan
+    const damaged = readFileSync(join(dir, CACHE_FILE));
+    damaged.write('#', damaged.indexOf('"line":'));
+    writeFileSync(join(dir, CACHE_FILE), damaged);
+    let out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).not.toMatch(/damaged|could not be read/);
+    // the scan that reads those facts (no results to reuse) finds the damage, and starts over without the cache
+    rmSync(join(dir, RESULTS_FILE));
+    out = '';
+    await main(['node', 'comply', 'scan', dir], { stdout: (s) => (out += s), stderr: () => {}, isTTY: false });
+    expect(out).toMatch(/note: the facts cache is damaged \(\.comply\/cache\/facts\.bin does not match its checksum at byte \d+\)/);
+    expect(await json(dir)).toBe(cold);
+    // the body is asked for when the first facts are read, once, and not before
+    const file = readFileSync(join(dir, CACHE_FILE));
+    let key = '';
+    resignFacts(file, ({ meta }) => void (key = meta.key));
+    const asked: [number, number][] = [];
+    const decoded = decodeFactsParts(file.length, (pos, len) => file.subarray(pos, pos + len), (from, to) => (asked.push([from, to]), file.subarray(from, to)), key, 'facts.bin');
+    const first = decoded!.entries.values().next().value!;
+    expect(asked).toEqual([]);
+    expect(first.stored!.layout.body.length).toBeGreaterThan(0);
+    void first.stored!.layout.body;
+    expect(asked).toHaveLength(1);
   });
 
   it("checks the concept units' newer fields too: a token call's key that is no string, an OAuth mark that is no true", async () => {

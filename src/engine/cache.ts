@@ -645,15 +645,31 @@ function validEntry(e: unknown): e is StoredEntry {
  * wrote it (its key differs: its format may too); throws when it is broken (cut short, damaged, not of its shape).
  */
 export function decodeFactsCache(buf: Buffer, key: string, shown: string): { stored: Stored; entries: Map<string, Entry> } | undefined {
-  const header = buf.toString('latin1', 0, HEADER.length);
+  return decodeFactsParts(buf.length, (pos, len) => buf.subarray(pos, pos + len), (from, to) => buf.subarray(from, to), key, shown);
+}
+
+/**
+ * The same from a file read in parts: `read(pos, len)` gives its bytes (the header, then the meta line), and the
+ * body is asked of `body(from, to)` only when facts are first read from it (a warm scan that reuses its results
+ * reads none of the 40 MB of a large repo's).
+ */
+export function decodeFactsParts(
+  size: number,
+  read: (pos: number, len: number) => Buffer,
+  body: (from: number, to: number) => Buffer,
+  key: string,
+  shown: string,
+): { stored: Stored; entries: Map<string, Entry> } | undefined {
+  const head = read(0, Math.min(size, HEADER_LENGTH));
+  const header = head.toString('latin1', 0, HEADER.length);
   if (header !== HEADER && header.startsWith('comply facts cache ')) return undefined; // another format: rebuilt
-  const digits = buf.toString('latin1', HEADER.length, HEADER.length + 16);
+  const digits = head.toString('latin1', HEADER.length, HEADER.length + 16);
   const metaAt = Number(digits);
-  if (header !== HEADER || buf.length < HEADER_LENGTH || buf[HEADER_LENGTH - 1] !== 10 || !/^\d{16}$/.test(digits) || metaAt < HEADER_LENGTH || metaAt > buf.length) {
+  if (header !== HEADER || size < HEADER_LENGTH || head[HEADER_LENGTH - 1] !== 10 || !/^\d{16}$/.test(digits) || metaAt < HEADER_LENGTH || metaAt > size) {
     throw new Error('not a comply facts cache');
   }
-  const meta = buf.subarray(metaAt);
-  if (sha256(meta) !== buf.toString('latin1', HEADER.length + 17, HEADER.length + 17 + 64)) throw new Error('it does not match its checksum: cut short or damaged');
+  const meta = read(metaAt, size - metaAt);
+  if (sha256(meta) !== head.toString('latin1', HEADER.length + 17, HEADER.length + 17 + 64)) throw new Error('it does not match its checksum: cut short or damaged');
   let stored: Stored;
   try {
     stored = JSON.parse(meta.toString('utf8')) as Stored;
@@ -662,20 +678,30 @@ export function decodeFactsCache(buf: Buffer, key: string, shown: string): { sto
   }
   if (!isObject(stored)) throw new Error('not a comply facts cache');
   if (stored.key !== key) return undefined;
-  const body = buf.subarray(HEADER_LENGTH, metaAt);
+  const bodyLength = metaAt - HEADER_LENGTH;
   if (
     !Array.isArray(stored.entries) ||
     (stored.id !== undefined && typeof stored.id !== 'string') ||
     (stored.base !== undefined && typeof stored.base !== 'string') ||
     !Array.isArray(stored.blocks) ||
-    stored.blocks.length !== Math.ceil(body.length / BLOCK) ||
+    stored.blocks.length !== Math.ceil(bodyLength / BLOCK) ||
     !stored.blocks.every((h) => typeof h === 'string' && SHA256.test(h))
   ) {
     throw new Error('its meta line is not of the expected shape');
   }
   const entries = new Map<string, Entry>();
   const n = stored.entries.length;
-  const layout: Layout = { body, regions: [], offsets: SECTIONS.map(() => new Float64Array(n)), shown, blocks: stored.blocks, verified: new Uint8Array(stored.blocks.length) };
+  let bytes: Buffer | undefined;
+  const layout: Layout = {
+    get body(): Buffer {
+      return (bytes ??= body(HEADER_LENGTH, metaAt));
+    },
+    regions: [],
+    offsets: SECTIONS.map(() => new Float64Array(n)),
+    shown,
+    blocks: stored.blocks,
+    verified: new Uint8Array(stored.blocks.length),
+  };
   let offset = 0;
   for (let k = 0; k < SECTIONS.length; k++) {
     const start = offset;
@@ -688,7 +714,7 @@ export function decodeFactsCache(buf: Buffer, key: string, shown: string): { sto
     }
     layout.regions.push([start, offset]);
   }
-  if (offset > body.length) throw new Error(`a broken entry: its facts end at byte ${offset} of ${body.length}`);
+  if (offset > bodyLength) throw new Error(`a broken entry: its facts end at byte ${offset} of ${bodyLength}`);
   stored.entries.forEach((e, at) => entries.set(e[0], { size: e[1], mtimeMs: e[2], hash: e[3], module: e[4], stored: { tuple: e, at, layout } }));
   return { stored, entries };
 }
@@ -807,6 +833,8 @@ export class FactsCache {
   private baseId: string | undefined;
   /** the layout of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
   private baseLayout: Layout | undefined;
+  /** the layout of the journal applied, when there was one */
+  private journalLayout: Layout | undefined;
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
   hits = 0;
@@ -822,8 +850,22 @@ export class FactsCache {
     /** a cache file decoded, undefined when there is none or another comply wrote it; a note when it is broken */
     const read = (name: 'facts.bin' | 'facts.journal'): ReturnType<typeof decodeFactsCache> => {
       try {
-        const buf = store.read(name);
-        return buf && decodeFactsCache(buf, key, store.shown(name));
+        const shown = store.shown(name);
+        // the header and the meta line now; the body when facts are first read from it, from this very file (a
+        // file another comply put there since is damage to this scan, which then starts over without the cache)
+        return store.readParts(name, (f) => {
+          const body = (from: number, to: number): Buffer => {
+            let got: Buffer | undefined;
+            try {
+              got = store.readParts(name, (again) => (again.identity === f.identity ? again.read(from, to - from) : undefined));
+            } catch {
+              got = undefined;
+            }
+            if (got?.length !== to - from) throw new DamagedCacheError(`${shown} changed while this scan read it (another comply wrote it)`);
+            return got;
+          };
+          return decodeFactsParts(f.size, (pos, len) => f.read(pos, len), body, key, shown);
+        });
       } catch (e) {
         problems.push(`the cache ${store.shown(name)} could not be read (${(e as Error).message}); it is rebuilt`);
         this.dirty = true;
@@ -841,7 +883,10 @@ export class FactsCache {
       if (this.baseId) {
         // a journal written against another facts.bin (a crash between two writes) is stale, not damaged
         const j = read('facts.journal');
-        if (j && j.stored.base === this.baseId) for (const [p, e] of j.entries) this.entries.set(p, e);
+        if (j && j.stored.base === this.baseId) {
+          for (const [p, e] of j.entries) this.entries.set(p, e);
+          this.journalLayout = j.entries.values().next().value?.stored?.layout;
+        }
       }
     }
     this.problem = problems.length > 0 ? problems.join('; ') : undefined;
@@ -910,6 +955,12 @@ export class FactsCache {
     this.dirty = true;
   }
 
+  /** A file's body is read when its first facts are: the bodies of the files a write replaces are read before it,
+   * for the facts this scan still reads from them (the old facts of a changed file, compared with its new ones). */
+  private keepBodies(layouts: (Layout | undefined)[]): void {
+    for (const l of layouts) void l?.body;
+  }
+
   /**
    * Write what changed, never throwing (a cache is optional). A few changed files go to the journal, rewritten
    * whole each time (small); more, or a cache with many files gone, rewrite the cache file and drop the journal.
@@ -925,8 +976,12 @@ export class FactsCache {
       this.store.write('.gitignore', '*\n');
       const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseLayout || e.stored?.layout !== this.baseLayout).map(([p]) => p);
       if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
-        if (this.dirty) writeCacheFile(this.store, 'facts.journal', journaled.sort(), this.entries, { key: this.key, base: this.baseId });
+        if (this.dirty) {
+          this.keepBodies([this.journalLayout]);
+          writeCacheFile(this.store, 'facts.journal', journaled.sort(), this.entries, { key: this.key, base: this.baseId });
+        }
       } else {
+        this.keepBodies([this.baseLayout, this.journalLayout]);
         for (const p of [...this.entries.keys()]) if (!this.seen.has(p)) this.entries.delete(p);
         const id = createHash('sha1').update(`${process.pid} ${Date.now()} ${Math.random()}`).digest('hex').slice(0, 16);
         writeCacheFile(this.store, 'facts.bin', [...this.entries.keys()].sort(), this.entries, { key: this.key, id });

@@ -75,16 +75,22 @@ function checkPath(root: string, rel: string, what: string): boolean {
  * byte: open with O_NONBLOCK (a FIFO never blocks the open) and O_NOFOLLOW, then fstat the open descriptor.
  * `shown` names the file in messages. Returns undefined when it does not exist.
  */
-export function readBounded(abs: string, shown: string, maxBytes: number, opts: { follow?: boolean } = {}): Buffer | undefined {
-  let fd: number;
+/** A file opened for reading (never blocking on a FIFO; not through a link unless `follow`), undefined when it does
+ * not exist; a ContainmentError naming it otherwise. */
+function openForRead(abs: string, shown: string, follow = false): number | undefined {
   try {
-    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (opts.follow ? 0 : constants.O_NOFOLLOW));
+    return openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     if (code === 'ELOOP') throw new ContainmentError(`${shown} is a symbolic link; comply never follows links in its own files. Replace it with the real file.`);
     throw new ContainmentError(`${shown}: cannot read it (${code ?? (e as Error).message}).`);
   }
+}
+
+export function readBounded(abs: string, shown: string, maxBytes: number, opts: { follow?: boolean } = {}): Buffer | undefined {
+  const fd = openForRead(abs, shown, opts.follow);
+  if (fd === undefined) return undefined;
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new ContainmentError(`${shown} is a folder, not a file.`);
@@ -101,6 +107,47 @@ export function readBounded(abs: string, shown: string, maxBytes: number, opts: 
     }
     if (n > maxBytes) throw new ContainmentError(`${shown} grew past the limit of ${mib(maxBytes)} while it was read; it was not used.`);
     return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An open regular file that parts of are read: its size, what identifies this very file, and a positional read. */
+export interface OpenedFile {
+  size: number;
+  /** device, inode, size and modification time: another file put at the same path has another */
+  identity: string;
+  /** `length` bytes from `position` (fewer at the end of the file) */
+  read(position: number, length: number): Buffer;
+}
+
+/**
+ * Read parts of `rel` below `root` as comply's own input (contained, no link on the way, a regular file of at most
+ * `maxBytes`): `use` gets the open file, which is closed after. Undefined when it does not exist.
+ */
+export function readPartsContained<T>(root: string, rel: string, opts: { what: string; maxBytes: number }, use: (file: OpenedFile) => T): T | undefined {
+  const path = containedPath(rel, opts.what);
+  if (!checkPath(root, path, opts.what)) return undefined;
+  const fd = openForRead(join(root, path), path);
+  if (fd === undefined) return undefined;
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ContainmentError(`${path} is not a regular file; comply reads only regular files.`);
+    if (st.size > opts.maxBytes) throw new ContainmentError(`${path} is ${mib(st.size)}, over the limit of ${mib(opts.maxBytes)}; it was not read.`);
+    return use({
+      size: st.size,
+      identity: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`,
+      read(position, length) {
+        const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - position)));
+        let n = 0;
+        while (n < buf.length) {
+          const got = readSync(fd, buf, n, buf.length - n, position + n);
+          if (got === 0) break;
+          n += got;
+        }
+        return buf.subarray(0, n);
+      },
+    });
   } finally {
     closeSync(fd);
   }

@@ -80,6 +80,8 @@ describe('cache decoders, fuzzed', () => {
   const pristine = {} as Record<Name, Buffer>;
   let cold: { code: number; findings: string };
   let files: WorkspaceFile[];
+  /** the Python version the facts cache is keyed by (read with the workspace) */
+  let python: string | undefined;
   const cacheFile = (name: Name): string => join(dir, '.comply', 'cache', name);
 
   beforeAll(async () => {
@@ -93,7 +95,13 @@ describe('cache decoders, fuzzed', () => {
     for (const name of NAMES) pristine[name] = readFileSync(cacheFile(name));
     const r = await comply('scan', dir, '--json', '--no-cache');
     cold = { code: r.code, findings: JSON.stringify((JSON.parse(r.stdout) as { findings: unknown }).findings) };
-    files = buildWorkspace(dir, loadConfig(dir)).files;
+    const config = loadConfig(dir);
+    files = buildWorkspace(dir, config).files;
+    python = config.pythonVersion;
+    // (what the fuzzing reads: the facts of most files, under the key a scan writes)
+    const probe = FactsCache.open(CacheStore.open(dir), packageVersion(), false, false, python);
+    expect(files.filter((f) => probe.lookup(f)).length).toBeGreaterThan(files.length / 2);
+    probe.close();
   }, 60_000);
 
   /** every cache file as the scan left it, but `name` changed by `m` */
@@ -105,14 +113,18 @@ describe('cache decoders, fuzzed', () => {
   const readAll = (): void => {
     const store = CacheStore.open(dir);
     expect(store.unusable).toBeUndefined();
-    const facts = FactsCache.open(store, packageVersion(), false);
-    for (const f of files) {
-      const got = facts.lookup(f);
-      try {
-        if (got) JSON.stringify(got); // every section of the file
-      } catch (e) {
-        if (!(e instanceof DamagedCacheError)) throw e;
+    const facts = FactsCache.open(store, packageVersion(), false, false, python);
+    try {
+      for (const f of files) {
+        const got = facts.lookup(f);
+        try {
+          if (got) JSON.stringify(got); // every section of the file
+        } catch (e) {
+          if (!(e instanceof DamagedCacheError)) throw e;
+        }
       }
+    } finally {
+      facts.close();
     }
     const s = readResults(pristine['results.json']);
     const results = ResultsCache.open(store, dir, s.key);

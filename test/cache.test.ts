@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
-import { CACHE_FILE, decodeFactsParts, extractorFingerprint, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
+import { CACHE_FILE, DamagedCacheError, decodeFactsParts, extractorFingerprint, FactsCache, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
+import { CacheStore } from '../src/engine/cache-store.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
 import { capWorkers, defaultWorkers, extractInPool, fitWorkers, ownBytes } from '../src/engine/pool.js';
 import { RESULTS_FILE } from '../src/engine/results.js';
 import { scan, scanAsync } from '../src/engine/scan.js';
+import { packageVersion } from '../src/util/package.js';
+import { buildWorkspace } from '../src/workspace/workspace.js';
 import { resignFacts } from './cache-files.js';
 import { copyFixture, git, tempDir } from './helpers.js';
 
@@ -162,6 +165,36 @@ describe('facts cache', () => {
     expect(first.stored!.layout.body.length).toBeGreaterThan(0);
     void first.stored!.layout.body;
     expect(asked).toHaveLength(1);
+  });
+
+  it('reads the file it opened, whatever is put at its path during the scan; after it, only that same file', async () => {
+    const dir = copyFixture('example-monorepo');
+    await json(dir);
+    const config = loadConfig(dir);
+    const all = buildWorkspace(dir, config).files; // (which also reads the Python version the cache is keyed by)
+    const open = (): FactsCache => FactsCache.open(CacheStore.open(dir), packageVersion(), false, false, config.pythonVersion);
+    const before = open();
+    // (the files whose facts are whole: a scan leaves some out where no rule reads them, under another key)
+    const files = all.filter((f) => before.lookup(f) !== undefined);
+    const expected = JSON.stringify(files.map((f) => before.lookup(f)));
+    before.close();
+    expect(files.length).toBeGreaterThan(5);
+    // another comply writes the cache (a new file, renamed over the old) while this scan holds it
+    const other = resignFacts(readFileSync(join(dir, CACHE_FILE)), ({ body }) => void body.write('#', body.indexOf('"line":')));
+    const cache = open();
+    const facts = files.map((f) => cache.lookup(f));
+    writeFileSync(join(dir, `${CACHE_FILE}.new`), other);
+    renameSync(join(dir, `${CACHE_FILE}.new`), join(dir, CACHE_FILE));
+    expect(JSON.stringify(facts)).toBe(expected);
+    cache.close();
+    // once the scan is over, facts read from a file that has been replaced since are damaged
+    writeFileSync(join(dir, CACHE_FILE), readFileSync(join(dir, CACHE_FILE)));
+    const late = open();
+    const lateFacts = files.map((f) => late.lookup(f));
+    late.close();
+    renameSync(join(dir, CACHE_FILE), join(dir, `${CACHE_FILE}.old`));
+    writeFileSync(join(dir, CACHE_FILE), other);
+    expect(() => JSON.stringify(lateFacts)).toThrow(DamagedCacheError);
   });
 
   it("checks the concept units' newer fields too: a token call's key that is no string, an OAuth mark that is no true", async () => {

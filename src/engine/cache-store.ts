@@ -20,7 +20,7 @@
 import { lstatSync, statSync, unlinkSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { makeFolders } from '../util/atomic.js';
-import { ContainmentError, existsContained, readContained, readPartsContained, STATE_MAX_BYTES, writeContained, type OpenedFile } from '../util/safe-fs.js';
+import { ContainmentError, existsContained, openContained, readContained, STATE_MAX_BYTES, writeContained, type OpenedFile } from '../util/safe-fs.js';
 
 export const CACHE_DIR = '.comply/cache';
 /** the files comply keeps in a cache folder */
@@ -101,9 +101,9 @@ export class CacheStore {
     return readContained(this.root, this.path(name), { what: 'the cache', maxBytes: STATE_MAX_BYTES });
   }
 
-  /** Parts of a cache file, read by `use` while it is open (the same checks as read). */
-  readParts<T>(name: CacheName, use: (file: OpenedFile) => T): T | undefined {
-    return readPartsContained(this.root, this.path(name), { what: 'the cache', maxBytes: STATE_MAX_BYTES }, use);
+  /** A cache file opened to read parts of it until it is closed (the same checks as read). */
+  open(name: CacheName): OpenedFile | undefined {
+    return openContained(this.root, this.path(name), { what: 'the cache', maxBytes: STATE_MAX_BYTES });
   }
 
   /**

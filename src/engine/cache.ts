@@ -24,6 +24,7 @@
  * checkout never is) is cache-store.ts's decision.
  */
 import { createHash } from 'node:crypto';
+import type { OpenedFile } from '../util/safe-fs.js';
 import { readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -835,6 +836,9 @@ export class FactsCache {
   private baseLayout: Layout | undefined;
   /** the layout of the journal applied, when there was one */
   private journalLayout: Layout | undefined;
+  /** the cache files read, open until the scan ends (their bodies are read when facts are) */
+  private readonly files: OpenedFile[] = [];
+  private closed = false;
   /** why the stored cache was not used, for a note */
   readonly problem: string | undefined;
   hits = 0;
@@ -851,21 +855,33 @@ export class FactsCache {
     const read = (name: 'facts.bin' | 'facts.journal'): ReturnType<typeof decodeFactsCache> => {
       try {
         const shown = store.shown(name);
-        // the header and the meta line now; the body when facts are first read from it, from this very file (a
-        // file another comply put there since is damage to this scan, which then starts over without the cache)
-        return store.readParts(name, (f) => {
-          const body = (from: number, to: number): Buffer => {
-            let got: Buffer | undefined;
-            try {
-              got = store.readParts(name, (again) => (again.identity === f.identity ? again.read(from, to - from) : undefined));
-            } catch {
-              got = undefined;
-            }
-            if (got?.length !== to - from) throw new DamagedCacheError(`${shown} changed while this scan read it (another comply wrote it)`);
-            return got;
-          };
-          return decodeFactsParts(f.size, (pos, len) => f.read(pos, len), body, key, shown);
-        });
+        // the header and the meta line now; the body when facts are first read from it, from this very file: it
+        // stays open until the scan ends (a cache another comply writes meanwhile is another file); read after
+        // that, it is opened again and must be the same file, or the facts are damaged for this scan
+        const f = store.open(name);
+        if (!f) return undefined;
+        this.files.push(f);
+        const body = (from: number, to: number): Buffer => {
+          if (!this.closed) return f.read(from, to - from);
+          let again: OpenedFile | undefined;
+          try {
+            again = store.open(name);
+            if (again?.identity === f.identity) return again.read(from, to - from);
+          } catch {
+            // unreadable now: damaged, below
+          } finally {
+            again?.close();
+          }
+          throw new DamagedCacheError(`${shown} changed since this scan read it (another comply wrote it)`);
+        };
+        try {
+          const decoded = decodeFactsParts(f.size, (pos, len) => f.read(pos, len), body, key, shown);
+          if (!decoded) f.close(); // another comply's: nothing will be read from it
+          return decoded;
+        } catch (e) {
+          f.close();
+          throw e;
+        }
       } catch (e) {
         problems.push(`the cache ${store.shown(name)} could not be read (${(e as Error).message}); it is rebuilt`);
         this.dirty = true;
@@ -953,6 +969,12 @@ export class FactsCache {
     this.byHash.set(`${hash}\0${e.module}`, e);
     this.touched.add(f.path);
     this.dirty = true;
+  }
+
+  /** The end of the scan: the cache files are closed (a body read after this opens its file again). */
+  close(): void {
+    this.closed = true;
+    for (const f of this.files) f.close();
   }
 
   /** A file's body is read when its first facts are: the bodies of the files a write replaces are read before it,

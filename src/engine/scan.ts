@@ -184,8 +184,12 @@ function load(opts: ScanOptions, p: Prepared, i: number): { facts: FileFacts } |
 export function scan(opts: ScanOptions): ScanResult {
   return againIfDamaged(opts, (o) => {
     const p = prepare(o);
-    extractHere(o, p);
-    return analyse(o, p);
+    try {
+      extractHere(o, p);
+      return analyse(o, p);
+    } finally {
+      p.cache?.close();
+    }
   });
 }
 
@@ -237,6 +241,14 @@ export function scanAsync(opts: ScanOptions & { workers?: number; split?: boolea
 
 async function scanInPool(opts: ScanOptions & { workers?: number; split?: boolean }): Promise<ScanResult> {
   const p = prepare(opts);
+  try {
+    return await extractAndAnalyse(opts, p);
+  } finally {
+    p.cache?.close();
+  }
+}
+
+async function extractAndAnalyse(opts: ScanOptions & { workers?: number; split?: boolean }, p: Prepared): Promise<ScanResult> {
   const script = workerScript();
   // as many as fit beside what this thread keeps of a repository this size (a note when that lowers a request)
   const fitted = fitWorkers(opts.workers ?? defaultWorkers(), p.workspace.files.length);

@@ -119,25 +119,30 @@ export interface OpenedFile {
   identity: string;
   /** `length` bytes from `position` (fewer at the end of the file) */
   read(position: number, length: number): Buffer;
+  /** once closed, a read throws */
+  close(): void;
 }
 
 /**
- * Read parts of `rel` below `root` as comply's own input (contained, no link on the way, a regular file of at most
- * `maxBytes`): `use` gets the open file, which is closed after. Undefined when it does not exist.
+ * Open `rel` below `root` as comply's own input (contained, no link on the way, a regular file of at most
+ * `maxBytes`), to read parts of it until it is closed: the very file opened, whatever is put at its path since.
+ * Undefined when it does not exist.
  */
-export function readPartsContained<T>(root: string, rel: string, opts: { what: string; maxBytes: number }, use: (file: OpenedFile) => T): T | undefined {
+export function openContained(root: string, rel: string, opts: { what: string; maxBytes: number }): OpenedFile | undefined {
   const path = containedPath(rel, opts.what);
   if (!checkPath(root, path, opts.what)) return undefined;
   const fd = openForRead(join(root, path), path);
   if (fd === undefined) return undefined;
+  let open = true;
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new ContainmentError(`${path} is not a regular file; comply reads only regular files.`);
     if (st.size > opts.maxBytes) throw new ContainmentError(`${path} is ${mib(st.size)}, over the limit of ${mib(opts.maxBytes)}; it was not read.`);
-    return use({
+    return {
       size: st.size,
       identity: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`,
       read(position, length) {
+        if (!open) throw new Error(`${path} is closed`);
         const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - position)));
         let n = 0;
         while (n < buf.length) {
@@ -147,9 +152,14 @@ export function readPartsContained<T>(root: string, rel: string, opts: { what: s
         }
         return buf.subarray(0, n);
       },
-    });
-  } finally {
+      close() {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
+  } catch (e) {
     closeSync(fd);
+    throw e;
   }
 }
 

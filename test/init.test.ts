@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } f
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
+import { nonProductionWord } from '../src/workspace/docker.js';
 import { readPackageJson, readPyproject } from '../src/workspace/manifests.js';
 import { FIXTURES, git, tempDir } from './helpers.js';
 import { comply, hashTree } from './hostile.js';
@@ -119,8 +120,10 @@ describe('comply init (issue 17)', () => {
     expect(compose.stderr).toMatch(/^ {2}scripts: tooling \(/m);
     // a leftover folder's image is not read; an image that copies no source ships none of its folder; a root
     // pyproject listing packages that ship on their own is an umbrella, no service of its own
-    expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development, example or leftover images\): old_dockerfiles\/api\.Dockerfile \(old\), tests\/Dockerfile\.test \(test\)$/m);
+    expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development, example or leftover images\): loadtest\/Dockerfile \(loadtest\), old_dockerfiles\/api\.Dockerfile \(old\), tests\/Dockerfile\.test \(test\)$/m);
     expect(compose.stderr).toMatch(/^ {2}loadtest: not a service \(1 source file, but no manifest, no image, and no service imports it\)$/m);
+    // an image by its folder's or its own name: a load tester (locust) is no deployable of the product
+    expect(['loadtest/Dockerfile', 'perf/locust.Dockerfile', 'load_test/Dockerfile', 'api/Dockerfile'].map(nonProductionWord)).toEqual(['loadtest', 'locust', 'test', undefined]);
     expect(compose.stderr).not.toMatch(/acme/);
     expect(compose.b.unchanged()).toBe(true);
     // a deployable folder named like a library the code imports (a folder `alembic` of scripts): named by no

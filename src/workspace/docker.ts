@@ -27,6 +27,7 @@ export interface ParsedDockerfile {
 const NON_PRODUCTION = new Set([
   'test', 'tests', 'testing', 'pytest', 'dev', 'develop', 'development', 'debug', 'demo', 'e2e', 'ci', 'local',
   'devcontainer', 'example', 'examples', 'sample', 'samples', 'bench', 'benchmark', 'benchmarks', 'stress', 'seeder',
+  'loadtest', 'loadtests', 'loadtesting', 'locust',
 ]);
 
 /** words of a folder name that say its content is kept, not used */

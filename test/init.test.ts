@@ -123,7 +123,7 @@ describe('comply init (issue 17)', () => {
     expect(compose.stderr).toMatch(/^note: not read as deployables \(test, development, example or leftover images\): loadtest\/Dockerfile \(loadtest\), old_dockerfiles\/api\.Dockerfile \(old\), tests\/Dockerfile\.test \(test\)$/m);
     expect(compose.stderr).toMatch(/^ {2}loadtest: not a service \(1 source file, but no manifest, no image, and no service imports it\)$/m);
     // an image by its folder's or its own name: a load tester (locust) is no deployable of the product
-    expect(['loadtest/Dockerfile', 'perf/locust.Dockerfile', 'load_test/Dockerfile', 'api/Dockerfile'].map(nonProductionWord)).toEqual(['loadtest', 'locust', 'test', undefined]);
+    expect(['loadtest/Dockerfile', 'perf/locust.Dockerfile', 'docker/Dockerfile.loadtest', 'api/Dockerfile'].map(nonProductionWord)).toEqual(['loadtest', 'locust', 'loadtest', undefined]);
     expect(compose.stderr).not.toMatch(/acme/);
     expect(compose.b.unchanged()).toBe(true);
     // a deployable folder named like a library the code imports (a folder `alembic` of scripts): named by no

@@ -435,6 +435,12 @@ export class PythonUnitCollector {
         }
         // (by its own name: `from jwt import decode as jwt_decode` makes `jwt_decode(...)` a decode)
         if (KEY_CALL.test(last > i ? this.text(last) : (this.bindings.get(head)?.split('.').pop() ?? head))) {
+          // a decode told not to verify (`options={"verify_signature": False}`, `verify=False`) reads a token's
+          // claims, for a log line or a display: no token handling of its own
+          if (this.unverified(last + 1, b)) {
+            i = last;
+            continue;
+          }
           const key = this.keyArg(last + 1, b, fn);
           if (key) rec.key = key;
         }
@@ -490,6 +496,24 @@ export class PythonUnitCollector {
       }
     }
     return undefined;
+  }
+
+  /** Whether the call whose `(` is at `open` is told not to verify: `verify=False`, or `"verify_signature": False`
+   * in its arguments (PyJWT's options). */
+  private unverified(open: number, b: number): boolean {
+    const t = this.toks;
+    let depth = 0;
+    for (let i = open + 1; i < b; i++) {
+      const c = this.op1(i);
+      if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (depth-- === 0) return false;
+      } else if (t.type[i + 2] === Tok.Name && this.text(i + 2) === 'False') {
+        if (t.type[i] === Tok.Name && depth === 0 && this.op1(i + 1) === 61 && this.text(i) === 'verify') return true;
+        if (t.type[i] === Tok.String && this.op1(i + 1) === 58 && this.stringBody(i) === 'verify_signature') return true;
+      }
+    }
+    return false;
   }
 
   private keyAt(a: number, e: number, index: number, fn: FlowState | undefined): [number, number] | undefined {

@@ -24,7 +24,6 @@
  * checkout never is) is cache-store.ts's decision.
  */
 import { createHash } from 'node:crypto';
-import type { OpenedFile } from '../util/safe-fs.js';
 import { readdirSync, readFileSync, writeSync, writevSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -32,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
+import type { OpenedFile } from '../util/safe-fs.js';
 
 /** bump when extraction changes what it produces */
 export const FACTS_VERSION = 9;
@@ -834,9 +834,8 @@ export class FactsCache {
   private baseId: string | undefined;
   /** the layout of the cache file: entries stored elsewhere (the journal, this scan) are the journal's */
   private baseLayout: Layout | undefined;
-  /** the layout of the journal applied, when there was one */
-  private journalLayout: Layout | undefined;
-  /** the cache files read, open until the scan ends (their bodies are read when facts are) */
+  /** the cache files read, open until the scan ends: their bodies are read when facts are, from these files even
+   * after this scan's save has put new ones at their paths (the old facts of a changed file are compared after) */
   private readonly files: OpenedFile[] = [];
   private closed = false;
   /** why the stored cache was not used, for a note */
@@ -899,10 +898,7 @@ export class FactsCache {
       if (this.baseId) {
         // a journal written against another facts.bin (a crash between two writes) is stale, not damaged
         const j = read('facts.journal');
-        if (j && j.stored.base === this.baseId) {
-          for (const [p, e] of j.entries) this.entries.set(p, e);
-          this.journalLayout = j.entries.values().next().value?.stored?.layout;
-        }
+        if (j && j.stored.base === this.baseId) for (const [p, e] of j.entries) this.entries.set(p, e);
       }
     }
     this.problem = problems.length > 0 ? problems.join('; ') : undefined;
@@ -977,12 +973,6 @@ export class FactsCache {
     for (const f of this.files) f.close();
   }
 
-  /** A file's body is read when its first facts are: the bodies of the files a write replaces are read before it,
-   * for the facts this scan still reads from them (the old facts of a changed file, compared with its new ones). */
-  private keepBodies(layouts: (Layout | undefined)[]): void {
-    for (const l of layouts) void l?.body;
-  }
-
   /**
    * Write what changed, never throwing (a cache is optional). A few changed files go to the journal, rewritten
    * whole each time (small); more, or a cache with many files gone, rewrite the cache file and drop the journal.
@@ -998,12 +988,8 @@ export class FactsCache {
       this.store.write('.gitignore', '*\n');
       const journaled = [...this.entries].filter(([p, e]) => this.touched.has(p) || !this.baseLayout || e.stored?.layout !== this.baseLayout).map(([p]) => p);
       if (this.baseId && journaled.length <= JOURNAL_MAX && gone <= this.entries.size / 10) {
-        if (this.dirty) {
-          this.keepBodies([this.journalLayout]);
-          writeCacheFile(this.store, 'facts.journal', journaled.sort(), this.entries, { key: this.key, base: this.baseId });
-        }
+        if (this.dirty) writeCacheFile(this.store, 'facts.journal', journaled.sort(), this.entries, { key: this.key, base: this.baseId });
       } else {
-        this.keepBodies([this.baseLayout, this.journalLayout]);
         for (const p of [...this.entries.keys()]) if (!this.seen.has(p)) this.entries.delete(p);
         const id = createHash('sha1').update(`${process.pid} ${Date.now()} ${Math.random()}`).digest('hex').slice(0, 16);
         writeCacheFile(this.store, 'facts.bin', [...this.entries.keys()].sort(), this.entries, { key: this.key, id });

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { RULES } from '../rules/index.js';
 import { main } from '../src/cli/main.js';
 import { loadConfig } from '../src/config/load.js';
-import { CACHE_FILE, DamagedCacheError, decodeFactsParts, extractorFingerprint, FactsCache, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
+import { CACHE_FILE, DamagedCacheError, decodeFactsCache, extractorFingerprint, FactsCache, findingsFingerprint, packFacts, unpackFacts } from '../src/engine/cache.js';
 import { CacheStore } from '../src/engine/cache-store.js';
 import { extractBytes } from '../src/engine/extract.js';
 import { ProjectIndex } from '../src/engine/index.js';
@@ -159,7 +159,7 @@ describe('facts cache', () => {
     let key = '';
     resignFacts(file, ({ meta }) => void (key = meta.key));
     const asked: [number, number][] = [];
-    const decoded = decodeFactsParts(file.length, (pos, len) => file.subarray(pos, pos + len), (from, to) => (asked.push([from, to]), file.subarray(from, to)), key, 'facts.bin');
+    const decoded = decodeFactsCache(file.length, (pos, len) => file.subarray(pos, pos + len), (from, to) => (asked.push([from, to]), file.subarray(from, to)), key, 'facts.bin');
     const first = decoded!.entries.values().next().value!;
     expect(asked).toEqual([]);
     expect(first.stored!.layout.body.length).toBeGreaterThan(0);

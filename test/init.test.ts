@@ -301,7 +301,7 @@ describe('comply init (issue 17)', () => {
     expect(stderr).toMatch(/^ {2}evaluation: tooling \(/m);
     expect(Object.keys(config.services)).toEqual(['core', 'enterprise']);
     expect(config.rules['cross-service-import'].allow).toEqual([
-      { from: 'enterprise', to: ['core'], reason: 'it installs them: enterprise/pyproject.toml [tool.poetry] core-app = { path = "../" }' },
+      { from: 'enterprise', to: ['core'], reason: 'it ships their code: enterprise/pyproject.toml [tool.poetry] core-app = { path = "../" }' },
     ]);
     expect((await findings(root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
     // uv's sources and npm's file: specifiers say the same; a path out of the repository says nothing
@@ -340,7 +340,7 @@ describe('comply init (issue 17)', () => {
       storybook: 'test-support web/storybook',
       ui: 'library web/packages/ui',
     });
-    expect(config.rules['cross-service-import'].allow).toContainEqual({ from: 'ee', to: ['oss'], reason: 'it installs them: web/ee/docker/Dockerfile copies web/oss/' });
+    expect(config.rules['cross-service-import'].allow).toContainEqual({ from: 'ee', to: ['oss'], reason: 'it ships their code: web/ee/docker/Dockerfile copies web/oss/' });
     expect((await findings(root)).filter((x) => x.rule === 'cross-service-import')).toEqual([]);
   });
 

@@ -36,10 +36,10 @@ export function initialConfig(d: Discovery, root: string): Record<string, unknow
   const imported = new Set(d.python.files.flatMap((f) => f.imports.map((i) => i.module.split('.')[0]!)));
   if (libraries.length > 0) allow.push({ from: '*', to: libraries, reason: 'shared libraries are internal packages every service may use' });
   if (support.length > 0) allow.push({ from: support, to: '*', reason: 'test support and cross-service tests exercise every service' });
-  // a service that installs another's folder (a path dependency) runs that code: it may import it
+  // a service that ships another's code (installs its folder, or its image copies it) runs that code: it may import it
   for (const s of d.services) {
-    const to = (s.installs ?? []).filter((x) => !libraries.includes(x.service) && x.service !== s.name);
-    if (to.length > 0 && s.kind !== 'test-support') allow.push({ from: s.name, to: to.map((x) => x.service), reason: `it installs them: ${to.map((x) => x.why).join('; ')}` });
+    const to = (s.ships ?? []).filter((x) => !libraries.includes(x.service) && x.service !== s.name);
+    if (to.length > 0 && s.kind !== 'test-support') allow.push({ from: s.name, to: to.map((x) => x.service), reason: `it ships their code: ${to.map((x) => x.why).join('; ')}` });
   }
   return {
     $schema: schemaRef(root),

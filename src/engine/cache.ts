@@ -642,19 +642,12 @@ function validEntry(e: unknown): e is StoredEntry {
 }
 
 /**
- * Read one cache file: its meta line and its entries, which point into its body. Undefined when another comply
- * wrote it (its key differs: its format may too); throws when it is broken (cut short, damaged, not of its shape).
+ * Read one cache file: its meta line and its entries, which point into its body. `read(pos, len)` gives its bytes
+ * (the header, then the meta line); the body is asked of `body(from, to)` only when facts are first read from it (a
+ * warm scan that reuses its results reads none of the 40 MB of a large repo's). Undefined when another comply wrote
+ * it (its key differs: its format may too); throws when it is broken (cut short, damaged, not of its shape).
  */
-export function decodeFactsCache(buf: Buffer, key: string, shown: string): { stored: Stored; entries: Map<string, Entry> } | undefined {
-  return decodeFactsParts(buf.length, (pos, len) => buf.subarray(pos, pos + len), (from, to) => buf.subarray(from, to), key, shown);
-}
-
-/**
- * The same from a file read in parts: `read(pos, len)` gives its bytes (the header, then the meta line), and the
- * body is asked of `body(from, to)` only when facts are first read from it (a warm scan that reuses its results
- * reads none of the 40 MB of a large repo's).
- */
-export function decodeFactsParts(
+export function decodeFactsCache(
   size: number,
   read: (pos: number, len: number) => Buffer,
   body: (from: number, to: number) => Buffer,
@@ -874,7 +867,7 @@ export class FactsCache {
           throw new DamagedCacheError(`${shown} changed since this scan read it (another comply wrote it)`);
         };
         try {
-          const decoded = decodeFactsParts(f.size, (pos, len) => f.read(pos, len), body, key, shown);
+          const decoded = decodeFactsCache(f.size, (pos, len) => f.read(pos, len), body, key, shown);
           if (!decoded) f.close(); // another comply's: nothing will be read from it
           return decoded;
         } catch (e) {

@@ -89,10 +89,7 @@ export class ProjectIndex {
     // a top-level package defined under several roots (a nested deployable's own `api` beside the repo's `api/`):
     // its modules are looked up per root, from the importing file's roots outwards
     for (const [top, roots] of topRoots) if (roots.size > 1) this.clashing.add(top);
-    // every Python root, deepest first (a file is named below the deepest root that holds it)
-    const allRoots = new Set<string>(workspace.pythonRoots);
-    for (const r of topRoots.values()) for (const x of r) allRoots.add(x);
-    this.allRoots = [...allRoots].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+    this.allRoots = [...new Set(workspace.pythonRoots)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
     if (this.clashing.size > 0) {
       for (const f of files) {
         if (f.moduleName === undefined || f.moduleName === '' || !this.clashing.has(topName(f.moduleName))) continue;
@@ -121,8 +118,8 @@ export class ProjectIndex {
     return !this.targetPaths || this.targetPaths.has(path);
   }
 
-  /** the Python roots files are named below, deepest first */
-  private allRoots: string[] = [];
+  /** the configured Python roots, deepest first (a file is named below the deepest root that holds it) */
+  private readonly allRoots: string[];
   /** top-level Python packages defined under more than one root, their modules per root, and those roots */
   private readonly clashing = new Set<string>();
   private readonly clashModules = new Map<string, Map<string, string>>();

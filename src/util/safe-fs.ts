@@ -70,80 +70,45 @@ function checkPath(root: string, rel: string, what: string): boolean {
   return true;
 }
 
-/**
- * Read a file at most `maxBytes` long, refusing what is not a regular file (a FIFO, a device) before reading a
- * byte: open with O_NONBLOCK (a FIFO never blocks the open) and O_NOFOLLOW, then fstat the open descriptor.
- * `shown` names the file in messages. Returns undefined when it does not exist.
- */
-/** A file opened for reading (never blocking on a FIFO; not through a link unless `follow`), undefined when it does
- * not exist; a ContainmentError naming it otherwise. */
-function openForRead(abs: string, shown: string, follow = false): number | undefined {
-  try {
-    return openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'ELOOP') throw new ContainmentError(`${shown} is a symbolic link; comply never follows links in its own files. Replace it with the real file.`);
-    throw new ContainmentError(`${shown}: cannot read it (${code ?? (e as Error).message}).`);
-  }
-}
-
-export function readBounded(abs: string, shown: string, maxBytes: number, opts: { follow?: boolean } = {}): Buffer | undefined {
-  const fd = openForRead(abs, shown, opts.follow);
-  if (fd === undefined) return undefined;
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw new ContainmentError(`${shown} is a folder, not a file.`);
-    if (!st.isFile()) throw new ContainmentError(`${shown} is not a regular file (a FIFO, socket or device); comply reads only regular files.`);
-    if (st.size > maxBytes) throw new ContainmentError(`${shown} is ${mib(st.size)}, over the limit of ${mib(maxBytes)}; it was not read.`);
-    // read to the end, never past the limit (a file that grows while read is cut off and refused)
-    const buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(st.size, 0) + 1));
-    let n = 0;
-    for (;;) {
-      if (n === buf.length) break;
-      const got = readSync(fd, buf, n, buf.length - n, null);
-      if (got === 0) break;
-      n += got;
-    }
-    if (n > maxBytes) throw new ContainmentError(`${shown} grew past the limit of ${mib(maxBytes)} while it was read; it was not used.`);
-    return buf.subarray(0, n);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** An open regular file that parts of are read: its size, what identifies this very file, and a positional read. */
 export interface OpenedFile {
   size: number;
   /** device, inode, size and modification time: another file put at the same path has another */
   identity: string;
-  /** `length` bytes from `position` (fewer at the end of the file) */
+  /** up to `length` bytes from `position`, fewer at the end of the file (as it is when read) */
   read(position: number, length: number): Buffer;
   /** once closed, a read throws */
   close(): void;
 }
 
 /**
- * Open `rel` below `root` as comply's own input (contained, no link on the way, a regular file of at most
- * `maxBytes`), to read parts of it until it is closed: the very file opened, whatever is put at its path since.
- * Undefined when it does not exist.
+ * Open a file at most `maxBytes` long, refusing what is not a regular file (a FIFO, a device) before reading a
+ * byte: open with O_NONBLOCK (a FIFO never blocks the open) and O_NOFOLLOW (unless `follow`), then fstat the open
+ * descriptor. Reads go to the file opened, whatever is put at its path since, until it is closed. `shown` names
+ * the file in messages. Undefined when it does not exist.
  */
-export function openContained(root: string, rel: string, opts: { what: string; maxBytes: number }): OpenedFile | undefined {
-  const path = containedPath(rel, opts.what);
-  if (!checkPath(root, path, opts.what)) return undefined;
-  const fd = openForRead(join(root, path), path);
-  if (fd === undefined) return undefined;
+function openBounded(abs: string, shown: string, maxBytes: number, follow = false): OpenedFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NONBLOCK | (follow ? 0 : constants.O_NOFOLLOW));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code === 'ELOOP') throw new ContainmentError(`${shown} is a symbolic link; comply never follows links in its own files. Replace it with the real file.`);
+    throw new ContainmentError(`${shown}: cannot read it (${code ?? (e as Error).message}).`);
+  }
   let open = true;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new ContainmentError(`${path} is not a regular file; comply reads only regular files.`);
-    if (st.size > opts.maxBytes) throw new ContainmentError(`${path} is ${mib(st.size)}, over the limit of ${mib(opts.maxBytes)}; it was not read.`);
+    if (st.isDirectory()) throw new ContainmentError(`${shown} is a folder, not a file.`);
+    if (!st.isFile()) throw new ContainmentError(`${shown} is not a regular file (a FIFO, socket or device); comply reads only regular files.`);
+    if (st.size > maxBytes) throw new ContainmentError(`${shown} is ${mib(st.size)}, over the limit of ${mib(maxBytes)}; it was not read.`);
     return {
       size: st.size,
       identity: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`,
       read(position, length) {
-        if (!open) throw new Error(`${path} is closed`);
-        const buf = Buffer.allocUnsafe(Math.max(0, Math.min(length, st.size - position)));
+        if (!open) throw new Error(`${shown} is closed`);
+        const buf = Buffer.allocUnsafe(Math.max(0, length));
         let n = 0;
         while (n < buf.length) {
           const got = readSync(fd, buf, n, buf.length - n, position + n);
@@ -161,6 +126,30 @@ export function openContained(root: string, rel: string, opts: { what: string; m
     closeSync(fd);
     throw e;
   }
+}
+
+/** Read a file at most `maxBytes` long (openBounded's checks). Undefined when it does not exist. */
+export function readBounded(abs: string, shown: string, maxBytes: number, opts: { follow?: boolean } = {}): Buffer | undefined {
+  const f = openBounded(abs, shown, maxBytes, opts.follow);
+  if (!f) return undefined;
+  try {
+    // read to the end, never past the limit (a file that grows while read is cut off and refused)
+    const buf = f.read(0, Math.min(maxBytes + 1, f.size + 1));
+    if (buf.length > maxBytes) throw new ContainmentError(`${shown} grew past the limit of ${mib(maxBytes)} while it was read; it was not used.`);
+    return buf;
+  } finally {
+    f.close();
+  }
+}
+
+/**
+ * Open `rel` below `root` as comply's own input (contained, no link on the way, a regular file of at most
+ * `maxBytes`), to read parts of it until it is closed. Undefined when it does not exist.
+ */
+export function openContained(root: string, rel: string, opts: { what: string; maxBytes: number }): OpenedFile | undefined {
+  const path = containedPath(rel, opts.what);
+  if (!checkPath(root, path, opts.what)) return undefined;
+  return openBounded(join(root, path), path, opts.maxBytes);
 }
 
 /**

@@ -60,8 +60,9 @@ export interface DiscoveredService {
   imports: ImportShare;
   /** the first-party modules most often imported that do not resolve (at most five) */
   unresolved?: { module: string; imports: number }[];
-  /** the services its manifests install from their folders (path dependencies): it runs their code */
-  installs?: { service: string; why: string }[];
+  /** the services whose code it ships: its manifests install their folders (path dependencies), or its image
+   * copies the folder of another image's Dockerfile; it runs that code, so it may import it */
+  ships?: { service: string; why: string }[];
 }
 
 export interface NotAService {
@@ -440,7 +441,21 @@ export function discover(root: string): Discovery {
     lib.copiedBy = by;
   }
 
-  // manifests: Python projects and npm packages with source of their own
+  // manifests: Python projects and npm packages with source of their own; one in a folder named for tests
+  // (`web/tests`, `e2e`: a Playwright or Cypress suite of its own) is test support, wherever it sits, as a
+  // top-level folder of that name is
+  const newManifestUnit = (name: string, paths: string[], dir: string, what: string, npmName?: string): void => {
+    const tests = dir !== '.' && TEST_SUPPORT_NAMES.test(posix.basename(dir));
+    newUnit({
+      name,
+      paths,
+      origin: 'manifest',
+      evidence: tests ? [what, 'test support by its folder name'] : [what],
+      hasManifest: true,
+      ...(tests ? { kind: 'test-support' as const } : {}),
+      ...(npmName ? { npmName } : {}),
+    });
+  };
   for (const m of pyManifests.values()) {
     if (!m.declaresProject || keptOut(m.dir)) continue;
     // roots without named packages (packages.find where, package-dir): the packages directly below them; a
@@ -468,15 +483,7 @@ export function discover(root: string): Discovery {
       at.hasManifest = true;
       continue;
     }
-    const tests = m.dir !== '.' && TEST_SUPPORT_NAMES.test(posix.basename(m.dir));
-    newUnit({
-      name: m.dir !== '.' ? posix.basename(m.dir) : paths.length === 1 || !m.name ? posix.basename(paths[0]!) : m.name,
-      paths,
-      origin: 'manifest',
-      evidence: tests ? [what, 'test support by its folder name'] : [what],
-      hasManifest: true,
-      ...(tests ? { kind: 'test-support' as const } : {}),
-    });
+    newManifestUnit(m.dir !== '.' ? posix.basename(m.dir) : paths.length === 1 || !m.name ? posix.basename(paths[0]!) : m.name, paths, m.dir, what);
   }
   for (const m of npmManifests.values()) {
     // (a workspace root below the top is one as the top is: its members are the units)
@@ -490,18 +497,7 @@ export function discover(root: string): Discovery {
       if (m.name) at.npmName = m.name;
       continue;
     }
-    // a package in a folder named for tests (`web/tests`, `e2e`: a Playwright or Cypress suite of its own) is test
-    // support, wherever it sits, as a top-level folder of that name is (so is a Python project's, above)
-    const tests = TEST_SUPPORT_NAMES.test(posix.basename(m.dir));
-    newUnit({
-      name: posix.basename(m.dir),
-      paths: [m.dir],
-      origin: 'manifest',
-      evidence: tests ? [what, 'test support by its folder name'] : [what],
-      hasManifest: true,
-      ...(tests ? { kind: 'test-support' as const } : {}),
-      ...(m.name ? { npmName: m.name } : {}),
-    });
+    newManifestUnit(posix.basename(m.dir), [m.dir], m.dir, what, m.name);
   }
   // a manifest inside another unit's folder is part of it, unless it deploys or is a workspace package
   for (const u of units) {
@@ -804,33 +800,34 @@ export function discover(root: string): Discovery {
     const py = pyManifests.get(dir);
     const probes = py && py.packages.length > 0 ? py.packages.map((p) => (p.root === '.' ? p.name : `${p.root}/${p.name}`)) : [dir];
     for (const p of probes) {
+      // (who owns a file directly in the folder: a unit of that folder or of one above it)
       const u = owner(p === '.' ? '_' : `${p}/_`);
       if (u) return u;
     }
     return undefined;
   };
-  const installs = new Map<Unit, { to: Unit; why: string }[]>();
-  const install = (from: Unit | undefined, to: Unit | undefined, why: string): void => {
+  const ships = new Map<Unit, { to: Unit; why: string }[]>();
+  const ship = (from: Unit | undefined, to: Unit | undefined, why: string): void => {
     if (!from || !to || to === from) return;
-    const list = installs.get(from) ?? installs.set(from, []).get(from)!;
+    const list = ships.get(from) ?? ships.set(from, []).get(from)!;
     if (!list.some((x) => x.to === to)) list.push({ to, why });
   };
   for (const m of [...pyManifests.values(), ...npmManifests.values()]) {
     const from = unitOfFolder(m.dir);
-    for (const d of m.pathDependencies ?? []) install(from, unitOfFolder(d.path), d.why);
+    for (const d of m.pathDependencies ?? []) ship(from, unitOfFolder(d.path), d.why);
   }
   // an image that copies another image's main part ships that code too (an `ee` image built on the `oss` app)
   for (const [main, c] of clusters) {
-    for (const p of c.parts) if (p !== main && homes.has(p)) install(unitOfFolder(main), unitOfFolder(p), `${c.images.map((d) => d.file).join(', ')} copies ${p}/`);
+    for (const p of c.parts) if (p !== main && homes.has(p)) ship(unitOfFolder(main), unitOfFolder(p), `${c.images.map((d) => d.file).join(', ')} copies ${p}/`);
   }
   const out: DiscoveredService[] = [];
-  for (const u of live().sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
+  // a folder whose every source file is a deeper unit's (`web/packages`, the folder of the workspace packages the
+  // images copy) is a container, not a unit: a service path that owns no file would fail the config
+  const written = live().filter((u) => (fileCount.get(u) ?? 0) > 0);
+  for (const u of written.sort((a, b) => (a.paths[0]! < b.paths[0]! ? -1 : 1))) {
     const name = u.name;
     const imports = shares.get(u) ?? { resolved: 0, firstParty: 0 };
-    const count = fileCount.get(u) ?? 0;
-    // a folder whose every source file is a deeper unit's (`web/packages`, the folder of the workspace packages
-    // the images copy) is a container, not a unit: a service path that owns no file would fail the config
-    if (count === 0) continue;
+    const count = fileCount.get(u)!;
     const rootsHere = [...(rootsUsed.get(u) ?? [])].filter((r) => r !== '.').sort();
     const evidence = [...u.evidence];
     for (const r of rootsHere) evidence.push(`root ${r} from ${roots.find((x) => x.root === r)!.evidence.join('; ')}`);
@@ -838,9 +835,12 @@ export function discover(root: string): Discovery {
     const misses = [...(unresolved.get(u) ?? [])].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1)).slice(0, 5).map(([module, n]) => ({ module, imports: n }));
     // a folder inside another of the same service says nothing more (`COPY app/ app/` beside `COPY . .`)
     const paths = u.paths.filter((p) => !u.paths.some((q) => q !== p && within(p, q))).sort();
-    const uses = (installs.get(u) ?? []).map((x) => ({ service: x.to.name, why: x.why })).sort((a, b) => (a.service < b.service ? -1 : 1));
-    for (const x of uses) evidence.push(`installs ${x.service} (${x.why})`);
-    out.push({ name, kind: u.kind ?? 'service', paths, packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}), ...(uses.length > 0 ? { installs: uses } : {}) });
+    const shipped = (ships.get(u) ?? [])
+      .filter((x) => written.includes(x.to))
+      .map((x) => ({ service: x.to.name, why: x.why }))
+      .sort((a, b) => (a.service < b.service ? -1 : 1));
+    for (const x of shipped) evidence.push(`ships ${x.service} (${x.why})`);
+    out.push({ name, kind: u.kind ?? 'service', paths, packages: packagesOf(u), evidence, files: count, imports, ...(misses.length > 0 ? { unresolved: misses } : {}), ...(shipped.length > 0 ? { ships: shipped } : {}) });
   }
   // folders with source that nothing placed
   const placed = (p: string): boolean => out.some((s) => s.paths.some((q) => within(p, q) || within(q, p))) || notServices.some((n) => within(p, n.path));

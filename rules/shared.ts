@@ -1,6 +1,7 @@
 /** Helpers that more than one rule uses. Rules import only from src/engine and src/config (types) and here. */
 import picomatch from 'picomatch';
-import { IMPORT_FORMS, type ImportForm } from '../src/facts/facts.js';
+import { IMPORT_FORMS, type ImportFact, type ImportForm } from '../src/facts/facts.js';
+import type { ScannedFile } from '../src/engine/index.js';
 
 /** The schema of a list of import forms, for rule options. */
 export const importForms = (description: string, defaults: ImportForm[] = []) => ({ type: 'array', items: { enum: IMPORT_FORMS }, default: defaults, description }) as const;
@@ -56,4 +57,28 @@ export function nameGlob(glob: string): (s: string) => boolean {
     while (glob[g] === '*') g++;
     return g === glob.length;
   };
+}
+
+/** The import that makes a file a migration framework's own code: alembic's environment and revisions (`from
+ * alembic import context`, `op`), a Django migration (`from django.db import migrations`); not code that runs
+ * migrations (`from alembic import command`). */
+export function migrationImport(file: ScannedFile): ImportFact | undefined {
+  return file.language === 'python' ? file.facts.imports.find(isMigrationImport) : undefined;
+}
+
+function isMigrationImport(imp: ImportFact): boolean {
+  if (imp.module === 'alembic') return imp.names.includes('context') || imp.names.includes('op');
+  if (imp.module === 'django.db') return imp.names.includes('migrations');
+  return /^(?:alembic\.(?:context|op)|django\.db\.migrations)$/.test(imp.module);
+}
+
+/**
+ * A migration: a Python file under a `migrations/` folder (Django's, a data migration, a model snapshot kept for
+ * one), or an Alembic revision under `versions/`. Migrations are history: each keeps the code of its day on purpose
+ * (generated `pass` bodies, copies of models), never updated, never merged with today's.
+ */
+export function isMigration(file: ScannedFile): boolean {
+  if (file.language !== 'python') return false;
+  if (/(?:^|\/)migrations\//.test(file.path)) return true;
+  return /(?:^|\/)versions\//.test(file.path) && migrationImport(file) !== undefined;
 }

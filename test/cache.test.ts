@@ -354,22 +354,22 @@ parentPort.postMessage({ ready: true });
   it('takes as many workers as cores allow and fit in 1 GiB beside what a repository of its size keeps (less when less than 2 GiB is free)', () => {
     const GiB = 2 ** 30;
     const roomy = { cores: 16, free: 64 * GiB };
-    // before the listing (the machine only): 160 MiB for this thread and 112 MiB per worker leave room for seven
-    expect(defaultWorkers(roomy)).toBe(7);
-    expect(capWorkers(16, roomy)).toEqual({ workers: 7, note: expect.stringMatching(/^16 worker threads capped to 7 \(a scan's memory: under 1\.0 GiB, about 112 MiB per worker\)$/) });
+    // before the listing, the cores: at most eight by default, as many as cores on request
+    expect(defaultWorkers(roomy)).toBe(8);
+    expect(capWorkers(32, roomy)).toEqual({ workers: 16, note: '32 worker threads capped to 16 (16 cores)' });
     expect(capWorkers(3, roomy)).toEqual({ workers: 3 });
-    // once the files are counted: this thread keeps about 11 KiB a file
+    // once the files are counted, the memory: 160 MiB and about 11 KiB a file for this thread, 112 MiB per worker
+    expect(fitWorkers(16, 0, roomy)).toEqual({ workers: 7, note: expect.stringMatching(/^16 worker threads lowered to 7: with 0 files, this thread keeps about 160 MiB, and a scan stays under 1\.0 GiB/) });
     expect(fitWorkers(8, 11_728, roomy)).toEqual({ workers: 6, note: expect.stringMatching(/^8 worker threads lowered to 6: with 11728 files, this thread keeps about 286 MiB/) });
     expect(fitWorkers(8, 50_086, roomy).workers).toBe(2);
     expect(fitWorkers(8, 200_000, roomy).workers).toBe(1);
     expect(fitWorkers(2, 1_000, roomy)).toEqual({ workers: 2 });
     // little free memory: one
-    expect(capWorkers(8, { cores: 16, free: 0.6 * GiB }).workers).toBe(1);
-    expect(defaultWorkers({ cores: 16, free: 0.6 * GiB })).toBe(1);
+    expect(fitWorkers(8, 1_000, { cores: 16, free: 0.6 * GiB }).workers).toBe(1);
     // few cores: the cores bind, and 2-3 cores take no pool by default
-    expect(capWorkers(8, { cores: 2, free: 64 * GiB })).toEqual({ workers: 2, note: '8 worker threads capped to 2 (2 cores)' });
-    expect(defaultWorkers({ cores: 2, free: 64 * GiB })).toBe(1);
-    expect(defaultWorkers({ cores: 4, free: 64 * GiB })).toBe(3);
+    expect(capWorkers(8, { cores: 2 })).toEqual({ workers: 2, note: '8 worker threads capped to 2 (2 cores)' });
+    expect(defaultWorkers({ cores: 2 })).toBe(1);
+    expect(defaultWorkers({ cores: 4 })).toBe(3);
   });
 
   it('sends a worker only the bytes of its file, never the batch they were read in', () => {

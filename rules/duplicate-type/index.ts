@@ -6,6 +6,7 @@ import { defineRule } from '../../src/engine/rule.js';
 import { compareShapes, few, type Likeness, type Shape } from './shape.js';
 import { contractDrift } from './contract.js';
 import { byPathLine, findDeclaration, mostImportedFirst, where, type Def } from './defs.js';
+import { isMigration } from '../shared.js';
 
 const HELP: Record<Likeness, string> = {
   identical: 'Keep one definition and import it.',
@@ -24,12 +25,6 @@ export const FRAMEWORK_NAMES: { name: string; paths: string; reason: string }[] 
     reason: "each Next.js route module (app router) declares its own component's props, read by the framework's own types",
   },
 ];
-
-/**
- * Migrations are history: each keeps the types of its day (Django's Migration class, a model copied into a data
- * migration, an Alembic revision's snapshot), frozen on purpose, never to be merged with today's.
- */
-export const HISTORY_PATHS = ['**/migrations/**', '**/alembic/versions/**'];
 
 const TITLE: Record<string, string> = { 'pydantic-model': 'Pydantic model', 'typed-dict': 'TypedDict', 'named-tuple': 'NamedTuple', 'type-alias': 'type', 'ts-enum': 'enum', 'ts-class': 'class' };
 const title = (d: DeclarationFact): string => TITLE[d.kind] ?? d.kind;
@@ -143,13 +138,12 @@ export default defineRule({
       name: picomatch(a.name),
       paths: a.paths ? picomatch(a.paths) : () => true,
     }));
-    const history = picomatch(HISTORY_PATHS, { dot: true });
     const allowed = (d: Def): boolean => allow.some((a) => a.name(d.decl.name) && a.paths(d.file.path));
 
     const groups = new Map<string, Def[]>();
     const byServiceName = new Map<string, Def[]>();
     for (const file of ctx.index.files) {
-      if (!file.service || (file.test && !opts.includeTests) || history(file.path)) continue;
+      if (!file.service || (file.test && !opts.includeTests) || isMigration(file)) continue;
       const python = file.language === 'python';
       // a .d.ts without imports or exports declares globals: they are as visible as exported ones
       const global = !python && /\.d\.[mc]?ts$/.test(file.path);

@@ -50,15 +50,15 @@ export default defineRule({
     const tests = all.some((c) => c.includeTests);
     // a --staged scan reports in the staged files only: there is nothing to report in a concept none of them holds a
     // candidate of (with a role in it). Asked first: the other files' units are then decoded only when one is held
-    let held: Set<string> | undefined;
+    let stagedConcepts: Set<string> | undefined;
     if (wanted) {
       const staged = ctx.index.targets.filter((f) => f.service && (!f.test || tests) && f.facts.units.length > 0);
-      held = new Set(Object.keys(concepts).filter((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0))));
-      if (held.size === 0) return;
+      stagedConcepts = new Set(Object.keys(concepts).filter((name) => staged.some((f) => own.candidatesOf(f).some((c) => own.rolesOf(name, c).size > 0))));
+      if (stagedConcepts.size === 0) return;
     }
     const files = ctx.index.files.filter((f) => f.service && (!f.test || tests) && (!wanted || wanted.has(f.service)) && f.facts.units.length > 0);
     for (const [conceptName, concept] of Object.entries(concepts).sort(([a], [b]) => (a < b ? -1 : 1))) {
-      if (held && !held.has(conceptName)) continue;
+      if (stagedConcepts && !stagedConcepts.has(conceptName)) continue;
       const { max } = concept;
       const configured = concept.canonical?.length ? picomatch(concept.canonical) : undefined;
       // scope and variant → every candidate with a role
@@ -192,14 +192,12 @@ function places(owners: Held[], own: Ownership): { owners: Held[]; joined: Map<H
     if (ra !== rb) parent.set(rb, ra);
     for (const h of reason.base ? [b] : [a, b]) if (!why.has(h)) why.set(h, reason);
   };
-  const subclass = new Set<Held>();
   for (const o of owners) {
     if (o.cand.kind !== 'class') continue;
     // the topmost owner it descends from
     const ancestors = own.ancestors(o.cand);
     const base = owners.find((p) => p !== o && ancestors.has(p.cand) && !owners.some((q) => q !== p && ancestors.has(q.cand) && own.ancestors(p.cand).has(q.cand)));
     if (!base) continue;
-    subclass.add(o);
     join(base, o, { text: `extends ${base.cand.name}`, base });
   }
   for (let i = 0; i < owners.length; i++) {
@@ -227,7 +225,7 @@ function places(owners: Held[], own: Ownership): { owners: Held[]; joined: Map<H
       continue;
     }
     // a base before its subclasses, then the most imported
-    const ranked = list.map((o) => ({ o, sub: subclass.has(o) ? 1 : 0, n: own.importers(o.cand) })).sort((x, y) => x.sub - y.sub || y.n - x.n || byPlace(x.o, y.o));
+    const ranked = list.map((o) => ({ o, sub: why.get(o)?.base ? 1 : 0, n: own.importers(o.cand) })).sort((x, y) => x.sub - y.sub || y.n - x.n || byPlace(x.o, y.o));
     const rep = ranked[0]!.o;
     out.push(rep);
     for (const { o } of ranked.slice(1)) {

@@ -12,6 +12,7 @@
 import { KEPT, type FileFacts, type UnitFact, type UseFact } from '../../src/facts/facts.js';
 import type { ProjectIndex, ScannedFile } from '../../src/engine/index.js';
 import type { Concept, SignalPattern } from './concepts.js';
+import { migrationImport } from '../shared.js';
 
 export type Role = 'owner-direct' | 'owner-composed' | 'consumer' | 'transient';
 const RANK: Record<Role, number> = { 'owner-direct': 4, 'owner-composed': 3, consumer: 2, transient: 1 };
@@ -354,7 +355,7 @@ export class Ownership {
     }
     // a migration framework's code (alembic's env.py, a revision, a Django migration) opens what one migration run
     // needs and is gone with it: what it makes is transient, whatever it does with it
-    const migration = !c.logic && cand.file.facts.imports.find(isMigrationImport);
+    const migration = !c.logic && migrationImport(cand.file);
     for (const [, f] of roles) {
       if (migration && (f.role === 'owner-direct' || f.role === 'owner-composed')) {
         f.role = 'transient';
@@ -754,14 +755,6 @@ function importOf(file: ScannedFile, name: string): FileFacts['imports'][number]
   return best;
 }
 
-/** what only a migration framework's own code imports: alembic's environment and revisions (`from alembic import
- * context`, `op`), a Django migration (`from django.db import migrations`); not code that runs migrations
- * (`from alembic import command`) */
-function isMigrationImport(imp: FileFacts['imports'][number]): boolean {
-  if (imp.module === 'alembic') return imp.names.includes('context') || imp.names.includes('op');
-  if (imp.module === 'django.db') return imp.names.includes('migrations');
-  return /^(?:alembic\.(?:context|op)|django\.db\.migrations)$/.test(imp.module);
-}
 /** the signal of a unit that sends an OAuth request (`grant_type`, `response_type`) to no endpoint a literal names */
 export const OAUTH_GRANT_SIGNAL = 'oauth-grant';
 /** between a variant and the key its token calls are given, in a role's variant (`auth` + KEY_SEP + `app.config.SECRET`) */

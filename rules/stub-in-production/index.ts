@@ -1,6 +1,7 @@
 import type { DeclarationFact, FunctionFact } from '../../src/facts/facts.js';
 import type { ScannedFile } from '../../src/engine/index.js';
 import { defineRule } from '../../src/engine/rule.js';
+import { isMigration } from '../shared.js';
 
 /** how each placeholder form reads in a message */
 const FORM: Record<NonNullable<FunctionFact['stub']>, string> = {
@@ -9,14 +10,6 @@ const FORM: Record<NonNullable<FunctionFact['stub']>, string> = {
   'not-implemented': 'it only raises a "not implemented" error',
   'todo-return': 'its body is only a `return` marked TODO',
 };
-
-/** A generated migration: Alembic's `versions/` or Django's `migrations/`, told by what the file imports. */
-function isMigration(file: ScannedFile): boolean {
-  if (file.language !== 'python' || !/(?:^|\/)(?:versions|migrations)\//.test(file.path)) return false;
-  return file.facts.imports.some(
-    (i) => i.module === 'alembic' || i.module.startsWith('alembic.') || i.module.startsWith('django.db.migrations') || (i.module === 'django.db' && i.names.includes('migrations')),
-  );
-}
 
 /** `Base`, `pkg.Base`, `Base[T]`, `Base<T>` → `Base` */
 const simpleName = (base: string): string => base.replace(/[[<].*$/s, '').split('.').pop()!.trim();

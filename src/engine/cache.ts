@@ -282,7 +282,8 @@ interface Stored {
   entries: StoredEntry[];
 }
 
-/** A cache file's body: per section, its region and the offset of each entry's bytes (by entry number). */
+/** Stored facts' bytes: a cache file's body, or one file's facts a worker packed (`trusted`). Per section, its
+ * region and the offset of each entry's bytes (by entry number). */
 interface Layout {
   body: Buffer;
   regions: [number, number][];
@@ -294,6 +295,14 @@ interface Layout {
   verified: Uint8Array;
   /** bytes this process made (a worker's packed facts): nothing to check */
   trusted?: boolean;
+}
+
+/** The bytes of section `k` of the entry `at` (its `tuple`) of a layout, once checked. */
+function sectionBytes(layout: Layout, at: number, tuple: StoredEntry, k: number): Buffer {
+  const off = layout.offsets[k]![at]!;
+  const end = off + (tuple[FIXED + k] as number);
+  verify(layout, off, end);
+  return layout.body.subarray(off, end);
 }
 
 /** Check the blocks of `body[from, to)` against their hashes, once each: a DamagedCacheError when one differs. */
@@ -422,9 +431,7 @@ class StoredFacts implements FileFacts {
 
   /** a section's bytes as stored (parsed or not: facts are never changed once made) */
   bytesOf(k: number): Buffer {
-    const [off, end] = this.range(k);
-    verify(this.layout, off, end);
-    return this.layout.body.subarray(off, end);
+    return sectionBytes(this.layout, this.at, this.tuple, k);
   }
 
   private range(k: number): [number, number] {
@@ -549,14 +556,19 @@ export class ImportNameSearch {
   /** per cache file: the unparsed import ranges by start (one content can be shared by several files) */
   private readonly layouts = new Map<Layout, { starts: number[]; ranges: Map<number, { end: number; files: number[] }> }>();
   private readonly unknown: boolean[];
+  /** how many files' imports are not in the cache's bytes (parsed already, or facts of this scan, a worker's packed
+   * ones included: one search each would cost more than reading them): a search says "may" of each of them */
+  readonly unsearched: number;
 
   constructor(all: FileFacts[]) {
     this.unknown = all.map(() => true);
+    let searched = 0;
     all.forEach((f, i) => {
-      if (!(f instanceof StoredFacts)) return;
+      if (!(f instanceof StoredFacts) || f.layout.trusted) return;
       const range = f.unparsedRange('imports');
       if (!range) return;
       this.unknown[i] = false;
+      searched++;
       if (range[1] === range[0]) return;
       let l = this.layouts.get(f.layout);
       if (!l) this.layouts.set(f.layout, (l = { starts: [], ranges: new Map() }));
@@ -565,12 +577,7 @@ export class ImportNameSearch {
       else l.ranges.set(range[0], { end: range[1], files: [i] });
     });
     for (const l of this.layouts.values()) l.starts = [...l.ranges.keys()].sort((a, b) => a - b);
-  }
-
-  /** how many files' imports are not in the cache's bytes (parsed already, or facts of this scan): a search says
-   * "may" of each of them */
-  get unsearched(): number {
-    return this.unknown.filter(Boolean).length;
+    this.unsearched = all.length - searched;
   }
 
   /** per file (in the order given): whether its imports may take `name` */
@@ -746,7 +753,8 @@ class BlockHasher {
  * 200 MB, and holding it all before writing slowed the end of a cold scan with garbage collection), hashed by
  * block on the way, then the meta line with every entry's lengths and the blocks' hashes, then the header is
  * completed with where the meta line starts and its hash. Stored facts are copied as bytes (their blocks verified
- * first: a damaged byte is never given a new checksum), facts parsed in this scan written from their objects.
+ * first: a damaged byte is never given a new checksum), and so are the facts a worker packed; facts parsed in
+ * this thread are written from their objects.
  * Atomic, never through a link: the store writes a temporary file and renames it.
  */
 function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', paths: string[], all: Map<string, Entry>, meta: Omit<Stored, 'entries' | 'blocks'>): void {
@@ -768,16 +776,13 @@ function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', 
       let bytesInBatch = 0;
       paths.forEach((path, i) => {
         const e = all.get(path)!;
-        const s = e.stored;
         let bytes: Buffer;
-        if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
-          // facts never parsed in this scan: their bytes as they are, once checked
-          const off = s.layout.offsets[k]![s.at]!;
-          const end = off + (s.tuple[FIXED + k] as number);
-          verify(s.layout, off, end);
-          bytes = s.layout.body.subarray(off, end);
+        if (!e.facts) {
+          // facts never read in this scan: their bytes as they are, once checked
+          const s = e.stored!;
+          bytes = sectionBytes(s.layout, s.at, s.tuple, k);
         } else if (e.facts instanceof StoredFacts) {
-          // facts that came packed (from a worker thread) or stored under another path: their bytes
+          // facts stored (here, under another path) or packed by a worker thread: their bytes
           bytes = e.facts.bytesOf(k);
         } else {
           const list = e.facts![SECTIONS[k]!] as unknown[];

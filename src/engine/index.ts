@@ -178,7 +178,7 @@ export class ProjectIndex {
   private bytesSearch(): ImportNameSearch | undefined {
     if (++this.searches > NAME_SEARCHES) return undefined;
     this.nameSearch ??= new ImportNameSearch(this.files.map((f) => f.facts));
-    // (facts parsed in this scan, a cold one: nothing to search)
+    // (facts of this scan, a cold one's, parsed here or packed by workers: nothing to search)
     return this.nameSearch.unsearched < this.files.length / 2 ? this.nameSearch : undefined;
   }
   /** name → the imports that take it (a full scan: built on the first question) */

@@ -25,7 +25,7 @@ export interface PoolOptions {
   onDone?: () => void;
   /**
    * Jobs this thread extracts itself (`mine(k)`), with `extract`, in slices between the workers' messages: the
-   * workers take the others. On two cores one worker parses the TypeScript (whose 9 MB parser warms up there)
+   * workers take the others. On three cores one worker parses the TypeScript (whose 9 MB parser warms up there)
    * while this thread parses the Python.
    */
   local?: { mine: (k: number) => boolean; extract: (k: number, bytes: Uint8Array) => FileFacts };
@@ -48,8 +48,8 @@ const WATCH_MS = 100;
  * for the TypeScript); on 2 it stays in one thread, whose garbage collector and compiler already keep the second
  * core busy (a split was 0.5-0.9 s slower on netra and on onyx, docs/performance.md). `--jobs N` forces a pool of N.
  */
-export function defaultWorkers(machine: Machine = thisMachine()): number {
-  return machine.cores >= 4 ? Math.min(machine.cores - 1, 8, memoryCap(machine, 0)) : 1;
+export function defaultWorkers(machine: Pick<Machine, 'cores'> = { cores: availableParallelism() }): number {
+  return machine.cores >= 4 ? Math.min(machine.cores - 1, 8) : 1;
 }
 
 /** what the worker count depends on: cores, and the memory free (bytes) */
@@ -79,9 +79,9 @@ function memoryCap(machine: Machine, files: number): number {
 }
 
 /**
- * The workers a scan of `files` files can take within its memory, once the listing has counted them (capWorkers
- * and defaultWorkers, asked before, know the machine only): a large repository leaves room for fewer. `note` says
- * so when the number was lowered.
+ * The workers a scan of `files` files can take within its memory, once the listing has counted them (the one place
+ * memory bounds them; defaultWorkers and capWorkers count cores): a large repository leaves room for fewer. `note`
+ * says so when the number was lowered.
  */
 export function fitWorkers(workers: number, files: number, machine: Machine = thisMachine()): { workers: number; note?: string } {
   const fit = memoryCap(machine, files);
@@ -91,17 +91,14 @@ export function fitWorkers(workers: number, files: number, machine: Machine = th
 const scanMemory = (machine: Machine): number => Math.min(SCAN_MEMORY, machine.free / 2);
 
 /**
- * A requested number of workers (`--jobs`), capped: more threads than cores only share them, and each worker
- * costs memory (`--jobs 1000` took 7 GB; eight workers 1.26 GB before the cap). `note` says so when the request
- * was lowered.
+ * A requested number of workers (`--jobs`), capped by the cores: more threads than cores only share them. (Each
+ * worker also costs memory, `--jobs 1000` took 7 GB: fitWorkers bounds that, once the files are counted.) `note`
+ * says so when the request was lowered.
  */
-export function capWorkers(requested: number, machine: Machine = thisMachine()): { workers: number; note?: string } {
-  const { cores } = machine;
-  const memory = memoryCap(machine, 0);
-  const cap = Math.max(1, Math.min(cores, memory));
+export function capWorkers(requested: number, machine: Pick<Machine, 'cores'> = { cores: availableParallelism() }): { workers: number; note?: string } {
+  const cap = Math.max(1, machine.cores);
   if (requested <= cap) return { workers: requested };
-  const why = cores <= memory ? `${cores} core${cores === 1 ? '' : 's'}` : `a scan's memory: under ${(scanMemory(machine) / 2 ** 30).toFixed(1)} GiB, about ${WORKER_MEMORY / MiB} MiB per worker`;
-  return { workers: cap, note: `${requested} worker threads capped to ${cap} (${why})` };
+  return { workers: cap, note: `${requested} worker threads capped to ${cap} (${cap} core${cap === 1 ? '' : 's'})` };
 }
 
 /** Jobs in order, taken from the front (an index, not Array.shift: 11,728 shifts of a long array move it each time). */
@@ -152,7 +149,8 @@ export async function extractInPool(
   const mine = local ? bySize.filter((k) => local.mine(k)) : [];
   // two lanes: the first worker takes the TypeScript and JavaScript first, the others the Python, and each then the
   // other lane's: only the workers that get a TypeScript file load TypeScript's 9 MB parser (0.25-0.4 s each)
-  const lanes = [new Lane(queue.filter((k) => jobs[k]!.file.language !== 'python')), new Lane(queue.filter((k) => jobs[k]!.file.language === 'python'))];
+  const laneOf = (k: number): 0 | 1 => (jobs[k]!.file.language === 'python' ? 1 : 0);
+  const lanes = [new Lane(queue.filter((k) => laneOf(k) === 0)), new Lane(queue.filter((k) => laneOf(k) === 1))];
   const waiting = (): number => lanes[0]!.size + lanes[1]!.size;
   let remaining = jobs.length;
   if (remaining === 0) return [];
@@ -212,7 +210,7 @@ export async function extractInPool(
         if (blamed !== undefined) finish(blamed, facts);
         // the files queued behind it (and those it finished but had not sent yet) go back to the front of their
         // lanes, for the next worker
-        for (const id of inFlight.filter((i) => i !== blamed && !results[i]).reverse()) lanes[jobs[id]!.file.language === 'python' ? 1 : 0]!.unshift(id);
+        for (const id of inFlight.filter((i) => i !== blamed && !results[i]).reverse()) lanes[laneOf(id)]!.unshift(id);
         start(lane);
       };
       // a file that takes longer than the bound and a grace period: the worker is stuck where it cannot look at

@@ -348,20 +348,26 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   // each at the last scan is stored; only the files changed since are read again (deciding from nothing reads every
   // file's imports)
   const history = cache?.testHistory(layout, paths, names, rows, p.contents, (i) => (files[i]!.testName ? fileRow({ ...files[i]!, test: true }) : undefined));
+  /** each test-named file and its importers (indexes into files), for the results cache to keep */
   const decided: number[][] = [];
-  const at = new Map(files.map((f, i) => [f, i]));
+  let at: Map<ScannedFile, number> | undefined;
   for (const [i, f] of files.entries()) {
     if (!f.testName) continue;
     const before = history?.importers.get(i);
-    let importers: ScannedFile[];
+    let importers: number[];
     if (before) {
       const now = new Set(before.filter((j) => !history!.changed.has(j)));
       for (const c of history!.changed) if (c !== i && index.imports(files[c]!, f)) now.add(c);
-      importers = [...now].map((j) => files[j]!);
-    } else importers = index.importersOfFile(f.path);
-    if (importers.length > 0 && importers.every((x) => x.test)) f.test = true;
-    decided.push([i, ...importers.map((x) => at.get(x)!).sort((a, b) => a - b)]);
-    if (f.test && results) rows[i] = fileRow(f);
+      importers = [...now];
+    } else {
+      at ??= new Map(files.map((x, j) => [x, j]));
+      importers = index.importersOfFile(f.path).map((x) => at!.get(x)!);
+    }
+    if (importers.length > 0 && importers.every((j) => files[j]!.test)) f.test = true;
+    if (results) {
+      decided.push([i, ...importers.sort((a, b) => a - b)]);
+      if (f.test) rows[i] = fileRow(f);
+    }
   }
   let inTree: Set<string> | undefined;
   const reuse = results?.reuse(layout, paths, names, rows, p.contents, {

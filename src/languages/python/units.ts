@@ -68,10 +68,9 @@ export interface FlowState {
   /** every name the function assigns (a local dict's `status["x"] = ...` stays in the function) */
   assigned: Set<string>;
   globals: Set<string> | undefined;
-  /** a decorator caches the result (`@lru_cache`): what it returns is kept */
-  cached: boolean;
-  /** a static or class method (`@staticmethod`, `@classmethod`): what it returns is handed out, not kept */
-  factory?: boolean;
+  /** where what it returns goes: kept when a decorator caches it (`@lru_cache`: global), handed out by a static or
+   * class method (`@staticmethod`, `@classmethod`: handout), else returned */
+  returns: UseDest;
 }
 
 /** where a statement sits */
@@ -228,7 +227,7 @@ export class PythonUnitCollector {
    * (`db: DatabaseManager`, `session = Depends(get_db)`: what the function is given, not what it makes).
    */
   beginFunction(a: number, colon: number, unit: UnitState, cached: boolean, factory = false): FlowState {
-    const flow: FlowState = { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached, ...(factory ? { factory } : {}) };
+    const flow: FlowState = { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, returns: cached ? 'global' : factory ? 'handout' : 'return' };
     let i = a;
     while (i < colon && this.op1(i) !== 40) i++; // the '(' of the parameters
     let depth = 0;
@@ -265,7 +264,7 @@ export class PythonUnitCollector {
     let k = a;
     if (this.isWord(k, 'async')) k++;
     if (!ctx.fn && this.isWord(k, 'if') && this.isWord(k + 1, '__name__') && colon === k + 4 && this.toks.type[k + 3] === Tok.String) {
-      return { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, cached: false };
+      return { locals: new Map(), sigs: new Set(), assigned: new Set(), globals: undefined, returns: 'return' };
     }
     if (this.isWord(k, 'with') && ctx.fn) {
       // `with connect(url) as conn:`: the client lives for the block
@@ -302,7 +301,7 @@ export class PythonUnitCollector {
         return;
       }
       if (w === 'return') {
-        to = ctx.fn?.cached ? 'global' : ctx.fn?.factory ? 'handout' : 'return';
+        to = ctx.fn?.returns ?? 'return';
         rhs = a + 1;
       } else if (w === 'yield') rhs = a + 1;
       else if (w === 'raise' || w === 'assert') {

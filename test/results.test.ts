@@ -351,22 +351,24 @@ describe('results cache', () => {
 
   it.each([
     ['not JSON', '{"format": 1, '],
-    ['a string index out of range', null],
+    ['a string index out of range', 2],
+    // a reused finding keeps its stored fingerprint (the ledger's key): one that is not a fingerprint is refused
+    ['a fingerprint that is not one', 9],
   ])('ignores a damaged results file (%s), says so or runs the rules again, and rewrites it', (_, text) => {
     const dir = copyFixture('example-monorepo');
     const first = warm(dir);
     const file = join(dir, RESULTS_FILE);
-    if (text !== null) writeFileSync(file, text);
+    if (typeof text === 'string') writeFileSync(file, text);
     else {
       // with a checksum that matches: the shape is checked too
       const stored = readResults(readFileSync(file));
-      stored.file[0]![2] = 1e6;
+      (stored.file[0] as unknown[])[text] = text === 9 ? '../../etc/passwd' : 1e6;
       writeFileSync(file, writeResults(stored));
     }
     const again = warm(dir);
     expect(again.timings.reused).toBe(0);
     expect(shown(again)).toEqual(shown(first));
-    if (text !== null) expect(again.workspace.notes.join('\n')).toMatch(/results\.json could not be read/);
+    if (typeof text === 'string') expect(again.workspace.notes.join('\n')).toMatch(/results\.json could not be read/);
     expect(warm(dir).timings.reused).toBe(first.findings.length); // rewritten
   });
 });

@@ -38,24 +38,27 @@ import type { ScannedFile } from './index.js';
 import type { ConceptEntry, FindingInput, Location } from './rule.js';
 
 export const RESULTS_FILE = `${CACHE_DIR}/results.json`;
-const FORMAT = 6;
+const FORMAT = 7;
 const OWN_STATE = /(?:^|\/)\.comply\//;
 /** the file's bytes: this, the body's SHA-256 in hex, `","body":`, the body, `}` */
 const PREFIX = '{"sha256":"';
 const BODY_AT = PREFIX.length + 64 + '","body":'.length;
 const SEVERITIES: ReadonlySet<unknown> = new Set<Severity>(['info', 'warning', 'error']);
 const BLOB_ID = /^[0-9a-f]{40}$/;
+const FINGERPRINT = /^[0-9a-f]{20}$/;
 
 /** A finding as the rules reported it, before suppressions: [rule, severity, path, line, column, subject, message,
- * related (0: none), help (0: none)]. Category, service and test status are the rule's and the file's, filled in
- * again. */
-export type StoredFinding = [string, string, string, number, number, string, string, (Location & { message?: string })[] | 0, string | 0];
+ * related (0: none), help (0: none), fingerprint]. Category, service and test status are the rule's and the file's,
+ * filled in again. The fingerprint is kept: a reused finding is reused with every finding of its rule in its file
+ * (file-scope rules: the file is unchanged; the others: the rule is), so its rank among them, which the fingerprint
+ * counts, is the same (scan.ts, fingerprint). */
+export type StoredFinding = [string, string, string, number, number, string, string, (Location & { message?: string })[] | 0, string | 0, string];
 /** The same in the file: the strings as indexes into `strings` (35k findings of the netra tree hold 2.5k distinct
  * messages: 11 MB as plain tuples, a fifth of it this way) */
-type PackedFinding = [number, number, number, number, number, number, number, (Location & { message?: string })[] | 0, number];
+type PackedFinding = [number, number, number, number, number, number, number, (Location & { message?: string })[] | 0, number, string];
 
 /** a reported finding, as the engine completes it (the fields the store needs) */
-export type RuleFinding = FindingInput & { rule: string; severity: Exclude<Severity, 'off'> };
+export type RuleFinding = FindingInput & { rule: string; severity: Exclude<Severity, 'off'>; fingerprint: string };
 
 interface Stored {
   format: number;
@@ -167,7 +170,9 @@ function isConcept(x: unknown): x is ConceptEntry {
 function validStored(s: Stored): boolean {
   const packed = (p: unknown): boolean =>
     Array.isArray(p) &&
-    p.length === 9 &&
+    p.length === 10 &&
+    typeof p[9] === 'string' &&
+    FINGERPRINT.test(p[9]) &&
     [0, 1, 2, 5, 6].every((k) => isCount(p[k]) && (p[k] as number) < s.strings.length) &&
     (p[8] === -1 || (isCount(p[8]) && (p[8] as number) < s.strings.length)) &&
     isCount(p[3]) &&
@@ -270,8 +275,8 @@ export class ResultsCache {
     if (!s || s.layout !== layout) return undefined;
     const str = s.strings;
     const unpack = (p: PackedFinding): StoredFinding => {
-      const [rule, severity, path, line, column, subject, message, related, help] = p;
-      const out: StoredFinding = [str[rule]!, str[severity]!, str[path]!, line, column, str[subject]!, str[message]!, related, help < 0 ? 0 : str[help]!];
+      const [rule, severity, path, line, column, subject, message, related, help, fingerprint] = p;
+      const out: StoredFinding = [str[rule]!, str[severity]!, str[path]!, line, column, str[subject]!, str[message]!, related, help < 0 ? 0 : str[help]!, fingerprint];
       if (!check.rules.has(out[0]) || !SEVERITIES.has(out[1]) || !check.inTree(out[2])) {
         throw new Error(`a stored finding (${JSON.stringify(out.slice(0, 3))}) is not one a rule of this scan reports`);
       }
@@ -348,7 +353,7 @@ export class ResultsCache {
       }
       return k;
     };
-    const pack = (f: StoredFinding): PackedFinding => [id(f[0]), id(f[1]), id(f[2]), f[3], f[4], id(f[5]), id(f[6]), f[7], f[8] === 0 ? -1 : id(f[8])];
+    const pack = (f: StoredFinding): PackedFinding => [id(f[0]), id(f[1]), id(f[2]), f[3], f[4], id(f[5]), id(f[6]), f[7], f[8] === 0 ? -1 : id(f[8]), f[9]];
     const data: Stored = {
       format: FORMAT,
       key: this.key,
@@ -414,10 +419,10 @@ export function decodeResults(buf: Buffer | undefined, key: string): Stored | un
 }
 
 export function storeFinding(f: RuleFinding): StoredFinding {
-  return [f.rule, f.severity, f.path, f.line, f.column, f.subject, f.message, f.related ?? 0, f.help ?? 0];
+  return [f.rule, f.severity, f.path, f.line, f.column, f.subject, f.message, f.related ?? 0, f.help ?? 0, f.fingerprint];
 }
 
 export function loadFinding(s: StoredFinding): RuleFinding {
-  const [rule, severity, path, line, column, subject, message, related, help] = s;
-  return { rule, severity: severity as RuleFinding['severity'], path, line, column, subject, message, ...(help ? { help } : {}), ...(related ? { related } : {}) };
+  const [rule, severity, path, line, column, subject, message, related, help, fingerprint] = s;
+  return { rule, severity: severity as RuleFinding['severity'], path, line, column, subject, message, ...(help ? { help } : {}), ...(related ? { related } : {}), fingerprint };
 }

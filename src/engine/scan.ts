@@ -100,9 +100,16 @@ function omissions(opts: ScanOptions): (f: WorkspaceFile) => OptionalFact[] | un
       .map((r) => r.readsIn?.(opts.config.rules[r.meta.id]?.options ?? {})[fact] ?? { tests: true, unowned: true })
       .filter((w) => w !== false),
   }));
+  // a file's omissions depend only on whether it is a test and whether it has a service: four answers, each made once
+  const memo = new Map<number, OptionalFact[] | undefined>();
   return (f) => {
-    const left = where.filter(({ readers }) => !readers.some((w) => (w.tests || !f.test) && (w.unowned || f.service !== undefined))).map((x) => x.fact);
-    return left.length > 0 ? left : undefined;
+    const test = f.test;
+    const owned = f.service !== undefined;
+    const k = (test ? 1 : 0) + (owned ? 2 : 0);
+    if (memo.has(k)) return memo.get(k);
+    const left = where.filter(({ readers }) => !readers.some((w) => (w.tests || !test) && (w.unowned || owned))).map((x) => x.fact);
+    memo.set(k, left.length > 0 ? left : undefined);
+    return memo.get(k);
   };
 }
 
@@ -439,9 +446,12 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
       if (narrowed) index.retarget(undefined);
     }
   }
+  // fingerprinted before they are stored: a reused finding keeps its fingerprint
+  const done = fingerprint(findings.sort(compareFindings));
   if (results && opts.cache?.write && !(reuse && reuse.changed.size === 0 && !reuse.pathsChanged && !reuse.moved)) {
     const inputs = new Map([...(reuse?.inputs ?? []), ...workspace.inputs, ...index.inputs]);
-    note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...fileFound.map(storeFinding)], [...reusedProject, ...projectFound.map(storeFinding)], storedConcepts, decided));
+    const stored = (found: Omit<Finding, 'fingerprint'>[]): StoredFinding[] => found.map((f) => storeFinding(f as Finding));
+    note(results.save(layout, paths, inputs, names, rows, p.contents, [...reusedFile, ...stored(fileFound)], [...reusedProject, ...stored(projectFound)], storedConcepts, decided));
   }
   active.sort((a, b) => a.id.localeCompare(b.id));
   const t3 = performance.now();
@@ -450,7 +460,7 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   return {
     workspace,
     files,
-    findings: fingerprint(findings.sort(compareFindings)),
+    findings: done,
     rules: active,
     timings: { listMs: t1 - t0, extractMs: t2 - t1, rulesMs: t3 - t2, cached: p.cache?.hits ?? 0, parsed: p.parsed, reused },
     concepts: concepts.sort(compareEntries),
@@ -547,14 +557,19 @@ function importsMoved(f: ScannedFile, moved: Moved): boolean {
  */
 function applySuppressions(findings: Omit<Finding, 'fingerprint'>[], usage: SuppressionUse[]): void {
   const first = new Map<string, SuppressionUse>();
+  /** the files with a suppression that applies: the others' findings need no key */
+  const where = new Set<string>();
   for (const u of usage) {
     if (!u.fact.reason) continue; // without a reason it does not apply
+    where.add(u.path);
     for (const rule of u.fact.rules) {
       const key = `${u.path}\0${u.fact.target}\0${rule}`;
       if (!first.has(key)) first.set(key, u);
     }
   }
+  if (where.size === 0) return;
   for (const f of findings) {
+    if (!where.has(f.path)) continue;
     const u = first.get(`${f.path}\0${f.line}\0${f.rule}`);
     if (!u) continue;
     u.used = true;
@@ -581,10 +596,14 @@ function cmp(a: string, b: string): number {
 }
 
 /** Fingerprints ignore lines: the n-th finding of one rule on one subject in one file keeps its identity. A path
- * that is not UTF-8 is hashed by its bytes (as UTF-8, its escaped bytes would all be U+FFFD: names.ts). */
+ * that is not UTF-8 is hashed by its bytes (as UTF-8, its escaped bytes would all be U+FFFD: names.ts). A finding
+ * reused from the results cache has its fingerprint already: it is reused with every finding of its rule in its
+ * file (results.ts, StoredFinding), so the findings counted here, those found in this scan, are never ranked among
+ * reused ones. */
 function fingerprint(sorted: Omit<Finding, 'fingerprint'>[]): Finding[] {
   const seen = new Map<string, number>();
   for (const f of sorted) {
+    if ((f as Finding).fingerprint !== undefined) continue;
     const key = `${f.rule}\0${f.path}\0${f.subject}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);

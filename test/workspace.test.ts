@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/config/load.js';
 import { buildWorkspace, pythonModule } from '../src/workspace/workspace.js';
 import { fsPath } from '../src/util/names.js';
+import { listPaths, startListing } from '../src/workspace/listing.js';
 import { git, tempDir } from './helpers.js';
 
 function tree(files: Record<string, string>): string {
@@ -131,6 +132,23 @@ describe('workspace file list', () => {
     const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'));
     expect(ws.source).toBe('walk');
     expect(ws.files.map((f) => f.path)).toEqual(['api/main.py']);
+  });
+
+  it('is the same listed early (the CLI starts git before it loads the engine) as listed when the workspace is built', async () => {
+    // tracked, untracked, ignored, and a name git quotes unless told not to
+    const dir = tree({ 'api/main.py': '', 'api/new.py': '', 'api/gen/x.py': '', 'api/tab\tname.py': '', '.gitignore': 'api/gen/\n' });
+    execFileSync('git', ['init', '-q'], { cwd: dir });
+    git(dir, 'add', 'api/main.py', '.gitignore');
+    const early = await startListing(dir);
+    expect(early).toEqual(listPaths(dir));
+    expect(early.source).toBe('git');
+    expect([...early.untracked!].sort()).toEqual(['api/new.py', 'api/tab\tname.py']);
+    const config = parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json');
+    expect(buildWorkspace(dir, config, { listing: early }).files).toEqual(buildWorkspace(dir, config).files);
+    // outside a work tree: the folder is walked
+    const plain = tree({ 'api/main.py': '' });
+    expect(await startListing(plain)).toEqual(listPaths(plain));
+    expect((await startListing(plain)).source).toBe('walk');
   });
 
   it('never follows a symlink, and says so when it points outside the root', () => {

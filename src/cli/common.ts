@@ -1,13 +1,11 @@
 /**
  * What every command shares: exit codes, the usage error, the process's streams, the repository a command works
- * on and its config, report files, and the scan itself as the CLI runs it (workers, caches, progress).
+ * on and its config, report files. Light on purpose: every command module imports it, and a command loads the
+ * engine and the rules only when it runs (the scan as the CLI runs it is in run-scan.ts).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RULES } from '../../rules/index.js';
 import { loadConfig, type Config } from '../config/load.js';
-import { capWorkers } from '../engine/pool.js';
-import { scanAsync, type ScanResult } from '../engine/scan.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { packageRoot } from '../util/package.js';
 
@@ -93,42 +91,4 @@ export interface RunOptions {
   cacheDir?: string;
   ci?: boolean;
   jobs?: string;
-}
-
-/** A scan as the CLI runs it: every rule, the configured per-file bound, the caches, a progress bar on a TTY. */
-export function runScan(io: Io, root: string, config: Config, opts: RunOptions, targets?: ReadonlySet<string>): Promise<ScanResult> {
-  const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
-  let lastDraw = 0;
-  const started = performance.now();
-  let jobs = opts.jobs !== undefined ? Number(opts.jobs) : process.env.COMPLY_JOBS ? Number(process.env.COMPLY_JOBS) : undefined;
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1)) throw new UsageError(`--jobs takes a whole number of at least 1, not "${opts.jobs ?? process.env.COMPLY_JOBS}".`);
-  if (jobs !== undefined) {
-    const capped = capWorkers(jobs);
-    if (capped.note) io.stderr(`comply: ${opts.jobs !== undefined ? '--jobs' : 'COMPLY_JOBS'}: ${capped.note}.\n`);
-    jobs = capped.workers;
-  }
-  return scanAsync({
-    root,
-    config,
-    rules: [...RULES],
-    ...(jobs !== undefined ? { workers: jobs } : {}),
-    // the caches are read and written unless --no-cache; --ci neither reads nor writes one in the checkout (the pull
-    // request's: src/engine/cache-store.ts), only a folder given with --cache-dir, which CI keeps between runs
-    ...(opts.cache !== false && (!opts.ci || opts.cacheDir !== undefined) ? { cache: { write: true, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
-    ...(opts.staged ? { workspace: { staged: true } } : {}),
-    ...(targets ? { targets } : {}),
-    ...(showProgress
-      ? {
-          onProgress: (done: number, total: number) => {
-            const now = performance.now();
-            if (now - started < 1000 || (now - lastDraw < 100 && done < total)) return;
-            lastDraw = now;
-            const width = 30;
-            const filled = Math.round((done / total) * width);
-            io.stderr(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} files`);
-            if (done === total) io.stderr('\r\u001b[K');
-          },
-        }
-      : {}),
-  });
 }

@@ -9,7 +9,8 @@ import { posix } from 'node:path';
 import type { Config } from '../config/load.js';
 import { printable } from '../util/escape.js';
 import { type ImportShare, Resolver, discover } from '../workspace/discover.js';
-import { DEFAULT_EXCLUDES, languageOf, listPaths, serviceMatcher } from '../workspace/workspace.js';
+import { DEFAULT_EXCLUDES, languageOf, serviceMatcher } from '../workspace/workspace.js';
+import { listPaths } from '../workspace/listing.js';
 import { initialConfig } from './init.js';
 
 export interface DoctorReport {

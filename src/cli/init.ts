@@ -9,7 +9,8 @@ import { printable } from '../util/escape.js';
 import { existsContained } from '../util/safe-fs.js';
 import { type Discovery, discover } from '../workspace/discover.js';
 import { detectPythonVersion } from '../workspace/python-version.js';
-import { DEFAULT_EXCLUDES, listPaths } from '../workspace/workspace.js';
+import { DEFAULT_EXCLUDES } from '../workspace/workspace.js';
+import { listPaths } from '../workspace/listing.js';
 
 export { discover };
 

@@ -37,7 +37,8 @@ import {
   readSetupPy,
 } from './manifests.js';
 import { PYTEST_DEFAULT_FILES } from './runners.js';
-import { DEFAULT_EXCLUDES, DEFAULT_TESTS, GENERATED_EXCLUDES, languageOf, listPaths, pythonModule } from './workspace.js';
+import { DEFAULT_EXCLUDES, DEFAULT_TESTS, GENERATED_EXCLUDES, languageOf, pythonModule } from './workspace.js';
+import { listPaths } from './listing.js';
 import { ignoredByGit } from './git.js';
 import { globSet } from './globs.js';
 

@@ -4,10 +4,8 @@
  * Symlinks are never followed: a linked file is skipped, and one that points outside the root is said so.
  */
 import { detectPythonVersion } from './python-version.js';
-import { execFileSync } from 'node:child_process';
 import { lstatSync, readFileSync, realpathSync, readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
-import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import type { Language, OptionalFact } from '../facts/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
@@ -15,7 +13,8 @@ import { didYouMean } from '../util/text.js';
 import { blobId, indexSnapshot } from './git.js';
 import { globSet } from './globs.js';
 import { readRunners, type ScriptMemo } from './runners.js';
-import { decodeNames, fsPath, hasEscapes, showName } from '../util/names.js';
+import { fsPath, hasEscapes, showName } from '../util/names.js';
+import { listPaths, type Listing } from './listing.js';
 import { readContained } from '../util/safe-fs.js';
 
 /** Trees nobody writes by hand: generated, vendored, installed, or comply's own state. */
@@ -143,58 +142,11 @@ export interface Workspace {
   pythonRoots: readonly string[];
 }
 
-export interface Listing {
-  paths: string[];
-  source: 'git' | 'walk';
-  /** git: the paths it does not track (`--others`) */
-  untracked?: Set<string>;
-  /** git: the tracked paths a sparse checkout leaves out of the work tree (skip-worktree) */
-  sparse?: Set<string>;
-}
-
-/** Every candidate path below root (repo-relative, forward slashes), before classification. */
-export function listPaths(root: string): Listing {
-  try {
-    // `-t` puts a tag and a space before each name: `?` not tracked, `S` skip-worktree, `H` (or another letter)
-    // tracked. Names are bytes, any but NUL: decoded one-to-one (names.ts), tabs and newlines kept. Outside a work
-    // tree (no repository, a bare one, inside .git) git fails, and the folder is walked.
-    const out = execFileSync('git', ['ls-files', '-z', '-t', '--cached', '--others', '--exclude-standard'], {
-      cwd: root,
-      maxBuffer: 1 << 30,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const paths = new Set<string>();
-    const untracked = new Set<string>();
-    const sparse = new Set<string>();
-    for (const entry of decodeNames(out)) {
-      const path = entry.slice(2);
-      if (!path) continue;
-      paths.add(path);
-      if (entry[0] === '?') untracked.add(path);
-      else if (entry[0] === 'S') sparse.add(path);
-    }
-    return { paths: [...paths], source: 'git', untracked, sparse };
-  } catch {
-    // not a git work tree, or no git: walk the folder instead
-  }
-  // onlyFiles would drop symlinks silently; list them (lstat says what they are) so the user hears of them
-  // (fast-glob is loaded only here: a git work tree, the common case, never needs it)
-  const fg = createRequire(import.meta.url)('fast-glob') as typeof import('fast-glob');
-  const paths = fg.sync('**/*', {
-    cwd: root,
-    dot: true,
-    onlyFiles: false,
-    markDirectories: true,
-    followSymbolicLinks: false,
-    ignore: ['**/.git/**', '**/node_modules/**', '**/.venv/**', '**/__pycache__/**'],
-    suppressErrors: true,
-  });
-  return { paths: paths.filter((p) => !p.endsWith('/')), source: 'walk' };
-}
-
 export interface WorkspaceOptions {
   /** read the tree as the git index has it (pre-commit): staged content wins over the work tree */
   staged?: boolean;
+  /** the paths below the root, listed already (startListing, while the CLI loaded the engine); else listed here */
+  listing?: Listing;
   /** what runner configs said, by content (a cache): asked once the listing knows what git tracks, so that a
    * memo that came with the checkout is never read */
   scripts?: (isTracked: (path: string) => boolean) => ScriptMemo | undefined;
@@ -203,7 +155,7 @@ export interface WorkspaceOptions {
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
   const realRoot = realpathSync(root);
   const snapshot = opts.staged ? indexSnapshot(root) : undefined;
-  const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : listPaths(root);
+  const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : (opts.listing ?? listPaths(root));
   const indexed = new Map(snapshot?.entries.map((e) => [e.path, e]));
   const notes: string[] = [];
   const excludes = [...(config.files.useDefaults ? DEFAULT_EXCLUDES : []), ...config.files.exclude];

@@ -5,12 +5,10 @@
  */
 import type { Command } from 'commander';
 import { CONFIG_FILE, type Config } from '../../config/load.js';
-import { conceptsTable } from '../../report/concepts.js';
 import { listOption } from '../../report/filter.js';
 import { jsonSafe } from '../../util/escape.js';
 import { didYouMean } from '../../util/text.js';
-import { ruleById } from '../../../rules/index.js';
-import { collect, EXIT, project, runScan, UsageError, type Cli, type RunOptions } from '../common.js';
+import { collect, EXIT, project, UsageError, type Cli, type RunOptions } from '../common.js';
 
 const RULE = 'multiple-implementations';
 const ROLES = ['owner-direct', 'owner-composed', 'consumer', 'transient'];
@@ -36,6 +34,7 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache')
     .action(async (path: string | undefined, opts: ConceptsOptions) => {
       const { root, config } = project(path, opts);
+      const [{ ruleById }, { runScan }, { conceptsTable }] = await Promise.all([import('../../../rules/index.js'), import('../run-scan.js'), import('../../report/concepts.js')]);
       // a name that matches nothing is a typo: a usage error with the nearest name, never an empty table
       const hint = (word: string, known: string[]): string => {
         const near = didYouMean(word, known);

@@ -1,12 +1,10 @@
 /** `comply explain <rule or concept>`: a rule's README, or how a concept of multiple-implementations is detected. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { RULES, ruleById } from '../../../rules/index.js';
 import { CONFIG_FILE, loadConfig } from '../../config/load.js';
 import { printable } from '../../util/escape.js';
 import { didYouMean } from '../../util/text.js';
 import { ruleReadme, UsageError, type Cli } from '../common.js';
-import { configExists } from '../init.js';
 
 export function register(program: Command, { io }: Cli): void {
   program
@@ -14,7 +12,8 @@ export function register(program: Command, { io }: Cli): void {
     .description('show the documentation of a rule, or how a concept (database-manager, auth-client) is detected')
     .argument('<rule-or-concept>', 'rule id or concept name')
     .option('-c, --config <file>', `config whose concepts to explain (default: ./${CONFIG_FILE} if present)`)
-    .action((id: string, opts: { config?: string }) => {
+    .action(async (id: string, opts: { config?: string }) => {
+      const [{ RULES, ruleById }, { configExists }] = await Promise.all([import('../../../rules/index.js'), import('../init.js')]);
       const rule = ruleById(id);
       if (!rule) {
         // a topic of a rule (multiple-implementations: its concepts), with the rule's options as the config sets them

@@ -7,7 +7,6 @@ import { jsonSafe } from '../../util/escape.js';
 import { writeContained } from '../../util/safe-fs.js';
 import { reportTimings } from '../../util/timing.js';
 import { scanRoot, UsageError, type Cli } from '../common.js';
-import { configExists, discover, evidenceJson, evidenceText, initialConfig } from '../init.js';
 
 export function register(program: Command, { io }: Cli): void {
   program
@@ -17,7 +16,8 @@ export function register(program: Command, { io }: Cli): void {
     .option('--force', `overwrite an existing ${CONFIG_FILE}`)
     .option('--dry-run', 'print the config instead of writing it')
     .option('--json', 'print the evidence and the config as JSON on stdout')
-    .action((path: string | undefined, opts: { force?: boolean; dryRun?: boolean; json?: boolean }) => {
+    .action(async (path: string | undefined, opts: { force?: boolean; dryRun?: boolean; json?: boolean }) => {
+      const { configExists, discover, evidenceJson, evidenceText, initialConfig } = await import('../init.js');
       const root = scanRoot(path);
       if (configExists(root) && !opts.force && !opts.dryRun) {
         throw new UsageError(`${join(path ?? '.', CONFIG_FILE)} exists already; edit it, run \`comply doctor\` to check it, or run \`comply init --force\` to replace it.`);

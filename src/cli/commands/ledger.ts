@@ -5,7 +5,7 @@ import { computeScores } from '../../engine/scores.js';
 import { readLedger, updatedLedger, writeLedger } from '../../ledger/ledger.js';
 import { review } from '../../ledger/review.js';
 import { printable } from '../../util/escape.js';
-import { project, runScan, type Cli } from '../common.js';
+import { project, type Cli } from '../common.js';
 
 export function register(program: Command, { io }: Cli): void {
   const ledger = program.command('ledger').description('the violation ledger: record accepted findings so the gate fails only on new ones');
@@ -17,6 +17,7 @@ export function register(program: Command, { io }: Cli): void {
     .action(async (path: string | undefined, opts: { config?: string }) => {
       const { root, config } = project(path, opts);
       const old = readLedger(root, config.ledger.path);
+      const { runScan } = await import('../run-scan.js');
       const result = await runScan(io, root, config, { quiet: true });
       const { overall, byService } = computeScores(result.files, result.findings);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
@@ -34,6 +35,7 @@ export function register(program: Command, { io }: Cli): void {
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
       const { root, config } = project(path, opts);
+      const { runScan } = await import('../run-scan.js');
       const r = review(await runScan(io, root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
       const w = Math.max(4, ...rules.map((x) => printable(x).length));

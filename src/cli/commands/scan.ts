@@ -1,19 +1,17 @@
 /** `comply scan`: findings, scores and the gate; the reports a run asks for; filters that narrow what they show. */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { RULES } from '../../../rules/index.js';
+import type { Rule } from '../../engine/rule.js';
 import { CONFIG_FILE } from '../../config/load.js';
-import { review } from '../../ledger/review.js';
 import { checkFilter, FilterError, filterReview, listOption, type FindingFilter } from '../../report/filter.js';
 import type { RuleDoc } from '../../report/sarif.js';
-import { sources } from '../../report/source.js';
-import { textReport } from '../../report/text.js';
 import { printable } from '../../util/escape.js';
 import { packageRoot } from '../../util/package.js';
 import { mark, reportTimings } from '../../util/timing.js';
 import { changedSince, stagedFiles } from '../../workspace/git.js';
-import { collect, EXIT, project, ruleReadme, runScan, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
+import { startListing } from '../../workspace/listing.js';
+import { collect, EXIT, project, ruleReadme, scanRoot, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
 
 interface ScanCliOptions extends RunOptions {
   config?: string;
@@ -59,6 +57,17 @@ export function register(program: Command, { io, exit }: Cli): void {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const toStdout = [opts.json && '--json', opts.sarif === '-' && '--sarif -', opts.markdown === '-' && '--markdown -', opts.html === '-' && '--html -'].filter(Boolean);
       if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout; give the others a file name.`);
+      // git lists the tree on another core while this one loads the engine and the rules (a pre-commit scan reads
+      // git's index instead)
+      const listing = opts.staged ? undefined : startListing(scanRoot(path));
+      const [{ runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
+        import('../run-scan.js'),
+        import('../../../rules/index.js'),
+        import('../../ledger/review.js'),
+        import('../../report/source.js'),
+        import('../../report/text.js'),
+      ]);
+      mark('load');
       const { root, config } = project(path, opts);
       mark('config');
       const change = opts.base
@@ -67,7 +76,7 @@ export function register(program: Command, { io, exit }: Cli): void {
           ? { mode: 'staged' as const, files: stagedFiles(root) }
           : undefined;
       // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
-      const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined);
+      const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined, await listing);
       const filter = filterOf(opts);
       try {
         checkFilter(filter, { rules: result.rules.map((x) => x.id), services: config.services.map((x) => x.name) });
@@ -89,7 +98,7 @@ export function register(program: Command, { io, exit }: Cli): void {
       const source = sources(r.result.workspace); // SARIF and HTML read the same files: once
       if (opts.sarif) {
         const { sarifReport } = await import('../../report/sarif.js');
-        writeOutput(opts.sarif, sarifReport(r, ruleDocs(), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }), io);
+        writeOutput(opts.sarif, sarifReport(r, ruleDocs(RULES), { includeKnown: Boolean(opts.sarifKnown), ...docLinks(), source }), io);
       }
       if (opts.markdown) writeOutput(opts.markdown, (await import('../../report/markdown.js')).markdownReport(r), io);
       if (opts.html) writeOutput(opts.html, (await import('../../report/html.js')).htmlReport(r, source), io);
@@ -109,8 +118,8 @@ function filterOf(opts: ScanCliOptions): FindingFilter {
   return filter;
 }
 
-function ruleDocs(): RuleDoc[] {
-  return RULES.map((r) => ({ id: r.meta.id, summary: r.meta.summary, markdown: ruleReadme(r.meta.id) ?? r.meta.summary }));
+function ruleDocs(rules: readonly Rule[]): RuleDoc[] {
+  return rules.map((r) => ({ id: r.meta.id, summary: r.meta.summary, markdown: ruleReadme(r.meta.id) ?? r.meta.summary }));
 }
 
 /** Links for SARIF: the package's homepage when it has one, else URNs (GitHub shows the help text inline). */

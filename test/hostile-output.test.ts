@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonSafe, mdCode, mdText, printable, uriPath } from '../src/util/escape.js';
+import { isAscii } from 'node:buffer';
+import { asciiJson, jsonSafe, jsonText, mdCode, mdText, printable, uriPath } from '../src/util/escape.js';
 import { main } from '../src/cli/main.js';
 import { comply, scratch } from './hostile.js';
 import { tempDir } from './helpers.js';
@@ -166,6 +167,17 @@ describe('escape functions', () => {
         return !RAW_CONTROL.test(text) && JSON.stringify(JSON.parse(text)) === JSON.stringify({ xs });
       }),
     );
+  });
+
+  it("asciiJson: comply's state files are ASCII bytes that read back (jsonText) as the same value, lone surrogates too", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(inputs, fc.string({ unit: 'grapheme', maxLength: 8 }))), (xs) => {
+        const bytes = asciiJson({ xs });
+        return isAscii(bytes) && JSON.stringify(JSON.parse(jsonText(bytes))) === JSON.stringify({ xs });
+      }),
+    );
+    // a file written as UTF-8 (an older comply) still reads
+    expect(JSON.parse(jsonText(Buffer.from(JSON.stringify(['↳ é 😀']))))).toEqual(['↳ é 😀']);
   });
 
   it('mdText: no newline, no unescaped pipe, no HTML; it reads back as the printable value', () => {

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import type { WorkspaceFile } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
 import type { DeclarationFact, FileFacts, FunctionFact, ImportFact, ImportForm, MockFact, MockNote, ParseDiagnostic, SuppressionFact, UnitFact, UseDest } from '../facts/facts.js';
+import { asciiJson, jsonText } from '../util/escape.js';
 import type { OpenedFile } from '../util/safe-fs.js';
 
 /** bump when extraction changes what it produces */
@@ -673,7 +674,7 @@ export function decodeFactsCache(
   if (sha256(meta) !== head.toString('latin1', HEADER.length + 17, HEADER.length + 17 + 64)) throw new Error('it does not match its checksum: cut short or damaged');
   let stored: Stored;
   try {
-    stored = JSON.parse(meta.toString('utf8')) as Stored;
+    stored = JSON.parse(jsonText(meta)) as Stored;
   } catch {
     throw new Error('its meta line does not parse');
   }
@@ -811,7 +812,7 @@ function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', 
       return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths[i]!];
     });
     const metaAt = pos;
-    const line = Buffer.from(JSON.stringify({ ...meta, blocks: hasher.finish(), entries }));
+    const line = asciiJson({ ...meta, blocks: hasher.finish(), entries });
     put([line], false);
     writeSync(fd, Buffer.from(`${String(metaAt).padStart(16, '0')} ${sha256(line)}`), 0, 16 + 1 + 64, HEADER.length);
   });

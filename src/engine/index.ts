@@ -555,10 +555,13 @@ function topName(module: string): string {
 
 /** The Python root a file's module name is taken below: its path less the module's own path ('.' for the top). */
 export function moduleRoot(f: Pick<WorkspaceFile, 'path' | 'moduleName' | 'isPackageInit'>): string {
-  const ext = f.path.endsWith('.pyi') ? '.pyi' : '.py';
-  const rel = `${f.moduleName ? f.moduleName.replaceAll('.', '/') : ''}${f.isPackageInit ? `${f.moduleName ? '/' : ''}__init__` : ''}${ext}`;
-  const base = f.path.slice(0, f.path.length - rel.length).replace(/\/$/, '');
-  return base === '' ? '.' : base;
+  // the module's own path is its name with slashes for dots (as long), `/__init__` for a package, and the extension:
+  // only its length is needed (this runs for every Python file of the repo, on every scan)
+  const module = f.moduleName ?? '';
+  const rel = module.length + (f.isPackageInit ? (module ? 1 : 0) + '__init__'.length : 0) + (f.path.endsWith('.pyi') ? 4 : 3);
+  let end = f.path.length - rel;
+  if (end > 0 && f.path[end - 1] === '/') end--;
+  return end <= 0 ? '.' : f.path.slice(0, end);
 }
 
 /** Whether a Python import takes the module `m` or something below it: `import m`, `from m import x`,

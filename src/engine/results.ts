@@ -31,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Severity } from '../config/load.js';
+import { asciiJson, jsonText } from '../util/escape.js';
 import { CONFIG_MAX_BYTES, readContained } from '../util/safe-fs.js';
 import type { Workspace } from '../workspace/workspace.js';
 import { CACHE_DIR, CacheWriteError, type CacheStore } from './cache-store.js';
@@ -274,9 +275,9 @@ export class ResultsCache {
     const s = this.stored;
     if (!s || s.layout !== layout) return undefined;
     const str = s.strings;
+    // (by index: 35k findings, and destructuring allocates in code that runs once)
     const unpack = (p: PackedFinding): StoredFinding => {
-      const [rule, severity, path, line, column, subject, message, related, help, fingerprint] = p;
-      const out: StoredFinding = [str[rule]!, str[severity]!, str[path]!, line, column, str[subject]!, str[message]!, related, help < 0 ? 0 : str[help]!, fingerprint];
+      const out: StoredFinding = [str[p[0]]!, str[p[1]]!, str[p[2]]!, p[3], p[4], str[p[5]]!, str[p[6]]!, p[7], p[8] < 0 ? 0 : str[p[8]]!, p[9]];
       if (!check.rules.has(out[0]) || !SEVERITIES.has(out[1]) || !check.inTree(out[2])) {
         throw new Error(`a stored finding (${JSON.stringify(out.slice(0, 3))}) is not one a rule of this scan reports`);
       }
@@ -380,7 +381,7 @@ export class ResultsCache {
 }
 
 function encodeResults(data: Stored): Buffer {
-  const body = Buffer.from(JSON.stringify(data));
+  const body = asciiJson(data);
   return Buffer.concat([Buffer.from(`${PREFIX}${createHash('sha256').update(body).digest('hex')}","body":`), body, Buffer.from('}')]);
 }
 
@@ -408,7 +409,7 @@ export function decodeResults(buf: Buffer | undefined, key: string): Stored | un
   }
   let s: Stored;
   try {
-    s = JSON.parse(body.toString('utf8')) as Stored;
+    s = JSON.parse(jsonText(body)) as Stored;
   } catch {
     throw new Error('its body does not parse');
   }
@@ -423,6 +424,8 @@ export function storeFinding(f: RuleFinding): StoredFinding {
 }
 
 export function loadFinding(s: StoredFinding): RuleFinding {
-  const [rule, severity, path, line, column, subject, message, related, help, fingerprint] = s;
-  return { rule, severity: severity as RuleFinding['severity'], path, line, column, subject, message, ...(help ? { help } : {}), ...(related ? { related } : {}), fingerprint };
+  const f: RuleFinding = { rule: s[0], severity: s[1] as RuleFinding['severity'], path: s[2], line: s[3], column: s[4], subject: s[5], message: s[6], fingerprint: s[9] };
+  if (s[8]) f.help = s[8];
+  if (s[7]) f.related = s[7];
+  return f;
 }

@@ -163,6 +163,13 @@ describe('the installed command', () => {
     expect(r.stdout).toMatch(/cross-service-import/);
     expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
+
+  it('says why git failed when it was asked before the engine loaded (a usage error, never a crash)', () => {
+    // scan starts git first and awaits it later: outside a work tree, --staged still exits 2 with the reason
+    const r = spawnSync(process.execPath, [bin, 'scan', copyFixture('example-monorepo'), '--staged'], { encoding: 'utf8' });
+    expect(r.stderr).toMatch(/^comply: --staged needs a git work tree/);
+    expect(r.status).toBe(2);
+  });
 });
 
 describe('comply install-hook', () => {

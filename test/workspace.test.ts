@@ -6,6 +6,7 @@ import { parseConfig } from '../src/config/load.js';
 import { buildWorkspace, pythonModule } from '../src/workspace/workspace.js';
 import { fsPath } from '../src/util/names.js';
 import { listPaths, startListing } from '../src/workspace/listing.js';
+import { GitError, indexSnapshot, stagedFiles, startStaged } from '../src/workspace/git.js';
 import { git, tempDir } from './helpers.js';
 
 function tree(files: Record<string, string>): string {
@@ -174,6 +175,25 @@ describe('--staged: the staged content of a file read after the prefetch', () =>
     const ws = buildWorkspace(dir, parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json'), { staged: true });
     return { dir, read: (p) => ws.readFile(p).toString() };
   };
+
+  it('is the same asked early (the CLI starts git before it loads the engine) as asked when the workspace is built', async () => {
+    const { dir } = staged();
+    writeFileSync(join(dir, 'api', 'edited.py'), 'B = 2\n');
+    git(dir, 'add', 'api/edited.py');
+    const early = await startStaged(dir);
+    // no commit yet: everything staged is new
+    expect([...early.files].sort()).toEqual([...stagedFiles(dir)].sort());
+    expect(early.snapshot.entries).toEqual(indexSnapshot(dir).entries);
+    const config = parseConfig({ services: { api: { paths: ['api'] } } }, 'c.json');
+    expect(buildWorkspace(dir, config, { staged: true, snapshot: early.snapshot }).files).toEqual(buildWorkspace(dir, config, { staged: true }).files);
+    git(dir, 'commit', '-qm', 'first');
+    writeFileSync(join(dir, 'api', 'same.py'), 'A = 2\n');
+    git(dir, 'add', 'api/same.py');
+    expect([...(await startStaged(dir)).files]).toEqual(['api/same.py']);
+    // outside a work tree it fails as stagedFiles does, with the reason
+    await expect(startStaged(tempDir())).rejects.toThrow(GitError);
+    await expect(startStaged(tempDir())).rejects.toThrow(/--staged needs a git work tree/);
+  });
 
   it('is the work tree copy when it is what is staged, and what git holds when it is not', () => {
     const { dir, read } = staged();

@@ -6,11 +6,11 @@ import { RULES } from '../../rules/index.js';
 import type { Config } from '../config/load.js';
 import { capWorkers } from '../engine/pool.js';
 import { scanAsync, type ScanResult } from '../engine/scan.js';
-import type { Listing } from '../workspace/listing.js';
+import type { WorkspaceOptions } from '../workspace/workspace.js';
 import { UsageError, type Io, type RunOptions } from './common.js';
 
-/** `listing`: the paths below root, when the command listed them already (startListing). */
-export function runScan(io: Io, root: string, config: Config, opts: RunOptions, targets?: ReadonlySet<string>, listing?: Listing): Promise<ScanResult> {
+/** `given`: what git said already (the command started it before it loaded the engine: listing.ts, git.ts). */
+export function runScan(io: Io, root: string, config: Config, opts: RunOptions, targets?: ReadonlySet<string>, given: Pick<WorkspaceOptions, 'listing' | 'snapshot'> = {}): Promise<ScanResult> {
   const showProgress = !opts.quiet && !opts.json && Boolean(process.stderr.isTTY);
   let lastDraw = 0;
   const started = performance.now();
@@ -29,7 +29,7 @@ export function runScan(io: Io, root: string, config: Config, opts: RunOptions, 
     // the caches are read and written unless --no-cache; --ci neither reads nor writes one in the checkout (the pull
     // request's: src/engine/cache-store.ts), only a folder given with --cache-dir, which CI keeps between runs
     ...(opts.cache !== false && (!opts.ci || opts.cacheDir !== undefined) ? { cache: { write: true, ...(opts.cacheDir !== undefined ? { dir: opts.cacheDir } : {}) } } : {}),
-    ...(opts.staged ? { workspace: { staged: true } } : listing ? { workspace: { listing } } : {}),
+    workspace: { ...(opts.staged ? { staged: true } : {}), ...given },
     ...(targets ? { targets } : {}),
     ...(showProgress
       ? {

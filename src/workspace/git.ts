@@ -2,7 +2,7 @@
  * What git says about a change: the files a branch changed since its merge base (`--base`), the staged files and
  * their staged content (`--staged`). Paths are relative to the scan root. Git is asked, never the network.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { decodeName, decodeNames } from '../util/names.js';
@@ -58,10 +58,38 @@ export function changedSince(root: string, ref: string): Set<string> {
   return new Set([...changed, ...untracked]);
 }
 
+/** a git command started now and answered later: its output when it succeeded */
+function gitLater(root: string, args: string[]): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const child = spawn('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if ((size += d.length) > 1 << 30) child.kill(); // as spawnSync's maxBuffer
+    });
+    child.on('error', () => resolve(undefined));
+    child.on('close', (code) => resolve(code === 0 && size <= 1 << 30 ? Buffer.concat(chunks) : undefined));
+  });
+}
+
+const STAGED = ['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z', 'HEAD', '--'];
+const INDEX = ['ls-files', '-s', '-z'];
+
+/**
+ * stagedFiles and indexSnapshot, started now: git answers on another core while the CLI loads the engine (a
+ * pre-commit scan). Where git failed, the calls are made again the usual way, which say why.
+ */
+export async function startStaged(root: string): Promise<{ files: Set<string>; snapshot: IndexSnapshot }> {
+  const [diff, index] = await Promise.all([gitLater(root, STAGED), gitLater(root, INDEX)]);
+  const files = diff ? new Set(z(diff)) : stagedFiles(root);
+  return { files, snapshot: indexSnapshot(root, index) };
+}
+
 /** Files whose staged content differs from HEAD (or every staged file in a repo with no commit yet). */
 export function stagedFiles(root: string): Set<string> {
   // one call to git in the common case (a pre-commit hook runs this on every commit): the checks only on failure
-  const r = spawnSync('git', ['diff', '--cached', '--name-only', '--relative', '--no-renames', '-z', 'HEAD', '--'], { cwd: root, maxBuffer: 1 << 30 });
+  const r = spawnSync('git', STAGED, { cwd: root, maxBuffer: 1 << 30 });
   if (!r.error && r.status === 0) return new Set(z(r.stdout));
   if (!isWorkTree(root)) throw new GitError(`--staged needs a git work tree; ${root} is not one.`);
   // a repository with no commit yet: everything staged is new
@@ -77,13 +105,19 @@ export interface IndexEntry {
   blob: string;
 }
 
+export interface IndexSnapshot {
+  entries: IndexEntry[];
+  read(blobs: string[]): Map<string, Buffer>;
+}
+
 /**
  * The index's view of the tree (`--staged`): every path with the blob id of its staged content, from one
- * `git ls-files -s`, so that content the facts cache knows is neither read nor stat-ed; and a reader of blobs.
+ * `git ls-files -s` (`listed`: its output, when it was asked already), so that content the facts cache knows is
+ * neither read nor stat-ed; and a reader of blobs.
  */
-export function indexSnapshot(root: string): { entries: IndexEntry[]; read(blobs: string[]): Map<string, Buffer> } {
+export function indexSnapshot(root: string, listed?: Buffer): IndexSnapshot {
   const entries: IndexEntry[] = [];
-  const raw = git(root, ['ls-files', '-s', '-z']);
+  const raw = listed ?? git(root, INDEX);
   // names that are not UTF-8 are decoded one by one from the bytes; the common case, as one string
   const utf8 = isUtf8(raw);
   const out = utf8 ? raw.toString('utf8') : raw.toString('latin1');

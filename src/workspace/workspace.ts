@@ -10,7 +10,7 @@ import picomatch from 'picomatch';
 import type { Language, OptionalFact } from '../facts/facts.js';
 import { ConfigError, type Config, type ServiceConfig } from '../config/load.js';
 import { didYouMean } from '../util/text.js';
-import { blobId, indexSnapshot } from './git.js';
+import { blobId, indexSnapshot, type IndexSnapshot } from './git.js';
 import { globSet } from './globs.js';
 import { readRunners, type ScriptMemo } from './runners.js';
 import { fsPath, hasEscapes, showName } from '../util/names.js';
@@ -147,6 +147,8 @@ export interface WorkspaceOptions {
   staged?: boolean;
   /** the paths below the root, listed already (startListing, while the CLI loaded the engine); else listed here */
   listing?: Listing;
+  /** with `staged`: the index, read already (startStaged); else read here */
+  snapshot?: IndexSnapshot;
   /** what runner configs said, by content (a cache): asked once the listing knows what git tracks, so that a
    * memo that came with the checkout is never read */
   scripts?: (isTracked: (path: string) => boolean) => ScriptMemo | undefined;
@@ -154,7 +156,7 @@ export interface WorkspaceOptions {
 
 export function buildWorkspace(root: string, config: Config, opts: WorkspaceOptions = {}): Workspace {
   const realRoot = realpathSync(root);
-  const snapshot = opts.staged ? indexSnapshot(root) : undefined;
+  const snapshot = opts.staged ? (opts.snapshot ?? indexSnapshot(root)) : undefined;
   const { paths, source, untracked, sparse }: Listing = snapshot ? { paths: snapshot.entries.map((e) => e.path), source: 'git' } : (opts.listing ?? listPaths(root));
   const indexed = new Map(snapshot?.entries.map((e) => [e.path, e]));
   const notes: string[] = [];

@@ -9,7 +9,7 @@ import type { RuleDoc } from '../../report/sarif.js';
 import { printable } from '../../util/escape.js';
 import { packageRoot } from '../../util/package.js';
 import { mark, reportTimings } from '../../util/timing.js';
-import { changedSince, stagedFiles } from '../../workspace/git.js';
+import { changedSince, startStaged } from '../../workspace/git.js';
 import { startListing } from '../../workspace/listing.js';
 import { collect, EXIT, project, ruleReadme, scanRoot, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
 
@@ -57,9 +57,12 @@ export function register(program: Command, { io, exit }: Cli): void {
       if (opts.base && opts.staged) throw new UsageError('--base and --staged do not go together: --base reviews a branch, --staged a commit.');
       const toStdout = [opts.json && '--json', opts.sarif === '-' && '--sarif -', opts.markdown === '-' && '--markdown -', opts.html === '-' && '--html -'].filter(Boolean);
       if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout; give the others a file name.`);
-      // git lists the tree on another core while this one loads the engine and the rules (a pre-commit scan reads
-      // git's index instead)
-      const listing = opts.staged ? undefined : startListing(scanRoot(path));
+      // git works on another core while this one loads the engine and the rules: it lists the tree, or for a
+      // pre-commit scan says what is staged and reads its index (errors are thrown where these are awaited)
+      const early = scanRoot(path);
+      const listing = opts.staged ? undefined : startListing(early);
+      const staged = opts.staged ? startStaged(early) : undefined;
+      for (const p of [listing, staged]) p?.catch(() => {}); // handled where awaited, not as an unhandled rejection
       const [{ runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
         import('../run-scan.js'),
         import('../../../rules/index.js'),
@@ -72,11 +75,12 @@ export function register(program: Command, { io, exit }: Cli): void {
       mark('config');
       const change = opts.base
         ? { mode: 'base' as const, ref: opts.base, files: changedSince(root, opts.base) }
-        : opts.staged
-          ? { mode: 'staged' as const, files: stagedFiles(root) }
+        : staged
+          ? { mode: 'staged' as const, files: (await staged).files }
           : undefined;
       // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
-      const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined, await listing);
+      const given = staged ? { snapshot: (await staged).snapshot } : { listing: await listing };
+      const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined, given);
       const filter = filterOf(opts);
       try {
         checkFilter(filter, { rules: result.rules.map((x) => x.id), services: config.services.map((x) => x.name) });

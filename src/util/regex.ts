@@ -7,7 +7,12 @@
  * "dangerous" patterns instead would need a detector of catastrophic backtracking, which cannot be complete.
  * comply's own built-in patterns stay native regular expressions (reviewed, and faster).
  */
-import { RE2JS } from 're2js';
+import { createRequire } from 'node:module';
+
+type RE2 = typeof import('re2js').RE2JS;
+let loaded: RE2 | undefined;
+/** RE2, loaded when a config first has a pattern (most have none: 260 KB of code every scan would load) */
+const re2 = (): RE2 => (loaded ??= (createRequire(import.meta.url)('re2js') as typeof import('re2js')).RE2JS);
 
 /** What a rule needs of a pattern: whether it matches, and the groups of the first match (as RegExp#exec). */
 export interface UserRegex {
@@ -25,6 +30,7 @@ export function userRegex(source: string, flags = ''): UserRegex {
   const key = `${flags}/${source}`;
   let re = compiled.get(key);
   if (!re) {
+    const RE2JS = re2();
     const p = RE2JS.compile(source, (flags.includes('i') ? RE2JS.CASE_INSENSITIVE : 0) | (flags.includes('m') ? RE2JS.MULTILINE : 0));
     const groups = p.groupCount();
     re = {
@@ -45,7 +51,7 @@ export function userRegex(source: string, flags = ''): UserRegex {
 /** Why RE2 refuses a pattern, in a few words; undefined when it compiles. */
 export function patternProblem(source: string): string | undefined {
   try {
-    RE2JS.compile(source);
+    re2().compile(source);
     return undefined;
   } catch (e) {
     const why = ((e as Error).message || 'invalid').replace(/^error parsing regexp:\s*/, '');

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadConfig, type Config } from '../config/load.js';
 import { writeFileAtomic } from '../util/atomic.js';
+import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/package.js';
 
 /** A rule's README, without the markers of its generated blocks (scripts/build-rules.mjs). */
@@ -19,7 +19,7 @@ export function ruleReadme(id: string): string | undefined {
 export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
 /** a mistake in how comply was called: one message, exit 2 */
-export class UsageError extends Error {}
+export class UsageError extends UserError {}
 
 export interface Io {
   stdout: (s: string) => void;
@@ -69,12 +69,6 @@ export function writeOutput(file: string, text: string, io: Io): void {
   } catch (e) {
     throw new UsageError(`${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
   }
-}
-
-/** The repository a command works on, and its config. */
-export function project(path: string | undefined, opts: { config?: string }): { root: string; config: Config } {
-  const root = scanRoot(path);
-  return { root, config: loadConfig(root, opts.config) };
 }
 
 export function scanRoot(path: string | undefined): string {

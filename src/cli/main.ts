@@ -4,12 +4,9 @@
  * 3 internal error. stdout holds the report (only JSON with --json); everything else goes to stderr.
  */
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/load.js';
-import { LedgerError } from '../ledger/ledger.js';
+import { UserError } from '../util/errors.js';
 import { printable } from '../util/escape.js';
 import { packageVersion } from '../util/package.js';
-import { ContainmentError } from '../util/safe-fs.js';
-import { GitError } from '../workspace/git.js';
 import * as concepts from './commands/concepts.js';
 import * as doctor from './commands/doctor.js';
 import * as explain from './commands/explain.js';
@@ -17,7 +14,7 @@ import * as init from './commands/init.js';
 import * as installHook from './commands/install-hook.js';
 import * as ledger from './commands/ledger.js';
 import * as scan from './commands/scan.js';
-import { defaultIo, EXIT, UsageError, type Io } from './common.js';
+import { defaultIo, EXIT, type Io } from './common.js';
 
 export { EXIT } from './common.js';
 
@@ -44,7 +41,9 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
       return EXIT.usage;
     }
-    if (e instanceof ConfigError || e instanceof UsageError || e instanceof LedgerError || e instanceof GitError || e instanceof ContainmentError) {
+    // a bad option, config, ledger or path, git refusing: said in one line (the modules that throw these are loaded
+    // when a command runs)
+    if (e instanceof UserError) {
       io.stderr(`comply: ${printable(e.message)}\n`);
       return EXIT.usage;
     }

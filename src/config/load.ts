@@ -7,13 +7,15 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import type { Ajv, ErrorObject } from 'ajv';
+import { UserError } from '../util/errors.js';
 import { packageRoot } from '../util/package.js';
 import { CONFIG_MAX_BYTES, containedPath, ContainmentError, readBounded, readContained } from '../util/safe-fs.js';
 import { applyDefaults } from '../util/defaults.js';
 import { didYouMean, jsonErrorLocation } from '../util/text.js';
 import { invalidPattern } from './patterns.js';
 
-export const CONFIG_FILE = 'compliance.config.json';
+import { CONFIG_FILE } from './file.js';
+export { CONFIG_FILE };
 
 export const SEVERITIES = ['off', 'info', 'warning', 'error'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -50,7 +52,7 @@ export interface Config {
   gate: { minScore?: number };
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     message: string,
     readonly file?: string,

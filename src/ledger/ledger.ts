@@ -7,6 +7,7 @@ import type { Finding } from '../engine/scan.js';
 import type { Scores } from '../engine/scores.js';
 import { readContained, STATE_MAX_BYTES, writeContained } from '../util/safe-fs.js';
 import { jsonErrorLocation } from '../util/text.js';
+import { UserError } from '../util/errors.js';
 
 export const LEDGER_VERSION = 1;
 
@@ -27,7 +28,7 @@ export interface Ledger {
   entries: LedgerEntry[];
 }
 
-export class LedgerError extends Error {
+export class LedgerError extends UserError {
   constructor(
     message: string,
     readonly file: string,

@@ -12,9 +12,10 @@
  */
 import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix } from 'node:path';
+import { UserError } from './errors.js';
 
 /** A path that leaves its root, passes through a symbolic link, or is not a regular file: exit 2, naming it. */
-export class ContainmentError extends Error {
+export class ContainmentError extends UserError {
   constructor(message: string) {
     super(message);
     this.name = 'ContainmentError';

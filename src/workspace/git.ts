@@ -5,9 +5,10 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
+import { UserError } from '../util/errors.js';
 import { decodeName, decodeNames } from '../util/names.js';
 
-export class GitError extends Error {}
+export class GitError extends UserError {}
 
 /** git's blob id of some content: the id `git ls-files -s` and `git hash-object` print */
 export function blobId(bytes: Uint8Array): string {

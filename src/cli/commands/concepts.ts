@@ -4,11 +4,11 @@
  * service, with its role and evidence, and the canonical owner: where they live, before deciding what to merge.
  */
 import type { Command } from 'commander';
-import { CONFIG_FILE, type Config } from '../../config/load.js';
-import { listOption } from '../../report/filter.js';
+import { CONFIG_FILE } from '../../config/file.js';
+import type { Config } from '../../config/load.js';
 import { jsonSafe } from '../../util/escape.js';
 import { didYouMean } from '../../util/text.js';
-import { collect, EXIT, project, UsageError, type Cli, type RunOptions } from '../common.js';
+import { collect, EXIT, UsageError, type Cli, type RunOptions } from '../common.js';
 
 const RULE = 'multiple-implementations';
 const ROLES = ['owner-direct', 'owner-composed', 'consumer', 'transient'];
@@ -33,8 +33,14 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('--no-cache', 'neither read nor write the caches')
     .option('--cache-dir <dir>', 'keep the caches in <dir> instead of <path>/.comply/cache')
     .action(async (path: string | undefined, opts: ConceptsOptions) => {
+      const [{ project }, { listOption }, { ruleById }, { runScan }, { conceptsTable }] = await Promise.all([
+        import('../project.js'),
+        import('../../report/filter.js'),
+        import('../../../rules/index.js'),
+        import('../run-scan.js'),
+        import('../../report/concepts.js'),
+      ]);
       const { root, config } = project(path, opts);
-      const [{ ruleById }, { runScan }, { conceptsTable }] = await Promise.all([import('../../../rules/index.js'), import('../run-scan.js'), import('../../report/concepts.js')]);
       // a name that matches nothing is a typo: a usage error with the nearest name, never an empty table
       const hint = (word: string, known: string[]): string => {
         const near = didYouMean(word, known);

@@ -1,8 +1,8 @@
 /** `comply doctor`: check an existing config against the repository (src/cli/doctor.ts, docs/init.md). */
 import type { Command } from 'commander';
-import { CONFIG_FILE } from '../../config/load.js';
+import { CONFIG_FILE } from '../../config/file.js';
 import { jsonSafe } from '../../util/escape.js';
-import { EXIT, project, type Cli } from '../common.js';
+import { EXIT, type Cli } from '../common.js';
 
 export function register(program: Command, { io, exit }: Cli): void {
   program
@@ -12,6 +12,7 @@ export function register(program: Command, { io, exit }: Cli): void {
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .option('--json', 'print the report as JSON on stdout')
     .action(async (path: string | undefined, opts: { config?: string; json?: boolean }) => {
+      const { project } = await import('../project.js');
       const { root, config } = project(path, opts);
       const { doctor, doctorText } = await import('../doctor.js');
       const report = doctor(root, config);

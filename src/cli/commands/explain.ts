@@ -1,7 +1,7 @@
 /** `comply explain <rule or concept>`: a rule's README, or how a concept of multiple-implementations is detected. */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CONFIG_FILE, loadConfig } from '../../config/load.js';
+import { CONFIG_FILE } from '../../config/file.js';
 import { printable } from '../../util/escape.js';
 import { didYouMean } from '../../util/text.js';
 import { ruleReadme, UsageError, type Cli } from '../common.js';
@@ -13,7 +13,7 @@ export function register(program: Command, { io }: Cli): void {
     .argument('<rule-or-concept>', 'rule id or concept name')
     .option('-c, --config <file>', `config whose concepts to explain (default: ./${CONFIG_FILE} if present)`)
     .action(async (id: string, opts: { config?: string }) => {
-      const [{ RULES, ruleById }, { configExists }] = await Promise.all([import('../../../rules/index.js'), import('../init.js')]);
+      const [{ RULES, ruleById }, { configExists }, { loadConfig }] = await Promise.all([import('../../../rules/index.js'), import('../init.js'), import('../../config/load.js')]);
       const rule = ruleById(id);
       if (!rule) {
         // a topic of a rule (multiple-implementations: its concepts), with the rule's options as the config sets them

@@ -2,7 +2,7 @@
  * each decision (docs/init.md). */
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { CONFIG_FILE } from '../../config/load.js';
+import { CONFIG_FILE } from '../../config/file.js';
 import { jsonSafe } from '../../util/escape.js';
 import { writeContained } from '../../util/safe-fs.js';
 import { reportTimings } from '../../util/timing.js';

@@ -1,11 +1,8 @@
 /** `comply ledger update|status`: record the current findings (adopt, drop fixed ones), or count them per rule. */
 import type { Command } from 'commander';
-import { CONFIG_FILE } from '../../config/load.js';
-import { computeScores } from '../../engine/scores.js';
-import { readLedger, updatedLedger, writeLedger } from '../../ledger/ledger.js';
-import { review } from '../../ledger/review.js';
+import { CONFIG_FILE } from '../../config/file.js';
 import { printable } from '../../util/escape.js';
-import { project, type Cli } from '../common.js';
+import type { Cli } from '../common.js';
 
 export function register(program: Command, { io }: Cli): void {
   const ledger = program.command('ledger').description('the violation ledger: record accepted findings so the gate fails only on new ones');
@@ -15,9 +12,14 @@ export function register(program: Command, { io }: Cli): void {
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
+      const [{ project }, { computeScores }, { readLedger, updatedLedger, writeLedger }, { runScan }] = await Promise.all([
+        import('../project.js'),
+        import('../../engine/scores.js'),
+        import('../../ledger/ledger.js'),
+        import('../run-scan.js'),
+      ]);
       const { root, config } = project(path, opts);
       const old = readLedger(root, config.ledger.path);
-      const { runScan } = await import('../run-scan.js');
       const result = await runScan(io, root, config, { quiet: true });
       const { overall, byService } = computeScores(result.files, result.findings);
       const { ledger: next, added, removed } = updatedLedger(old, result.findings, { overall, byService });
@@ -34,8 +36,8 @@ export function register(program: Command, { io }: Cli): void {
     .argument('[path]', 'repository root', '.')
     .option('-c, --config <file>', `config file (default: <path>/${CONFIG_FILE})`)
     .action(async (path: string | undefined, opts: { config?: string }) => {
+      const [{ project }, { review }, { runScan }] = await Promise.all([import('../project.js'), import('../../ledger/review.js'), import('../run-scan.js')]);
       const { root, config } = project(path, opts);
-      const { runScan } = await import('../run-scan.js');
       const r = review(await runScan(io, root, config, { quiet: true }), config, root);
       const rules = [...new Set([...r.findings.map((f) => f.rule), ...r.fixed.map((e) => e.rule)])].sort();
       const w = Math.max(4, ...rules.map((x) => printable(x).length));

@@ -3,15 +3,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Rule } from '../../engine/rule.js';
-import { CONFIG_FILE } from '../../config/load.js';
-import { checkFilter, FilterError, filterReview, listOption, type FindingFilter } from '../../report/filter.js';
+import { CONFIG_FILE } from '../../config/file.js';
+import type { FindingFilter } from '../../report/filter.js';
 import type { RuleDoc } from '../../report/sarif.js';
 import { printable } from '../../util/escape.js';
 import { packageRoot } from '../../util/package.js';
 import { mark, reportTimings } from '../../util/timing.js';
 import { changedSince, startStaged } from '../../workspace/git.js';
 import { startListing } from '../../workspace/listing.js';
-import { collect, EXIT, project, ruleReadme, scanRoot, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
+import { collect, EXIT, ruleReadme, scanRoot, UsageError, writeOutput, type Cli, type RunOptions } from '../common.js';
 
 interface ScanCliOptions extends RunOptions {
   config?: string;
@@ -63,7 +63,9 @@ export function register(program: Command, { io, exit }: Cli): void {
       const listing = opts.staged ? undefined : startListing(early);
       const staged = opts.staged ? startStaged(early) : undefined;
       for (const p of [listing, staged]) p?.catch(() => {}); // handled where awaited, not as an unhandled rejection
-      const [{ runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
+      const [{ project }, { checkFilter, FilterError, filterReview, listOption }, { runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
+        import('../project.js'),
+        import('../../report/filter.js'),
         import('../run-scan.js'),
         import('../../../rules/index.js'),
         import('../../ledger/review.js'),
@@ -81,7 +83,7 @@ export function register(program: Command, { io, exit }: Cli): void {
       // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
       const given = staged ? { snapshot: (await staged).snapshot } : { listing: await listing };
       const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined, given);
-      const filter = filterOf(opts);
+      const filter = filterOf(opts, listOption);
       try {
         checkFilter(filter, { rules: result.rules.map((x) => x.id), services: config.services.map((x) => x.name) });
       } catch (e) {
@@ -113,7 +115,7 @@ export function register(program: Command, { io, exit }: Cli): void {
     });
 }
 
-function filterOf(opts: ScanCliOptions): FindingFilter {
+function filterOf(opts: ScanCliOptions, listOption: (v: string[] | undefined) => string[] | undefined): FindingFilter {
   const filter: FindingFilter = {};
   for (const [k, v] of [['rules', opts.rule], ['services', opts.service], ['severities', opts.severity], ['paths', opts.path]] as const) {
     const list = listOption(v);

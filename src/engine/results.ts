@@ -285,40 +285,48 @@ export class ResultsCache {
     };
     try {
       if (!this.inputsSame()) return undefined;
-      const at = new Map<string, number>(s.names.map((p, j) => [p, j]));
+      // the common case, no file added or removed: the stored files are these, in this order (each file's stored
+      // index is its own), and no map of paths is needed
+      const same = s.names.length === names.length && names.every((p, i) => p === s.names[i]);
+      let byName: Map<string, number> | undefined;
+      const at = (): Map<string, number> => (byName ??= new Map<string, number>(s.names.map((p, j) => [p, j])));
       const changed = new Set<string>();
-      const present = new Set<string>();
+      const present = same ? undefined : new Set(names);
       const moved: Moved = { modules: new Set(), script: false };
       let anyMoved = false;
       const move = (row: string): void => {
-        const [language, , , module] = JSON.parse(row) as unknown[];
+        const parsed = JSON.parse(row) as unknown[];
         anyMoved = true;
-        if (typeof module === 'string') moved.modules.add(module);
-        if (language !== 'python') moved.script = true;
+        if (typeof parsed[3] === 'string') moved.modules.add(parsed[3]);
+        if (parsed[0] !== 'python') moved.script = true;
       };
-      rows.forEach((row, i) => {
+      for (let i = 0; i < rows.length; i++) {
         const path = names[i]!;
-        present.add(path);
-        const j = at.get(path);
-        if (j === undefined || s.rows[j] !== row) {
-          move(row);
+        const j = same ? i : at().get(path);
+        if (j === undefined || s.rows[j] !== rows[i]) {
+          move(rows[i]!);
           if (j !== undefined) move(s.rows[j]!);
           changed.add(path);
         } else if (contents[i] === undefined || contents[i] !== s.contents[j]) changed.add(path);
-      });
-      for (const [path, j] of at) if (!present.has(path)) move(s.rows[j]!);
+      }
+      if (present) for (const [path, j] of at()) if (!present.has(path)) move(s.rows[j]!);
       const project = s.project.map(unpack);
       for (const [rule, e] of s.concepts) {
         if (!check.rules.has(rule) || !check.inTree(e.path)) throw new Error(`a stored inventory entry (${JSON.stringify([rule, e.path])}) is not one a rule of this scan records`);
       }
+      const file: StoredFinding[] = [];
+      for (const packed of s.file) {
+        const f = unpack(packed);
+        if ((!present || present.has(f[2])) && !changed.has(f[2])) file.push(f);
+      }
       return {
         changed,
         moved: anyMoved ? moved : undefined,
-        file: s.file.map(unpack).filter((f) => present.has(f[2]) && !changed.has(f[2])),
+        file,
         project,
         concepts: s.concepts,
         previous: (path) => {
-          const j = at.get(path);
+          const j = at().get(path);
           return j === undefined ? null : s.contents[j]!;
         },
         pathsChanged: s.paths !== paths,

@@ -379,7 +379,8 @@ function analyse(opts: ScanOptions, p: Prepared): ScanResult {
   let inTree: Set<string> | undefined;
   const reuse = results?.reuse(layout, paths, names, rows, p.contents, {
     rules: new Set(sorted.map((r) => r.meta.id)),
-    inTree: (path) => (inTree ??= new Set(workspace.allPaths)).has(path),
+    // a finding is in a source file but for a few (a manifest, a config): the set of every path only for those
+    inTree: (path) => index.byPath.has(path) || (inTree ??= new Set(workspace.allPaths)).has(path),
   });
   note(results?.problem);
   const metaOf = new Map(sorted.map((r) => [r.meta.id, r.meta]));

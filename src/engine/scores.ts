@@ -36,18 +36,15 @@ function score(files: number, clean: number, errors: number, warnings: number): 
   return { files, clean, score: files === 0 ? null : Math.round((10000 * clean) / files) / 100, errors, warnings };
 }
 
-/** error and warning counts of one file (of one category, or all) */
-type Counts = { errors: number; warnings: number };
-
 /** Files, clean files and findings of one population, split by production and tests. */
 class Tally {
   private readonly t = { prod: [0, 0, 0, 0], tests: [0, 0, 0, 0] };
-  add(test: boolean, clean: boolean, counts: Counts | undefined): void {
+  add(test: boolean, errors: number, warnings: number): void {
     const row = test ? this.t.tests : this.t.prod;
     row[0]!++;
-    if (clean) row[1]!++;
-    row[2]! += counts?.errors ?? 0;
-    row[3]! += counts?.warnings ?? 0;
+    if (errors === 0) row[1]!++;
+    row[2]! += errors;
+    row[3]! += warnings;
   }
   scores(): PopulationScores {
     const [p, t] = [this.t.prod, this.t.tests];
@@ -59,43 +56,40 @@ class Tally {
   }
 }
 
-/** One pass over the findings and one over the files (a large repo has 10k files and 30k findings). */
+const CATEGORY_INDEX = new Map(CATEGORIES.map((c, i) => [c, i]));
+
+/** One pass over the findings and one over the files (a large repo has 10k files and 30k findings): each file's
+ * counts in one array, errors and warnings in all, then per category. */
 export function computeScores(files: ScannedFile[], findings: Finding[]): Scores {
-  const all = new Map<string, Counts>();
-  const by = new Map<Category, Map<string, Counts>>(CATEGORIES.map((c) => [c, new Map()]));
-  const bump = (m: Map<string, Counts> | undefined, path: string, severity: string): void => {
-    if (!m) return;
-    let c = m.get(path);
-    if (!c) m.set(path, (c = { errors: 0, warnings: 0 }));
-    if (severity === 'error') c.errors++;
-    else c.warnings++;
-  };
-  for (const f of findings) {
+  const counts = new Map<string, Int32Array>();
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i]!;
     if (f.suppressed || (f.severity !== 'error' && f.severity !== 'warning')) continue;
-    bump(all, f.path, f.severity);
-    bump(by.get(f.category), f.path, f.severity);
+    let c = counts.get(f.path);
+    if (!c) counts.set(f.path, (c = new Int32Array(2 + 2 * CATEGORIES.length)));
+    const w = f.severity === 'error' ? 0 : 1;
+    c[w]!++;
+    const k = CATEGORY_INDEX.get(f.category);
+    if (k !== undefined) c[2 + 2 * k + w]!++;
   }
   const overall = new Tally();
-  const byCategory = new Map<Category, Tally>(CATEGORIES.map((c) => [c, new Tally()]));
+  const byCategory = CATEGORIES.map(() => new Tally());
   const byService = new Map<string | null, Tally>();
-  for (const file of files) {
-    const mine = all.get(file.path);
-    const clean = !mine || mine.errors === 0;
-    overall.add(file.test, clean, mine);
-    for (const c of CATEGORIES) {
-      const cat = by.get(c)!.get(file.path);
-      byCategory.get(c)!.add(file.test, !cat || cat.errors === 0, cat);
-    }
+  for (let i = 0; i < files.length; i++) {
+    const file = files[i]!;
+    const c = counts.get(file.path);
+    overall.add(file.test, c ? c[0]! : 0, c ? c[1]! : 0);
+    for (let k = 0; k < CATEGORIES.length; k++) byCategory[k]!.add(file.test, c ? c[2 + 2 * k]! : 0, c ? c[3 + 2 * k]! : 0);
     const s = file.service ?? null;
     let t = byService.get(s);
     if (!t) byService.set(s, (t = new Tally()));
-    t.add(file.test, clean, mine);
+    t.add(file.test, c ? c[0]! : 0, c ? c[1]! : 0);
   }
   const services = [...byService.keys()].sort((a, b) => (a === null ? 1 : b === null ? -1 : a < b ? -1 : a > b ? 1 : 0));
   return {
     overall: overall.scores(),
     byService: services.map((s) => ({ service: s, ...byService.get(s)!.scores() })),
-    byCategory: Object.fromEntries(CATEGORIES.map((c) => [c, byCategory.get(c)!.scores()])) as Record<Category, PopulationScores>,
+    byCategory: Object.fromEntries(CATEGORIES.map((c, k) => [c, byCategory[k]!.scores()])) as Record<Category, PopulationScores>,
   };
 }
 

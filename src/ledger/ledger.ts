@@ -40,6 +40,9 @@ export class LedgerError extends UserError {
 
 export type Baseline = 'new' | 'known' | 'unchanged';
 
+/** the fingerprints of a ledger as it was read: the check for duplicates made the set, and reconcile needs it */
+const FINGERPRINTS = new WeakMap<Ledger, ReadonlySet<string>>();
+
 /**
  * Read the ledger at `rel` below `root` (inside it, through no link, a regular file: containment in safe-fs);
  * undefined when it does not exist. `only`: the scan reports on these paths only (`--staged`), so only their
@@ -90,6 +93,7 @@ export function readLedger(root: string, rel: string, only?: ReadonlySet<string>
     if (seen.has(e.fingerprint)) throw new LedgerError(`${where()}: fingerprint ${e.fingerprint} appears twice. ${fix}`, shown);
     seen.add(e.fingerprint);
   });
+  FINGERPRINTS.set(l as Ledger, seen);
   return l as Ledger;
 }
 
@@ -226,7 +230,7 @@ export interface Reconciled {
  * looked only at some files (`scanned`), ledger entries elsewhere are neither found nor fixed.
  */
 export function reconcile(findings: Finding[], ledger: Ledger | undefined, changed?: Set<string>, scanned?: ReadonlySet<string>): Reconciled {
-  const known = new Set(ledger?.entries.map((e) => e.fingerprint));
+  const known = (ledger && FINGERPRINTS.get(ledger)) ?? new Set(ledger?.entries.map((e) => e.fingerprint));
   const found = new Set(findings.map((f) => f.fingerprint));
   return {
     // completed in place (a copy per finding costs more than the rest of the review)

@@ -67,9 +67,15 @@ interface RuleRow {
  * a rule id seen only in findings (none today) goes last */
 function ruleOrder(review: Review): RuleRow[] {
   const rows: RuleRow[] = [];
-  for (const c of CATEGORIES) for (const r of review.result.rules) if (r.category === c) rows.push({ id: r.id, category: c });
-  for (const r of review.result.rules) if (!rows.some((x) => x.id === r.id)) rows.push({ id: r.id, category: r.category });
-  for (const f of review.findings) if (!rows.some((x) => x.id === f.rule)) rows.push({ id: f.rule, category: f.category });
+  const ids = new Set<string>();
+  const add = (id: string, category: RuleRow['category']): void => {
+    if (ids.has(id)) return;
+    ids.add(id);
+    rows.push({ id, category });
+  };
+  for (const c of CATEGORIES) for (const r of review.result.rules) if (r.category === c) add(r.id, c);
+  for (const r of review.result.rules) add(r.id, r.category);
+  for (const f of review.findings) add(f.rule, f.category);
   return rows;
 }
 

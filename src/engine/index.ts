@@ -408,12 +408,34 @@ export class ProjectIndex {
    */
   private belowOtherRoot(module: string): string | undefined {
     if (this.allRoots.length < 2) return undefined;
+    // most modules asked are not the repo's (`os`, `typing.Any`): only the roots with a file or folder of the
+    // module's first name are searched
+    const tops = (this.topsBelowRoot ??= this.topNamesBelowRoots());
+    const top = topName(module);
     const rel = module.replaceAll('.', '/');
     for (const r of this.allRoots) {
+      if (!tops.get(r)?.has(top)) continue;
       const base = r === '.' ? rel : `${r}/${rel}`;
       for (const p of [`${base}.py`, `${base}/__init__.py`, `${base}.pyi`, `${base}/__init__.pyi`]) if (this.byPath.has(p)) return p;
     }
     return undefined;
+  }
+  private topsBelowRoot: Map<string, Set<string>> | undefined;
+
+  /** for each root, the first names of the Python files' paths below it (a folder, or a module's file name) */
+  private topNamesBelowRoots(): Map<string, Set<string>> {
+    const tops = new Map<string, Set<string>>(this.allRoots.map((r) => [r, new Set<string>()]));
+    for (const f of this.files) {
+      if (f.language !== 'python') continue;
+      for (const r of this.allRoots) {
+        if (r !== '.' && !f.path.startsWith(`${r}/`)) continue;
+        const rest = r === '.' ? f.path : f.path.slice(r.length + 1);
+        const slash = rest.indexOf('/');
+        const first = slash < 0 ? rest.replace(/\.pyi?$/, '') : rest.slice(0, slash);
+        tops.get(r)!.add(first);
+      }
+    }
+    return tops;
   }
 
   /** the file of the longest prefix of a dotted module that is a repo module, else a package target */

@@ -71,22 +71,29 @@ export default defineRule({
       for (const init of ['/__init__.py', '/index.ts', '/index.tsx', '/index.js']) if (listed.has(`${dir}${base}${init}`)) return `${dir}${base}${init}`;
       return undefined;
     };
-    /** Whether files outside a backup folder import what is in it (a live package named `backup`). Its files are
-     * not analysed (they are excluded by default), so Python imports are matched by the folder's module name. */
-    const importedInto = (folder: string): boolean => {
-      const prefix = `${folder}/`;
-      const mod = pythonModule(`${folder}/__init__.py`, ctx.config.pythonRoots).moduleName;
-      const parent = mod?.slice(0, Math.max(0, mod.lastIndexOf('.')));
-      const last = mod?.slice(mod.lastIndexOf('.') + 1);
+    /** Which of these backup folders files outside them import (a live package named `backup`): one pass over every
+     * import for all of them. Their files are not analysed (they are excluded by default), so Python imports are
+     * matched by the folder's module name. */
+    const importedInto = (candidates: string[]): Set<string> => {
+      const found = new Set<string>();
+      const of = candidates.map((folder) => {
+        const mod = pythonModule(`${folder}/__init__.py`, ctx.config.pythonRoots).moduleName;
+        return { folder, prefix: `${folder}/`, mod, parent: mod?.slice(0, Math.max(0, mod.lastIndexOf('.'))), last: mod?.slice(mod.lastIndexOf('.') + 1) };
+      });
+      if (of.length === 0) return found;
       for (const f of index.files) {
-        if (f.path.startsWith(prefix)) continue;
         for (const imp of f.facts.imports) {
-          if (f.language === 'python') {
-            if (mod && (imp.module === mod || imp.module.startsWith(`${mod}.`) || (imp.module === parent && imp.names.includes(last!)))) return true;
-          } else if (index.resolve(f, imp).path?.startsWith(prefix)) return true;
+          let resolved: string | undefined;
+          for (const c of of) {
+            if (found.has(c.folder) || f.path.startsWith(c.prefix)) continue;
+            if (f.language === 'python') {
+              if (c.mod && (imp.module === c.mod || imp.module.startsWith(`${c.mod}.`) || (imp.module === c.parent && imp.names.includes(c.last!)))) found.add(c.folder);
+            } else if ((resolved ??= index.resolve(f, imp).path ?? '').startsWith(c.prefix)) found.add(c.folder);
+          }
         }
+        if (found.size === of.length) break;
       }
-      return false;
+      return found;
     };
 
     /** JavaScript packages whose importers comply cannot all see: single-file components (`.vue`, `.svelte`,
@@ -109,6 +116,8 @@ export default defineRule({
     };
 
     const folders = new Set<string>();
+    /** backup folders of source files, to report unless something outside imports them: folder → its first file */
+    const backups = new Map<string, string>();
     for (const path of partial ? all.filter((p) => index.isTarget(p)) : all) {
       const parts = path.split('/');
       const name = parts[parts.length - 1]!;
@@ -126,16 +135,7 @@ export default defineRule({
         if (!folders.has(folder)) {
           folders.add(folder);
           const inside = under(folder);
-          if ((!partial || inside[0] === path) && inside.some((p) => SOURCE.test(p)) && !importedInto(folder)) {
-            ctx.report({
-              path: inside[0]!,
-              line: 1,
-              column: 0,
-              subject: `${folder}/`,
-              message: `${folder}/ is a backup folder of source files that nothing outside it imports`,
-              help: 'Version control keeps history; delete it.',
-            });
-          }
+          if ((!partial || inside[0] === path) && inside.some((p) => SOURCE.test(p))) backups.set(folder, inside[0]!);
         }
       }
       const evidence = backupExt
@@ -146,6 +146,19 @@ export default defineRule({
             ? hinted(index.byPath.get(path), stemOf(name))
             : undefined;
       if (evidence) ctx.report({ path, line: 1, column: 0, subject: path, message: `${name} is ${evidence}`, help: 'Keep one version of the code (git has the history) and delete this one.' });
+    }
+    // a backup folder of source files nothing outside imports: reported once, at its first file
+    const imported = importedInto([...backups.keys()]);
+    for (const [folder, first] of backups) {
+      if (imported.has(folder)) continue;
+      ctx.report({
+        path: first,
+        line: 1,
+        column: 0,
+        subject: `${folder}/`,
+        message: `${folder}/ is a backup folder of source files that nothing outside it imports`,
+        help: 'Version control keeps history; delete it.',
+      });
     }
 
     /** The evidence that a file whose name hints at a leftover is one, if there is any. */

@@ -31,6 +31,16 @@ export function listOption(values: string[] | undefined): string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+/** The filter the flags give (`--rule`, `--service`, `--severity`, `--path`, each repeated or with commas). */
+export function filterOf(flags: { rule?: string[]; service?: string[]; severity?: string[]; path?: string[] }): FindingFilter {
+  const filter: FindingFilter = {};
+  for (const [k, v] of [['rules', flags.rule], ['services', flags.service], ['severities', flags.severity], ['paths', flags.path]] as const) {
+    const list = listOption(v);
+    if (list) filter[k] = list;
+  }
+  return filter;
+}
+
 export function isEmptyFilter(f: FindingFilter): boolean {
   return !f.rules && !f.services && !f.severities && !f.paths;
 }

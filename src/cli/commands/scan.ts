@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Rule } from '../../engine/rule.js';
 import { CONFIG_FILE } from '../../config/file.js';
-import type { FindingFilter } from '../../report/filter.js';
 import type { RuleDoc } from '../../report/sarif.js';
 import { printable } from '../../util/escape.js';
 import { packageRoot } from '../../util/package.js';
@@ -59,11 +58,11 @@ export function register(program: Command, { io, exit }: Cli): void {
       if (toStdout.length > 1) throw new UsageError(`${toStdout.join(' and ')} both write to stdout; give the others a file name.`);
       // git works on another core while this one loads the engine and the rules: it lists the tree, or for a
       // pre-commit scan says what is staged and reads its index (errors are thrown where these are awaited)
-      const early = scanRoot(path);
-      const listing = opts.staged ? undefined : startListing(early);
-      const staged = opts.staged ? startStaged(early) : undefined;
+      const tree = scanRoot(path);
+      const listing = opts.staged ? undefined : startListing(tree);
+      const staged = opts.staged ? startStaged(tree) : undefined;
       for (const p of [listing, staged]) p?.catch(() => {}); // handled where awaited, not as an unhandled rejection
-      const [{ project }, { checkFilter, FilterError, filterReview, listOption }, { runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
+      const [{ project }, { checkFilter, FilterError, filterOf, filterReview }, { runScan }, { RULES }, { review }, { sources }, { textReport }] = await Promise.all([
         import('../project.js'),
         import('../../report/filter.js'),
         import('../run-scan.js'),
@@ -83,7 +82,7 @@ export function register(program: Command, { io, exit }: Cli): void {
       // pre-commit: findings can be new only in staged files, so only those are looked at (the rest is context)
       const given = staged ? { snapshot: (await staged).snapshot } : { listing: await listing };
       const result = await runScan(io, root, config, opts, change?.mode === 'staged' ? change.files : undefined, given);
-      const filter = filterOf(opts, listOption);
+      const filter = filterOf(opts);
       try {
         checkFilter(filter, { rules: result.rules.map((x) => x.id), services: config.services.map((x) => x.name) });
       } catch (e) {
@@ -113,15 +112,6 @@ export function register(program: Command, { io, exit }: Cli): void {
       mark('other reports');
       reportTimings(io.stderr, { files: r.result.files.length, findings: r.findings.length, parsed: r.result.timings.parsed, cached: r.result.timings.cached, reused: r.result.timings.reused });
     });
-}
-
-function filterOf(opts: ScanCliOptions, listOption: (v: string[] | undefined) => string[] | undefined): FindingFilter {
-  const filter: FindingFilter = {};
-  for (const [k, v] of [['rules', opts.rule], ['services', opts.service], ['severities', opts.severity], ['paths', opts.path]] as const) {
-    const list = listOption(v);
-    if (list) filter[k] = list;
-  }
-  return filter;
 }
 
 function ruleDocs(rules: readonly Rule[]): RuleDoc[] {

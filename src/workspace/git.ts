@@ -59,8 +59,9 @@ export function changedSince(root: string, ref: string): Set<string> {
   return new Set([...changed, ...untracked]);
 }
 
-/** a git command started now and answered later: its output when it succeeded */
-function gitLater(root: string, args: string[]): Promise<Buffer | undefined> {
+/** A git command started now and answered later: its output when it succeeded (undefined: no git, a failure, or
+ * over 1 GiB of output, as the synchronous calls' maxBuffer). Never rejects. */
+export function gitLater(root: string, args: string[]): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -4,11 +4,12 @@
  *
  * `git ls-files` takes 30-40 ms on a 26k-path tree, most of it walking the folders for untracked files. The CLI
  * starts it (startListing) before it loads the engine, so that git lists on another core while this one compiles
- * comply's modules; this module is light for that reason (Node's own modules and names.ts only).
+ * comply's modules; this module is light for that reason (Node's own modules, names.ts and git.ts).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { decodeNames } from '../util/names.js';
+import { gitLater } from './git.js';
 
 export interface Listing {
   paths: string[];
@@ -51,25 +52,9 @@ export function listPaths(root: string): Listing {
  * listPaths, started now and answered later: git runs while the caller does other work. The walk outside a work tree
  * is done when the listing is awaited (it is this thread's work either way).
  */
-export function startListing(root: string): Promise<Listing> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const done = (out: Buffer | undefined): void => {
-      if (settled) return;
-      settled = true;
-      resolve(out ? fromGit(out) : walk(root));
-    };
-    const child = spawn('git', LS_FILES, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] });
-    child.stdout.on('data', (d: Buffer) => {
-      size += d.length;
-      chunks.push(d);
-      if (size > 1 << 30) child.kill(); // as execFileSync's maxBuffer: walked instead
-    });
-    child.on('error', () => done(undefined)); // no git
-    child.on('close', (code) => done(code === 0 && size <= 1 << 30 ? Buffer.concat(chunks) : undefined));
-  });
+export async function startListing(root: string): Promise<Listing> {
+  const out = await gitLater(root, LS_FILES);
+  return out ? fromGit(out) : walk(root);
 }
 
 function walk(root: string): Listing {

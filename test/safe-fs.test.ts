@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containedPath, ContainmentError, readContained, writeContained } from '../src/util/safe-fs.js';
+import { containedPath, ContainmentError, presentContained, readContained, writeContained } from '../src/util/safe-fs.js';
 import { hashTree } from './hostile.js';
 import { tempDir } from './helpers.js';
 
@@ -44,6 +44,21 @@ describe('containment', () => {
     writeContained(root, '.comply/ledger.json', 'whole\n', 'ledger.path');
     expect(readdirSync(join(root, '.comply'))).toEqual(['ledger.json']);
     expect(readFileSync(join(root, '.comply', 'ledger.json'), 'utf8')).toBe('whole\n');
+  });
+
+  it('says whether a path the repository names is there without looking through a link', () => {
+    const { outside, root } = box();
+    mkdirSync(join(root, 'app', 'src'), { recursive: true });
+    writeFileSync(join(root, 'app', 'main.py'), '');
+    symlinkSync(outside, join(root, 'linked'));
+    expect(presentContained(root, 'app', 'COPY')).toBe(true);
+    expect(presentContained(root, 'app/main.py', 'COPY')).toBe(true);
+    expect(presentContained(root, 'app/gone', 'COPY')).toBe(false);
+    expect(presentContained(root, 'app/main.py/x', 'COPY')).toBe(false);
+    // a link is there, and never followed: what is beyond it (here outside the repository) is not looked at
+    expect(presentContained(root, 'linked', 'COPY')).toBe(true);
+    expect(presentContained(root, 'linked/no-such-file', 'COPY')).toBe(true);
+    expect(() => presentContained(root, '../victim.txt', 'COPY')).toThrow(/outside the repository/);
   });
 
   it('reads only regular files, bounded, never through a link', () => {

@@ -174,6 +174,19 @@ export function existsContained(root: string, rel: string, what: string): boolea
   }
 }
 
+/** Whether `rel` is there below `root`, a file or a folder, looked at without following a link: a link on the way (or
+ * a folder that cannot be looked into) counts as there, never followed; a path that leaves the root is a
+ * ContainmentError. For a path the repository names (a Dockerfile's COPY source), never read. */
+export function presentContained(root: string, rel: string, what: string): boolean {
+  const path = containedPath(rel, what);
+  try {
+    return checkPath(root, path, what);
+  } catch (e) {
+    if (e instanceof ContainmentError) return true;
+    throw e;
+  }
+}
+
 /** Create the folders of `rel` (a folder path) below `root`, refusing a link or a file on the way. */
 export function mkdirContained(root: string, rel: string, what: string): void {
   const path = containedPath(rel, what);

@@ -15,13 +15,12 @@
  *
  * Every file read from the repo goes through readContained (inside the root, no link, bounded); nothing is run.
  */
-import { lstatSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { posix } from 'node:path';
 import picomatch from 'picomatch';
 import { extractPython, decodePython } from '../languages/python/extract.js';
 import { PYTHON_STDLIB } from '../languages/python/stdlib.js';
 import { extractTypeScript } from '../languages/typescript/extract.js';
-import { CONFIG_MAX_BYTES, ContainmentError, readContained } from '../util/safe-fs.js';
+import { CONFIG_MAX_BYTES, ContainmentError, presentContained, readContained } from '../util/safe-fs.js';
 import { mark } from '../util/timing.js';
 import { type ComposeBuild, copySource, isDockerfileName, nonProductionWord, parseDockerfile, readCompose, repoPathOf } from './docker.js';
 import {
@@ -169,15 +168,6 @@ export function discover(root: string): Discovery {
   const files = listing.paths.filter((p) => !isExcluded(p)).sort();
   // (a folder named like a generated tree too: `dist`, `build`)
   const isGeneratedPath = globSet(GENERATED_EXCLUDES);
-  /** whether a path is there, as a file or a folder (links not followed) */
-  const onDisk = (p: string): boolean => {
-    try {
-      lstatSync(join(root, p));
-      return true;
-    } catch {
-      return false;
-    }
-  };
   const fileSet = new Set(files);
   const dirs = new Set<string>(['.']);
   const sourceCount = new Map<string, number>();
@@ -300,7 +290,7 @@ export function discover(root: string): Discovery {
       const missing = parsed.copies
         .filter((c) => c.src !== '.' && c.src !== './' && !c.src.includes('://') && !/\.[^./]*\/?$/.test(c.src))
         .map((c) => copySource(context!, c.src))
-        .filter((p): p is string => p !== undefined && !isGeneratedPath(p) && !onDisk(p));
+        .filter((p): p is string => p !== undefined && !isGeneratedPath(p) && !presentContained(root, p, 'COPY'));
       // (asked as folders: `wheels/` in .gitignore names a folder only)
       const ignored = ignoredByGit(root, missing.map((p) => `${p}/`));
       const lacking = [...new Set(missing.filter((p) => !ignored.has(`${p}/`)))];

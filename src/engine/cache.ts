@@ -446,9 +446,7 @@ class StoredFacts implements FileFacts {
       const k = SECTIONS.indexOf(s);
       // most sections are empty (a warm scan asks every file for its suppressions): nothing to find or check
       if (this.tuple[FIXED + k] === 0) return (this.parsed[s] = []) as T[];
-      const [off, end] = this.range(k);
-      verify(this.layout, off, end);
-      v = decodeSection(s, this.layout.body.toString('utf8', off, end));
+      v = decodeSection(s, this.bytesOf(k).toString('utf8'));
       if (!Array.isArray(v)) throw new DamagedCacheError(`the facts of ${this.path} in ${this.layout.shown} do not parse`);
       this.parsed[s] = v;
     }

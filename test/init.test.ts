@@ -5,9 +5,9 @@
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
-import { nonProductionWord } from '../src/workspace/docker.js';
+import { nonProductionWord, readCompose } from '../src/workspace/docker.js';
 import { readPackageJson, readPyproject } from '../src/workspace/manifests.js';
 import { FIXTURES, git, tempDir } from './helpers.js';
 import { comply, hashTree } from './hostile.js';
@@ -395,5 +395,23 @@ describe('comply init (issue 17)', () => {
     expect(r.stderr).toMatch(/^note: docker-compose\.override\.yml: not valid YAML/m);
     expect(r.stdout).not.toMatch(/secret|\/etc/);
     expect(hashTree(b.outside, new Set([b.root]))).toBe(before);
+  });
+});
+
+describe('compose files', () => {
+  it("read with a tag the YAML library does not know (compose's `!reset`): no Node warning reaches the user, the builds are read", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'api'), { recursive: true });
+    writeFileSync(join(dir, 'api', 'Dockerfile'), 'FROM python:3.12\nCOPY . /app\n');
+    writeFileSync(join(dir, 'compose.yaml'), 'services:\n  api:\n    build: ./api\n    ulimits: !reset null\n');
+    const warn = vi.spyOn(process, 'emitWarning');
+    try {
+      const notes: string[] = [];
+      expect(readCompose(dir, 'compose.yaml', notes).map((b) => b.context)).toEqual(['api']);
+      expect(notes).toEqual([]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

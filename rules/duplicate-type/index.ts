@@ -58,7 +58,7 @@ export default defineRule({
   meta: {
     id: 'duplicate-type',
     category: 'ssot',
-    reads: ['declarations', 'imports', 'functions'],
+    reads: ['declarations', 'imports', 'functions', 'generated'],
     defaultSeverity: 'error',
     summary: 'The same type name declared in more than one module of one scope, graded by whole shape: identical, fork, similar or a name clash.',
     options: {
@@ -185,11 +185,15 @@ export default defineRule({
       if (modules.size < 2) continue;
       // a scan that reports on some files only (--staged) need not rank the groups it cannot report on
       if (!defs.some((d) => ctx.index.isTarget(d.file.path))) continue;
-      // the reference definition is the most imported one (then the first by path): the others are the extras
-      const unique = mostImportedFirst([...modules.values()], ctx.index);
+      // the reference definition is the most imported one (then the first by path): the others are the extras. A
+      // generated one comes first: its generator is the source of truth, so a hand-written copy is the extra, and the
+      // copies a generator writes itself (a type per module that uses it) are its own matter, never reported
+      const ranked = mostImportedFirst([...modules.values()], ctx.index);
+      const unique = [...ranked.filter((d) => d.file.facts.generated), ...ranked.filter((d) => !d.file.facts.generated)];
       const [first, ...rest] = unique as [Def, ...Def[]];
       const ref = shapeOf(first);
       for (const d of rest) {
+        if (d.file.facts.generated) continue;
         const c = compareShapes(ref, shapeOf(d), threshold);
         const severity = severities[c.likeness];
         if (severity === 'off') continue;

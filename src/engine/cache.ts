@@ -35,7 +35,7 @@ import { asciiJson, jsonText } from '../util/escape.js';
 import type { OpenedFile } from '../util/safe-fs.js';
 
 /** bump when extraction changes what it produces */
-export const FACTS_VERSION = 9;
+export const FACTS_VERSION = 10;
 export { CACHE_DIR };
 export const CACHE_FILE = `${CACHE_DIR}/facts.bin`;
 
@@ -265,12 +265,13 @@ export class DamagedCacheError extends Error {}
 /**
  * One file in the cache's meta line, as a tuple (the meta line of a large repo is parsed on every scan):
  * [path, size, mtimeMs, blob id, module key, moduleName (null: none, 1: the module key's), testDefinitions,
- *  physical lines, code lines, diagnostics, then the byte length of each section in SECTIONS order]. The body
+ *  physical lines, code lines, diagnostics, generated (1: a comment says a tool wrote it), then the byte length
+ *  of each section in SECTIONS order]. The body
  * holds one region per section (every file's imports, then every file's declarations, ...), each region's bytes
  * in entry order: offsets are running sums of lengths, and a search of the imports reads only their region.
  */
-type StoredEntry = [string, number, number, string, string, string | null | 1, number, number, number, ParseDiagnostic[], ...number[]];
-const FIXED = 10;
+type StoredEntry = [string, number, number, string, string, string | null | 1, number, number, number, ParseDiagnostic[], 0 | 1, ...number[]];
+const FIXED = 11;
 
 interface Stored {
   key: string;
@@ -407,6 +408,7 @@ class StoredFacts implements FileFacts {
   testDefinitions: number;
   lines: { physical: number; code: number };
   diagnostics: ParseDiagnostic[];
+  generated?: true;
   private readonly parsed: Partial<Record<Section, unknown[]>> = {};
 
   constructor(
@@ -422,6 +424,7 @@ class StoredFacts implements FileFacts {
     this.testDefinitions = tuple[6];
     this.lines = { physical: tuple[7], code: tuple[8] };
     this.diagnostics = tuple[9];
+    if (tuple[10] === 1) this.generated = true;
   }
 
   /** the byte range of a section in `body`, while it is not parsed yet */
@@ -476,7 +479,7 @@ class StoredFacts implements FileFacts {
   }
 
   toJSON(): FileFacts {
-    const { moduleName, testDefinitions, lines, diagnostics } = this;
+    const { moduleName, testDefinitions, lines, diagnostics, generated } = this;
     return {
       imports: this.imports,
       declarations: this.declarations,
@@ -487,6 +490,7 @@ class StoredFacts implements FileFacts {
       ...(moduleName !== undefined ? { moduleName } : {}),
       testDefinitions,
       lines,
+      ...(generated ? { generated } : {}),
       functions: this.functions,
       units: this.units,
     };
@@ -504,6 +508,7 @@ export interface PackedFacts {
   testDefinitions: number;
   lines: { physical: number; code: number };
   diagnostics: ParseDiagnostic[];
+  generated: boolean;
   /** each section's byte length, in SECTIONS order */
   lengths: number[];
   bytes: Uint8Array;
@@ -523,7 +528,7 @@ export function packFacts(f: FileFacts): PackedFacts {
     if (t) view.write(t, at, 'utf8');
     at += lengths[k]!;
   });
-  return { moduleName: f.moduleName ?? null, testDefinitions: f.testDefinitions, lines: f.lines, diagnostics: f.diagnostics, lengths, bytes };
+  return { moduleName: f.moduleName ?? null, testDefinitions: f.testDefinitions, lines: f.lines, diagnostics: f.diagnostics, generated: f.generated === true, lengths, bytes };
 }
 
 /** Packed facts as facts: each section parsed when a rule first reads it. */
@@ -544,7 +549,7 @@ export function unpackFacts(path: string, p: PackedFacts): FileFacts {
     verified: new Uint8Array(0),
     trusted: true,
   };
-  const tuple: StoredEntry = [path, 0, 0, '', '', p.moduleName, p.testDefinitions, p.lines.physical, p.lines.code, p.diagnostics, ...p.lengths];
+  const tuple: StoredEntry = [path, 0, 0, '', '', p.moduleName, p.testDefinitions, p.lines.physical, p.lines.code, p.diagnostics, p.generated ? 1 : 0, ...p.lengths];
   return new StoredFacts(path, tuple, 0, layout);
 }
 
@@ -643,6 +648,7 @@ function validEntry(e: unknown): e is StoredEntry {
       count(e[7]) >= 0 &&
       count(e[8]) >= 0 &&
       diagnostics(e[9]) !== undefined &&
+      (e[10] === 0 || e[10] === 1) &&
       e.slice(FIXED).every((n) => Number.isSafeInteger(n) && (n as number) >= 0)
     );
   } catch {
@@ -806,11 +812,11 @@ function writeCacheFile(store: CacheStore, name: 'facts.bin' | 'facts.journal', 
       const e = all.get(path)!;
       const s = e.stored;
       if (s && (!e.facts || (e.facts instanceof StoredFacts && e.facts.layout === s.layout))) {
-        return [path, e.size, e.mtimeMs, e.hash, e.module, s.tuple[5], s.tuple[6], s.tuple[7], s.tuple[8], s.tuple[9], ...lengths[i]!];
+        return [path, e.size, e.mtimeMs, e.hash, e.module, s.tuple[5], s.tuple[6], s.tuple[7], s.tuple[8], s.tuple[9], s.tuple[10], ...lengths[i]!];
       }
       const f = e.facts!;
       const moduleName = f.moduleName === undefined ? null : f.moduleName === keyModuleName(e.module) ? 1 : f.moduleName;
-      return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, ...lengths[i]!];
+      return [path, e.size, e.mtimeMs, e.hash, e.module, moduleName, f.testDefinitions, f.lines.physical, f.lines.code, f.diagnostics, f.generated ? 1 : 0, ...lengths[i]!];
     });
     const metaAt = pos;
     const line = asciiJson({ ...meta, blocks: hasher.finish(), entries });

@@ -77,8 +77,13 @@ export function isGenerated(bytes: Uint8Array): boolean {
 }
 
 function extractWithin(file: Pick<WorkspaceFile, 'path' | 'language' | 'moduleName' | 'isPackageInit' | 'pythonVersion' | 'omit'>, bytes: Uint8Array, detached: boolean): FileFacts {
-  const detach = detached ? detachStrings : <T>(x: T): T => x;
-  const noUnits = file.omit?.includes('units') || isGenerated(bytes);
+  const generated = isGenerated(bytes);
+  // a generated file implements nothing by hand: no units of concept detection
+  const noUnits = file.omit?.includes('units') || generated;
+  const detach = (facts: FileFacts): FileFacts => {
+    if (generated) facts.generated = true;
+    return detached ? detachStrings(facts) : facts;
+  };
   try {
     if (file.language === 'python') {
       const decoded = decodePython(bytes);

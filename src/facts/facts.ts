@@ -227,6 +227,9 @@ export interface FileFacts {
   testDefinitions: number;
   /** physical lines, and lines with code (not blank, not only a comment) */
   lines: { physical: number; code: number };
+  /** a comment in its first lines says a tool wrote it (`This file was automatically generated`, `@generated`, `DO
+   * NOT EDIT`): its generator is its source of truth (src/engine/extract.ts, isGenerated) */
+  generated?: true;
   functions: FunctionFact[];
   /** the units that use an import or a module-level name (concept detection: multiple-implementations) */
   units: UnitFact[];
